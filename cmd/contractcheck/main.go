@@ -1,0 +1,12 @@
+// Command contractcheck checks that the Atlas defer-maintenance-window
+// endpoint, the OpenAPI fragment in openapi/ and the generated client in gen/
+// still agree. See README.md for its subcommands.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,7 @@
+package atlas
+
+// The client and models, from the fragment, by the oapi-codegen version go.mod pins.
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml ../openapi/fragment.yaml
+
+// The facts about the operation that the hand-written files need, from the same fragment.
+//go:generate go run ./internal/specconst -spec ../openapi/fragment.yaml -o spec.gen.go

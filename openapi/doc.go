@@ -1,0 +1,12 @@
+// Package openapi holds the OpenAPI 3.0 fragment for the one Atlas
+// Administration API v2 operation this module covers, POST
+// /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer, and the tool that
+// extracts it from MongoDB's published spec.
+//
+// The fragment (fragment.yaml) is the single source of everything this
+// module knows about the endpoint: gen/ is generated from it, and the
+// contract harness judges traffic against it. It is produced by Extract from
+// the upstream spec plus errata.overlay.yaml, an OpenAPI Overlay 1.0 document
+// whose every action says which upstream erratum it fixes, and is never
+// edited by hand.
+package openapi
