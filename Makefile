@@ -6,10 +6,20 @@ OPERATION  := deferGroupMaintenanceWindow
 FRAGMENT   := openapi/fragment.yaml
 OVERLAY    := openapi/errata.overlay.yaml
 BENCHTIME  ?= 2s
+FUZZTIME   ?= 30s
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS := \
+	./contract/recording:FuzzReadCassette \
+	./contract/recording:FuzzReadHAR \
+	./contract/recording:FuzzRedact \
+	./contract/recording:FuzzJSONFilter \
+	./contract:FuzzCheck \
+	./gen:FuzzParseEnvelope \
+	./gen:FuzzErrorDecoding
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec test bench vet contract ci
+.PHONY: all generate check-generated spec spec-update test bench fuzz fuzz-smoke vet contract ci
 
 all: ci
 
@@ -40,6 +50,26 @@ spec:
 	$(GO) run ./cmd/contractcheck extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o $(FRAGMENT); \
 	echo "wrote $(FRAGMENT)"
 
+## spec-update: new upstream -> new fragment -> what changed -> regenerated client -> contract run
+spec-update:
+	@set -e; up="$(UPSTREAM)"; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ -z "$$up" ]; then \
+		up="$$tmp/upstream.yaml"; echo "downloading $(UPSTREAM_URL)"; \
+		curl -fsSL --retry 2 -o "$$up" "$(UPSTREAM_URL)"; \
+	fi; \
+	$(GO) build -o "$$tmp/contractcheck" ./cmd/contractcheck; \
+	echo "== 1/4 extract"; \
+	"$$tmp/contractcheck" extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o "$$tmp/fragment.yaml"; \
+	echo "== 2/4 what changed ($(FRAGMENT) -> new)"; \
+	"$$tmp/contractcheck" diff $(FRAGMENT) "$$tmp/fragment.yaml" | tee "$$tmp/changes.txt"; \
+	cp "$$tmp/fragment.yaml" $(FRAGMENT); \
+	echo "== 3/4 regenerate"; \
+	$(GO) generate ./gen/...; \
+	$(GO) build ./...; \
+	echo "== 4/4 contract run"; \
+	$(GO) run ./cmd/contractcheck --require-coverage; \
+	echo "spec-update: done; review 'git diff' and the changes above before committing"
+
 ## test: the README's test command
 test:
 	$(GO) test -race ./...
@@ -47,6 +77,17 @@ test:
 ## bench: benchmarks, with each measured against its floor from the same run
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
+	done
+
+## fuzz-smoke: a short fuzz of every target, as CI runs it
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 ## vet: go vet, gofmt and a tidy go.mod
 vet:
@@ -58,4 +99,4 @@ vet:
 contract:
 	$(GO) run ./cmd/contractcheck
 
-ci: vet check-generated test contract
+ci: vet check-generated test fuzz-smoke contract

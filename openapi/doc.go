@@ -9,4 +9,15 @@
 // the upstream spec plus errata.overlay.yaml, an OpenAPI Overlay 1.0 document
 // whose every action says which upstream erratum it fixes, and is never
 // edited by hand.
+//
+// Diff compares one operation between two OpenAPI 3.0 documents
+// (fragments or whole upstream specs) and says which changes break clients
+// and recordings built against the older one. It is written on kin-openapi
+// rather than on oasdiff, the well-kept Go library for this job: every
+// oasdiff release needs go 1.26 and a go1.27 toolchain, which would force this
+// module's go directive above 1.25 and break importers one Go release behind.
+// It covers what this project needs and no more: the operation's identity,
+// its parameters, request body and responses (status codes, media types,
+// headers and the structure of every schema), following $refs through
+// kin-openapi's resolved values.
 package openapi

@@ -21,7 +21,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailure(err)
 	}
 	if *from == "" || fs.NArg() > 0 {
 		fs.Usage()

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runIn runs the program in-process and returns its exit code and output.
+func runIn(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runContext(t.Context(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCheckExitCodesAndFormats(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join("..", "..", "contract", "testdata", "bad")
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStdout []string
+	}{
+		{"shipped recordings, default command", nil, exitOK,
+			[]string{"contractcheck:", "interactions in 4 files (replay): 0 errors, 1 warning"}, nil, []string{"\x1b["}},
+		{"explicit check, offline", []string{"check", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
+		{"require coverage", []string{"--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
+		{"fail on warnings", []string{"--fail-on", "warning"}, exitFindings, []string{"request-invalid"}, nil, nil},
+		{"known-bad corpus", []string{bad, "--max-body-bytes", "256"}, exitFindings,
+			[]string{"unknown-operation", "body-schema", "envelope-shape"}, nil, nil},
+		{"flags after paths", []string{bad, "--fail-on", "warning", "--max-body-bytes", "256"}, exitFindings, nil, nil, nil},
+		{"missing path", []string{"no/such/recordings.yaml"}, exitUsage, nil, []string{"no/such/recordings.yaml"}, nil},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"flag provided but not defined"}, nil},
+		{"bad format", []string{"--format", "xml"}, exitUsage, nil, []string{"want text, json or junit"}, nil},
+		{"bad severity", []string{"--fail-on", "fatal"}, exitUsage, nil, []string{"want warning or error"}, nil},
+		{"non-loopback target without --live", []string{"--target", "https://cloud.mongodb.com"}, exitUsage, nil,
+			[]string{"not a loopback address", "--live"}, nil},
+		{"live without target", []string{"--live"}, exitUsage, nil, []string{"go with --target"}, nil},
+		{"invalid group id", []string{"--target", "http://127.0.0.1:1", "--group-id", "nope"}, exitUsage, nil, []string{"--group-id"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runIn(t, tc.args...)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			for _, s := range tc.stdout {
+				assert.Contains(t, stdout, s)
+			}
+			for _, s := range tc.stderr {
+				assert.Contains(t, stderr, s)
+			}
+			for _, s := range tc.noStdout {
+				assert.NotContains(t, stdout, s)
+			}
+		})
+	}
+}
+
+func TestCheckJSONAndJUnitReports(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runIn(t, "--format", "json")
+	require.Equal(t, exitOK, code)
+	var doc struct {
+		Summary  struct{ Interactions, Errors, Warnings int } `json:"summary"`
+		Findings []struct {
+			Rule, Severity, File, Pointer, Message string
+			Interaction                            int
+		} `json:"findings"`
+		Coverage []struct {
+			Status       int  `json:"status"`
+			Envelope     bool `json:"envelope"`
+			Interactions int  `json:"interactions"`
+		} `json:"coverage"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	assert.Equal(t, 0, doc.Summary.Errors)
+	assert.Equal(t, 1, doc.Summary.Warnings)
+	assert.Len(t, doc.Coverage, 14)
+
+	out := filepath.Join(t.TempDir(), "report.xml")
+	code, stdout, _ = runIn(t, "--format", "junit", "-o", out)
+	require.Equal(t, exitOK, code)
+	assert.Empty(t, stdout, "-o writes the report to the file")
+	xml, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(xml), `<testsuites name="contractcheck"`)
+}
+
+func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
+	// Not parallel: it swaps the package's terminal and environment probes.
+	oldTerm, oldEnv := isTerminal, getenv
+	t.Cleanup(func() { isTerminal, getenv = oldTerm, oldEnv })
+	isTerminal = func(io.Writer) bool { return true }
+	for _, tc := range []struct {
+		noColor string
+		want    bool
+	}{{"", true}, {"1", false}} {
+		getenv = func(k string) string {
+			if k == "NO_COLOR" {
+				return tc.noColor
+			}
+			return ""
+		}
+		_, stdout, _ := runIn(t, "--fail-on", "warning")
+		assert.Equal(t, tc.want, strings.Contains(stdout, "\x1b[33mwarning"), "NO_COLOR=%q", tc.noColor)
+	}
+}
+
+func TestProgressLineOnATerminalForLongRuns(t *testing.T) {
+	oldTerm := isTerminal
+	t.Cleanup(func() { isTerminal = oldTerm })
+	isTerminal = func(io.Writer) bool { return true }
+	dir := t.TempDir()
+	path := filepath.Join(dir, "long.har")
+	var b strings.Builder
+	b.WriteString(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[`)
+	for i := range 1200 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"startedDateTime":"2026-08-10T03:08:01Z","time":1,"request":{"method":"POST","url":"https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer","httpVersion":"HTTP/1.1","cookies":[],"headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}],"queryString":[],"headersSize":-1,"bodySize":0},"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/2.0","cookies":[],"headers":[],"content":{"size":0,"mimeType":""},"redirectURL":"","headersSize":-1,"bodySize":0},"cache":{},"timings":{"send":0,"wait":1,"receive":0}}`)
+	}
+	b.WriteString(`]}}`)
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	code, _, stderr := runIn(t, "--offline", path)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "\rcontractcheck: judged 1000 interactions")
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader in two goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- runContext(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &stdout, &stderr) }()
+
+	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	var base string
+	require.Eventually(t, func() bool {
+		m := listening.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond)
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	cancel() // what SIGINT/SIGTERM do through signal.NotifyContext
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code, "stderr: %s", stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	assert.Contains(t, stdout.String(), "stopped")
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runIn(t, "help")
+	assert.Equal(t, exitOK, code)
+	for _, cmd := range []string{"check", "serve", "extract", "diff"} {
+		assert.Contains(t, stdout, cmd)
+	}
+}

@@ -1,0 +1,216 @@
+package contract
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/openapi"
+)
+
+// shippedInteraction returns interaction index of a shipped recording.
+func shippedInteraction(tb testing.TB, file string, index int) *recording.Interaction {
+	tb.Helper()
+	var got *recording.Interaction
+	err := recording.ReadFile(filepath.Join("recordings", file), recording.Options{}, func(in *recording.Interaction) error {
+		if in.Index == index {
+			got = in
+		}
+		return nil
+	})
+	if err != nil || got == nil {
+		tb.Fatalf("recordings/%s#%d: %v", file, index, err)
+	}
+	return got
+}
+
+// BenchmarkCheck judges one interaction, against the floor of calling
+// kin-openapi directly on it: route, ValidateRequest and ValidateResponse.
+func BenchmarkCheck(b *testing.B) {
+	spec, err := DefaultSpec()
+	if err != nil {
+		b.Fatal(err)
+	}
+	router, err := legacy.NewRouter(spec.Doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	checker := NewChecker(spec, CheckOptions{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		file  string
+		index int
+	}{
+		{"200", "defer-deferral-limit.yaml", 0},
+		{"400", "defer-errors.yaml", 0},
+		{"429-envelope", "defer-envelope.yaml", 5},
+	} {
+		in := shippedInteraction(b, tc.file, tc.index)
+		b.Run(tc.name+"/floor", func(b *testing.B) {
+			opts := &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
+			for b.Loop() {
+				req := &http.Request{Method: in.Request.Method, URL: in.Request.URL, Header: in.Request.Header, Body: http.NoBody, Host: in.Request.URL.Host}
+				route, params, err := router.FindRoute(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				reqIn := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+				_ = openapi3filter.ValidateRequest(ctx, reqIn)
+				_ = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+					RequestValidationInput: reqIn, Status: in.Response.StatusCode, Header: in.Response.Header,
+					Body: io.NopCloser(bytes.NewReader(in.Response.Body)), Options: opts,
+				})
+			}
+		})
+		b.Run(tc.name+"/check", func(b *testing.B) {
+			for b.Loop() {
+				if j := checker.Check(ctx, in); j.Operation == nil {
+					b.Fatal("not routed")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSetup is the one-time setup: loading the fragment and compiling
+// its routes, against kin-openapi's own load and router.
+func BenchmarkSetup(b *testing.B) {
+	b.Run("floor", func(b *testing.B) {
+		for b.Loop() {
+			doc, err := openapi3.NewLoader().LoadFromData(openapi.Fragment)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := legacy.NewRouter(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("spec", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := LoadSpec(openapi.Fragment, "fragment"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// writeHAR writes a HAR of n defer interactions, cycling through a 200, a
+// 400 ApiError and an enveloped 429.
+func writeHAR(tb testing.TB, path string, n int) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<16)
+	fmt.Fprint(w, `{"log":{"version":"1.2","creator":{"name":"bench","version":"1"},"entries":[`)
+	const url = "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
+	for i := range n {
+		if i > 0 {
+			w.WriteString(",")
+		}
+		query, status, ct, text := "", 200, "", ""
+		switch i % 3 {
+		case 1:
+			status, ct, text = 400, "application/json", `{\"detail\":\"No maintenance is scheduled.\",\"error\":400,\"errorCode\":\"ATLAS_MAINTENANCE_NOT_SCHEDULED\",\"parameters\":[],\"reason\":\"Bad Request\"}`
+		case 2:
+			query, status, ct, text = "?envelope=true", 200, "application/json", `{\"content\":{\"detail\":\"Slow down.\",\"error\":429,\"errorCode\":\"RATE_LIMITED\",\"parameters\":[\"api/atlas/v2/groups\",55,10,5,60],\"reason\":\"Too Many Requests\"},\"status\":429}`
+		}
+		fmt.Fprintf(w, `{"startedDateTime":"2026-08-10T03:08:01.000Z","time":12.5,"request":{"method":"POST","url":"%s%s","httpVersion":"HTTP/1.1","cookies":[],"headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Authorization","value":"Bearer REDACTED"}],"queryString":[],"headersSize":-1,"bodySize":0},"response":{"status":%d,"statusText":"","httpVersion":"HTTP/2.0","cookies":[],"headers":[{"name":"Content-Type","value":"%s"},{"name":"Ratelimit-Limit","value":"1200"},{"name":"Retry-After","value":"5"}],"content":{"size":%d,"mimeType":"%s","text":"%s"},"redirectURL":"","headersSize":-1,"bodySize":%d},"cache":{},"timings":{"send":0,"wait":12,"receive":0.5}}`,
+			url, query, status, ct, len(text), ct, text, len(text))
+	}
+	w.WriteString(`]}}`)
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// heapPeak samples the live heap until stop is closed and returns the peak.
+func heapPeak(stop <-chan struct{}) <-chan uint64 {
+	out := make(chan uint64, 1)
+	go func() {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}
+
+// BenchmarkOfflineHAR judges a generated 100,000-interaction HAR offline,
+// against the floor of only reading it. Run with -cpu 1 for the one-core
+// figure; peak-heap-MB shows memory stays flat (the file is far larger).
+func BenchmarkOfflineHAR(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.har")
+	writeHAR(b, path, 100_000)
+	fi, _ := os.Stat(path)
+	b.Logf("HAR: %.1f MB", float64(fi.Size())/1e6)
+	measure := func(b *testing.B, fn func() error) {
+		runtime.GC()
+		stop := make(chan struct{})
+		peak := heapPeak(stop)
+		for b.Loop() {
+			if err := fn(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		close(stop)
+		b.ReportMetric(float64(<-peak)/1e6, "peak-heap-MB")
+	}
+	b.Run("entries=100000/floor", func(b *testing.B) {
+		measure(b, func() error {
+			var n atomic.Int64
+			return recording.ReadFile(path, recording.Options{}, func(*recording.Interaction) error { n.Add(1); return nil })
+		})
+	})
+	b.Run("entries=100000/offline", func(b *testing.B) {
+		measure(b, func() error {
+			r, err := Run(context.Background(), Options{Paths: []string{path}, Offline: true})
+			if err == nil && len(r.Cases) != 100_000 {
+				err = fmt.Errorf("judged %d interactions", len(r.Cases))
+			}
+			if err == nil && r.Summary().Errors != 0 {
+				err = fmt.Errorf("unexpected findings: %v", r.Findings[:min(3, len(r.Findings))])
+			}
+			return err
+		})
+	})
+}
+
+// BenchmarkReplayShipped replays the shipped recordings end to end in
+// process (spec load excluded: it is loaded once per process).
+func BenchmarkReplayShipped(b *testing.B) {
+	for b.Loop() {
+		if _, err := Run(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,429 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden reports in testdata/golden")
+
+func interactionFindings(r *Report) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.File != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func rulesOf(fs []Finding) []Rule {
+	var out []Rule
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func TestShippedRecordingsPassWithRequireCoverage(t *testing.T) {
+	t.Parallel()
+	for _, offline := range []bool{false, true} {
+		report, err := Run(t.Context(), Options{RequireCoverage: true, Offline: offline})
+		require.NoError(t, err)
+		s := report.Summary()
+		assert.Zero(t, s.Errors, "findings: %v", report.Findings)
+		assert.GreaterOrEqual(t, s.Interactions, 14, "every declared status in both envelope modes")
+		for _, row := range report.Coverage {
+			assert.Positive(t, row.Interactions, "status %d envelope=%v is exercised", row.Status, row.Envelope)
+		}
+		assert.Len(t, report.Coverage, 14, "7 declared statuses x 2 envelope modes")
+		// The one deliberate negative case is recognised as such.
+		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(report.Findings))
+	}
+}
+
+// badOptions reads the known-bad recording for rule.
+func badOptions(rule Rule) Options {
+	opts := Options{Paths: []string{filepath.Join("testdata", "bad", string(rule)+".yaml")}}
+	if rule == RuleBodyTooLarge {
+		opts.MaxBodyBytes = 256
+	}
+	return opts
+}
+
+func TestEveryRuleHasAKnownBadRecordingThatTripsOnlyIt(t *testing.T) {
+	t.Parallel()
+	for _, info := range Rules {
+		if info.Rule == RuleCoverageMissing {
+			continue // about a whole run: TestCoverageMissing
+		}
+		t.Run(string(info.Rule), func(t *testing.T) {
+			t.Parallel()
+			report, err := Run(t.Context(), badOptions(info.Rule))
+			require.NoError(t, err)
+			if info.Rule != RuleClientDecode {
+				// Replay adds what the generated client makes of the
+				// response; a header or body that breaks the schema often
+				// breaks it too. Offline shows the rule alone.
+				opts := badOptions(info.Rule)
+				opts.Offline = true
+				report, err = Run(t.Context(), opts)
+			}
+			require.NoError(t, err)
+			got := interactionFindings(report)
+			require.NotEmpty(t, got, "the recording must trip %s", info.Rule)
+			for _, f := range got {
+				assert.Equal(t, info.Rule, f.Rule, "only %s may trip: %s", info.Rule, f)
+				assert.Equal(t, info.Severity, f.Severity)
+				assert.Equal(t, badOptions(info.Rule).Paths[0], f.File)
+				assert.Equal(t, 0, f.Interaction)
+				assert.NotEmpty(t, f.Message)
+			}
+		})
+	}
+}
+
+func TestBodySchemaReportsEveryViolation(t *testing.T) {
+	t.Parallel()
+	opts := badOptions(RuleBodySchema)
+	opts.Offline = true
+	report, err := Run(t.Context(), opts)
+	require.NoError(t, err)
+	var pointers, messages []string
+	for _, f := range interactionFindings(report) {
+		pointers = append(pointers, f.Pointer)
+		messages = append(messages, f.Message)
+	}
+	assert.ElementsMatch(t, []string{"/detail", "/error", "/errorCode"}, pointers)
+	joined := strings.Join(messages, "\n")
+	assert.Contains(t, joined, `property "errorCode" is missing`)
+	assert.NotContains(t, joined, `"400"`, "messages are built from reasons, not values")
+}
+
+func TestCoverageMissing(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("recordings", "defer-deferral-limit.yaml")
+	for _, require_ := range []bool{false, true} {
+		report, err := Run(t.Context(), Options{Paths: []string{path}, RequireCoverage: require_})
+		require.NoError(t, err)
+		var missing []Finding
+		for _, f := range report.Findings {
+			if f.Rule == RuleCoverageMissing {
+				missing = append(missing, f)
+			}
+		}
+		// The file exercises 200 and 400 without envelope: 12 of 14 cells are missing.
+		require.Len(t, missing, 12)
+		want := SeverityWarning
+		if require_ {
+			want = SeverityError
+		}
+		for _, f := range missing {
+			assert.Equal(t, want, f.Severity)
+			assert.Equal(t, -1, f.Interaction)
+			assert.Empty(t, f.File)
+		}
+		assert.Contains(t, missing[0].Message, "status 200 with envelope=true")
+		assert.Equal(t, require_, report.Failed(SeverityError))
+	}
+}
+
+func TestReplayAnswersIdenticalRequestsInRecordedOrder(t *testing.T) {
+	t.Parallel()
+	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("recordings", "defer-deferral-limit.yaml")}})
+	require.NoError(t, err)
+	var statuses []int
+	for _, c := range report.Cases {
+		statuses = append(statuses, c.Status)
+	}
+	assert.Equal(t, []int{200, 200, 400}, statuses)
+}
+
+func TestReplayServer(t *testing.T) {
+	t.Parallel()
+	srv, err := NewReplayServer()
+	require.NoError(t, err)
+	defer srv.Close()
+	var ins []*recording.Interaction
+	require.NoError(t, recording.ReadFile(filepath.Join("recordings", "defer-deferral-limit.yaml"), recording.Options{}, func(in *recording.Interaction) error {
+		ins = append(ins, in)
+		return nil
+	}))
+	srv.Load(ins)
+	url := srv.URL() + ins[0].Request.URL.RequestURI()
+	var got []int
+	for range 4 {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, nil)
+		require.NoError(t, err)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+		if resp.StatusCode == http.StatusOK {
+			// Atlas's real 200: no Content-Type, X-Content-Type instead.
+			assert.Empty(t, resp.Header.Values("Content-Type"))
+			assert.Equal(t, "application/vnd.atlas.2023-01-01+json", resp.Header.Get("X-Content-Type"))
+		}
+	}
+	assert.Equal(t, []int{200, 200, 400, http.StatusNotImplemented}, got, "recorded order, then a miss")
+}
+
+func TestRoutingIgnoresTheHost(t *testing.T) {
+	t.Parallel()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	for _, raw := range []string{
+		"https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer",
+		"http://127.0.0.1:8080/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer?envelope=true",
+		"http://proxy.internal:3128/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer",
+	} {
+		u := mustURL(t, raw)
+		op, params, ok := spec.Route(http.MethodPost, u.EscapedPath(), "")
+		require.True(t, ok, raw)
+		assert.Equal(t, "deferGroupMaintenanceWindow", op.ID)
+		assert.Equal(t, map[string]string{"groupId": "6a7940722c88faeba59bf917"}, params)
+	}
+	_, _, ok := spec.Route(http.MethodGet, "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", "")
+	assert.False(t, ok, "the method matters")
+	_, _, ok = spec.Route(http.MethodPost, "/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", "")
+	assert.False(t, ok, "a proxy mount point needs Mount")
+	_, _, ok = spec.Route(http.MethodPost, "/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", "/atlas")
+	assert.True(t, ok)
+}
+
+func TestGoldenReports(t *testing.T) {
+	t.Parallel()
+	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256})
+	require.NoError(t, err)
+
+	var text, js, junit bytes.Buffer
+	require.NoError(t, WriteText(&text, report, TextOptions{}))
+	require.NoError(t, WriteJSON(&js, report))
+	require.NoError(t, WriteJUnit(&junit, report, SeverityError))
+	for name, got := range map[string][]byte{"bad.txt": text.Bytes(), "bad.json": js.Bytes(), "bad.xml": junit.Bytes()} {
+		path := filepath.Join("testdata", "golden", name)
+		if *update {
+			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+			require.NoError(t, os.WriteFile(path, got, 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "run go test ./contract -run TestGoldenReports -update")
+		assert.Equal(t, string(want), string(got), "%s is stale: run go test ./contract -run TestGoldenReports -update", path)
+	}
+
+	// The JSON report has the documented schema.
+	var doc struct {
+		Version int `json:"version"`
+		Summary struct {
+			Interactions, Errors, Warnings int
+		} `json:"summary"`
+		Findings []map[string]any `json:"findings"`
+		Coverage []map[string]any `json:"coverage"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+	assert.Equal(t, JSONReportVersion, doc.Version)
+	assert.Equal(t, len(report.Cases), doc.Summary.Interactions)
+	assert.Equal(t, report.Summary().Errors, doc.Summary.Errors)
+	for _, f := range doc.Findings {
+		for _, k := range []string{"rule", "severity", "interaction", "message"} {
+			assert.Contains(t, f, k)
+		}
+	}
+	assert.NotEmpty(t, doc.Coverage)
+
+	// The JUnit report parses and counts one test case per interaction.
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name     string `xml:"name,attr"`
+				Failures []struct {
+					Type string `xml:"type,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(junit.Bytes(), &suites))
+	cases := 0
+	for _, s := range suites.Suites {
+		if s.Name != "coverage" {
+			cases += len(s.Cases)
+		}
+	}
+	assert.Equal(t, len(report.Cases), cases)
+	assert.Positive(t, suites.Failures)
+}
+
+func TestMockServer(t *testing.T) {
+	t.Parallel()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	var ins []*recording.Interaction
+	require.NoError(t, recording.WalkFS(ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
+		ins = append(ins, in)
+		return nil
+	}))
+	log := &syncWriter{w: &bytes.Buffer{}}
+	srv := httptest.NewServer(NewMockServer(spec, ins, CheckOptions{}, log))
+	defer srv.Close()
+
+	post := func(path, accept string) (*http.Response, map[string]any) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
+		require.NoError(t, err)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		return resp, body
+	}
+	const good = "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
+	const mt = "application/vnd.atlas.2023-01-01+json"
+
+	// An invalid request gets a 400 ApiError in Atlas's shape, valid against the fragment.
+	resp, body := post("/api/atlas/v2/groups/nope/maintenanceWindow/defer", mt)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, float64(400), body["error"])
+	assert.Equal(t, "VALIDATION_ERROR", body["errorCode"])
+	assert.Contains(t, body["detail"], "groupId")
+	require.NoError(t, spec.Doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
+	assert.Contains(t, log.String(), "invalid request")
+
+	resp, _ = post(good, "")
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "a missing versioned Accept is invalid")
+
+	resp, body = post("/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", mt)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+
+	// Valid requests get the valid recordings' answers in recorded order
+	// (files sorted), then cycle: 12 answer a plain request.
+	var seen []int
+	for range 24 {
+		resp, _ := post(good, mt)
+		seen = append(seen, resp.StatusCode)
+	}
+	assert.Equal(t, []int{200, 200, 400, 400, 401, 403, 404, 429, 500, 400, 200, 200}, seen[:12])
+	assert.Equal(t, seen[:12], seen[12:], "the answers cycle")
+}
+
+func TestTargetNeedsLiveUnlessLoopback(t *testing.T) {
+	t.Parallel()
+	_, err := Run(t.Context(), Options{Target: "https://cloud.mongodb.com"})
+	require.ErrorIs(t, err, ErrLiveTargetNeedsLive)
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]", "api.localhost"} {
+		assert.NoError(t, CheckTarget("http://"+host+":8080", false), host)
+	}
+	assert.Error(t, CheckTarget("ftp://127.0.0.1", false))
+}
+
+func TestReplayAgainstALoopbackTarget(t *testing.T) {
+	t.Parallel()
+	// The mock, started from the shipped recordings, is a conforming target.
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	var ins []*recording.Interaction
+	require.NoError(t, recording.WalkFS(ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
+		ins = append(ins, in)
+		return nil
+	}))
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	mock := NewMockServer(spec, ins, CheckOptions{}, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path)
+		mu.Unlock()
+		mock.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	const mine = "0123456789abcdef01234567"
+	report, err := Run(t.Context(), Options{Target: srv.URL, GroupID: mine, Paths: []string{filepath.Join("recordings", "defer-deferral-limit.yaml")}})
+	require.NoError(t, err)
+	assert.Equal(t, "target", report.Mode)
+	assert.Len(t, report.Cases, 3)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 3)
+	for _, p := range seen {
+		assert.Contains(t, p, "/groups/"+mine+"/", "--group-id replaces the recorded project id")
+	}
+	assert.Zero(t, report.Summary().Errors, "%v", report.Findings)
+}
+
+func TestUnreadableRecordingsAreErrorsNotFindings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "broken.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: 2\ninteractions: [\n"), 0o644))
+	_, err := Run(t.Context(), Options{Paths: []string{bad}})
+	require.Error(t, err)
+	var re *recording.Error
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), bad)
+}
+
+func TestRulesAreDocumented(t *testing.T) {
+	t.Parallel()
+	var ids []string
+	for _, r := range Rules {
+		ids = append(ids, string(r.Rule))
+		assert.NotEmpty(t, r.Checks)
+		assert.NotEmpty(t, r.Fix)
+	}
+	assert.Len(t, slices.Compact(slices.Sorted(slices.Values(ids))), len(ids), "rule IDs are unique")
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	for _, id := range ids {
+		assert.Contains(t, string(readme), "`"+id+"`", "the README's rule table lists %s", id)
+	}
+}
+
+// syncWriter serialises writes from concurrent handlers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
+}

@@ -1,0 +1,16 @@
+// Package contract judges recorded HTTP interactions with the Atlas
+// defer-maintenance-window endpoint against the OpenAPI fragment in
+// openapi/, with kin-openapi doing the schema work.
+//
+// One interaction travels like this: package recording reads it from a
+// go-vcr cassette or a HAR file into a recording.Interaction; in replay mode
+// (the default) the request is re-sent through the generated client to a
+// ReplayServer that answers with the recorded response; Checker.Check routes
+// it to its operation by path (the host never matters) and returns Findings,
+// each with a stable Rule, a Severity, the file, the interaction's index and,
+// where it applies, a JSON pointer into the body. Run does all of that for a
+// set of recordings and returns a Report, which WriteText, WriteJSON and
+// WriteJUnit print.
+//
+// The rules are listed in rules.go and in the README.
+package contract

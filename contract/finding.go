@@ -1,0 +1,81 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity says how much a finding matters.
+type Severity int
+
+// Severities, in increasing order.
+const (
+	SeverityWarning Severity = iota + 1
+	SeverityError
+)
+
+// String returns "warning" or "error".
+func (s Severity) String() string {
+	switch s {
+	case SeverityWarning:
+		return "warning"
+	case SeverityError:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity parses "warning" or "error".
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "warning":
+		return SeverityWarning, nil
+	case "error":
+		return SeverityError, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q: want warning or error", s)
+}
+
+// MarshalText writes the severity by name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity by name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
+// Finding is one way an interaction disagrees with the fragment. Findings
+// are plain data: an operational failure (an unreadable file) is an error,
+// never a Finding.
+type Finding struct {
+	Rule     Rule     `json:"rule"`
+	Severity Severity `json:"severity"`
+	// File is the recording the interaction came from; empty for findings
+	// about the whole run (coverage).
+	File string `json:"file,omitempty"`
+	// Interaction is the interaction's 0-based index in File, -1 for
+	// findings about the whole run.
+	Interaction int `json:"interaction"`
+	// Pointer is a JSON pointer (RFC 6901) into the response body where the
+	// finding applies, empty when it applies to no part of the body.
+	Pointer string `json:"pointer,omitempty"`
+	// Message says what is wrong and what was expected. It is built from the
+	// reason, never from a dump of the offending value.
+	Message string `json:"message"`
+}
+
+// String formats the finding on one line: file#index pointer: severity rule: message.
+func (f Finding) String() string {
+	var b strings.Builder
+	if f.File != "" {
+		fmt.Fprintf(&b, "%s#%d", f.File, f.Interaction)
+		if f.Pointer != "" {
+			b.WriteString(" " + f.Pointer)
+		}
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "%s %s: %s", f.Severity, f.Rule, f.Message)
+	return b.String()
+}

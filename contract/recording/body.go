@@ -1,0 +1,95 @@
+package recording
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// body is a body read with the cap.
+type body struct {
+	data     []byte
+	tooLarge bool
+	size     int64 // -1 when unknown
+}
+
+// capBody keeps at most max bytes of b.
+func capBody(b []byte, max int64) body {
+	if int64(len(b)) > max {
+		return body{data: b[:max:max], tooLarge: true, size: int64(len(b))}
+	}
+	return body{data: b, size: int64(len(b))}
+}
+
+// contentCodings returns the codings of the Content-Encoding header in the
+// order they were applied, without "identity".
+func contentCodings(h http.Header) []string {
+	var codings []string
+	for _, v := range h.Values("Content-Encoding") {
+		for c := range strings.SplitSeq(v, ",") {
+			c = strings.ToLower(strings.TrimSpace(c))
+			if c != "" && c != "identity" {
+				codings = append(codings, c)
+			}
+		}
+	}
+	return codings
+}
+
+// decodeContent undoes the Content-Encoding codings (gzip, x-gzip, deflate)
+// of a recorded body and caps the result. An empty body is left alone (a 204
+// or a HEAD response may carry Content-Encoding without a body).
+func decodeContent(codings []string, raw []byte, max int64) (body, error) {
+	if len(codings) == 0 || len(raw) == 0 {
+		return capBody(raw, max), nil
+	}
+	data := raw
+	for i := len(codings) - 1; i >= 0; i-- {
+		out, cut, err := decompress(codings[i], data, max)
+		if err != nil {
+			return body{}, err
+		}
+		if cut {
+			return body{data: out, tooLarge: true, size: -1}, nil
+		}
+		data = out
+	}
+	return body{data: data, size: int64(len(data))}, nil
+}
+
+// decompress decodes one coding, reading at most max bytes of output; cut
+// reports that there was more.
+func decompress(coding string, in []byte, max int64) (out []byte, cut bool, err error) {
+	var r io.Reader
+	switch coding {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(in))
+		if err != nil {
+			return nil, false, fmt.Errorf("body is not valid gzip (Content-Encoding: %s): %w", coding, err)
+		}
+		zr.Multistream(true)
+		r = zr
+	case "deflate":
+		// HTTP "deflate" is zlib; some servers send raw DEFLATE instead.
+		if zr, err := zlib.NewReader(bytes.NewReader(in)); err == nil {
+			r = zr
+		} else {
+			r = flate.NewReader(bytes.NewReader(in))
+		}
+	default:
+		return nil, false, fmt.Errorf("Content-Encoding %q is not supported (gzip, deflate and identity are)", coding)
+	}
+	out, err = io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("body does not decode as Content-Encoding %s: %w", coding, err)
+	}
+	if int64(len(out)) > max {
+		return out[:max:max], true, nil
+	}
+	return out, false, nil
+}

@@ -1,0 +1,265 @@
+package recording
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v4"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+)
+
+// cassetteHead is the top of a go-vcr cassette; the interactions are decoded
+// one node at a time so each keeps its line.
+type cassetteHead struct {
+	Version      yaml.Node `yaml:"version"`
+	Interactions yaml.Node `yaml:"interactions"`
+}
+
+// readCassette reads a go-vcr v4 cassette whole (YAML cannot be streamed),
+// refusing one larger than opts.CassetteLimit before parsing. skipped is the
+// number of newlines already consumed from the start of r.
+func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn func(*Interaction) error) error {
+	limit := opts.CassetteLimit()
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return fileError(name, 0, "cannot read: "+errText(err), err)
+	}
+	if int64(len(data)) > limit {
+		return fileError(name, 0, fmt.Sprintf("cassette is larger than %d bytes: a YAML cassette is parsed whole, so it may be at most 16 x MaxBodyBytes (and at least 64 MiB); record large exchanges as HAR, which is streamed", limit), nil)
+	}
+	if looksBinary(data) {
+		return fileError(name, 0, "unknown format: binary data, neither a HAR 1.2 file (JSON) nor a go-vcr v4 cassette (YAML)", nil)
+	}
+	if line, b := invalidUTF8(data); line > 0 {
+		return fileError(name, line+skipped, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
+	}
+	if skipped > 0 {
+		// Keep the line numbers of the file.
+		data = append([]byte(strings.Repeat("\n", skipped)), data...)
+	}
+	var doc yaml.Node
+	if err := yaml.Load(data, &doc); err != nil {
+		return yamlError(name, -1, 0, "invalid YAML: ", err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return fileError(name, root.Line, "unknown format: expected a HAR 1.2 file (a JSON object) or a go-vcr v4 cassette (a YAML mapping with version and interactions)", nil)
+	}
+	var head cassetteHead
+	if err := root.Load(&head); err != nil {
+		return yamlError(name, -1, 0, "invalid cassette: ", err)
+	}
+	if head.Version.Kind == 0 {
+		return fileError(name, root.Line, "not a go-vcr cassette: no \"version\" key (go-vcr v4 writes version: 2)", nil)
+	}
+	var version int
+	if err := head.Version.Load(&version); err != nil {
+		return fileError(name, head.Version.Line, "cassette version must be an integer", nil)
+	}
+	if version != cassette.CassetteFormatVersion {
+		return fileError(name, head.Version.Line, fmt.Sprintf("cassette format version %d; this reader supports version %d (go-vcr v4)", version, cassette.CassetteFormatVersion), nil)
+	}
+	items := &head.Interactions
+	if items.Kind == yaml.AliasNode && items.Alias != nil {
+		items = items.Alias
+	}
+	if items.Kind == 0 || items.Kind == yaml.ScalarNode && items.Tag == "!!null" {
+		return fileError(name, root.Line, "no interactions: the cassette records no requests", nil)
+	}
+	if items.Kind != yaml.SequenceNode {
+		return fileError(name, items.Line, "interactions must be a YAML sequence", nil)
+	}
+	if len(items.Content) == 0 {
+		return fileError(name, items.Line, "no interactions: the cassette records no requests", nil)
+	}
+	max := opts.maxBody()
+	for i, node := range items.Content {
+		it, err := cassetteInteraction(name, i, node, max)
+		if err != nil {
+			return err
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*Interaction, *Error) {
+	line := node.Line
+	if node.Kind == yaml.AliasNode && node.Alias != nil {
+		node = node.Alias
+	}
+	bad := func(line int, format string, args ...any) *Error {
+		return &Error{File: name, Line: line, Index: index,
+			Msg: "interaction " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+	}
+	if node.Kind != yaml.MappingNode {
+		return nil, bad(line, "expected a mapping with request and response")
+	}
+	for _, key := range []string{"request", "response"} {
+		if v := mapValue(node, key); v == nil || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			return nil, bad(line, "%s is missing", key)
+		}
+	}
+	var ci cassette.Interaction
+	if err := node.Load(&ci); err != nil {
+		return nil, yamlError(name, index, line, "interaction "+strconv.Itoa(index)+": ", err)
+	}
+	at := func(path ...string) int {
+		if v := mapValue(node, path...); v != nil {
+			return v.Line
+		}
+		return line
+	}
+	it := &Interaction{File: name, Index: index, Line: line}
+
+	rq := &ci.Request
+	if rq.Method == "" {
+		return nil, bad(at("request"), "request.method is missing")
+	}
+	u, msg := parseAbsoluteURL(rq.URL)
+	if msg != "" {
+		return nil, bad(at("request", "url"), "request.url %s", msg)
+	}
+	it.Request.Method, it.Request.URL = rq.Method, u
+	it.Request.Header = canonicalHeader(rq.Headers)
+	b, err := decodeContent(contentCodings(it.Request.Header), []byte(rq.Body), max)
+	if err != nil {
+		return nil, bad(at("request", "body"), "request body: %v", err)
+	}
+	it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+
+	rs := &ci.Response
+	if rs.Code == 0 {
+		return nil, bad(at("response"), "response.code is missing")
+	}
+	if rs.Code < 100 || rs.Code > 999 {
+		return nil, bad(at("response", "code"), "response.code %d is not an HTTP status code (100-999)", rs.Code)
+	}
+	it.Response.StatusCode = rs.Code
+	it.Response.Header = canonicalHeader(rs.Headers)
+	var codings []string
+	if !rs.Uncompressed {
+		codings = contentCodings(it.Response.Header)
+	}
+	if b, err = decodeContent(codings, []byte(rs.Body), max); err != nil {
+		return nil, bad(at("response", "body"), "response body: %v", err)
+	}
+	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+	return it, nil
+}
+
+// mapValue follows keys through nested mappings.
+func mapValue(n *yaml.Node, path ...string) *yaml.Node {
+	for _, key := range path {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+// canonicalHeader copies h under canonical names, in a stable order, without
+// HTTP/2 pseudo-headers.
+func canonicalHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, ":") {
+			continue
+		}
+		for _, v := range h[k] {
+			out.Add(k, v)
+		}
+	}
+	return out
+}
+
+// yamlError turns a yaml.v4 error into an *Error, keeping the parser's line
+// and message.
+func yamlError(name string, index, line int, prefix string, err error) *Error {
+	e := &Error{File: name, Line: line, Index: index, Err: err}
+	var les *yaml.LoadErrors
+	var le *yaml.LoadError
+	switch {
+	case errors.As(err, &les) && len(les.Errors) > 0:
+		first := les.Errors[0]
+		e.Msg = prefix + first.Message
+		if first.Mark.Line > 0 {
+			e.Line = first.Mark.Line
+		}
+		if n := len(les.Errors) - 1; n > 0 {
+			e.Msg += fmt.Sprintf(" (and %d more problems)", n)
+		}
+	case errors.As(err, &le):
+		e.Msg = prefix + le.Message
+		if le.ContextMsg != "" {
+			e.Msg += " (" + le.ContextMsg + ")"
+		}
+		if le.Mark.Line > 0 {
+			e.Line = le.Mark.Line
+		}
+	default:
+		e.Msg = prefix + strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	if strings.Contains(e.Msg, "no documents in stream") {
+		e.Msg = prefix + "the file holds no YAML document"
+	}
+	return e
+}
+
+// looksBinary reports whether the start of data is not text: a NUL byte in
+// the first 512 bytes.
+func looksBinary(data []byte) bool {
+	return bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0
+}
+
+// invalidUTF8 returns the line and value of the first byte that is not UTF-8,
+// or 0 when data is valid.
+func invalidUTF8(data []byte) (line int, b byte) {
+	if utf8.Valid(data) {
+		return 0, 0
+	}
+	line = 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return line, data[i]
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return 0, 0
+}

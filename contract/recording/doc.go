@@ -1,0 +1,21 @@
+// Package recording reads recorded HTTP exchanges into one model, and records
+// new ones without ever writing a secret.
+//
+// Two recording formats are read: go-vcr v4 cassettes (YAML, format version 2)
+// and HAR 1.2 files (JSON, as exported by browsers, mitmproxy, Charles, Postman
+// or Insomnia). Both become a sequence of [Interaction] values, delivered one at
+// a time to a callback by [Read], [ReadFile], [Walk] and [WalkFS]. Every
+// problem with the input is an [*Error] that names the file, the line when it
+// is known, and what was expected.
+//
+// Bodies are read with a size cap ([Options.MaxBodyBytes]). A body over the cap
+// does not fail reading: its interaction is delivered with BodyTooLarge set, so
+// the caller can report it. HAR files are streamed entry by entry, so their
+// size is not limited; a cassette is YAML and is parsed whole, so a cassette
+// larger than [Options.CassetteLimit] is refused before parsing.
+//
+// [Recorder] is an [net/http.RoundTripper] that records every exchange it
+// forwards and saves them as a go-vcr v4 cassette. Credentials, cookies, OAuth
+// tokens and Digest nonces are replaced by [Redacted] before the exchange is
+// kept in memory, so they can never reach the file.
+package recording

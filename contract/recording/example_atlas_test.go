@@ -1,0 +1,68 @@
+package recording_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/contract/recording"
+	atlas "github.com/atlascontract/deferwindow/gen"
+)
+
+// Record your own traffic: put a Recorder under the client's transport, call,
+// save. The Service Account's token exchange goes through it too, and no
+// secret reaches the file. Here a local mock stands in for Atlas.
+func ExampleNewRecorder() {
+	baseURL, clientID, clientSecret, dir, cleanup := exampleSetup()
+	defer cleanup()
+
+	rec := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	client, err := atlas.New(atlas.WithServer(baseURL), atlas.WithServiceAccount(clientID, clientSecret), atlas.WithTransport(rec))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = client.DeferMaintenanceWindow(context.Background(), "6a7940722c88faeba59bf917")
+	if err := rec.Save(filepath.Join(dir, "defer.yaml")); err != nil {
+		log.Fatal(err)
+	}
+
+	saved, _ := os.ReadFile(filepath.Join(dir, "defer.yaml"))
+	fmt.Println("interactions:", rec.Len())
+	fmt.Println("secret written:", strings.Contains(string(saved), clientSecret))
+	fmt.Println("token written:", strings.Contains(string(saved), contract.MockAccessToken))
+	// Output:
+	// interactions: 2
+	// secret written: false
+	// token written: false
+}
+
+// exampleSetup starts the mock of Atlas from the shipped recordings.
+func exampleSetup() (baseURL, clientID, clientSecret, dir string, cleanup func()) {
+	spec, err := contract.DefaultSpec()
+	if err != nil {
+		log.Fatal(err)
+	}
+	var ins []*recording.Interaction
+	err = recording.WalkFS(contract.ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
+		ins = append(ins, in)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(contract.NewMockServer(spec, ins, contract.CheckOptions{}, nil))
+	dir, err = os.MkdirTemp("", "record-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv.URL, "mdb_sa_id_example", "mdb_sa_sk_example-secret", dir, func() {
+		srv.Close()
+		os.RemoveAll(dir)
+	}
+}

@@ -1,0 +1,115 @@
+package recording
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Interaction is one recorded HTTP exchange: a request and the response it got.
+type Interaction struct {
+	// File is the path of the recording as given to the reader, or the name
+	// inside the fs.FS for WalkFS.
+	File string
+	// Index is the 0-based position of the interaction in its file.
+	Index int
+	// Line is the 1-based line where the interaction starts in the file, or 0
+	// when unknown.
+	Line int
+
+	Request  Request
+	Response Response
+}
+
+// Location returns "file:line" for the interaction, or "file#index" when the
+// line is unknown, for use in findings.
+func (i *Interaction) Location() string {
+	if i.Line > 0 {
+		return i.File + ":" + strconv.Itoa(i.Line)
+	}
+	return i.File + "#" + strconv.Itoa(i.Index)
+}
+
+// Request is a recorded HTTP request.
+type Request struct {
+	Method string
+	// URL is the absolute request URL as recorded.
+	URL *url.URL
+	// Header holds every recorded header value under its canonical name.
+	// HTTP/2 pseudo-headers (":authority", ":path") are dropped.
+	Header http.Header
+	// Body is the request body after content decoding (see Response.Body).
+	Body []byte
+	// BodyTooLarge reports that the recorded body exceeded the cap; Body is
+	// then empty or its first MaxBodyBytes bytes.
+	BodyTooLarge bool
+	// BodySize is the recorded body size in bytes, or -1 when unknown.
+	BodySize int64
+}
+
+// Response is a recorded HTTP response.
+type Response struct {
+	StatusCode int
+	// Header holds every recorded header value under its canonical name.
+	// HTTP/2 pseudo-headers (":status") are dropped.
+	Header http.Header
+	// Body is the response body as the client saw it after content decoding:
+	// a cassette body under Content-Encoding gzip or deflate is decompressed
+	// (go-vcr stores what the transport returned, which is compressed when
+	// the client asked for compression itself), and a HAR body is the decoded
+	// "text" (HAR stores decoded text; base64 "text" is decoded, and gunzipped
+	// too when it still carries the gzip magic under Content-Encoding gzip).
+	// The headers are left as recorded.
+	Body []byte
+	// BodyTooLarge reports that the recorded body exceeded the cap; Body is
+	// then empty or its first MaxBodyBytes bytes.
+	BodyTooLarge bool
+	// BodySize is the recorded body size in bytes, or -1 when unknown.
+	BodySize int64
+}
+
+// DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes is not
+// positive.
+const DefaultMaxBodyBytes = 4 << 20
+
+// MinCassetteLimit is the smallest size limit for a cassette file; see
+// Options.CassetteLimit.
+const MinCassetteLimit = 64 << 20
+
+// Options tunes how recordings are read. The zero value is ready to use.
+type Options struct {
+	// MaxBodyBytes caps every body (request and response, after decoding).
+	// A larger body is delivered cut, with BodyTooLarge set. Zero or less
+	// means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+func (o Options) maxBody() int64 {
+	if o.MaxBodyBytes <= 0 {
+		return DefaultMaxBodyBytes
+	}
+	return o.MaxBodyBytes
+}
+
+// CassetteLimit returns the largest cassette file, in bytes, that the readers
+// accept: 16 times MaxBodyBytes, and at least MinCassetteLimit (64 MiB). YAML
+// cannot be streamed, so a cassette is held in memory whole while it is
+// parsed; a larger one is refused before parsing. HAR files have no such
+// limit: they are streamed.
+func (o Options) CassetteLimit() int64 {
+	return max(16*o.maxBody(), MinCassetteLimit)
+}
+
+// stringCap is the longest JSON string, in encoded bytes, that the HAR reader
+// keeps: twice the body cap plus slack, so a base64 body (4/3 of its size) or
+// an escaped text at the cap still fits. A longer string is cut there.
+func (o Options) stringCap() int64 {
+	return 2*o.maxBody() + 1024
+}
+
+// regionLimit is the largest encoded HAR entry (not counting the parts of
+// strings cut by stringCap), and the largest value outside the entries that
+// the HAR reader accepts.
+func (o Options) regionLimit() int64 {
+	return 3*o.stringCap() + 4<<20
+}

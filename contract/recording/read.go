@@ -1,0 +1,90 @@
+package recording
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+)
+
+// Read reads one recording from r and calls fn once per interaction, in file
+// order. name is used in errors and in Interaction.File.
+//
+// The format is sniffed from the content: a file whose first non-space byte is
+// '{' is read as HAR 1.2 (streamed, entry by entry); anything else is read as
+// a go-vcr v4 cassette (YAML, parsed whole, refused above
+// Options.CassetteLimit). Every input problem is returned as an [*Error];
+// interactions before the problem have already been delivered. If fn returns
+// an error, Read stops and returns that error unchanged. A nil fn only checks
+// the recording.
+func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) error {
+	if fn == nil {
+		fn = func(*Interaction) error { return nil }
+	}
+	br := bufio.NewReaderSize(r, 4096)
+	skipped, first, err := skipLeadingSpace(br)
+	if err == io.EOF {
+		return fileError(name, 0, "empty file: expected a HAR 1.2 file (JSON) or a go-vcr v4 cassette (YAML)", nil)
+	}
+	if err != nil {
+		return fileError(name, 0, "cannot read: "+err.Error(), err)
+	}
+	switch first {
+	case '{':
+		return readHAR(name, br, skipped+1, opts, fn)
+	case '[':
+		return fileError(name, skipped+1, "unknown format: a JSON array is neither a HAR file (a JSON object with a \"log\" member) nor a go-vcr cassette", nil)
+	default:
+		return readCassette(name, br, skipped, opts, fn)
+	}
+}
+
+// ReadFile reads the recording at path with [Read]. A directory is an error;
+// use [Walk] for folders.
+func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileError(path, 0, "cannot open: "+errText(err), err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fileError(path, 0, "cannot stat: "+errText(err), err)
+	}
+	if fi.IsDir() {
+		return fileError(path, 0, "is a directory, not a recording file (use Walk for folders)", nil)
+	}
+	return Read(path, f, opts, fn)
+}
+
+// skipLeadingSpace consumes a UTF-8 byte order mark and white space, and
+// returns the number of newlines consumed and the first other byte, which is
+// left unread.
+func skipLeadingSpace(br *bufio.Reader) (newlines int, first byte, err error) {
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3)
+	}
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return newlines, 0, err
+		}
+		switch c {
+		case '\n':
+			newlines++
+		case ' ', '\t', '\r':
+		default:
+			_ = br.UnreadByte()
+			return newlines, c, nil
+		}
+	}
+}
+
+// errText returns err's message without the path an *os.PathError repeats.
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}

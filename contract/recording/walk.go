@@ -1,0 +1,166 @@
+package recording
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IsRecordingName reports whether a file name has one of the extensions Walk
+// and WalkFS read in folders: .yaml, .yml, .har or .json.
+func IsRecordingName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".har", ".json":
+		return true
+	}
+	return false
+}
+
+// Walk reads every recording under paths, in order, with [Read]. A path may
+// be a file (read whatever its name) or a folder. Folders are walked
+// recursively in lexical order, following symbolic links (each real folder is
+// visited once, so a link loop ends), reading only *.yaml, *.yml, *.har and
+// *.json files and skipping names that start with "." (such as .git). A
+// folder with no recordings is an error. Walk stops at the first error: an
+// input problem is an [*Error]; an error from fn is returned unchanged.
+func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
+	if len(paths) == 0 {
+		return fileError("", 0, "no recording files or folders given", nil)
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fileError(p, 0, "cannot open: "+errText(err), err)
+		}
+		if !fi.IsDir() {
+			if err := ReadFile(p, opts, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		w := &walker{opts: opts, fn: fn, visited: map[string]bool{}}
+		if err := w.dir(p); err != nil {
+			return err
+		}
+		if w.files == 0 {
+			return fileError(p, 0, "no recordings in this folder: expected *.yaml, *.yml, *.har or *.json files", nil)
+		}
+	}
+	return nil
+}
+
+type walker struct {
+	opts    Options
+	fn      func(*Interaction) error
+	visited map[string]bool // real paths of the folders seen
+	files   int
+}
+
+func (w *walker) dir(dir string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fileError(dir, 0, "cannot resolve: "+errText(err), err)
+	}
+	if w.visited[real] {
+		return nil
+	}
+	w.visited[real] = true
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return fileError(dir, 0, "cannot list: "+errText(err), err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			switch {
+			case err == nil:
+				isDir = fi.IsDir()
+			case IsRecordingName(name):
+				return fileError(p, 0, "cannot open: "+errText(err), err)
+			default:
+				continue // a dangling link that is not a recording
+			}
+		}
+		if isDir {
+			if err := w.dir(p); err != nil {
+				return err
+			}
+			continue
+		}
+		if !IsRecordingName(name) {
+			continue
+		}
+		w.files++
+		if err := ReadFile(p, w.opts, w.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WalkFS is [Walk] over an fs.FS (for example recordings embedded with
+// go:embed): root may name a file or a folder; names in errors and in
+// Interaction.File are the names inside fsys. Symbolic links are not
+// followed.
+func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) error {
+	if fn == nil {
+		fn = func(*Interaction) error { return nil }
+	}
+	fi, err := fs.Stat(fsys, root)
+	if err != nil {
+		return fileError(root, 0, "cannot open: "+fsErrText(err), err)
+	}
+	if !fi.IsDir() {
+		return readFS(fsys, root, opts, fn)
+	}
+	files := 0
+	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fileError(p, 0, "cannot list: "+fsErrText(err), err)
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !IsRecordingName(d.Name()) {
+			return nil
+		}
+		files++
+		return readFS(fsys, p, opts, fn)
+	})
+	if err != nil {
+		return err
+	}
+	if files == 0 {
+		return fileError(root, 0, "no recordings in this folder: expected *.yaml, *.yml, *.har or *.json files", nil)
+	}
+	return nil
+}
+
+func readFS(fsys fs.FS, name string, opts Options, fn func(*Interaction) error) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fileError(name, 0, "cannot open: "+fsErrText(err), err)
+	}
+	defer f.Close()
+	return Read(name, f, opts, fn)
+}
+
+// fsErrText is errText for fs.FS errors, whose paths are FS names.
+func fsErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}

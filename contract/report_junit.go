@@ -1,0 +1,135 @@
+package contract
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string         `xml:"name,attr"`
+	Classname string         `xml:"classname,attr"`
+	Failures  []junitFailure `xml:"failure"`
+	Skipped   *junitSkipped  `xml:"skipped"`
+	SystemOut string         `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+// WriteJUnit writes the report as JUnit XML: one test suite per recording
+// file with one test case per interaction, failing with the findings at or
+// above failOn (lower ones go to system-out), and a "coverage" suite with one
+// test case per declared status and envelope mode, skipped when no
+// interaction exercised it (failed instead when that is an error).
+func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
+	out := junitSuites{Name: "contractcheck"}
+	bySuite := map[string]int{}
+	for _, c := range r.Cases {
+		i, ok := bySuite[c.File]
+		if !ok {
+			i = len(out.Suites)
+			bySuite[c.File] = i
+			out.Suites = append(out.Suites, junitSuite{Name: c.File})
+		}
+		tc := junitCase{Name: caseName(c), Classname: c.File}
+		var notes []string
+		for _, f := range r.CaseFindings(c) {
+			if f.Severity >= failOn {
+				tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+			} else {
+				notes = append(notes, f.String())
+			}
+		}
+		tc.SystemOut = strings.Join(notes, "\n")
+		s := &out.Suites[i]
+		s.Tests++
+		if len(tc.Failures) > 0 {
+			s.Failures++
+		}
+		s.Cases = append(s.Cases, tc)
+	}
+	cov := junitSuite{Name: "coverage"}
+	missing := map[string]Finding{}
+	for _, f := range r.RunFindings() {
+		if f.Rule == RuleCoverageMissing {
+			missing[f.Message] = f
+		}
+	}
+	for _, row := range r.Coverage {
+		mode := "without envelope"
+		if row.Envelope {
+			mode = "with envelope=true"
+		}
+		tc := junitCase{Name: fmt.Sprintf("%s %d %s", row.Operation, row.Status, mode), Classname: "coverage"}
+		if row.Interactions == 0 {
+			msg := fmt.Sprintf("no interaction exercises %s status %d %s", row.Operation, row.Status, mode)
+			if f, ok := missing[msg]; ok && f.Severity >= failOn {
+				tc.Failures = append(tc.Failures, junitFailure{Message: msg, Type: string(RuleCoverageMissing), Text: f.String()})
+				cov.Failures++
+			} else {
+				tc.Skipped = &junitSkipped{Message: msg}
+				cov.Skipped++
+			}
+		} else {
+			tc.SystemOut = plural(row.Interactions, "interaction")
+		}
+		cov.Tests++
+		cov.Cases = append(cov.Cases, tc)
+	}
+	if cov.Tests > 0 {
+		out.Suites = append(out.Suites, cov)
+	}
+	for _, s := range out.Suites {
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Skipped += s.Skipped
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func caseName(c Case) string {
+	name := fmt.Sprintf("#%d %s %s", c.Index, c.Method, c.Path)
+	if c.Enveloped {
+		name += "?envelope=true"
+	}
+	if c.Status != 0 {
+		name += fmt.Sprintf(" -> %d", c.Status)
+	}
+	return name
+}

@@ -1,0 +1,64 @@
+package contract
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions configure WriteText.
+type TextOptions struct {
+	// Color paints severities with ANSI colours; callers set it only on a
+	// terminal and never when NO_COLOR is set.
+	Color bool
+}
+
+// WriteText writes the report for people: findings grouped by file, one
+// line per finding, then the run's own findings, then a summary line.
+func WriteText(w io.Writer, r *Report, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	paint := func(sev Severity) string {
+		s := sev.String()
+		if !opts.Color {
+			return s
+		}
+		if sev == SeverityError {
+			return "\x1b[31m" + s + "\x1b[0m"
+		}
+		return "\x1b[33m" + s + "\x1b[0m"
+	}
+	file := ""
+	for _, f := range r.Findings {
+		if f.File == "" {
+			continue
+		}
+		if f.File != file {
+			file = f.File
+			fmt.Fprintf(bw, "%s\n", file)
+		}
+		loc := fmt.Sprintf("#%d", f.Interaction)
+		if f.Pointer != "" {
+			loc += " " + f.Pointer
+		}
+		fmt.Fprintf(bw, "  %s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
+	}
+	if run := r.RunFindings(); len(run) > 0 {
+		fmt.Fprintln(bw, "run")
+		for _, f := range run {
+			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), f.Rule, f.Message)
+		}
+	}
+	s := r.Summary()
+	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
+		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	return bw.Flush()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+}

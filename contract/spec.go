@@ -1,0 +1,222 @@
+package contract
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/atlascontract/deferwindow/openapi"
+)
+
+// Spec is a loaded fragment with its operations compiled for routing. A Spec
+// is immutable once loaded and safe for concurrent use.
+type Spec struct {
+	Doc *openapi3.T
+	// basePath is the path of the first server URL ("" for
+	// https://cloud.mongodb.com): operations are matched below it.
+	basePath   string
+	operations []*Operation
+	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
+	// security schemes declare (Atlas: /api/oauth/token).
+	tokenPaths []string
+}
+
+// Operation is one operation of the spec, ready to match requests.
+type Operation struct {
+	Method   string
+	Path     string // the path template, e.g. /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer
+	ID       string
+	Route    *routers.Route
+	segments []string // template segments; "{name}" marks a parameter
+	statuses []int    // declared statuses, sorted
+	// versions are the dates of the versioned media types the operation
+	// declares (application/vnd.atlas.YYYY-MM-DD+json), sorted.
+	versions []string
+	// envelope is true when the operation declares the envelope query parameter.
+	envelope bool
+}
+
+// Statuses returns the operation's declared status codes, sorted.
+func (o *Operation) Statuses() []int { return slices.Clone(o.statuses) }
+
+// LoadSpec loads and validates an OpenAPI 3.0 fragment; name labels errors.
+func LoadSpec(data []byte, name string) (*Spec, error) {
+	doc, err := openapi.LoadData(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return newSpec(doc, name)
+}
+
+var defaultSpec = sync.OnceValues(func() (*Spec, error) {
+	return LoadSpec(openapi.Fragment, "openapi/fragment.yaml")
+})
+
+// DefaultSpec returns the fragment embedded in this module, loaded once.
+func DefaultSpec() (*Spec, error) { return defaultSpec() }
+
+var versionedMediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
+
+func newSpec(doc *openapi3.T, name string) (*Spec, error) {
+	s := &Spec{Doc: doc}
+	if len(doc.Servers) > 0 {
+		u, err := url.Parse(doc.Servers[0].URL)
+		if err != nil {
+			return nil, fmt.Errorf("%s: servers[0].url: %w", name, err)
+		}
+		s.basePath = strings.TrimSuffix(u.Path, "/")
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			o := &Operation{
+				Method:   method,
+				Path:     path,
+				ID:       op.OperationID,
+				Route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				segments: strings.Split(strings.TrimPrefix(path, "/"), "/"),
+			}
+			if len(doc.Servers) > 0 {
+				o.Route.Server = doc.Servers[0]
+			}
+			for code, ref := range op.Responses.Map() {
+				n, err := strconv.Atoi(code)
+				if err != nil {
+					continue // "default" and ranges are matched by kin-openapi's Responses.Status
+				}
+				o.statuses = append(o.statuses, n)
+				if ref.Value == nil {
+					continue
+				}
+				for mt := range ref.Value.Content {
+					if m := versionedMediaType.FindStringSubmatch(mt); m != nil && !slices.Contains(o.versions, m[1]) {
+						o.versions = append(o.versions, m[1])
+					}
+				}
+			}
+			slices.Sort(o.statuses)
+			slices.Sort(o.versions)
+			params := append(slices.Clone(item.Parameters), op.Parameters...)
+			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
+			s.operations = append(s.operations, o)
+		}
+	}
+	if len(s.operations) == 0 {
+		return nil, fmt.Errorf("%s: the document has no operations", name)
+	}
+	if doc.Components != nil {
+		for _, ref := range doc.Components.SecuritySchemes {
+			if ref == nil || ref.Value == nil || ref.Value.Flows == nil {
+				continue
+			}
+			f := ref.Value.Flows
+			for _, flow := range []*openapi3.OAuthFlow{f.ClientCredentials, f.Password, f.AuthorizationCode} {
+				if flow == nil || flow.TokenURL == "" {
+					continue
+				}
+				if u, err := url.Parse(flow.TokenURL); err == nil && u.Path != "" && !slices.Contains(s.tokenPaths, u.EscapedPath()) {
+					s.tokenPaths = append(s.tokenPaths, u.EscapedPath())
+				}
+			}
+		}
+		slices.Sort(s.tokenPaths)
+	}
+	slices.SortFunc(s.operations, func(a, b *Operation) int {
+		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
+	})
+	return s, nil
+}
+
+// Operations returns the spec's operations, sorted by path and method.
+func (s *Spec) Operations() []*Operation { return slices.Clone(s.operations) }
+
+// Route finds the operation for a request by its method and its escaped
+// path below the server URL: the host and scheme never matter, so recordings
+// from cloud.mongodb.com, a loopback mock or a proxy route alike. mount is a
+// path prefix to strip first (a proxy mount point, e.g. "/atlas"); empty for
+// none. It returns the path parameters, unescaped.
+func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]string, bool) {
+	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
+	if !ok {
+		return nil, nil, false
+	}
+	if path, ok = strings.CutPrefix(path, s.basePath); !ok {
+		return nil, nil, false
+	}
+	got := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, o := range s.operations {
+		if o.Method != method || len(o.segments) != len(got) {
+			continue
+		}
+		if params, ok := matchSegments(o.segments, got); ok {
+			return o, params, true
+		}
+	}
+	return nil, nil, false
+}
+
+// IsTokenExchange tells whether a request is a call to an OAuth 2.0 token
+// endpoint the spec's security schemes declare: the Service Account token
+// exchange that precedes API calls in a recording. It is not an operation.
+func (s *Spec) IsTokenExchange(method, escapedPath, mount string) bool {
+	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
+	return ok && method == "POST" && slices.Contains(s.tokenPaths, path)
+}
+
+func matchSegments(tmpl, got []string) (map[string]string, bool) {
+	var params map[string]string
+	for i, t := range tmpl {
+		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
+			v, err := url.PathUnescape(got[i])
+			if err != nil || v == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = make(map[string]string, 1)
+			}
+			params[strings.TrimSuffix(name, "}")] = v
+			continue
+		}
+		if t != got[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// acceptVersion parses a versioned Atlas media type out of an Accept header
+// value and returns its date.
+func acceptVersion(accept string) (date string, ok bool) {
+	for part := range strings.SplitSeq(accept, ",") {
+		mt := strings.TrimSpace(part)
+		if i := strings.IndexByte(mt, ';'); i >= 0 {
+			mt = strings.TrimSpace(mt[:i])
+		}
+		if m := versionedMediaType.FindStringSubmatch(strings.ToLower(mt)); m != nil {
+			if _, err := time.Parse(time.DateOnly, m[1]); err == nil {
+				return m[1], true
+			}
+		}
+	}
+	return "", false
+}
+
+// versionFor says which declared version an Accept date reaches: Atlas picks
+// the newest version on or before the date.
+func (o *Operation) versionFor(date string) (string, bool) {
+	best := ""
+	for _, v := range o.versions {
+		if v <= date {
+			best = v
+		}
+	}
+	return best, best != ""
+}

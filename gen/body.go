@@ -1,0 +1,128 @@
+package atlas
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// readCapped reads at most limit bytes of r, in one allocation when the
+// length is known, and reports whether more followed. It never reads more
+// than limit+1 bytes.
+func readCapped(r io.Reader, contentLength int64, limit int) (body []byte, truncated bool, err error) {
+	if contentLength == 0 {
+		return nil, false, nil
+	}
+	size := 512
+	if contentLength > 0 {
+		size = int(min(contentLength, int64(limit))) + 1 // +1: room to see the end, or the overflow
+	}
+	buf := make([]byte, 0, min(size, limit+1))
+	for len(buf) <= limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, rerr := r.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if rerr == io.EOF {
+			return buf, false, nil
+		}
+		if rerr != nil {
+			return buf, false, rerr
+		}
+	}
+	return buf[:limit], true, nil
+}
+
+// drain reads what is left of a success body, up to MaxErrorBody, so the
+// connection can be reused; a longer body just closes it.
+func drain(r io.Reader, contentLength int64) {
+	if contentLength != 0 {
+		_, _ = io.CopyN(io.Discard, r, MaxErrorBody)
+	}
+}
+
+// snippetRunes is the most of a non-ApiError body an error message quotes.
+const snippetRunes = 120
+
+// snippet returns a short, printable, single-line excerpt of body for an
+// error message: an HTML page gives its title (or its text), control
+// characters and invalid UTF-8 are dropped, white space is collapsed.
+func snippet(body []byte) string {
+	text := bytes.TrimSpace(body)
+	if len(text) == 0 {
+		return ""
+	}
+	if text[0] == '<' {
+		if title := htmlTitle(text); len(bytes.TrimSpace(title)) > 0 {
+			text = title
+		} else {
+			text = stripTags(text)
+		}
+	}
+	var b strings.Builder
+	runes, space := 0, false
+	for len(text) > 0 && runes < snippetRunes {
+		r, size := utf8.DecodeRune(text)
+		text = text[size:]
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			continue
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case !unicode.IsPrint(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			runes++
+			space = false
+		}
+		b.WriteRune(r)
+		runes++
+	}
+	if len(bytes.TrimSpace(text)) > 0 {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+// htmlTitle returns the text of the first <title> element, or nil.
+func htmlTitle(page []byte) []byte {
+	lower := bytes.ToLower(page)
+	start := bytes.Index(lower, []byte("<title"))
+	if start < 0 {
+		return nil
+	}
+	open := bytes.IndexByte(lower[start:], '>')
+	if open < 0 {
+		return nil
+	}
+	from := start + open + 1
+	end := bytes.Index(lower[from:], []byte("</title"))
+	if end < 0 {
+		return nil
+	}
+	return page[from : from+end]
+}
+
+// stripTags replaces every <...> in page by a space.
+func stripTags(page []byte) []byte {
+	out := make([]byte, 0, len(page))
+	inTag := false
+	for _, c := range page {
+		switch {
+		case c == '<':
+			inTag = true
+			out = append(out, ' ')
+		case c == '>' && inTag:
+			inTag = false
+		case !inTag:
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package atlas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+)
+
+// EnvelopeBody is a response body that Atlas wrapped because the request
+// asked for envelope=true: {"status": <HTTP status>, "content": <the body>}.
+type EnvelopeBody struct {
+	// Status is the HTTP status the API meant, whatever the transport status was.
+	Status int
+	// Content is the wrapped body, verbatim; nil when the envelope has no content member.
+	Content json.RawMessage
+}
+
+// The reasons ParseEnvelope gives. Each reads as a clause ("the request had
+// envelope=true but <reason>") and states the reason, never the value, so a
+// report quoting it cannot leak body content.
+var (
+	ErrEnvelopeEmpty            = errors.New("the body is empty")
+	ErrEnvelopeNotJSON          = errors.New("the body is not valid JSON")
+	ErrEnvelopeNotObject        = errors.New("the body is not a JSON object")
+	ErrEnvelopeNoStatus         = errors.New("the envelope has no status member")
+	ErrEnvelopeStatusNotNumber  = errors.New("the envelope's status is not a JSON number")
+	ErrEnvelopeStatusNotInteger = errors.New("the envelope's status is not an integer")
+	ErrEnvelopeStatusOutOfRange = errors.New("the envelope's status is not an HTTP status code (100 to 599)")
+)
+
+// ParseEnvelope unwraps an enveloped body. It requires a JSON object whose
+// status member is an integer from 100 to 599; content may be absent (list
+// responses only gain a status member). Members are matched by exact name.
+// The error is one of the ErrEnvelope... values.
+func ParseEnvelope(body []byte) (EnvelopeBody, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		if len(body) == 0 {
+			return EnvelopeBody{}, ErrEnvelopeEmpty
+		}
+		return EnvelopeBody{}, ErrEnvelopeNotJSON
+	}
+	if trimmed[0] != '{' {
+		if json.Valid(body) {
+			return EnvelopeBody{}, ErrEnvelopeNotObject
+		}
+		return EnvelopeBody{}, ErrEnvelopeNotJSON
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return EnvelopeBody{}, ErrEnvelopeNotJSON
+	}
+	raw, ok := members["status"]
+	if !ok {
+		return EnvelopeBody{}, ErrEnvelopeNoStatus
+	}
+	status, err := envelopeStatus(raw)
+	if err != nil {
+		return EnvelopeBody{}, err
+	}
+	return EnvelopeBody{Status: status, Content: members["content"]}, nil
+}
+
+// envelopeStatus reads a status member: a JSON integer literal from 100 to 599.
+func envelopeStatus(raw json.RawMessage) (int, error) {
+	if len(raw) == 0 {
+		return 0, ErrEnvelopeStatusNotNumber
+	}
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return 0, ErrEnvelopeStatusNotNumber
+	}
+	if bytes.ContainsAny(raw, ".eE") {
+		return 0, ErrEnvelopeStatusNotInteger
+	}
+	n, err := strconv.Atoi(string(raw))
+	if err != nil || n < 100 || n > 599 {
+		return 0, ErrEnvelopeStatusOutOfRange
+	}
+	return n, nil
+}

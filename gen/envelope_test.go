@@ -1,0 +1,194 @@
+package atlas
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var envelopeReasons = []error{
+	ErrEnvelopeEmpty, ErrEnvelopeNotJSON, ErrEnvelopeNotObject, ErrEnvelopeNoStatus,
+	ErrEnvelopeStatusNotNumber, ErrEnvelopeStatusNotInteger, ErrEnvelopeStatusOutOfRange,
+}
+
+// TestParseEnvelope checks what ParseEnvelope accepts and the precise reason
+// it gives for what it refuses.
+func TestParseEnvelope(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		body    string
+		want    EnvelopeBody
+		wantErr error
+	}{
+		{name: "valid", body: `{"status":400,"content":{"error":400}}`, want: EnvelopeBody{Status: 400, Content: json.RawMessage(`{"error":400}`)}},
+		{name: "valid with white space", body: " \n{ \"content\" : [1] , \"status\" : 200 }\n", want: EnvelopeBody{Status: 200, Content: json.RawMessage(`[1]`)}},
+		{name: "content absent", body: `{"status":200}`, want: EnvelopeBody{Status: 200}},
+		{name: "content null", body: `{"status":204,"content":null}`, want: EnvelopeBody{Status: 204, Content: json.RawMessage(`null`)}},
+		{name: "list response with extra members", body: `{"status":200,"results":[],"totalCount":0}`, want: EnvelopeBody{Status: 200}},
+		{name: "empty", body: ``, wantErr: ErrEnvelopeEmpty},
+		{name: "only white space", body: "  \n", wantErr: ErrEnvelopeNotJSON},
+		{name: "not JSON", body: `<html>`, wantErr: ErrEnvelopeNotJSON},
+		{name: "truncated object", body: `{"status":200,"content":{`, wantErr: ErrEnvelopeNotJSON},
+		{name: "trailing data", body: `{"status":200} {}`, wantErr: ErrEnvelopeNotJSON},
+		{name: "array", body: `[{"status":200}]`, wantErr: ErrEnvelopeNotObject},
+		{name: "null", body: `null`, wantErr: ErrEnvelopeNotObject},
+		{name: "number", body: `200`, wantErr: ErrEnvelopeNotObject},
+		{name: "missing status", body: `{"content":{}}`, wantErr: ErrEnvelopeNoStatus},
+		{name: "status in another case", body: `{"Status":200}`, wantErr: ErrEnvelopeNoStatus},
+		{name: "status a string", body: `{"status":"200"}`, wantErr: ErrEnvelopeStatusNotNumber},
+		{name: "status null", body: `{"status":null}`, wantErr: ErrEnvelopeStatusNotNumber},
+		{name: "status a bool", body: `{"status":true}`, wantErr: ErrEnvelopeStatusNotNumber},
+		{name: "status an object", body: `{"status":{"code":200}}`, wantErr: ErrEnvelopeStatusNotNumber},
+		{name: "status a float", body: `{"status":200.5}`, wantErr: ErrEnvelopeStatusNotInteger},
+		{name: "status integral float", body: `{"status":200.0}`, wantErr: ErrEnvelopeStatusNotInteger},
+		{name: "status exponent", body: `{"status":2e2}`, wantErr: ErrEnvelopeStatusNotInteger},
+		{name: "status 99", body: `{"status":99}`, wantErr: ErrEnvelopeStatusOutOfRange},
+		{name: "status 600", body: `{"status":600}`, wantErr: ErrEnvelopeStatusOutOfRange},
+		{name: "status negative", body: `{"status":-400}`, wantErr: ErrEnvelopeStatusOutOfRange},
+		{name: "status huge", body: `{"status":99999999999999999999999}`, wantErr: ErrEnvelopeStatusOutOfRange},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseEnvelope([]byte(tc.body))
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				assert.Equal(t, EnvelopeBody{}, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// FuzzParseEnvelope checks that ParseEnvelope never panics, accepts only
+// objects with a status in range, and never puts the input in its error.
+func FuzzParseEnvelope(f *testing.F) {
+	for _, s := range []string{`{"status":200,"content":{}}`, `{"status":"x"}`, `[]`, ``, `{"status":1e2}`, `{"status":600}`, `{"status":429,"content":null}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		env, err := ParseEnvelope(body)
+		if err != nil {
+			known := false
+			for _, r := range envelopeReasons {
+				known = known || err == r
+			}
+			if !known {
+				t.Fatalf("ParseEnvelope returned an error that is not one of the fixed reasons: %v", err)
+			}
+			return
+		}
+		if env.Status < 100 || env.Status > 599 {
+			t.Fatalf("status %d accepted", env.Status)
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(body, &obj) != nil || obj == nil {
+			t.Fatalf("accepted a body that is not a JSON object: %q", body)
+		}
+		if string(obj["status"]) != strconv.Itoa(env.Status) {
+			t.Fatalf("status member %q read as %d", obj["status"], env.Status)
+		}
+	})
+}
+
+// TestEnvelopeSameError checks that the one-line call gives the same result
+// with and without envelope=true, whether Atlas answers the envelope with
+// transport status 200 or with the status itself.
+func TestEnvelopeSameError(t *testing.T) {
+	t.Parallel()
+	bodies := map[int]string{
+		400: `{"detail":"Not scheduled.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","reason":"Bad Request"}`,
+		404: `{"error":404,"errorCode":"RESOURCE_NOT_FOUND","reason":"Not Found"}`,
+		429: `{"error":429,"errorCode":"RATE_LIMITED","parameters":["x",1],"reason":"Too Many Requests"}`,
+		500: `{"error":500,"errorCode":"UNEXPECTED_ERROR","reason":"Internal Server Error"}`,
+	}
+	for status, body := range bodies {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			enveloped := `{"status":` + strconv.Itoa(status) + `,"content":` + body + `}`
+			answer := func(transportStatus int, body string) *fakeAtlas {
+				return newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {
+					w.Header().Set("Retry-After", "7")
+					writeJSON(w, transportStatus, body)
+				})
+			}
+			plain := answer(status, body)
+			want := newTestClient(t, plain).DeferMaintenanceWindow(t.Context(), testGroupID)
+			var e *Error
+			require.ErrorAs(t, want, &e)
+			assert.Equal(t, status, e.StatusCode)
+			assert.Equal(t, []byte(body), e.Body)
+
+			for mode, f := range map[string]*fakeAtlas{
+				"transport 200":    answer(200, enveloped),
+				"transport status": answer(status, enveloped),
+			} {
+				got := newTestClient(t, f, WithEnvelope(true)).DeferMaintenanceWindow(t.Context(), testGroupID)
+				assert.Equal(t, want, got, mode)
+				assert.Equal(t, want.Error(), got.Error(), mode)
+				require.Len(t, f.requests(), 1)
+				assert.Equal(t, "envelope=true", f.requests()[0].RawQuery, mode)
+			}
+		})
+	}
+}
+
+// TestEnvelopeSuccessAndMismatch checks the success forms of an enveloped
+// answer and the answers that contradict or break the envelope.
+func TestEnvelopeSuccessAndMismatch(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		status     int
+		body       string
+		wantStatus int   // 0: success
+		wantReason error // an *EnvelopeError
+	}{
+		{name: "empty 200", status: 200, body: ""},
+		{name: "envelope 200", status: 200, body: `{"status":200,"content":{}}`},
+		{name: "envelope 200 without content", status: 200, body: `{"status":200}`},
+		{name: "envelope 204 in a 200", status: 200, body: `{"status":204,"content":null}`},
+		{name: "200 that is no envelope", status: 200, body: `[]`, wantReason: ErrEnvelopeNotObject},
+		{name: "200 with a bad status", status: 200, body: `{"status":"400"}`, wantReason: ErrEnvelopeStatusNotNumber},
+		{name: "envelope 200 in a 500", status: 500, body: `{"status":200,"content":{}}`, wantStatus: 500},
+		{name: "proxy page instead of an envelope", status: 502, body: nginx502, wantStatus: 502},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {
+				if tc.body == "" {
+					atlasOK(w)
+					return
+				}
+				writeJSON(w, tc.status, tc.body)
+			})
+			c := newTestClient(t, f, WithEnvelope(true))
+			err := c.DeferMaintenanceWindow(t.Context(), testGroupID)
+			require.Len(t, f.requests(), 1)
+			assert.Equal(t, "envelope=true", f.requests()[0].RawQuery)
+			switch {
+			case tc.wantReason != nil:
+				var ee *EnvelopeError
+				require.ErrorAs(t, err, &ee)
+				require.ErrorIs(t, err, tc.wantReason)
+				assert.Equal(t, "POST "+testOpPath+": 200 answer to an envelope=true request, but "+tc.wantReason.Error(), err.Error())
+			case tc.wantStatus != 0:
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, tc.wantStatus, e.StatusCode)
+			default:
+				require.NoError(t, err)
+			}
+		})
+	}
+	assert.False(t, errors.Is(nil, ErrEnvelopeEmpty))
+}

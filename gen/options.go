@@ -1,0 +1,171 @@
+package atlas
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Option configures a Client. Pass options to New or NewFromEnv; an option
+// that is given bad input makes the constructor return an error naming it.
+type Option func(*settings) error
+
+// settings is what the options build. It holds credentials, so it never
+// prints them: see Format.
+type settings struct {
+	server    *url.URL
+	transport http.RoundTripper
+	auth      credentials
+	mediaType string
+	envelope  bool
+	retry     retryPolicy
+}
+
+func defaultSettings() settings {
+	u, _ := parseServer(DefaultServerURL) // a generated constant; checked by a test
+	return settings{server: u, mediaType: MediaType}
+}
+
+// Format prints the settings without any secret, whatever the verb.
+func (s settings) Format(f fmt.State, _ rune) {
+	server := ""
+	if s.server != nil {
+		server = s.server.String()
+	}
+	fmt.Fprintf(f, "atlas.settings{server: %q, auth: %s, mediaType: %q, envelope: %t, retry: %s}",
+		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe())
+}
+
+// WithServer sets the base URL of the Atlas Administration API, for example
+// https://cloud.mongodb.com (the default, DefaultServerURL) or a local mock.
+// The URL may carry a path (http://127.0.0.1:8080/mock): the operation path
+// and the token path are joined below it. It must be http or https, have a
+// host, and carry no user info, query or fragment.
+func WithServer(baseURL string) Option {
+	return func(s *settings) error {
+		u, err := parseServer(baseURL)
+		if err != nil {
+			return fmt.Errorf("atlas: WithServer: %w", err)
+		}
+		s.server = u
+		return nil
+	}
+}
+
+// parseServer checks a base URL and returns it without a trailing slash.
+func parseServer(raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("the server URL is empty; want an http or https URL such as " + DefaultServerURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error carries the input, which may hold user info: say what is wrong only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("the server URL does not parse (%v); want an http or https URL such as %s", err, DefaultServerURL)
+	}
+	switch {
+	case u.User != nil:
+		return nil, errors.New("the server URL carries user info; pass credentials with WithServiceAccount or WithAPIKey instead")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("the server URL %q has scheme %q; want http or https", u.Redacted(), u.Scheme)
+	case u.Host == "":
+		return nil, fmt.Errorf("the server URL %q has no host", u.Redacted())
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, fmt.Errorf("the server URL %q has a query; want a base URL without one", u.Redacted())
+	case u.Fragment != "":
+		return nil, fmt.Errorf("the server URL %q has a fragment; want a base URL without one", u.Redacted())
+	}
+	out := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimRight(u.Path, "/")}
+	if u.RawPath != "" {
+		out.RawPath = strings.TrimRight(u.RawPath, "/")
+	}
+	return out, nil
+}
+
+// WithTransport sets the base transport, under authentication: every request
+// the Client makes goes through it, the Service Account token request too, so
+// a recorder or a test transport given here sees all traffic. The default is
+// a clone of http.DefaultTransport.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(s *settings) error {
+		if rt == nil {
+			return errors.New("atlas: WithTransport: the transport is nil")
+		}
+		s.transport = rt
+		return nil
+	}
+}
+
+// WithServiceAccount authenticates with an Atlas Service Account: OAuth 2.0
+// client credentials, sent with HTTP Basic client authentication to the token
+// endpoint below the server URL (TokenPath). The token is cached and renewed a
+// minute before it expires. It replaces any credentials set before it.
+func WithServiceAccount(clientID, clientSecret string) Option {
+	return func(s *settings) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("atlas: WithServiceAccount: the client ID and the client secret must both be non-empty")
+		}
+		s.auth = credentials{kind: authServiceAccount, id: clientID, secret: clientSecret}
+		return nil
+	}
+}
+
+// WithAPIKey authenticates with a legacy Atlas programmatic API key, over HTTP
+// Digest authentication. It replaces any credentials set before it.
+func WithAPIKey(publicKey, privateKey string) Option {
+	return func(s *settings) error {
+		if publicKey == "" || privateKey == "" {
+			return errors.New("atlas: WithAPIKey: the public key and the private key must both be non-empty")
+		}
+		s.auth = credentials{kind: authAPIKey, id: publicKey, secret: privateKey}
+		return nil
+	}
+}
+
+// WithMediaType overrides the media type sent in Accept, which selects the
+// API version (default MediaType, from the OpenAPI fragment). Atlas serves the
+// newest version dated on or before the one named, so
+// application/vnd.atlas.2025-03-12+json also reaches this operation.
+func WithMediaType(mediaType string) Option {
+	return func(s *settings) error {
+		if _, _, err := mime.ParseMediaType(mediaType); err != nil {
+			return fmt.Errorf("atlas: WithMediaType: %q is not a media type (%v); want one like %s", mediaType, err, MediaType)
+		}
+		s.mediaType = mediaType
+		return nil
+	}
+}
+
+// WithEnvelope makes the Client send envelope=true, so Atlas wraps the answer
+// as {"status": N, "content": ...}. DeferMaintenanceWindow unwraps it and
+// returns the same result as without the envelope. On the generated
+// ...WithResponse API, it adds envelope=true when the call's params do not
+// set envelope themselves; CheckResponse unwraps that response.
+func WithEnvelope(enabled bool) Option {
+	return func(s *settings) error {
+		s.envelope = enabled
+		return nil
+	}
+}
+
+// WithRetryOn429 makes DeferMaintenanceWindow retry a 429 Too Many Requests
+// answer at most maxRetries times, waiting what Retry-After asks (1s, 2s, 4s
+// and so on when it is absent), and giving up with the 429 error when the next
+// wait would take the total waited past maxTotalWait. No other failure is
+// retried: the operation is a POST, not idempotent. The default is no retry.
+func WithRetryOn429(maxRetries int, maxTotalWait time.Duration) Option {
+	return func(s *settings) error {
+		if maxRetries < 0 || maxTotalWait < 0 {
+			return fmt.Errorf("atlas: WithRetryOn429: maxRetries (%d) and maxTotalWait (%s) must not be negative", maxRetries, maxTotalWait)
+		}
+		s.retry = retryPolicy{maxRetries: maxRetries, maxTotalWait: maxTotalWait}
+		return nil
+	}
+}
