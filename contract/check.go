@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -135,7 +136,9 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		if isJSONNull(body) {
 			body = nil
 		}
-	} else if looksEnveloped(body) {
+	}
+	doc := lazyJSON{body: body}
+	if !enveloped && looksEnveloped(&doc) {
 		j.Status = status
 		jd.add(RuleEnvelopeUnexpected, SeverityError, "", "the body is an envelope ({\"status\", \"content\"}) but the request did not ask for envelope=true")
 		return j
@@ -173,8 +176,8 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		jd.add(RuleBodySchema, SeverityError, prefix, "the body is empty, but the %d response declares a %s body", status, schemaName(media.Schema))
 		return j
 	}
-	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
+	value, err := doc.get()
+	if err != nil {
 		jd.add(RuleBodySchema, SeverityError, prefix, "the body is not valid JSON: %s", jsonErrorReason(err))
 		return j
 	}
@@ -426,17 +429,37 @@ func isAPIErrorSchema(ref *openapi3.SchemaRef) bool {
 	return s != nil && slices.Contains(s.Required, "error") && slices.Contains(s.Required, "errorCode")
 }
 
+// lazyJSON decodes a body at most once, when a check first needs it.
+type lazyJSON struct {
+	body  []byte
+	done  bool
+	value any
+	err   error
+}
+
+func (l *lazyJSON) get() (any, error) {
+	if !l.done {
+		l.done = true
+		l.err = json.Unmarshal(l.body, &l.value)
+	}
+	return l.value, l.err
+}
+
 // looksEnveloped tells whether a body is an Atlas envelope: a JSON object
 // with both status and content.
-func looksEnveloped(body []byte) bool {
-	if len(body) == 0 || !json.Valid(body) {
+func looksEnveloped(doc *lazyJSON) bool {
+	b := bytes.TrimLeft(doc.body, " \t\r\n")
+	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	var probe struct {
-		Status  *json.RawMessage `json:"status"`
-		Content *json.RawMessage `json:"content"`
+	v, err := doc.get()
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		return false
 	}
-	return json.Unmarshal(body, &probe) == nil && probe.Status != nil && probe.Content != nil
+	_, status := obj["status"]
+	_, content := obj["content"]
+	return status && content
 }
 
 func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }

@@ -307,6 +307,7 @@ func TestMockServer(t *testing.T) {
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, float64(400), body["error"])
 	assert.Equal(t, "VALIDATION_ERROR", body["errorCode"])
+	assert.Equal(t, "VALIDATION_ERROR", resp.Header.Get(MockHeader), "the mock marks its own answers")
 	assert.Contains(t, body["detail"], "groupId")
 	require.NoError(t, spec.Doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
 	assert.Contains(t, log.String(), "invalid request")
@@ -324,6 +325,7 @@ func TestMockServer(t *testing.T) {
 	for range 24 {
 		resp, _ := post(good, mt)
 		seen = append(seen, resp.StatusCode)
+		assert.Empty(t, resp.Header.Get(MockHeader), "a recorded answer")
 	}
 	assert.Equal(t, []int{200, 200, 400, 400, 401, 403, 404, 429, 500, 400, 200, 200}, seen[:12])
 	assert.Equal(t, seen[:12], seen[12:], "the answers cycle")

@@ -16,12 +16,16 @@ import (
 // MockServer is the replay server as a standalone mock for people testing
 // their own Atlas code: it judges every incoming request against the
 // fragment, answers an invalid one with a 400 ApiError in Atlas's shape (an
-// unknown operation with a 404), and answers a valid one with the next
+// unknown operation with a 404; both marked with MockHeader), and answers a valid one with the next
 // recorded response for its operation and envelope mode, cycling through
 // them in recorded order. It hands out MockAccessToken at the token endpoint
 // the spec declares, so Service Account clients work against it; it checks
 // no credentials.
 type MockServer struct {
+	// Limits bound what one client can take from Serve; NewMockServer sets
+	// DefaultServerLimits.
+	Limits ServerLimits
+
 	spec    *Spec
 	checker *Checker
 	log     io.Writer
@@ -43,7 +47,7 @@ func NewMockServer(spec *Spec, ins []*recording.Interaction, opts CheckOptions, 
 	if log == nil {
 		log = io.Discard
 	}
-	m := &MockServer{spec: spec, checker: NewChecker(spec, opts), log: log, answers: map[mockKey][]*recording.Response{}, next: map[mockKey]int{}}
+	m := &MockServer{Limits: DefaultServerLimits, spec: spec, checker: NewChecker(spec, opts), log: log, answers: map[mockKey][]*recording.Response{}, next: map[mockKey]int{}}
 	for _, in := range ins {
 		if in.Request.URL == nil || in.Response.BodyTooLarge {
 			continue
@@ -114,10 +118,15 @@ const MockAccessToken = "contractcheck-mock-token"
 
 // writeMockToken answers a client-credentials token request.
 func writeMockToken(w http.ResponseWriter) {
+	w.Header().Set(MockHeader, "token")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, `{"access_token":"`+MockAccessToken+`","token_type":"Bearer","expires_in":3600}`)
 }
+
+// MockHeader marks the answers the mock makes up itself (its refusals and
+// its token), as opposed to recorded ones; its value says why.
+const MockHeader = "X-Contractcheck-Mock"
 
 // writeAPIError answers with an ApiError in Atlas's shape.
 func writeAPIError(w http.ResponseWriter, status int, code, reason, detail string, problems []string) {
@@ -133,6 +142,7 @@ func writeAPIError(w http.ResponseWriter, status int, code, reason, detail strin
 		body["parameters"] = params
 	}
 	b, _ := json.Marshal(body)
+	w.Header().Set(MockHeader, code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -154,9 +164,9 @@ func problemField(p string) string {
 }
 
 // Serve runs the mock on ln until ctx is done, then shuts down gracefully,
-// letting requests in flight finish (bounded by ServerWriteTimeout).
+// letting requests in flight finish (bounded by Limits.WriteTimeout).
 func (m *MockServer) Serve(ctx context.Context, ln net.Listener) error {
-	srv := newHTTPServer(m)
+	srv := newHTTPServer(m, m.Limits)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -164,9 +174,13 @@ func (m *MockServer) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), ServerWriteTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), m.Limits.WriteTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if err != nil {
+		// Requests still in flight after the grace period are cut.
+		_ = srv.Close()
+	}
 	<-errc
 	return err
 }

@@ -44,7 +44,7 @@ func NewReplayServer() (*ReplayServer, error) {
 		return nil, fmt.Errorf("replay server: %w", err)
 	}
 	s := &ReplayServer{ln: ln, queues: map[string][]*recording.Interaction{}, done: make(chan struct{})}
-	s.srv = newHTTPServer(s)
+	s.srv = newHTTPServer(s, DefaultServerLimits)
 	s.client = &http.Client{Transport: &http.Transport{
 		Proxy:               nil, // loopback: never through a proxy
 		MaxIdleConnsPerHost: 4,
@@ -156,15 +156,20 @@ func newReplayer(api *atlas.ClientWithResponses, maxBody int64, groupID string) 
 // says. Any other request (an unknown path, a non-boolean envelope, an
 // undeclared query parameter) is sent as recorded through the same HTTP
 // client. err is an operational failure.
-func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recording.Interaction) (got recording.Response, decodeErr error, err error) {
+//
+// sent is the URL the request went to, below the server (the recorded one,
+// unless the project id was replaced).
+func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recording.Interaction) (sent *url.URL, got recording.Response, decodeErr error, err error) {
 	req := &in.Request
 	if req.URL == nil {
-		return got, nil, errors.New("the recorded request has no URL")
+		return nil, got, nil, errors.New("the recorded request has no URL")
 	}
 	groupID, params, typed := r.typedCall(spec, mount, req)
 	var resp *http.Response
 	if typed {
-		if r.groupID != "" {
+		if r.groupID != "" && atlas.ValidateGroupID(groupID) == nil {
+			// A recorded project id is replaced; a deliberately invalid one
+			// stays, so a negative case stays negative.
 			groupID = r.groupID
 		}
 		resp, err = r.api.DeferGroupMaintenanceWindow(ctx, groupID, params, copyHeaders(req.Header))
@@ -172,20 +177,27 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 		resp, err = r.sendRaw(ctx, spec, mount, req)
 	}
 	if err != nil {
-		return got, nil, err
+		return nil, got, nil, err
 	}
 	defer resp.Body.Close()
+	sent = req.URL
+	if resp.Request != nil && resp.Request.URL != nil {
+		u := *req.URL
+		u.Path, u.RawPath = strings.TrimPrefix(resp.Request.URL.Path, r.base.Path), ""
+		u.RawQuery = resp.Request.URL.RawQuery
+		sent = &u
+	}
 	if resp.Header.Get(replayMissHeader) != "" {
-		return got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.RequestURI())
+		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.RequestURI())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1))
 	if err != nil {
-		return got, nil, fmt.Errorf("reading the response: %w", err)
+		return nil, got, nil, fmt.Errorf("reading the response: %w", err)
 	}
 	got = recording.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, BodySize: int64(len(body))}
 	if int64(len(body)) > r.maxBody {
 		got.Body, got.BodyTooLarge = nil, true
-		return got, nil, nil
+		return sent, got, nil, nil
 	}
 	if typed {
 		_, decodeErr = atlas.ParseDeferGroupMaintenanceWindowResponse(&http.Response{
@@ -195,7 +207,7 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 			decodeErr = errors.New(clientDecodeReason(decodeErr))
 		}
 	}
-	return got, decodeErr, nil
+	return sent, got, decodeErr, nil
 }
 
 // typedCall tells whether the generated client can express the request,
@@ -232,7 +244,7 @@ func atlasPath(groupID string) string {
 func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *recording.Request) (*http.Response, error) {
 	path := req.URL.EscapedPath()
 	if r.groupID != "" {
-		if _, params, ok := spec.Route(req.Method, path, mount); ok && params["groupId"] != "" {
+		if _, params, ok := spec.Route(req.Method, path, mount); ok && atlas.ValidateGroupID(params["groupId"]) == nil {
 			path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
 		}
 	}

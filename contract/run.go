@@ -204,11 +204,12 @@ func (r *runner) flush(ctx context.Context) error {
 			r.judge(ctx, in, nil) // a truncated body cannot be replayed; judge the record
 			continue
 		}
-		got, decodeErr, err := r.send.send(ctx, r.spec, r.opts.Check.Mount, in)
+		sent, got, decodeErr, err := r.send.send(ctx, r.spec, r.opts.Check.Mount, in)
 		if err != nil {
 			return &recording.Error{File: in.File, Line: in.Line, Index: in.Index, Msg: "replaying the request failed", Err: err}
 		}
 		judged := *in
+		judged.Request.URL = sent
 		judged.Response = got
 		r.judge(ctx, &judged, decodeErr)
 	}

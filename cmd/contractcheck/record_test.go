@@ -78,3 +78,22 @@ func TestRecordRefusesWithoutLiveOrCredentials(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.True(t, strings.Contains(stderr, "--group-id"))
 }
+
+func TestCheckAgainstATargetNeverPrintsASecret(t *testing.T) {
+	// Not parallel: credentials come from the environment.
+	srv := startMock(t)
+	const secret = "mdb_sa_sk_target-secret-0123456789"
+	t.Setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_example")
+	t.Setenv("MONGODB_ATLAS_CLIENT_SECRET", secret)
+	t.Setenv("MONGODB_ATLAS_BASE_URL", "")
+	report := filepath.Join(t.TempDir(), "report.json")
+
+	code, stdout, stderr := runIn(t, "--target", srv.URL, "--group-id", "0123456789abcdef01234567", "--format", "json", "-o", report)
+	assert.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"mode": "target"`)
+	for _, leak := range []string{secret, contract.MockAccessToken} {
+		assert.NotContains(t, stdout+stderr+string(data), leak)
+	}
+}
