@@ -204,13 +204,3 @@ func BenchmarkOfflineHAR(b *testing.B) {
 		})
 	})
 }
-
-// BenchmarkReplayShipped replays the shipped recordings end to end in
-// process (spec load excluded: it is loaded once per process).
-func BenchmarkReplayShipped(b *testing.B) {
-	for b.Loop() {
-		if _, err := Run(context.Background(), Options{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -115,7 +115,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 
 	if resp.BodyTooLarge {
 		j.Status = resp.StatusCode
-		jd.add(RuleBodyTooLarge, SeverityError, "", "the response body is larger than the reader's cap (%s), so it was not judged; raise --max-body-bytes", sizeOf(resp.BodySize))
+		jd.add(RuleBodyTooLarge, SeverityError, "", "the response body (%s) is larger than the cap on bodies read, so it was not judged; raise --max-body-bytes", sizeOf(resp.BodySize))
 		return j
 	}
 

@@ -11,11 +11,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// OperationIDOverrideExtension is the extension MongoDB puts beside an
-// operationId it renamed; MongoDB's own SDK and CLI name their methods after
-// it.
-const OperationIDOverrideExtension = "x-xgen-operation-id-override"
-
 // Change kinds: the stable IDs in Change.Kind. Whether a change is breaking
 // depends on the kind and, for schema changes, on the side of the exchange
 // (see Diff).
@@ -129,22 +124,6 @@ func (e *OperationNotFoundError) Error() string {
 	return fmt.Sprintf("no operation has operationId or %s %q, and there is no %s %s", OperationIDOverrideExtension, e.OperationID, e.Method, e.Path)
 }
 
-// AmbiguousOperationError says that more than one operation of one side
-// carries the operation ID asked for.
-type AmbiguousOperationError struct {
-	// Side is "old" or "new".
-	Side string
-	// OperationID is the operation asked for.
-	OperationID string
-	// Operations lists the candidates as "METHOD path".
-	Operations []string
-}
-
-// Error lists the operations that carry the ID.
-func (e *AmbiguousOperationError) Error() string {
-	return fmt.Sprintf("operation %q is ambiguous: %s", e.OperationID, strings.Join(e.Operations, ", "))
-}
-
 // Diff compares the operation operationID of oldDoc and newDoc.
 //
 // The operation is found on each side by its operationId or, failing that,
@@ -219,35 +198,24 @@ type located struct {
 	op           *openapi3.Operation
 }
 
-// lookupOperation finds the operation whose operationId is id or, when none
-// has it, whose x-xgen-operation-id-override is id; nil when none has
-// either.
+// lookupOperation finds the operation named id (see matchOperation); nil
+// when none has the name.
 func lookupOperation(doc *openapi3.T, id, side string) (*located, error) {
-	var byID, byOverride []*located
-	for _, l := range operations(doc) {
-		if l.op.OperationID == id {
-			byID = append(byID, l)
-		}
-		if s, ok := l.op.Extensions[OperationIDOverrideExtension].(string); ok && s == id {
-			byOverride = append(byOverride, l)
-		}
+	all := operations(doc)
+	names := make([]opName, len(all))
+	for i, l := range all {
+		override, _ := l.op.Extensions[OperationIDOverrideExtension].(string)
+		names[i] = opName{method: l.method, path: l.path, id: l.op.OperationID, override: override}
 	}
-	hits := byID
-	if len(hits) == 0 {
-		hits = byOverride
+	i, ok, err := matchOperation(names, id)
+	var amb *AmbiguousOperationError
+	if errors.As(err, &amb) {
+		amb.Side = side
 	}
-	switch len(hits) {
-	case 0:
-		return nil, nil
-	case 1:
-		return hits[0], nil
-	default:
-		err := &AmbiguousOperationError{Side: side, OperationID: id}
-		for _, h := range hits {
-			err.Operations = append(err.Operations, h.method+" "+h.path)
-		}
+	if err != nil || !ok {
 		return nil, err
 	}
+	return all[i], nil
 }
 
 // operationAt returns the operation at method and path, or nil.

@@ -3,7 +3,6 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -519,13 +518,7 @@ func TestLoadForDiffNamesTheFileOnBadInput(t *testing.T) {
 
 func TestDiffOfTheWholeUpstreamAgainstTheFragment(t *testing.T) {
 	t.Parallel()
-	const upstream = "../../shared/upstream/atlas-admin-v2.yaml"
-	data, err := os.ReadFile(upstream)
-	if os.IsNotExist(err) {
-		t.Skip("the upstream spec (" + upstream + ") is not in this checkout; it is material for developers, not shipped")
-	}
-	require.NoError(t, err)
-	up := loadForDiff(t, data, upstream)
+	up := loadForDiff(t, readUpstream(t), upstreamPath())
 	r, err := Diff(up, loadForDiff(t, Fragment, "fragment"), deferID)
 	require.NoError(t, err)
 	// The fragment is the upstream's operation plus the errata overlay, whose

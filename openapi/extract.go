@@ -155,18 +155,15 @@ func validate(fragment []byte) error {
 	return err
 }
 
-// findOperation finds the operation whose operationId (or, when none has it,
-// x-xgen-operation-id-override) is id.
+// findOperation finds the operation named id (see matchOperation).
 func findOperation(root *yaml.Node, id string) (path string, item *yaml.Node, method string, op *yaml.Node, err error) {
 	paths := mapGet(root, "paths")
 	if paths == nil || paths.Kind != yaml.MappingNode {
 		return "", nil, "", nil, errors.New("the document has no paths")
 	}
-	type hit struct {
-		path, method string
-		item, op     *yaml.Node
-	}
-	var byID, byOverride []hit
+	type hit struct{ item, op *yaml.Node }
+	var names []opName
+	var hits []hit
 	for i := 0; i < len(paths.Content); i += 2 {
 		p, it := paths.Content[i].Value, paths.Content[i+1]
 		for _, m := range httpMethods {
@@ -174,31 +171,25 @@ func findOperation(root *yaml.Node, id string) (path string, item *yaml.Node, me
 			if o == nil {
 				continue
 			}
-			if v := mapGet(o, "operationId"); v != nil && v.Value == id {
-				byID = append(byID, hit{p, m, it, o})
+			n := opName{method: m, path: p}
+			if v := mapGet(o, "operationId"); v != nil {
+				n.id = v.Value
 			}
-			if v := mapGet(o, "x-xgen-operation-id-override"); v != nil && v.Value == id {
-				byOverride = append(byOverride, hit{p, m, it, o})
+			if v := mapGet(o, OperationIDOverrideExtension); v != nil {
+				n.override = v.Value
 			}
+			names = append(names, n)
+			hits = append(hits, hit{it, o})
 		}
 	}
-	hits := byID
-	if len(hits) == 0 {
-		hits = byOverride
+	i, ok, err := matchOperation(names, id)
+	switch {
+	case err != nil:
+		return "", nil, "", nil, err
+	case !ok:
+		return "", nil, "", nil, fmt.Errorf("no operation has operationId or %s %q", OperationIDOverrideExtension, id)
 	}
-	switch len(hits) {
-	case 0:
-		return "", nil, "", nil, fmt.Errorf("no operation has operationId or x-xgen-operation-id-override %q", id)
-	case 1:
-		h := hits[0]
-		return h.path, h.item, h.method, h.op, nil
-	default:
-		var where []string
-		for _, h := range hits {
-			where = append(where, strings.ToUpper(h.method)+" "+h.path)
-		}
-		return "", nil, "", nil, fmt.Errorf("operation %q is ambiguous: %s", id, strings.Join(where, ", "))
-	}
+	return names[i].path, hits[i].item, names[i].method, hits[i].op, nil
 }
 
 // refSet collects the components a subtree references, transitively.
