@@ -115,7 +115,11 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 
 	if resp.BodyTooLarge {
 		j.Status = resp.StatusCode
-		jd.add(RuleBodyTooLarge, SeverityError, "", "the response body (%s) is larger than the cap on bodies read, so it was not judged; raise --max-body-bytes", sizeOf(resp.BodySize))
+		if resp.Header.Get(recording.OmittedHeader) != "" {
+			jd.add(RuleBodyTooLarge, SeverityError, "", "the recording left the body out (it was over the recorder's cap), so it was not judged; record with a larger RecorderOptions.MaxBodyBytes")
+		} else {
+			jd.add(RuleBodyTooLarge, SeverityError, "", "the response body (%s) is larger than the cap on bodies read, so it was not judged; raise --max-body-bytes", sizeOf(resp.BodySize))
+		}
 		return j
 	}
 
@@ -145,11 +149,8 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	}
 	j.Status = status
 
-	ref := op.Route.Operation.Responses.Status(status)
-	if ref == nil {
-		ref = op.Route.Operation.Responses.Default()
-	}
-	if ref == nil || ref.Value == nil {
+	info := op.response(status)
+	if info == nil {
 		what := "the response status"
 		if enveloped {
 			what = "the envelope's status"
@@ -157,15 +158,14 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		jd.add(RuleStatusUndeclared, SeverityError, "", "%s %d is not declared for %s; declared: %s", what, status, op.ID, joinInts(op.statuses))
 		return j
 	}
-	response := ref.Value
-	c.checkHeaders(jd, response, resp.Header)
+	checkHeaders(jd, info, resp.Header)
 
 	var media *openapi3.MediaType
 	if enveloped {
-		media = jsonMediaType(response.Content)
+		media = jsonMediaType(info)
 	} else {
 		var ok bool
-		if media, ok = c.checkContentType(jd, op, status, response, resp.Header.Get("Content-Type"), body); !ok {
+		if media, ok = checkContentType(jd, status, info, resp.Header.Get("Content-Type"), body); !ok {
 			return j
 		}
 	}
@@ -201,7 +201,7 @@ func (c *Checker) checkRequest(ctx context.Context, op *Operation, params map[st
 		hreq.Header = http.Header{}
 	}
 	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-		Request: hreq, PathParams: params, Route: op.Route, Options: c.reqOpts,
+		Request: hreq, PathParams: params, Route: op.validation, Options: c.reqOpts,
 	})
 	problems = requestProblems(err)
 	if op.envelope {
@@ -281,17 +281,11 @@ func requestErrorReason(re *openapi3filter.RequestError) string {
 // checkContentType checks the response media type against those declared
 // for status and returns the declared media type to judge the body by. It
 // returns ok=false when the body cannot be judged.
-func (c *Checker) checkContentType(jd *judge, op *Operation, status int, response *openapi3.Response, ct string, body []byte) (*openapi3.MediaType, bool) {
-	declared := slices.Sorted(func(yield func(string) bool) {
-		for mt := range response.Content {
-			if !yield(mt) {
-				return
-			}
-		}
-	})
+func checkContentType(jd *judge, status int, info *responseInfo, ct string, body []byte) (*openapi3.MediaType, bool) {
+	declared := info.types
 	if ct == "" {
 		if len(body) == 0 {
-			return jsonMediaType(response.Content), true
+			return jsonMediaType(info), true
 		}
 		if len(declared) == 0 {
 			return nil, false
@@ -310,7 +304,7 @@ func (c *Checker) checkContentType(jd *judge, op *Operation, status int, respons
 		}
 		return nil, false
 	}
-	media := response.Content.Get(mt)
+	media := info.response.Content.Get(mt)
 	if media == nil {
 		jd.add(RuleContentType, SeverityError, "", "media type %s is not declared for %d; declared: %s", mt, status, strings.Join(declared, ", "))
 		return nil, false
@@ -323,37 +317,27 @@ func (c *Checker) checkContentType(jd *judge, op *Operation, status int, respons
 
 // checkHeaders checks the declared response headers that are present (and
 // the required ones) against their schemas.
-func (c *Checker) checkHeaders(jd *judge, response *openapi3.Response, h http.Header) {
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for n := range response.Headers {
-			if !yield(n) {
-				return
-			}
-		}
-	}) {
-		ref := response.Headers[name]
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		values := h.Values(name)
+func checkHeaders(jd *judge, info *responseInfo, h http.Header) {
+	for _, d := range info.headers {
+		values := h.Values(d.name)
 		if len(values) == 0 {
-			if ref.Value.Required {
-				jd.add(RuleHeaderSchema, SeverityError, "", "the required header %s is missing", name)
+			if d.header.Required {
+				jd.add(RuleHeaderSchema, SeverityError, "", "the required header %s is missing", d.name)
 			}
 			continue
 		}
-		if ref.Value.Schema == nil || ref.Value.Schema.Value == nil {
+		if d.header.Schema == nil || d.header.Schema.Value == nil {
 			continue
 		}
-		schema := ref.Value.Schema.Value
+		schema := d.header.Schema.Value
 		v, err := parseHeaderValue(strings.TrimSpace(values[0]), schema)
 		if err != nil {
-			jd.add(RuleHeaderSchema, SeverityError, "", "header %s: %s", name, err)
+			jd.add(RuleHeaderSchema, SeverityError, "", "header %s: %s", d.name, err)
 			continue
 		}
 		if err := schema.VisitJSON(v, openapi3.MultiErrors()); err != nil {
 			for _, se := range flattenSchemaErrors(err) {
-				jd.add(RuleHeaderSchema, SeverityError, "", "header %s: %s", name, se.reason)
+				jd.add(RuleHeaderSchema, SeverityError, "", "header %s: %s", d.name, se.reason)
 			}
 		}
 	}
@@ -476,19 +460,15 @@ func mediaTypeOf(ct string) string {
 	return strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
 }
 
-// jsonMediaType picks the media type an enveloped content is judged by: the
-// declared JSON one, application/json first.
-func jsonMediaType(content openapi3.Content) *openapi3.MediaType {
+// jsonMediaType picks the media type a body without Content-Type, or an
+// enveloped content, is judged by: the declared JSON one, application/json
+// first.
+func jsonMediaType(info *responseInfo) *openapi3.MediaType {
+	content := info.response.Content
 	if m := content["application/json"]; m != nil {
 		return m
 	}
-	for _, mt := range slices.Sorted(func(yield func(string) bool) {
-		for k := range content {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, mt := range info.types {
 		if isJSONMediaType(mt) {
 			return content[mt]
 		}

@@ -42,6 +42,53 @@ type Operation struct {
 	versions []string
 	// envelope is true when the operation declares the envelope query parameter.
 	envelope bool
+	// validation is Route with no security requirements: recordings are
+	// redacted, so credentials are never judged, and kin-openapi then skips
+	// them instead of calling an authentication function per request.
+	validation *routers.Route
+	// responses describes each declared response, for the checks.
+	responses map[*openapi3.ResponseRef]*responseInfo
+}
+
+// responseInfo is what the checks need of a declared response, computed
+// once: its headers and media types in a stable order.
+type responseInfo struct {
+	response *openapi3.Response
+	headers  []declaredHeader // sorted by name
+	types    []string         // declared media types, sorted
+}
+
+type declaredHeader struct {
+	name   string
+	header *openapi3.Header
+}
+
+func newResponseInfo(r *openapi3.Response) *responseInfo {
+	info := &responseInfo{response: r}
+	for name, ref := range r.Headers {
+		if ref != nil && ref.Value != nil {
+			info.headers = append(info.headers, declaredHeader{name, ref.Value})
+		}
+	}
+	slices.SortFunc(info.headers, func(a, b declaredHeader) int { return strings.Compare(a.name, b.name) })
+	for mt := range r.Content {
+		info.types = append(info.types, mt)
+	}
+	slices.Sort(info.types)
+	return info
+}
+
+// response returns the declared response for a status (exact, a range such
+// as 4XX, or default), nil when none.
+func (o *Operation) response(status int) *responseInfo {
+	ref := o.Route.Operation.Responses.Status(status)
+	if ref == nil {
+		ref = o.Route.Operation.Responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	return o.responses[ref]
 }
 
 // Statuses returns the operation's declared status codes, sorted.
@@ -87,7 +134,16 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 			if len(doc.Servers) > 0 {
 				o.Route.Server = doc.Servers[0]
 			}
+			noSecurity := *op
+			noSecurity.Security = &openapi3.SecurityRequirements{}
+			v := *o.Route
+			v.Operation = &noSecurity
+			o.validation = &v
+			o.responses = map[*openapi3.ResponseRef]*responseInfo{}
 			for code, ref := range op.Responses.Map() {
+				if ref != nil && ref.Value != nil {
+					o.responses[ref] = newResponseInfo(ref.Value)
+				}
 				n, err := strconv.Atoi(code)
 				if err != nil {
 					continue // "default" and ranges are matched by kin-openapi's Responses.Status
@@ -192,18 +248,23 @@ func matchSegments(tmpl, got []string) (map[string]string, bool) {
 	return params, true
 }
 
-// acceptVersion parses a versioned Atlas media type out of an Accept header
-// value and returns its date.
+// acceptVersion parses a versioned Atlas media type,
+// application/vnd.atlas.YYYY-MM-DD+json, out of an Accept header value and
+// returns its date.
 func acceptVersion(accept string) (date string, ok bool) {
-	for part := range strings.SplitSeq(accept, ",") {
-		mt := strings.TrimSpace(part)
-		if i := strings.IndexByte(mt, ';'); i >= 0 {
-			mt = strings.TrimSpace(mt[:i])
+	const prefix, suffix = "application/vnd.atlas.", "+json"
+	for accept != "" {
+		var part string
+		part, accept, _ = strings.Cut(accept, ",")
+		mt, _, _ := strings.Cut(part, ";")
+		mt = strings.TrimSpace(mt)
+		if len(mt) != len(prefix)+len(time.DateOnly)+len(suffix) ||
+			!strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
+			continue
 		}
-		if m := versionedMediaType.FindStringSubmatch(strings.ToLower(mt)); m != nil {
-			if _, err := time.Parse(time.DateOnly, m[1]); err == nil {
-				return m[1], true
-			}
+		d := mt[len(prefix) : len(prefix)+len(time.DateOnly)]
+		if _, err := time.Parse(time.DateOnly, d); err == nil {
+			return d, true
 		}
 	}
 	return "", false

@@ -58,7 +58,11 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *fake {
 		opts.FakeGroupID = recording.DefaultFakeGroupID
 	}
-	rec := recording.NewRecorder(http.DefaultTransport, opts)
+	rec, err := recording.NewRecorder(http.DefaultTransport, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
+		return exitUsage
+	}
 	client, err := atlas.NewFromEnv(atlas.WithServer(base), atlas.WithTransport(rec), atlas.WithEnvelope(*envelope))
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck record: credentials: %v\n", err)

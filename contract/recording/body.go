@@ -84,7 +84,7 @@ func decompress(coding string, in []byte, max int64) (out []byte, cut bool, err 
 	default:
 		return nil, false, fmt.Errorf("Content-Encoding %q is not supported (gzip, deflate and identity are)", coding)
 	}
-	out, err = io.ReadAll(io.LimitReader(r, max+1))
+	out, err = readAtMost(r, max+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("body does not decode as Content-Encoding %s: %w", coding, err)
 	}
@@ -92,4 +92,32 @@ func decompress(coding string, in []byte, max int64) (out []byte, cut bool, err 
 		return out[:max:max], true, nil
 	}
 	return out, false, nil
+}
+
+// readAtMost reads r until EOF or until limit bytes. Its buffer doubles from
+// 4 KiB, and goes straight to limit when one more doubling would get within
+// a factor of two of it, so reading up to a cap allocates about twice the
+// bytes read and never a buffer larger than the cap.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	buf := make([]byte, 0, min(limit, 4<<10))
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			size := 2 * int64(cap(buf))
+			if 2*size > limit {
+				size = limit
+			}
+			grown := make([]byte, len(buf), size)
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }

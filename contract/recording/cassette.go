@@ -3,7 +3,6 @@ package recording
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,16 +23,17 @@ type cassetteHead struct {
 }
 
 // readCassette reads a go-vcr v4 cassette whole (YAML cannot be streamed),
-// refusing one larger than opts.CassetteLimit before parsing. skipped is the
+// refusing one larger than MaxCassetteBytes before parsing. skipped is the
 // number of newlines already consumed from the start of r.
 func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn func(*Interaction) error) error {
-	limit := opts.CassetteLimit()
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxCassetteBytes+1))
 	if err != nil {
 		return fileError(name, 0, "cannot read: "+errText(err), err)
 	}
-	if int64(len(data)) > limit {
-		return fileError(name, 0, fmt.Sprintf("cassette is larger than %d bytes: a YAML cassette is parsed whole, so it may be at most 16 x MaxBodyBytes (and at least 64 MiB); record large exchanges as HAR, which is streamed", limit), nil)
+	if int64(len(data)) > MaxCassetteBytes {
+		return fileError(name, 0, fmt.Sprintf("cassette is larger than %d bytes (%d MiB), the limit for a go-vcr cassette: "+
+			"a YAML cassette is parsed whole in memory, so memory use grows with its size; "+
+			"record large exchanges as HAR 1.2 instead, which is read entry by entry", int64(MaxCassetteBytes), MaxCassetteBytes>>20), nil)
 	}
 	if looksBinary(data) {
 		return fileError(name, 0, "unknown format: binary data, neither a HAR 1.2 file (JSON) nor a go-vcr v4 cassette (YAML)", nil)
@@ -47,7 +47,7 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 	}
 	var doc yaml.Node
 	if err := yaml.Load(data, &doc); err != nil {
-		return yamlError(name, -1, 0, "invalid YAML: ", err)
+		return yamlError(name, -1, 0, "invalid YAML: ", nil, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -58,7 +58,7 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 	}
 	var head cassetteHead
 	if err := root.Load(&head); err != nil {
-		return yamlError(name, -1, 0, "invalid cassette: ", err)
+		return yamlError(name, -1, 0, "invalid cassette: ", root, err)
 	}
 	if head.Version.Kind == 0 {
 		return fileError(name, root.Line, "not a go-vcr cassette: no \"version\" key (go-vcr v4 writes version: 2)", nil)
@@ -115,7 +115,7 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*I
 	}
 	var ci cassette.Interaction
 	if err := node.Load(&ci); err != nil {
-		return nil, yamlError(name, index, line, "interaction "+strconv.Itoa(index)+": ", err)
+		return nil, yamlError(name, index, line, "interaction "+strconv.Itoa(index)+": ", node, err)
 	}
 	at := func(path ...string) int {
 		if v := mapValue(node, path...); v != nil {
@@ -158,7 +158,18 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*I
 		return nil, bad(at("response", "body"), "response body: %v", err)
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+	omittedAsTooLarge(&it.Request.Body, &it.Request.BodyTooLarge, &it.Request.BodySize, it.Request.Header)
+	omittedAsTooLarge(&it.Response.Body, &it.Response.BodyTooLarge, &it.Response.BodySize, it.Response.Header)
 	return it, nil
+}
+
+// omittedAsTooLarge marks an empty body that a Recorder left out for being
+// over its cap (see RecorderOptions.MaxBodyBytes) as too large, of unknown
+// size, so that it is reported as such rather than judged as empty.
+func omittedAsTooLarge(body *[]byte, tooLarge *bool, size *int64, h http.Header) {
+	if len(*body) == 0 && strings.HasPrefix(h.Get(OmittedHeader), omittedTooLarge) {
+		*tooLarge, *size = true, -1
+	}
 }
 
 // mapValue follows keys through nested mappings.
@@ -203,39 +214,6 @@ func canonicalHeader(h http.Header) http.Header {
 		}
 	}
 	return out
-}
-
-// yamlError turns a yaml.v4 error into an *Error, keeping the parser's line
-// and message.
-func yamlError(name string, index, line int, prefix string, err error) *Error {
-	e := &Error{File: name, Line: line, Index: index, Err: err}
-	var les *yaml.LoadErrors
-	var le *yaml.LoadError
-	switch {
-	case errors.As(err, &les) && len(les.Errors) > 0:
-		first := les.Errors[0]
-		e.Msg = prefix + first.Message
-		if first.Mark.Line > 0 {
-			e.Line = first.Mark.Line
-		}
-		if n := len(les.Errors) - 1; n > 0 {
-			e.Msg += fmt.Sprintf(" (and %d more problems)", n)
-		}
-	case errors.As(err, &le):
-		e.Msg = prefix + le.Message
-		if le.ContextMsg != "" {
-			e.Msg += " (" + le.ContextMsg + ")"
-		}
-		if le.Mark.Line > 0 {
-			e.Line = le.Mark.Line
-		}
-	default:
-		e.Msg = prefix + strings.TrimPrefix(err.Error(), "yaml: ")
-	}
-	if strings.Contains(e.Msg, "no documents in stream") {
-		e.Msg = prefix + "the file holds no YAML document"
-	}
-	return e
 }
 
 // looksBinary reports whether the start of data is not text: a NUL byte in

@@ -12,10 +12,13 @@
 // does not fail reading: its interaction is delivered with BodyTooLarge set, so
 // the caller can report it. HAR files are streamed entry by entry, so their
 // size is not limited; a cassette is YAML and is parsed whole, so a cassette
-// larger than [Options.CassetteLimit] is refused before parsing.
+// larger than [MaxCassetteBytes] (64 MiB, whatever the body cap) is refused
+// before parsing.
 //
 // [Recorder] is an [net/http.RoundTripper] that records every exchange it
 // forwards and saves them as a go-vcr v4 cassette. Credentials, cookies, OAuth
 // tokens and Digest nonces are replaced by [Redacted] before the exchange is
-// kept in memory, so they can never reach the file.
+// kept in memory, so they can never reach the file. The recorder holds at most
+// [RecorderOptions.MaxBodyBytes] of each body; a larger one is streamed to its
+// reader unchanged and recorded as omitted.
 package recording

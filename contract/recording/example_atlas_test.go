@@ -22,7 +22,10 @@ func ExampleNewRecorder() {
 	baseURL, clientID, clientSecret, dir, cleanup := exampleSetup()
 	defer cleanup()
 
-	rec := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	if err != nil {
+		log.Fatal(err)
+	}
 	client, err := atlas.New(atlas.WithServer(baseURL), atlas.WithServiceAccount(clientID, clientSecret), atlas.WithTransport(rec))
 	if err != nil {
 		log.Fatal(err)

@@ -57,7 +57,11 @@ func ExampleRecorder() {
 	}))
 	defer srv.Close()
 
-	rec := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	client := &http.Client{Transport: rec}
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
 	req.Header.Set("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.secret")

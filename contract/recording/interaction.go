@@ -41,7 +41,9 @@ type Request struct {
 	// Body is the request body after content decoding (see Response.Body).
 	Body []byte
 	// BodyTooLarge reports that the recorded body exceeded the cap; Body is
-	// then empty or its first MaxBodyBytes bytes.
+	// then empty or its first MaxBodyBytes bytes. It is also set, with
+	// BodySize -1, for a body a Recorder left out of a cassette for being
+	// over its RecorderOptions.MaxBodyBytes.
 	BodyTooLarge bool
 	// BodySize is the recorded body size in bytes, or -1 when unknown.
 	BodySize int64
@@ -62,25 +64,31 @@ type Response struct {
 	// The headers are left as recorded.
 	Body []byte
 	// BodyTooLarge reports that the recorded body exceeded the cap; Body is
-	// then empty or its first MaxBodyBytes bytes.
+	// then empty or its first MaxBodyBytes bytes. It is also set, with
+	// BodySize -1, for a body a Recorder left out of a cassette for being
+	// over its RecorderOptions.MaxBodyBytes.
 	BodyTooLarge bool
 	// BodySize is the recorded body size in bytes, or -1 when unknown.
 	BodySize int64
 }
 
-// DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes is not
-// positive.
+// DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes or
+// RecorderOptions.MaxBodyBytes is not positive.
 const DefaultMaxBodyBytes = 4 << 20
 
-// MinCassetteLimit is the smallest size limit for a cassette file; see
-// Options.CassetteLimit.
-const MinCassetteLimit = 64 << 20
+// MaxCassetteBytes is the largest cassette file, in bytes, that the readers
+// accept: 64 MiB, whatever Options.MaxBodyBytes is. YAML cannot be streamed,
+// so a cassette is held in memory whole while it is parsed, and parsing takes
+// about five times the file's size (a 60 MB cassette needs close to 300 MB).
+// A larger cassette is refused before it is parsed. HAR files have no such
+// limit: they are streamed entry by entry, so record large exchanges as HAR.
+const MaxCassetteBytes = 64 << 20
 
 // Options tunes how recordings are read. The zero value is ready to use.
 type Options struct {
 	// MaxBodyBytes caps every body (request and response, after decoding).
 	// A larger body is delivered cut, with BodyTooLarge set. Zero or less
-	// means DefaultMaxBodyBytes.
+	// means DefaultMaxBodyBytes. It does not change MaxCassetteBytes.
 	MaxBodyBytes int64
 }
 
@@ -89,15 +97,6 @@ func (o Options) maxBody() int64 {
 		return DefaultMaxBodyBytes
 	}
 	return o.MaxBodyBytes
-}
-
-// CassetteLimit returns the largest cassette file, in bytes, that the readers
-// accept: 16 times MaxBodyBytes, and at least MinCassetteLimit (64 MiB). YAML
-// cannot be streamed, so a cassette is held in memory whole while it is
-// parsed; a larger one is refused before parsing. HAR files have no such
-// limit: they are streamed.
-func (o Options) CassetteLimit() int64 {
-	return max(16*o.maxBody(), MinCassetteLimit)
 }
 
 // stringCap is the longest JSON string, in encoded bytes, that the HAR reader

@@ -13,7 +13,7 @@ import (
 // The format is sniffed from the content: a file whose first non-space byte is
 // '{' is read as HAR 1.2 (streamed, entry by entry); anything else is read as
 // a go-vcr v4 cassette (YAML, parsed whole, refused above
-// Options.CassetteLimit). Every input problem is returned as an [*Error];
+// MaxCassetteBytes). Every input problem is returned as an [*Error];
 // interactions before the problem have already been delivered. If fn returns
 // an error, Read stops and returns that error unchanged. A nil fn only checks
 // the recording.

@@ -12,23 +12,50 @@ import (
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // RecorderOptions tunes a Recorder. The zero value records with the default
-// redaction rules and keeps project ids.
+// redaction rules and body cap, and keeps project ids.
 type RecorderOptions struct {
 	// FakeGroupID, when set, replaces every project id the recorder sees: the
-	// 24-hex id after /groups/ in request paths and the "groupId" values of
-	// JSON bodies are learned, and every occurrence of them (URLs, headers,
-	// bodies) is replaced by FakeGroupID, which must match
-	// ^([a-f0-9]{24})$. DefaultFakeGroupID is a good choice.
+	// id after /groups/ in request paths and the "groupId" values of JSON
+	// bodies are learned, and every occurrence of them (URLs, headers,
+	// bodies) is replaced by FakeGroupID. A learned id and FakeGroupID must
+	// match atlas.GroupIDPattern, the pattern of the OpenAPI fragment; an
+	// invalid FakeGroupID makes NewRecorder fail. DefaultFakeGroupID is a
+	// good choice.
 	FakeGroupID string
 	// RedactHeaders names more headers whose whole value is a secret.
 	RedactHeaders []string
 	// RedactFields names more JSON members and form fields whose values are
 	// secrets.
 	RedactFields []string
+	// MaxBodyBytes caps each body the recorder holds and records, request and
+	// response, before and after content decoding. A larger body is recorded
+	// empty, with an X-Recording-Omitted header that gives the cap and, when
+	// Content-Length tells it, the size; the server and the caller still get
+	// the whole body, unchanged, streamed past the recorder. A compressed
+	// body is decoded for redaction up to the cap and no further. Zero or
+	// less means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 }
+
+func (o RecorderOptions) maxBody() int64 {
+	if o.MaxBodyBytes <= 0 {
+		return DefaultMaxBodyBytes
+	}
+	return o.MaxBodyBytes
+}
+
+// OmittedHeader marks a body the Recorder left out of the recording; its
+// value says why.
+const OmittedHeader = "X-Recording-Omitted"
+
+// omittedTooLarge starts the OmittedHeader value of a body over the
+// recorder's cap; the readers turn it into BodyTooLarge.
+const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 
 // Recorder is an http.RoundTripper that forwards every request to a base
 // RoundTripper and records the exchange, redacted, for Save. It is safe for
@@ -53,12 +80,13 @@ type RecorderOptions struct {
 // Response bodies under Content-Encoding gzip or deflate are recorded
 // decoded (as Go's transport delivers them when it negotiates compression
 // itself): Content-Encoding and Content-Length are then left out of the
-// recorded headers. A body in another coding cannot be redacted and is
-// recorded empty, with an X-Recording-Omitted header saying why. The caller
-// always gets the response exactly as the server sent it.
+// recorded headers. A body in another coding cannot be redacted, and a body
+// larger than RecorderOptions.MaxBodyBytes (before or after decoding) is not
+// held: both are recorded empty, with an X-Recording-Omitted header saying
+// why. The caller always gets the response exactly as the server sent it.
 type Recorder struct {
-	base http.RoundTripper
-	opts RecorderOptions
+	base    http.RoundTripper
+	maxBody int64
 
 	mu           sync.Mutex
 	redact       *redactor
@@ -66,12 +94,20 @@ type Recorder struct {
 }
 
 // NewRecorder returns a Recorder that forwards to base, or to
-// http.DefaultTransport when base is nil.
-func NewRecorder(base http.RoundTripper, opts RecorderOptions) *Recorder {
+// http.DefaultTransport when base is nil. It returns an error, wrapping an
+// *atlas.GroupIDError, when opts.FakeGroupID is set and does not match
+// atlas.GroupIDPattern: every project id would otherwise be replaced by an
+// invalid one.
+func NewRecorder(base http.RoundTripper, opts RecorderOptions) (*Recorder, error) {
+	if opts.FakeGroupID != "" {
+		if err := atlas.ValidateGroupID(opts.FakeGroupID); err != nil {
+			return nil, fmt.Errorf("recording: RecorderOptions.FakeGroupID: %w", err)
+		}
+	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Recorder{base: base, opts: opts, redact: newRedactor(opts)}
+	return &Recorder{base: base, maxBody: opts.maxBody(), redact: newRedactor(opts)}, nil
 }
 
 // Len returns the number of exchanges recorded so far.
@@ -82,26 +118,30 @@ func (r *Recorder) Len() int {
 }
 
 // RoundTrip forwards req to the base RoundTripper and records the exchange.
-// It does not modify req; it reads and closes req.Body, and gives the caller
-// a response whose body was read whole and replaced by an equivalent reader.
+// It does not modify req. It reads req.Body up to the cap and forwards an
+// equivalent body: a body within the cap is closed at once and replayed from
+// memory; a larger one is replayed and then streamed to the base
+// RoundTripper, which closes it. The caller gets the response with a body that
+// yields the same bytes as the server's: a body within the cap was read
+// whole and is replayed from memory; a larger one replays the part the
+// recorder read and then streams the rest, and closing it closes the
+// original.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	if r.opts.FakeGroupID != "" && !groupIDPattern.MatchString(r.opts.FakeGroupID) {
-		closeBody(req)
-		return nil, fmt.Errorf("recording: RecorderOptions.FakeGroupID %q does not match ^([a-f0-9]{24})$", r.opts.FakeGroupID)
-	}
-	var reqBody []byte
+	out := req.Clone(req.Context())
+	reqBody := captured{complete: true}
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		reqBody, err = io.ReadAll(req.Body)
-		req.Body.Close()
+		var body io.ReadCloser
+		reqBody, body, err = captureBody(req.Body, req.ContentLength, r.maxBody)
 		if err != nil {
 			return nil, fmt.Errorf("recording: reading the request body: %w", err)
 		}
-	}
-	out := req.Clone(req.Context())
-	if req.Body != nil && req.Body != http.NoBody {
-		out.Body = io.NopCloser(bytes.NewReader(reqBody))
-		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(reqBody)), nil }
+		out.Body = body
+		if reqBody.complete {
+			data := reqBody.data
+			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		}
+		// Otherwise out.GetBody is req.GetBody, which gives the whole body.
 	}
 
 	start := time.Now()
@@ -109,15 +149,15 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var respBody []byte
+	respBody := captured{complete: true}
 	if resp.Body != nil {
-		respBody, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
+		var body io.ReadCloser
+		respBody, body, err = captureBody(resp.Body, resp.ContentLength, r.maxBody)
+		if err != nil {
+			return nil, fmt.Errorf("recording: reading the response body: %w", err)
+		}
+		resp.Body = body
 	}
-	if err != nil {
-		return nil, fmt.Errorf("recording: reading the response body: %w", err)
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	resp.Request = req
 	elapsed := time.Since(start)
 
@@ -129,17 +169,79 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// captured is what the recorder kept of a body.
+type captured struct {
+	data     []byte // the whole body when complete, else nil
+	complete bool
+	size     int64 // the whole body's size, or -1 when unknown
+}
+
+// captureBody reads at most max+1 bytes of rc. A body of at most max bytes
+// is read whole, rc is closed, and the returned body replays it. A larger one
+// is not kept: the returned body replays the bytes read so far and then
+// streams the rest of rc, and closing it closes rc. On a read error, rc is
+// closed. The bytes are read into chunks that grow from 4 KiB (or are sized
+// by contentLength when it is known), so what is allocated stays close to
+// what is read, and never much above max.
+func captureBody(rc io.ReadCloser, contentLength, max int64) (captured, io.ReadCloser, error) {
+	limit := max + 1
+	next := int64(4 << 10)
+	if contentLength >= 0 {
+		next = contentLength + 1 // one more byte sees the end without another chunk
+	}
+	var chunks [][]byte
+	var n int64
+	for n < limit {
+		chunk := make([]byte, min(next, limit-n))
+		m, err := io.ReadFull(rc, chunk)
+		chunks = append(chunks, chunk[:m])
+		n += int64(m)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			rc.Close()
+			data := chunks[0]
+			if len(chunks) > 1 {
+				data = bytes.Join(chunks, nil)
+			}
+			return captured{data: data, complete: true, size: n}, io.NopCloser(bytes.NewReader(data)), nil
+		}
+		if err != nil {
+			rc.Close()
+			return captured{}, nil, err
+		}
+		next = min(2*int64(len(chunk)), 1<<20)
+	}
+	size := int64(-1)
+	if contentLength > max {
+		size = contentLength
+	}
+	readers := make([]io.Reader, 0, len(chunks)+1)
+	for _, c := range chunks {
+		readers = append(readers, bytes.NewReader(c))
+	}
+	return captured{size: size}, &replayBody{Reader: io.MultiReader(append(readers, rc)...), body: rc}, nil
+}
+
+// replayBody is a body the recorder started reading: the bytes read, then
+// the rest of the original, which Close closes.
+type replayBody struct {
+	io.Reader
+	body io.ReadCloser
+}
+
+// Close closes the original body.
+func (b *replayBody) Close() error { return b.body.Close() }
+
 // record builds the redacted interaction. It runs under r.mu.
-func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte, d time.Duration) *cassette.Interaction {
+func (r *Recorder) record(req *http.Request, reqBody captured, resp *http.Response, respBody captured, d time.Duration) *cassette.Interaction {
 	rd := r.redact
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
 	reqHeader := rd.header(req.Header)
-	recReqBody, _ := recordedBody(reqHeader, reqBody)
+	recReqBody, _ := r.recordedBody(reqHeader, reqBody)
 	respHeader := rd.header(resp.Header)
-	recRespBody, decoded := recordedBody(respHeader, respBody)
+	recRespBody, decoded := r.recordedBody(respHeader, respBody)
 
 	it := &cassette.Interaction{
 		Request: cassette.Request{
@@ -170,11 +272,11 @@ func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response
 	}
 	scrubInteraction(rd, it)
 	// Keep the lengths true to the recorded bodies.
-	if it.Request.Body != string(reqBody) && req.ContentLength >= 0 {
+	if (!reqBody.complete || it.Request.Body != string(reqBody.data)) && req.ContentLength >= 0 {
 		it.Request.ContentLength = int64(len(it.Request.Body))
 		setContentLength(it.Request.Headers, len(it.Request.Body))
 	}
-	if it.Response.Body != string(respBody) && resp.ContentLength >= 0 {
+	if (!respBody.complete || it.Response.Body != string(respBody.data)) && resp.ContentLength >= 0 {
 		it.Response.ContentLength = int64(len(it.Response.Body))
 		setContentLength(it.Response.Headers, len(it.Response.Body))
 	}
@@ -183,22 +285,43 @@ func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response
 
 // recordedBody returns the body to record: decoded when it is under gzip or
 // deflate (the coding headers are then dropped from h), or empty, with a
-// note in h, when it is under a coding that cannot be decoded.
-func recordedBody(h http.Header, b []byte) ([]byte, bool) {
-	codings := contentCodings(h)
-	if len(codings) == 0 || len(b) == 0 {
-		return b, false
+// note in h, when it is over the cap (before or after decoding) or under a
+// coding that cannot be decoded.
+func (r *Recorder) recordedBody(h http.Header, b captured) ([]byte, bool) {
+	if !b.complete {
+		size := "its size is unknown"
+		if b.size >= 0 {
+			size = "it has " + strconv.FormatInt(b.size, 10) + " bytes"
+		}
+		omit(h, fmt.Sprintf("%s of %d bytes (RecorderOptions.MaxBodyBytes); %s", omittedTooLarge, r.maxBody, size))
+		return nil, true
 	}
-	dec, err := decodeContent(codings, b, int64(len(b))*1024+1<<20)
-	if err != nil || dec.tooLarge {
-		h.Set("X-Recording-Omitted", "body not recorded: it could not be decoded for redaction (Content-Encoding "+h.Get("Content-Encoding")+")")
-		h.Del("Content-Encoding")
-		h.Del("Content-Length")
+	codings := contentCodings(h)
+	if len(codings) == 0 || len(b.data) == 0 {
+		return b.data, false
+	}
+	// Decoding stops at the cap: a small gzip bomb is never inflated.
+	dec, err := decodeContent(codings, b.data, r.maxBody)
+	switch {
+	case err != nil:
+		omit(h, "body not recorded: it could not be decoded for redaction (Content-Encoding "+h.Get("Content-Encoding")+")")
+		return nil, true
+	case dec.tooLarge:
+		omit(h, fmt.Sprintf("%s of %d bytes (RecorderOptions.MaxBodyBytes) once decoded (Content-Encoding %s); it has %d bytes encoded",
+			omittedTooLarge, r.maxBody, h.Get("Content-Encoding"), len(b.data)))
 		return nil, true
 	}
 	h.Del("Content-Encoding")
 	h.Del("Content-Length")
 	return dec.data, true
+}
+
+// omit notes in h why the body is recorded empty, and drops the headers
+// that describe the body that is not there.
+func omit(h http.Header, why string) {
+	h.Set(OmittedHeader, why)
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
 }
 
 func setContentLength(h http.Header, n int) {
@@ -277,10 +400,4 @@ func (r *Recorder) marshal() ([]byte, error) {
 		}
 	}
 	return append([]byte("---\n"), data...), nil
-}
-
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		req.Body.Close()
-	}
 }

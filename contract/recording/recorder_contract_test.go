@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +20,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // roundTripFunc is an http.RoundTripper made of a function.
@@ -28,13 +28,21 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// newRecorder returns a Recorder, failing the test if NewRecorder fails.
+func newRecorder(t testing.TB, base http.RoundTripper, opts recording.RecorderOptions) *recording.Recorder {
+	t.Helper()
+	rec, err := recording.NewRecorder(base, opts)
+	require.NoError(t, err)
+	return rec
+}
+
 func TestRecorderLosesNoInteractionUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, r.URL.Query().Get("n"))
 	}))
 	t.Cleanup(srv.Close)
-	rec := recording.NewRecorder(srv.Client().Transport, recording.RecorderOptions{})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
 	client := &http.Client{Transport: rec}
 
 	const n = 100
@@ -88,7 +96,7 @@ func TestRecorderKeepsTheRoundTripperContract(t *testing.T) {
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	}))
 	t.Cleanup(srv.Close)
-	rec := recording.NewRecorder(srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
 
 	target := srv.URL + deferPath + "?access_token=" + accessToken
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, target, strings.NewReader("a=1"))
@@ -131,7 +139,7 @@ func TestRecorderRecordsCompressedBodiesDecodedAndRedacted(t *testing.T) {
 		_ = zw.Close()
 	}))
 	t.Cleanup(srv.Close)
-	rec := recording.NewRecorder(srv.Client().Transport, recording.RecorderOptions{})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
 	for _, path := range []string{"/token", "/br"} {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
 		require.NoError(t, err)
@@ -169,7 +177,7 @@ func TestRecorderRecordsCompressedBodiesDecodedAndRedacted(t *testing.T) {
 func TestRecorderScrubsSecretsLearnedLater(t *testing.T) {
 	t.Parallel()
 	calls := 0
-	rec := recording.NewRecorder(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		calls++
 		body := "echo: " + accessToken // the first response shows the token before it is known as one
 		if calls == 2 {
@@ -191,22 +199,31 @@ func TestRecorderScrubsSecretsLearnedLater(t *testing.T) {
 	assert.Contains(t, string(data), `- "14"`, "Content-Length follows the redacted body")
 }
 
-func TestRecorderRejectsAnInvalidFakeGroupID(t *testing.T) {
+func TestNewRecorderRejectsAnInvalidFakeGroupID(t *testing.T) {
 	t.Parallel()
-	var called atomic.Bool
-	rec := recording.NewRecorder(roundTripFunc(func(*http.Request) (*http.Response, error) {
-		called.Store(true)
-		return nil, errors.New("unreachable")
-	}), recording.RecorderOptions{FakeGroupID: "not-an-id"})
-	_, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://cloud.mongodb.com"+deferPath, nil))
-	require.ErrorContains(t, err, `FakeGroupID "not-an-id" does not match ^([a-f0-9]{24})$`)
-	assert.False(t, called.Load(), "nothing is sent")
+	for _, id := range []string{"not-an-id", "6A7940722C88FAEBA59BF917", "6a7940722c88faeba59bf91", " " + recording.DefaultFakeGroupID} {
+		rec, err := recording.NewRecorder(roundTripFunc(func(*http.Request) (*http.Response, error) {
+			t.Error("nothing is sent")
+			return nil, errors.New("unreachable")
+		}), recording.RecorderOptions{FakeGroupID: id})
+		require.Error(t, err, "%q", id)
+		assert.Nil(t, rec)
+		var ge *atlas.GroupIDError
+		require.ErrorAs(t, err, &ge, "the check is the generated client's, from the fragment's pattern")
+		assert.Equal(t, id, ge.GroupID)
+		assert.Contains(t, err.Error(), "RecorderOptions.FakeGroupID")
+		assert.Contains(t, err.Error(), atlas.GroupIDPattern)
+	}
+	require.NoError(t, atlas.ValidateGroupID(recording.DefaultFakeGroupID))
+	rec, err := recording.NewRecorder(nil, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	require.NoError(t, err)
+	assert.NotNil(t, rec)
 }
 
 func TestRecorderForwardsTransportErrors(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("connection refused")
-	rec := recording.NewRecorder(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom }), recording.RecorderOptions{})
+	rec := newRecorder(t, roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom }), recording.RecorderOptions{})
 	_, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://cloud.mongodb.com/x", nil))
 	require.ErrorIs(t, err, boom)
 	assert.Zero(t, rec.Len())
@@ -217,7 +234,7 @@ func TestRecorderForwardsTransportErrors(t *testing.T) {
 // recordOne returns a recorder holding one exchange.
 func recordOne(t *testing.T) *recording.Recorder {
 	t.Helper()
-	rec := recording.NewRecorder(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{}, Body: http.NoBody, Request: r}, nil
 	}), recording.RecorderOptions{})
 	resp, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://cloud.mongodb.com"+deferPath, nil))
@@ -297,7 +314,7 @@ func TestSaveIntoAMissingOrReadOnlyFolder(t *testing.T) {
 
 func TestRecorderRedactsPasswordInURL(t *testing.T) {
 	t.Parallel()
-	rec := recording.NewRecorder(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 204, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
 	}), recording.RecorderOptions{})
 	u := &url.URL{Scheme: "https", User: url.UserPassword("me", basicPass), Host: "cloud.mongodb.com", Path: "/x"}

@@ -138,7 +138,7 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 	stub := &atlasStub{}
 	srv := httptest.NewServer(stub)
 	t.Cleanup(srv.Close)
-	rec := recording.NewRecorder(srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
 
 	// OAuth 2.0 client credentials, both client authentication styles; the
 	// token request goes through the recorder too.

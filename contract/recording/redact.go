@@ -11,13 +11,15 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // Redacted replaces every secret the recorder removes.
 const Redacted = "REDACTED"
 
 // DefaultFakeGroupID is a fixed, obviously fake project id (it matches
-// ^([a-f0-9]{24})$) to use as RecorderOptions.FakeGroupID.
+// atlas.GroupIDPattern) to use as RecorderOptions.FakeGroupID.
 const DefaultFakeGroupID = "000000000000000000000000"
 
 // minSecretLen is the shortest learned secret that is also searched for and
@@ -59,8 +61,6 @@ var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|respons
 // (a broken token response, say): "name": "value", name=value, name: value.
 var secretText = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|client_assertion|password|private_?key|secret)"?\s*[:=]\s*"?)([^"&,;\s}]+)`)
 
-var groupIDPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)
-
 // redactor removes secrets from exchanges and remembers the values it
 // removed, so they can be found and replaced anywhere else they turn up.
 type redactor struct {
@@ -101,8 +101,10 @@ func (r *redactor) learn(v string) {
 	}
 }
 
+// learnGroup remembers a project id, when FakeGroupID is set and id matches
+// atlas.GroupIDPattern, the pattern of the OpenAPI fragment.
 func (r *redactor) learnGroup(id string) {
-	if r.fakeGroup != "" && id != r.fakeGroup && groupIDPattern.MatchString(id) && !r.groups[id] {
+	if r.fakeGroup != "" && id != r.fakeGroup && !r.groups[id] && atlas.ValidateGroupID(id) == nil {
 		r.groups[id] = true
 		r.replacer = nil
 	}

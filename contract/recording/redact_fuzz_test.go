@@ -23,7 +23,7 @@ import (
 // what Save would write, or "" when the recorder refused to write.
 func recordWithSecret(t *testing.T, secret, note string) string {
 	t.Helper()
-	rec := recording.NewRecorder(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		body, err := json.Marshal(map[string]any{"access_token": secret, "refresh_token": secret, "token_type": "Bearer", "note": note})
 		if err != nil {
 			return nil, err

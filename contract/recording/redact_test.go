@@ -19,7 +19,7 @@ import (
 // headers and bodies, and returns it as saved.
 func recordExchange(t *testing.T, opts recording.RecorderOptions, reqHeader, respHeader http.Header, reqBody, respBody string) *cassette.Interaction {
 	t.Helper()
-	rec := recording.NewRecorder(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 			Header: respHeader.Clone(), Body: io.NopCloser(strings.NewReader(respBody)), Request: r}, nil
 	}), opts)
