@@ -18,7 +18,8 @@ FUZZ_TARGETS := \
 	./contract/recording:FuzzJSONFilter \
 	./contract:FuzzCheck \
 	./gen:FuzzParseEnvelope \
-	./gen:FuzzErrorDecoding
+	./gen:FuzzErrorDecoding \
+	./gen:FuzzHTMLTitle
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 

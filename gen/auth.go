@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mongodb-forks/digest"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/sync/singleflight"
 )
 
 const (
@@ -67,9 +69,22 @@ func (c credentials) authTransport(base http.RoundTripper, server string) http.R
 
 // bearerTransport adds a Service Account's OAuth 2.0 access token to each
 // request, on a clone of the request (the RoundTripper contract).
+//
+// A valid cached token is used at once. Otherwise one fetch runs for all the
+// calls that need a token (singleflight): each waits for its result, error
+// included, as long as its own context lets it; the fetch itself is bounded by
+// tokenRequestTimeout, not by any caller. A failure is not cached: the next
+// call after it starts the next fetch.
 type bearerTransport struct {
-	source oauth2.TokenSource // caching, safe for concurrent use
-	base   http.RoundTripper
+	// source is the oauth2 library's cache around the client credentials
+	// grant: it renews a token tokenEarlyExpiry before it expires. It is only
+	// called inside fetches.
+	source oauth2.TokenSource
+	// cached is the last token source returned, checked without a lock; the
+	// token carries the early expiry source gave it, so Valid applies it.
+	cached  atomic.Pointer[oauth2.Token]
+	fetches singleflight.Group
+	base    http.RoundTripper
 }
 
 func newBearerTransport(base http.RoundTripper, tokenURL, clientID, clientSecret string) *bearerTransport {
@@ -104,30 +119,40 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(r)
 }
 
-// token returns the cached token, or waits for a new one as long as ctx lets it.
+// token returns the cached token while it is valid. Otherwise it joins the
+// fetch in flight, or starts one, and waits for its result until ctx ends;
+// a caller that stops waiting leaves nothing behind but the shared fetch.
 func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
-	if ctx.Done() == nil {
-		return t.source.Token()
+	if tok := t.cached.Load(); tok.Valid() {
+		return tok, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		tok, err := t.source.Token()
-		done <- result{tok, err}
-	}()
+	results := t.fetches.DoChan("token", t.fetch)
 	select {
-	case r := <-done:
-		return r.tok, r.err
+	case r := <-results:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*oauth2.Token), nil
 	case <-ctx.Done():
-		// The fetch goes on (bounded by tokenRequestTimeout) and its token is cached for the next call.
 		return nil, ctx.Err()
 	}
+}
+
+// fetch gets a token from source, which asks the token endpoint unless a
+// fetch that ended just before this one left a valid token, and caches it.
+func (t *bearerTransport) fetch() (any, error) {
+	tok, err := t.source.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, errors.New("atlas: the service account token source returned no token and no error")
+	}
+	t.cached.Store(tok)
+	return tok, nil
 }
 
 // clientCredentialsSource fetches a token with the client credentials grant

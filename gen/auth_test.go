@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,6 +162,16 @@ func TestServiceAccountTokenErrors(t *testing.T) {
 			},
 			want:    TokenError{StatusCode: 503, Description: "Down for maintenance"},
 			wantMsg: " failed: 503 Service Unavailable: Down for maintenance",
+		},
+		{
+			name: "HTML 503 with İ before the title",
+			respond: func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(503)
+				_, _ = w.Write([]byte(`<html><head><meta name="description" content="` + strings.Repeat("İ", 24) + `"><title>Bakım çalışması</title></head></html>`))
+			},
+			want:    TokenError{StatusCode: 503, Description: "Bakım çalışması"},
+			wantMsg: " failed: 503 Service Unavailable: Bakım çalışması",
 		},
 	}
 	for _, tc := range cases {
@@ -342,4 +353,75 @@ func TestTokenErrorOnNetworkFailure(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:1/x/api/oauth/token", te.TokenURL)
 	require.ErrorIs(t, err, errRefused, "the cause stays reachable")
 	assert.NotContains(t, err.Error(), testClientSecret)
+}
+
+// TestServiceAccountShortContextsShareOneFetch is the reviewer's repro: 20
+// calls with 100 ms deadlines against a token endpoint that hangs, then
+// answers 503. Every call returns at its deadline; the callers share one
+// token request, whose failure is not cached, so the next call makes the
+// next one; and nothing is left running once the fetch has completed.
+//
+// It is not parallel: it counts the process's goroutines, which tests
+// running beside it would change.
+func TestServiceAccountShortContextsShareOneFetch(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	ts := &tokenServer{t: t, expiresIn: 3600, fail: func(w http.ResponseWriter) bool {
+		once.Do(func() { close(arrived) })
+		<-release
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("<html><title>Down for maintenance</title></html>"))
+		return true
+	}}
+	f, seen := oauthAtlas(t, ts)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	c := newTestClient(t, f, WithServiceAccount(testClientID, testClientSecret), WithTransport(transport))
+	before := runtime.NumGoroutine()
+
+	const n = 20
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+			defer cancel()
+			errs <- c.DeferMaintenanceWindow(ctx, testGroupID)
+		})
+	}
+	<-arrived
+	wg.Wait() // every call has returned while the token request still hangs
+	close(errs)
+	for err := range errs {
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	// settle polls, a bounded number of times, until at most limit
+	// goroutines run (the callers' goroutines may still be exiting), and
+	// returns the count: there is nothing to wait on but the count itself.
+	settle := func(limit int) int {
+		left := runtime.NumGoroutine()
+		for i := 0; i < 300 && left > limit; i++ {
+			time.Sleep(10 * time.Millisecond)
+			transport.CloseIdleConnections()
+			left = runtime.NumGoroutine()
+		}
+		return left
+	}
+	// While it hangs, the fetch holds a few goroutines (its own and the
+	// connection's), not one per caller.
+	assert.Less(t, settle(before+n/2-1)-before, n/2, "goroutines per waiting caller")
+	close(release)
+
+	// Once the shared fetch has completed, no goroutine of it, or of any
+	// caller, is left.
+	assert.LessOrEqual(t, settle(before), before, "goroutines left behind by the calls")
+	assert.Equal(t, int32(1), ts.calls.Load(), "one token request for all 20 calls")
+
+	// The failure was shared, not cached: the next call makes one request and gets it.
+	err := c.DeferMaintenanceWindow(t.Context(), testGroupID)
+	var te *TokenError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, http.StatusServiceUnavailable, te.StatusCode)
+	assert.Equal(t, int32(2), ts.calls.Load())
+	assert.Empty(t, seen(), "no API request without a token")
 }

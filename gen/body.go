@@ -64,25 +64,31 @@ func snippet(body []byte) string {
 	}
 	var b strings.Builder
 	runes, space := 0, false
-	for len(text) > 0 && runes < snippetRunes {
+	for len(text) > 0 {
 		r, size := utf8.DecodeRune(text)
-		text = text[size:]
 		switch {
-		case r == utf8.RuneError && size <= 1:
+		case r == utf8.RuneError && size <= 1, !unicode.IsPrint(r) && !unicode.IsSpace(r):
+			text = text[size:]
 			continue
 		case unicode.IsSpace(r):
+			text = text[size:]
 			space = b.Len() > 0
 			continue
-		case !unicode.IsPrint(r):
-			continue
 		}
+		need := 1
+		if space {
+			need = 2
+		}
+		if runes+need > snippetRunes {
+			break // r stays in text: the ellipsis below says there is more
+		}
+		text = text[size:]
 		if space {
 			b.WriteByte(' ')
-			runes++
 			space = false
 		}
 		b.WriteRune(r)
-		runes++
+		runes += need
 	}
 	if len(bytes.TrimSpace(text)) > 0 {
 		b.WriteString("…")
@@ -90,23 +96,51 @@ func snippet(body []byte) string {
 	return b.String()
 }
 
-// htmlTitle returns the text of the first <title> element, or nil.
+// htmlTitle returns the text of the first <title> element, or nil. Tag
+// names are matched with ASCII case folding only, on the page as it is: a
+// lowercased copy could differ in length (invalid UTF-8, İ, Ⱥ) and move the
+// offsets.
 func htmlTitle(page []byte) []byte {
-	lower := bytes.ToLower(page)
-	start := bytes.Index(lower, []byte("<title"))
+	start := indexASCIIFold(page, "<title")
 	if start < 0 {
 		return nil
 	}
-	open := bytes.IndexByte(lower[start:], '>')
+	open := bytes.IndexByte(page[start:], '>')
 	if open < 0 {
 		return nil
 	}
 	from := start + open + 1
-	end := bytes.Index(lower[from:], []byte("</title"))
+	end := indexASCIIFold(page[from:], "</title")
 	if end < 0 {
 		return nil
 	}
 	return page[from : from+end]
+}
+
+// indexASCIIFold returns the index of the first occurrence of lower in s,
+// comparing ASCII letters without case, or -1. lower must be lowercase ASCII.
+func indexASCIIFold(s []byte, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if equalASCIIFold(s[i:i+len(lower)], lower) {
+			return i
+		}
+	}
+	return -1
+}
+
+// equalASCIIFold reports whether s equals lower with ASCII letters compared
+// without case. lower must be lowercase ASCII and as long as s.
+func equalASCIIFold(s []byte, lower string) bool {
+	for i := range len(lower) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // stripTags replaces every <...> in page by a space.

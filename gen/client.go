@@ -18,6 +18,10 @@ import (
 // *ClientWithResponses, and goes through the same transport and checks:
 // authentication, Accept, User-Agent, the groupId check and the envelope
 // setting. Use CheckResponse to turn its response into the same *Error.
+//
+// Every response body read through a Client is capped: past MaxResponseBody
+// bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
+// page cannot fill memory on the generated API, which reads bodies whole.
 type Client struct {
 	*ClientWithResponses
 
@@ -64,6 +68,9 @@ func newClient(s settings) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
+	// The cap sits right above the base transport, under authentication: every
+	// body read through the Client, the token endpoint's included, is capped.
+	base = &limitTransport{base: base, limit: MaxResponseBody}
 	server := s.server.String()
 	c := &Client{
 		http: &http.Client{
@@ -128,24 +135,35 @@ func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 	if err != nil {
 		return err
 	}
-	req := resp.Request
 	defer resp.Body.Close()
 	if is2xx(resp.StatusCode) && !c.envelope {
 		drain(resp.Body, resp.ContentLength)
 		return nil
 	}
 	body, truncated, err := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
+	method, path := c.requestLine(resp, groupID)
 	if err != nil && is2xx(resp.StatusCode) {
-		return fmt.Errorf("%s %s: %d: reading the body: %w", req.Method, req.URL.Path, resp.StatusCode, err)
+		return fmt.Errorf("%s %s: %d: reading the body: %w", method, path, resp.StatusCode, err)
 	}
 	// A failure whose body could not be read whole is still reported as one.
-	return classify(req.Method, req.URL.Path, resp.StatusCode, resp.Header, body, truncated, c.envelope)
+	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope)
+}
+
+// requestLine returns the method and URL path of the request behind resp,
+// or, when a custom transport returned a response without its Request, those
+// of the request deferOnce built for groupID.
+func (c *Client) requestLine(resp *http.Response, groupID string) (method, path string) {
+	if req := resp.Request; req != nil && req.URL != nil {
+		return req.Method, req.URL.Path
+	}
+	return OperationMethod, c.basePath + c.opPrefix + groupID + c.opSuffix
 }
 
 // HTTPClient returns a copy of the Client's *http.Client: the base transport
-// with authentication, no redirects followed. Requests sent with it get no
-// Accept, User-Agent, groupId check or envelope query: it is for tools that
-// must send requests exactly as given, such as a replay of recorded traffic.
+// with authentication and the MaxResponseBody cap, no redirects followed.
+// Requests sent with it get no Accept, User-Agent, groupId check or envelope
+// query: it is for tools that must send requests exactly as given, such as a
+// replay of recorded traffic.
 func (c *Client) HTTPClient() *http.Client {
 	hc := *c.http
 	return &hc

@@ -3,9 +3,11 @@ package atlas
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -392,4 +394,35 @@ func TestHTTPClient(t *testing.T) {
 	hc.Transport = nil
 	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
 	assert.Equal(t, []string{"Bearer tok-1", "Bearer tok-1"}, seen())
+}
+
+// TestTransportWithoutRequestInResponse checks a custom transport that
+// returns responses without Request: the one-line call names the request it
+// built, for success, an error and an unreadable success body.
+func TestTransportWithoutRequestInResponse(t *testing.T) {
+	t.Parallel()
+	respond := func(status int, body io.Reader) Option {
+		return WithTransport(roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+				ContentLength: -1, Body: io.NopCloser(body)}, nil
+		}))
+	}
+	base := "http://atlas.invalid/base"
+	const path = "/base/api/atlas/v2/groups/" + testGroupID + "/maintenanceWindow/defer"
+
+	c := mustNew(t, WithServer(base), respond(200, strings.NewReader("")))
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+
+	c = mustNew(t, WithServer(base), respond(400, strings.NewReader(`{"error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","detail":"Nothing to defer."}`)))
+	err := c.DeferMaintenanceWindow(t.Context(), testGroupID)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, http.MethodPost, e.Method)
+	assert.Equal(t, path, e.Path)
+	assert.Equal(t, "POST "+path+": 400 ATLAS_MAINTENANCE_NOT_SCHEDULED: Nothing to defer.", err.Error())
+
+	c = mustNew(t, WithServer(base), WithEnvelope(true),
+		respond(200, io.MultiReader(strings.NewReader(`{"status":`), iotest.ErrReader(errors.New("reset")))))
+	err = c.DeferMaintenanceWindow(t.Context(), testGroupID)
+	require.ErrorContains(t, err, "POST "+path+": 200: reading the body: reset")
 }

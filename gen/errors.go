@@ -10,8 +10,11 @@ import (
 	"time"
 )
 
-// MaxErrorBody is how much of a response body the Client reads and keeps:
-// error bodies are small; anything past this is dropped.
+// MaxErrorBody is how much of an error body an *Error keeps, in Body, from
+// DeferMaintenanceWindow (which reads no more than this, plus one byte to
+// see whether the body goes on) and from CheckResponse; Truncated reports
+// that there was more. Error bodies are small. Reading any response body
+// through the Client stops at MaxResponseBody in any case.
 const MaxErrorBody = 64 << 10
 
 // Error is the error for every non-2xx answer to the operation: declared or

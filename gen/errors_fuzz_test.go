@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // recordedBodies returns the response bodies of the shipped recordings, as
@@ -49,6 +50,9 @@ func FuzzErrorDecoding(f *testing.F) {
 		}
 	}
 	f.Add(502, "text/html", "", []byte("<html><title>502 Bad Gateway</title></html>"), false)
+	// A proxy page in ISO-8859-1: its lowercased copy is longer than it (review finding).
+	f.Add(502, "text/html; charset=iso-8859-1", "", []byte(latin1Proxy502), false)
+	f.Add(503, "text/html; charset=utf-8", "", []byte("<html><p>"+strings.Repeat("İ", 40)+"</p><TITLE>Wartung</TITLE></html>"), false)
 	f.Add(200, "", "Wed, 21 Oct 2015 07:28:00 GMT", []byte(`{"status":429,"content":{"error":429,"errorCode":"RATE_LIMITED","parameters":["a",1]}}`), true)
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter string, body []byte, envelope bool) {
 		if status < 100 || status > 999 {
@@ -97,6 +101,40 @@ func FuzzErrorDecoding(f *testing.F) {
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, "POST /api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/maintenanceWindow/defer: ") {
 			t.Fatalf("the message does not name the request: %q", msg)
+		}
+	})
+}
+
+// FuzzHTMLTitle checks htmlTitle against a reference that folds ASCII case
+// on a copy of the same length (the two must agree on any bytes, valid UTF-8
+// or not), and that snippet quotes at most snippetRunes runes.
+func FuzzHTMLTitle(f *testing.F) {
+	f.Add([]byte(latin1Proxy502))
+	f.Add([]byte("<HTML><TiTlE>x</tItLe></HTML>"))
+	f.Add([]byte("<p>" + strings.Repeat("İȺ\u212a", 20) + "<title>y</title>"))
+	f.Fuzz(func(t *testing.T, page []byte) {
+		got := htmlTitle(page)
+		folded := make([]byte, len(page))
+		for i, c := range page {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			folded[i] = c
+		}
+		var want []byte
+		if start := bytes.Index(folded, []byte("<title")); start >= 0 {
+			if open := bytes.IndexByte(folded[start:], '>'); open >= 0 {
+				from := start + open + 1
+				if end := bytes.Index(folded[from:], []byte("</title")); end >= 0 {
+					want = page[from : from+end]
+				}
+			}
+		}
+		if !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Fatalf("htmlTitle(%q) = %q, want %q", page, got, want)
+		}
+		if s := strings.TrimSuffix(snippet(page), "…"); utf8.RuneCountInString(s) > snippetRunes {
+			t.Fatalf("snippet of %d runes", utf8.RuneCountInString(s))
 		}
 	})
 }

@@ -91,8 +91,10 @@ func parseServer(raw string) (*url.URL, error) {
 
 // WithTransport sets the base transport, under authentication: every request
 // the Client makes goes through it, the Service Account token request too, so
-// a recorder or a test transport given here sees all traffic. The default is
-// a clone of http.DefaultTransport.
+// a recorder or a test transport given here sees all traffic. It gets each
+// response body as it came; above it, the Client reads at most
+// MaxResponseBody bytes of a body. The default is a clone of
+// http.DefaultTransport.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(s *settings) error {
 		if rt == nil {
@@ -106,7 +108,9 @@ func WithTransport(rt http.RoundTripper) Option {
 // WithServiceAccount authenticates with an Atlas Service Account: OAuth 2.0
 // client credentials, sent with HTTP Basic client authentication to the token
 // endpoint below the server URL (TokenPath). The token is cached and renewed a
-// minute before it expires. It replaces any credentials set before it.
+// minute before it expires; concurrent calls that need a new one share one
+// token request and its result, a failure included (a failure is not cached).
+// It replaces any credentials set before it.
 func WithServiceAccount(clientID, clientSecret string) Option {
 	return func(s *settings) error {
 		if clientID == "" || clientSecret == "" {
