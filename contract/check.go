@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -31,7 +32,17 @@ type Checker struct {
 	spec    *Spec
 	opts    CheckOptions
 	reqOpts *openapi3filter.Options
+
+	// seen remembers what kin-openapi said of recent requests: recordings
+	// repeat the same request many times, and the verdict depends on
+	// method, path and query alone for an operation without header, cookie
+	// or body inputs (see Operation.urlOnly).
+	mu   sync.Mutex
+	seen map[string][]string
 }
+
+// seenMax bounds Checker.seen; it starts afresh when full.
+const seenMax = 1024
 
 // NewChecker returns a Checker for spec.
 func NewChecker(spec *Spec, opts CheckOptions) *Checker {
@@ -196,14 +207,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 // versioned Accept header. It returns one reason per problem, and whether
 // the request asked for an envelope.
 func (c *Checker) checkRequest(ctx context.Context, op *Operation, params map[string]string, rec *recording.Request) (problems []string, enveloped bool) {
-	hreq := &http.Request{Method: rec.Method, URL: rec.URL, Header: rec.Header, Body: http.NoBody, Host: rec.URL.Host}
-	if hreq.Header == nil {
-		hreq.Header = http.Header{}
-	}
-	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-		Request: hreq, PathParams: params, Route: op.validation, Options: c.reqOpts,
-	})
-	problems = requestProblems(err)
+	problems = c.validateRequest(ctx, op, params, rec)
 	if op.envelope {
 		if v := rec.URL.Query().Get("envelope"); v != "" {
 			b, err := strconv.ParseBool(v)
@@ -225,6 +229,37 @@ func (c *Checker) checkRequest(ctx context.Context, op *Operation, params map[st
 		}
 	}
 	return problems, enveloped
+}
+
+// validateRequest runs kin-openapi's request validation, or recalls its
+// verdict on the same request.
+func (c *Checker) validateRequest(ctx context.Context, op *Operation, params map[string]string, rec *recording.Request) []string {
+	var key string
+	if op.urlOnly {
+		key = rec.Method + " " + rec.URL.EscapedPath() + "?" + rec.URL.RawQuery
+		c.mu.Lock()
+		problems, ok := c.seen[key]
+		c.mu.Unlock()
+		if ok {
+			return slices.Clone(problems)
+		}
+	}
+	hreq := &http.Request{Method: rec.Method, URL: rec.URL, Header: rec.Header, Body: http.NoBody, Host: rec.URL.Host}
+	if hreq.Header == nil {
+		hreq.Header = http.Header{}
+	}
+	problems := requestProblems(openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
+		Request: hreq, PathParams: params, Route: op.validation, Options: c.reqOpts,
+	}))
+	if op.urlOnly {
+		c.mu.Lock()
+		if len(c.seen) >= seenMax || c.seen == nil {
+			c.seen = make(map[string][]string, seenMax)
+		}
+		c.seen[key] = slices.Clone(problems)
+		c.mu.Unlock()
+	}
+	return problems
 }
 
 // requestProblems turns kin-openapi's request errors into reasons that name

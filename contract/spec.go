@@ -48,6 +48,9 @@ type Operation struct {
 	validation *routers.Route
 	// responses describes each declared response, for the checks.
 	responses map[*openapi3.ResponseRef]*responseInfo
+	// urlOnly is true when request validation depends on the method, path
+	// and query alone: no header or cookie parameter, no request body.
+	urlOnly bool
 }
 
 // responseInfo is what the checks need of a declared response, computed
@@ -162,6 +165,12 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 			slices.Sort(o.versions)
 			params := append(slices.Clone(item.Parameters), op.Parameters...)
 			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
+			o.urlOnly = op.RequestBody == nil
+			for _, p := range params {
+				if p.Value == nil || p.Value.In == openapi3.ParameterInHeader || p.Value.In == openapi3.ParameterInCookie {
+					o.urlOnly = false
+				}
+			}
 			s.operations = append(s.operations, o)
 		}
 	}
