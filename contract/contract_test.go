@@ -429,3 +429,25 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	require.NoError(t, err)
 	return u
 }
+
+func TestCheckerRecallsVerdictsPerRequest(t *testing.T) {
+	t.Parallel()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	checker := NewChecker(spec, CheckOptions{})
+	mk := func(group, query string) *recording.Interaction {
+		return &recording.Interaction{
+			File: "x.yaml",
+			Request: recording.Request{Method: http.MethodPost,
+				URL:    mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/"+group+"/maintenanceWindow/defer"+query),
+				Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}},
+			Response: recording.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: []byte(`{"error":404,"errorCode":"INVALID_GROUP_ID","reason":"Not Found"}`)},
+		}
+	}
+	for range 3 { // the second and third time come from the checker's memory
+		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(checker.Check(t.Context(), mk("NOT-A-GROUP", "")).Findings))
+		assert.Empty(t, checker.Check(t.Context(), mk("6a7940722c88faeba59bf917", "")).Findings)
+		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(checker.Check(t.Context(), mk("6a7940722c88faeba59bf917", "?envelope=maybe")).Findings))
+	}
+}
