@@ -1,6 +1,12 @@
-# Reads `go test -bench -benchmem` output and prints, for every benchmark
-# named .../floor, the ratio of each sibling benchmark to it, measured in the
-# same run: ns/op and allocs/op.
+# Reads `go test -bench -benchmem` output (any -count) and prints, for every
+# benchmark named .../floor, the ratio of each sibling benchmark to it,
+# measured in the same run: the median ns/op of each over its runs, and
+# allocs/op.
+function median(list,    n, i, j, t, a) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j+1] = a[j]; a[j+1] = t }
+	return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+}
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
 	ns = ""; allocs = ""
@@ -8,17 +14,20 @@
 		if ($(i+1) == "ns/op") ns = $i
 		if ($(i+1) == "allocs/op") allocs = $i
 	}
+	if (ns == "") next
+	if (!(name in runs)) { order[++count] = name; runs[name] = ns } else runs[name] = runs[name] " " ns
+	al[name] = allocs
 	n = split(name, parts, "/"); leaf = parts[n]
-	group = substr(name, 1, length(name) - length(leaf) - 1)
-	order[++count] = name; grp[name] = group; nsv[name] = ns; al[name] = allocs
-	if (leaf == "floor") { floorns[group] = ns; flooral[group] = allocs }
+	grp[name] = substr(name, 1, length(name) - length(leaf) - 1)
+	if (leaf == "floor") isfloor[grp[name]] = name
 }
 END {
 	printed = 0
 	for (i = 1; i <= count; i++) {
 		name = order[i]; g = grp[name]
-		if (!(g in floorns) || name == g "/floor") continue
-		if (!printed) { printf "\n%-60s %12s %12s %14s\n", "benchmark vs its floor", "ns/op", "x floor", "allocs (floor)"; printed = 1 }
-		printf "%-60s %12s %11.2fx %7s (%s)\n", name, nsv[name], nsv[name] / floorns[g], al[name], flooral[g]
+		if (!(g in isfloor) || name == isfloor[g]) continue
+		f = isfloor[g]
+		if (!printed) { printf "\n%-56s %12s %12s %9s %16s\n", "benchmark (median of runs) vs its floor", "ns/op", "floor ns/op", "x floor", "allocs (floor)"; printed = 1 }
+		printf "%-56s %12.0f %12.0f %8.2fx %7s (%s)\n", name, median(runs[name]), median(runs[f]), median(runs[name]) / median(runs[f]), al[name], al[f]
 	}
 }
