@@ -8,76 +8,40 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/chromedp/cdproto/har"
-	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// harEntry is a HAR entry as it is decoded: the cdproto har types, except
-// that the members this package does not use are skipped (any JSON is
-// accepted there: exporters disagree on their types, and skipping is faster),
-// and that the content is decoded here (cdproto's Content decodes base64
-// eagerly, which fails on a body the JSON filter has cut).
-type harEntry struct {
-	har.Entry
-	Request    *harRequest  `json:"request"`
-	Response   *harResponse `json:"response"`
-	Cache      unused       `json:"cache"`
-	Timings    unused       `json:"timings"`
-	Connection unused       `json:"connection"`
-	Started    unused       `json:"startedDateTime"`
-	Time       unused       `json:"time"`
-	ServerIP   unused       `json:"serverIPAddress"`
-}
-
-type harRequest struct {
-	har.Request
-	Cookies     unused `json:"cookies"` // the Cookie header has them
-	QueryString unused `json:"queryString"`
-	HTTPVersion unused `json:"httpVersion"`
-	HeadersSize unused `json:"headersSize"`
-}
-
-type harResponse struct {
-	har.Response
-	Cookies     unused      `json:"cookies"` // the Set-Cookie headers have them
-	Content     *harContent `json:"content"`
-	StatusText  unused      `json:"statusText"`
-	HTTPVersion unused      `json:"httpVersion"`
-	RedirectURL unused      `json:"redirectURL"`
-	HeadersSize unused      `json:"headersSize"`
-}
-
-// unused accepts any JSON value and skips it without keeping it.
-type unused struct{}
-
-// UnmarshalJSONFrom skips the value.
-func (*unused) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return dec.SkipValue() }
-
-type harContent struct {
-	Size     int64  `json:"size"`
-	MimeType string `json:"mimeType"`
-	Text     string `json:"text"`
-	Encoding string `json:"encoding"`
-}
-
-// harReader streams the entries of one HAR file.
+// harReader streams the entries of one HAR file. It walks the JSON tokens
+// itself (see harentry.go), keeping only the members it uses.
 type harReader struct {
 	name string
 	f    *jsonFilter
 	dec  *jsontext.Decoder
 	opts Options
+	max  int64 // body cap
 	fn   func(*Interaction) error
 	n    int // entries delivered
+
+	e       harEntry            // the entry being read, reused
+	scratch []byte              // for unquoting short strings
+	names   stringTable         // header names as read -> canonical
+	values  stringTable         // methods, header values, parameters
+	urls    map[string]*url.URL // parsed URLs, never handed out
 }
+
+// Bounds of the URL cache: like the string tables, it only saves work.
+const (
+	maxCachedURL  = 512
+	maxCachedURLs = 64
+)
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
 	f := newJSONFilter(r, opts, startLine)
-	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), opts: opts, fn: fn}
+	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), opts: opts, max: opts.maxBody(), fn: fn,
+		names: stringTable{}, values: stringTable{}, urls: map[string]*url.URL{}}
 	return h.run()
 }
 
@@ -185,11 +149,10 @@ func (h *harReader) readEntries() error {
 			return h.jsonError(h.n, line, err)
 		}
 		h.f.beginRegion(h.dec.InputOffset())
-		var e harEntry
-		if err := json.UnmarshalDecode(h.dec, &e); err != nil {
+		if err := h.readEntry(&h.e); err != nil {
 			return h.jsonError(h.n, line, err)
 		}
-		it, ierr := h.interaction(&e, h.n, line)
+		it, ierr := h.interaction(&h.e, h.n, line)
 		if ierr != nil {
 			return ierr
 		}
@@ -262,8 +225,10 @@ func (h *harReader) jsonError(index, line int, err error) error {
 	e := &Error{File: h.name, Line: line, Index: index, Err: err}
 	var fe *filterError
 	var se *jsontext.SyntacticError
-	var me *json.SemanticError
+	var te *typeError
 	switch {
+	case errors.As(err, &te):
+		e.Line, e.Msg = te.line, prefix+te.Error()
 	case errors.As(err, &fe):
 		e.Line, e.Msg = fe.line, prefix+fe.msg
 	case errors.As(err, &se):
@@ -271,11 +236,6 @@ func (h *harReader) jsonError(index, line int, err error) error {
 			e.Line = h.f.lines.lineAt(se.ByteOffset)
 		}
 		e.Msg = prefix + syntaxMessage(se)
-	case errors.As(err, &me):
-		if me.ByteOffset > 0 {
-			e.Line = h.f.lines.lineAt(me.ByteOffset)
-		}
-		e.Msg = prefix + semanticMessage(me)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		e.Line = h.f.line()
 		e.Msg = prefix + "unexpected end of file: the JSON is truncated"
@@ -302,20 +262,6 @@ func syntaxMessage(se *jsontext.SyntacticError) string {
 		msg += " (in " + pointerText(se.JSONPointer) + ")"
 	}
 	return msg
-}
-
-// semanticMessage names the place and the types, never the value (a value
-// may be a secret).
-func semanticMessage(me *json.SemanticError) string {
-	want := "a different type"
-	if me.GoType != nil {
-		want = goTypeName(me.GoType)
-	}
-	found := ""
-	if me.JSONKind != 0 {
-		found = ", found " + kindName(me.JSONKind)
-	}
-	return fmt.Sprintf("%s: expected %s%s", pointerText(me.JSONPointer), want, found)
 }
 
 func pointerText(p jsontext.Pointer) string {
@@ -347,120 +293,114 @@ func kindName(k jsontext.Kind) string {
 	return "something else"
 }
 
-func goTypeName(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	}
-	return "a different type"
-}
-
 // interaction converts one decoded HAR entry.
 func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, *Error) {
-	bad := func(format string, args ...any) *Error {
-		return &Error{File: h.name, Line: line, Index: index,
-			Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+	if !e.hasRequest {
+		return nil, h.bad(index, line, "request is missing")
 	}
-	if e.Request == nil {
-		return nil, bad("request is missing")
+	if !e.hasResponse {
+		return nil, h.bad(index, line, "response is missing")
 	}
-	if e.Response == nil {
-		return nil, bad("response is missing")
-	}
-	max := h.opts.maxBody()
 	it := &Interaction{File: h.name, Index: index, Line: line}
-	rq, rs := &e.Request.Request, &e.Response.Response
 
-	method, _, cut := h.f.cutString(rq.Method)
 	switch {
-	case cut:
-		return nil, bad("request.method is longer than %d bytes", h.f.strCap)
-	case method == "":
-		return nil, bad("request.method is missing")
+	case e.method.cut:
+		return nil, h.bad(index, line, "request.method is longer than %d bytes", h.f.strCap)
+	case e.method.s == "":
+		return nil, h.bad(index, line, "request.method is missing")
 	}
-	rawURL, _, cut := h.f.cutString(rq.URL)
-	if cut {
-		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
+	if e.urlCut {
+		return nil, h.bad(index, line, "request.url is longer than %d bytes", h.f.strCap)
 	}
-	u, msg := parseAbsoluteURL(rawURL)
+	u, msg := h.parseURL(e.url)
 	if msg != "" {
-		return nil, bad("request.url %s", msg)
+		return nil, h.bad(index, line, "request.url %s", msg)
 	}
-	it.Request.Method, it.Request.URL = method, u
+	it.Request.Method, it.Request.URL = e.method.s, u
+	// One array for the values of the headers that occur once.
+	vals := make([]string, len(e.reqHeaders)+len(e.respHeaders))
 	var err *Error
-	if it.Request.Header, err = h.headers(rq.Headers, "request", bad); err != nil {
+	if it.Request.Header, err = h.headers(e.reqHeaders, vals, "request", index, line); err != nil {
 		return nil, err
 	}
-	if pd := rq.PostData; pd != nil {
-		text, _, cut := h.f.cutString(pd.Text)
-		if text == "" && !cut && len(pd.Params) > 0 {
-			text = encodeParams(pd.Params)
+	if e.hasPostData {
+		text, cut := e.postText.b, e.postText.cut
+		if len(text) == 0 && !cut && len(e.params) > 0 {
+			text, cut = encodeParams(e.params)
 		}
-		b := capString(text, max)
+		b := capText(text, h.max)
 		if cut {
 			b.tooLarge, b.size = true, -1
-			if rq.BodySize > max {
-				b.size = rq.BodySize
+			if e.reqBodySize > h.max {
+				b.size = e.reqBodySize
 			}
 		}
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
 	}
 
-	if rs.Status < 100 || rs.Status > 999 {
-		if rs.Status == 0 {
-			return nil, bad("response.status is missing or 0 (the request got no response)")
+	if e.status < 100 || e.status > 999 {
+		if e.status == 0 {
+			return nil, h.bad(index, line, "response.status is missing or 0 (the request got no response)")
 		}
-		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
+		return nil, h.bad(index, line, "response.status %d is not an HTTP status code (100-999)", e.status)
 	}
-	it.Response.StatusCode = int(rs.Status)
-	if it.Response.Header, err = h.headers(rs.Headers, "response", bad); err != nil {
+	it.Response.StatusCode = int(e.status)
+	if it.Response.Header, err = h.headers(e.respHeaders, vals[len(e.reqHeaders):], "response", index, line); err != nil {
 		return nil, err
 	}
-	if c := e.Response.Content; c != nil {
-		b, msg := h.content(c, it.Response.Header, max)
+	if e.hasContent {
+		b, msg := h.content(e, it.Response.Header)
 		if msg != "" {
-			return nil, bad("%s", msg)
+			return nil, h.bad(index, line, "%s", msg)
 		}
 		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	}
 	return it, nil
 }
 
+// bad returns an *Error about entry index.
+func (h *harReader) bad(index, line int, format string, args ...any) *Error {
+	return &Error{File: h.name, Line: line, Index: index,
+		Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+}
+
+// parseURL parses a request URL. A HAR file repeats a few URLs: each is
+// parsed once, and every Interaction gets a copy of its own.
+func (h *harReader) parseURL(b []byte) (*url.URL, string) {
+	if c, ok := h.urls[string(b)]; ok {
+		u := *c
+		return &u, ""
+	}
+	s := string(b)
+	u, msg := parseAbsoluteURL(s)
+	if msg == "" && len(s) <= maxCachedURL && len(h.urls) < maxCachedURLs {
+		c := *u
+		h.urls[s] = &c
+	}
+	return u, msg
+}
+
 // content decodes response.content.
-func (h *harReader) content(c *harContent, header http.Header, max int64) (body, string) {
-	text, _, cut := h.f.cutString(c.Text)
+func (h *harReader) content(e *harEntry, header http.Header) (body, string) {
+	text, cut := e.text.b, e.text.cut
 	var b body
-	switch enc := strings.ToLower(c.Encoding); enc {
+	switch enc := strings.ToLower(e.encoding.s); enc {
 	case "":
-		b = capString(text, max)
+		b = capText(text, h.max)
 	case "base64":
-		s := stripSpace(text)
+		s := stripSpace(text) // text is this entry's own buffer
 		if cut {
 			s = s[:len(s)/4*4] // the cut may have split a 4-character group
 		}
-		data, err := base64.StdEncoding.DecodeString(s)
+		data, err := decodeBase64(base64.StdEncoding, s)
 		if err != nil {
-			if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+			if data, err = decodeBase64(base64.RawStdEncoding, s); err != nil {
 				return body{}, fmt.Sprintf("response.content.text is not valid base64 (content.encoding is \"base64\"): %v", err)
 			}
 		}
 		// Some exporters store the bytes as they came off the wire.
 		if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) && hasCoding(header, "gzip") {
-			out, more, err := decompress("gzip", data, max)
+			out, more, err := decompress("gzip", data, h.max)
 			if err != nil {
 				return body{}, "response body: " + err.Error()
 			}
@@ -469,43 +409,70 @@ func (h *harReader) content(c *harContent, header http.Header, max int64) (body,
 				b.size = -1
 			}
 		} else {
-			b = capBody(data, max)
+			b = capBody(data, h.max)
 		}
 	default:
-		return body{}, fmt.Sprintf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
+		return body{}, fmt.Sprintf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(e.encoding.s))
 	}
 	if cut {
 		// The declared size is trusted only when it agrees that the body
 		// is over the cap.
 		b.tooLarge = true
 		b.size = -1
-		if c.Size > max {
-			b.size = c.Size
+		if e.size > h.max {
+			b.size = e.size
 		}
 	}
 	return b, ""
 }
 
-// headers converts a HAR header list, dropping HTTP/2 pseudo-headers.
-func (h *harReader) headers(list []*har.NameValuePair, where string, bad func(string, ...any) *Error) (http.Header, *Error) {
+// decodeBase64 is enc.DecodeString for bytes.
+func decodeBase64(enc *base64.Encoding, s []byte) ([]byte, error) {
+	out := make([]byte, enc.DecodedLen(len(s)))
+	n, err := enc.Decode(out, s)
+	return out[:n], err
+}
+
+// headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
+// names are canonical already. vals holds at least len(list) strings, for the
+// values of the names that occur once.
+func (h *harReader) headers(list []harPair, vals []string, where string, index, line int) (http.Header, *Error) {
 	out := make(http.Header, len(list))
-	for i, nv := range list {
-		if nv == nil {
-			return nil, bad("%s.headers[%d] is null", where, i)
-		}
-		name, _, cutName := h.f.cutString(nv.Name)
-		value, _, cutValue := h.f.cutString(nv.Value)
+	for i := range list {
+		nv := &list[i]
 		switch {
-		case cutName || cutValue:
-			return nil, bad("%s.headers[%d] is longer than %d bytes", where, i, h.f.strCap)
-		case name == "":
-			return nil, bad("%s.headers[%d] has no name", where, i)
-		case strings.HasPrefix(name, ":"):
+		case nv.null:
+			return nil, h.bad(index, line, "%s.headers[%d] is null", where, i)
+		case nv.cut:
+			return nil, h.bad(index, line, "%s.headers[%d] is longer than %d bytes", where, i, h.f.strCap)
+		case nv.pseudo:
+			continue
+		case nv.name == "":
+			return nil, h.bad(index, line, "%s.headers[%d] has no name", where, i)
+		}
+		if seen(out, list[:i], nv.name) {
+			out[nv.name] = append(out[nv.name], nv.value)
 			continue
 		}
-		out.Add(name, value)
+		vals[i] = nv.value
+		out[nv.name] = vals[i : i+1 : i+1]
 	}
 	return out, nil
+}
+
+// seen reports whether name is in out already, given the list it was built
+// from: a short list is searched, which is cheaper than a map lookup.
+func seen(out http.Header, before []harPair, name string) bool {
+	if len(before) > 16 {
+		_, ok := out[name]
+		return ok
+	}
+	for i := range before {
+		if before[i].name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func hasCoding(h http.Header, coding string) bool {
@@ -517,43 +484,51 @@ func hasCoding(h http.Header, coding string) bool {
 	return false
 }
 
-// capString converts at most max+1 bytes of s, so a large text is not copied
-// whole.
-func capString(s string, max int64) body {
-	if int64(len(s)) > max {
-		return body{data: []byte(s[:max]), tooLarge: true, size: int64(len(s))}
+// capText keeps at most max bytes of a text. A longer text is copied, so the
+// rest of it can be freed.
+func capText(b []byte, max int64) body {
+	if int64(len(b)) > max {
+		return body{data: bytes.Clone(b[:max]), tooLarge: true, size: int64(len(b))}
 	}
-	return body{data: []byte(s), size: int64(len(s))}
+	if b == nil {
+		b = []byte{}
+	}
+	return body{data: b, size: int64(len(b))}
 }
 
-func stripSpace(s string) string {
-	if !strings.ContainsAny(s, " \t\r\n") {
-		return s
+// stripSpace removes white space from b, in place.
+func stripSpace(b []byte) []byte {
+	if bytes.IndexAny(b, " \t\r\n") < 0 {
+		return b
 	}
-	return strings.Map(func(r rune) rune {
-		switch r {
+	out := b[:0]
+	for _, c := range b {
+		switch c {
 		case ' ', '\t', '\r', '\n':
-			return -1
+		default:
+			out = append(out, c)
 		}
-		return r
-	}, s)
+	}
+	return out
 }
 
-// encodeParams rebuilds a form body from postData.params, in order.
-func encodeParams(params []*har.Param) string {
-	var b strings.Builder
+// encodeParams rebuilds a form body from postData.params, in order; cut
+// reports that a name or a value was cut.
+func encodeParams(params []harPair) (text []byte, cut bool) {
+	var b []byte
 	for _, p := range params {
-		if p == nil {
+		if p.null {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
+		if len(b) > 0 {
+			b = append(b, '&')
 		}
-		b.WriteString(url.QueryEscape(p.Name))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(p.Value))
+		b = append(b, url.QueryEscape(p.name)...)
+		b = append(b, '=')
+		b = append(b, url.QueryEscape(p.value)...)
+		cut = cut || p.cut
 	}
-	return b.String()
+	return b, cut
 }
 
 // parseAbsoluteURL parses a recorded request URL. The message never repeats

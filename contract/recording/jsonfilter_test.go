@@ -113,3 +113,17 @@ func FuzzJSONFilter(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONFilterErrorLineIsExact floods white space made of newlines: the
+// error names the line of the byte over the limit, although the newlines
+// before it were read in the same chunk.
+func TestJSONFilterErrorLineIsExact(t *testing.T) {
+	t.Parallel()
+	in := `{"log":` + strings.Repeat("\n", maxJSONWhitespace+1) + `{}}`
+	f := newJSONFilter(strings.NewReader(in), Options{}, 1)
+	_, err := io.ReadAll(f)
+	var fe *filterError
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe.msg, "bytes of white space in a row")
+	assert.Equal(t, 1+maxJSONWhitespace, fe.line, "the line the last newline ends")
+}

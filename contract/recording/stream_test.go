@@ -123,6 +123,25 @@ func TestReadHARCutsAtCharacterBoundaries(t *testing.T) {
 	}
 }
 
+// TestReadHARCutFormParameter rebuilds a form body from a parameter longer
+// than the string cap: like a cut text, the body is flagged as over the cap,
+// with the declared size (not the length of what was rebuilt), and starts
+// with what was kept.
+func TestReadHARCutFormParameter(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("v", 2*16+1024+100)
+	har := harWith(`{"request":{"method":"POST","url":"https://h.example/token","bodySize":5000,
+		"postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"a","value":"` + long + `"}]}},
+		"response":{"status":200}}`)
+	got, err := readString("form.har", har, recording.Options{MaxBodyBytes: 16})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	rq := got[0].Request
+	assert.True(t, rq.BodyTooLarge)
+	assert.Equal(t, int64(5000), rq.BodySize, "the declared size, over the cap")
+	assert.Equal(t, "a="+strings.Repeat("v", 14), string(rq.Body))
+}
+
 // manyEntriesHAR streams a HAR of n realistic entries.
 func manyEntriesHAR(n int) io.Reader {
 	pr, pw := io.Pipe()
