@@ -29,6 +29,8 @@ type Client struct {
 
 	server     string // base URL, no trailing slash, for String
 	basePath   string // the base URL's path, no trailing slash
+	urlPrefix  string // base URL + the operation path up to {groupId}
+	urlSuffix  string // the operation path after {groupId}, plus the envelope query
 	mediaType  string
 	userAgent  string
 	authKind   string
@@ -79,6 +81,8 @@ func newClient(s settings) (*Client, error) {
 		},
 		server:    server,
 		basePath:  s.server.Path,
+		urlPrefix: server + opPrefix,
+		urlSuffix: opSuffix,
 		mediaType: s.mediaType,
 		userAgent: UserAgent(),
 		authKind:  s.auth.describe(),
@@ -90,6 +94,7 @@ func newClient(s settings) (*Client, error) {
 	}
 	if s.envelope {
 		c.envelopeQS = "envelope=true"
+		c.urlSuffix += "?" + c.envelopeQS
 	}
 	generated, err := NewClientWithResponses(server,
 		WithHTTPClient(c.http),
@@ -123,15 +128,21 @@ func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) err
 	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, groupID) })
 }
 
-// deferOnce sends one request for a validated groupID through the generated
-// client (its request builder, then the prepare editor and the transport) and
-// judges the answer.
+// deferOnce sends one request for a validated groupID and judges the answer.
+// It builds the request the generated builder would (the same method, URL
+// and headers; TestOneLineCallSendsWhatTheGeneratedAPISends holds them
+// equal) from the generated OperationPath, because the builder re-parses the
+// server URL and formats the path on every call: a third of the call's cost.
 func (c *Client) deferOnce(ctx context.Context, groupID string) error {
-	var params *DeferGroupMaintenanceWindowParams
-	if c.envelope {
-		params = &envelopeParams
+	req, err := http.NewRequestWithContext(ctx, OperationMethod, c.urlPrefix+groupID+c.urlSuffix, nil)
+	if err != nil {
+		return fmt.Errorf("atlas: building the request: %w", err)
 	}
-	resp, err := c.ClientWithResponses.DeferGroupMaintenanceWindow(ctx, groupID, params)
+	values := [...]string{c.mediaType, c.userAgent}
+	v := values[:] // one allocation for both header values, owned by this request
+	req.Header["Accept"] = v[0:1:1]
+	req.Header["User-Agent"] = v[1:2:2]
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -208,10 +219,3 @@ func (c Client) GoString() string { return c.String() }
 // Format prints String for every verb, so no verb (%v, %+v, %#v, %s, %x)
 // can reach the credentials held under the transport.
 func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// envelopeParams asks the generated request builder for envelope=true. It is
-// shared and never written.
-var envelopeParams = func() DeferGroupMaintenanceWindowParams {
-	on := true
-	return DeferGroupMaintenanceWindowParams{Envelope: &on}
-}()

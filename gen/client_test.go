@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -425,4 +427,41 @@ func TestTransportWithoutRequestInResponse(t *testing.T) {
 		respond(200, io.MultiReader(strings.NewReader(`{"status":`), iotest.ErrReader(errors.New("reset")))))
 	err = c.DeferMaintenanceWindow(t.Context(), testGroupID)
 	require.ErrorContains(t, err, "POST "+path+": 200: reading the body: reset")
+}
+
+// TestOneLineCallSendsWhatTheGeneratedAPISends holds the one-line call, which
+// builds its request from the generated constants, to the request the
+// generated builder and editor produce: same method, URL and headers, with
+// and without envelope, below a base path.
+func TestOneLineCallSendsWhatTheGeneratedAPISends(t *testing.T) {
+	t.Parallel()
+	for _, envelope := range []bool{false, true} {
+		var mu sync.Mutex
+		var seen []*http.Request
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.Clone(context.Background()))
+			mu.Unlock()
+			w.Header().Set("Content-Length", "0")
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(WithServer(srv.URL+"/base/path"), WithEnvelope(envelope))
+		require.NoError(t, err)
+
+		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+		rsp, err := c.DeferGroupMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, rsp.StatusCode())
+
+		mu.Lock()
+		require.Len(t, seen, 2)
+		one, gen := seen[0], seen[1]
+		mu.Unlock()
+		assert.Equal(t, gen.Method, one.Method)
+		assert.Equal(t, gen.RequestURI, one.RequestURI, "envelope=%v", envelope)
+		for _, h := range []string{"Accept", "User-Agent", "Content-Length", "Content-Type"} {
+			assert.Equal(t, gen.Header.Values(h), one.Header.Values(h), h)
+		}
+		assert.Equal(t, envelope, strings.Contains(one.RequestURI, "envelope=true"))
+	}
 }
