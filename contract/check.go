@@ -254,7 +254,7 @@ func (c *Checker) validateRequest(ctx context.Context, op *Operation, params map
 	if op.urlOnly {
 		c.mu.Lock()
 		if len(c.seen) >= seenMax || c.seen == nil {
-			c.seen = make(map[string][]string, seenMax)
+			c.seen = make(map[string][]string)
 		}
 		c.seen[key] = slices.Clone(problems)
 		c.mu.Unlock()
