@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports in testdata/golden")
@@ -146,7 +148,7 @@ func TestCoverageMissing(t *testing.T) {
 
 func TestReplayAnswersIdenticalRequestsInRecordedOrder(t *testing.T) {
 	t.Parallel()
-	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("recordings", "defer-deferral-limit.yaml")}})
+	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("recordings", "defer-deferral-limit.yaml")}, Cases: true})
 	require.NoError(t, err)
 	var statuses []int
 	for _, c := range report.Cases {
@@ -209,7 +211,7 @@ func TestRoutingIgnoresTheHost(t *testing.T) {
 
 func TestGoldenReports(t *testing.T) {
 	t.Parallel()
-	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256})
+	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256, Cases: true})
 	require.NoError(t, err)
 
 	var text, js, junit bytes.Buffer
@@ -238,7 +240,8 @@ func TestGoldenReports(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
 	assert.Equal(t, JSONReportVersion, doc.Version)
-	assert.Equal(t, len(report.Cases), doc.Summary.Interactions)
+	assert.Equal(t, report.Interactions, doc.Summary.Interactions)
+	assert.Len(t, report.Cases, report.Interactions)
 	assert.Equal(t, report.Summary().Errors, doc.Summary.Errors)
 	for _, f := range doc.Findings {
 		for _, k := range []string{"rule", "severity", "interaction", "message"} {
@@ -367,7 +370,7 @@ func TestReplayAgainstALoopbackTarget(t *testing.T) {
 	report, err := Run(t.Context(), Options{Target: srv.URL, GroupID: mine, Paths: []string{filepath.Join("recordings", "defer-deferral-limit.yaml")}})
 	require.NoError(t, err)
 	assert.Equal(t, "target", report.Mode)
-	assert.Len(t, report.Cases, 3)
+	assert.Equal(t, 3, report.Interactions)
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, seen, 3)
@@ -450,4 +453,39 @@ func TestCheckerRecallsVerdictsPerRequest(t *testing.T) {
 		assert.Empty(t, checker.Check(t.Context(), mk("6a7940722c88faeba59bf917", "")).Findings)
 		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(checker.Check(t.Context(), mk("6a7940722c88faeba59bf917", "?envelope=maybe")).Findings))
 	}
+}
+
+func TestCasesOnlyWhenAskedFor(t *testing.T) {
+	t.Parallel()
+	report, err := Run(t.Context(), Options{})
+	require.NoError(t, err)
+	assert.Positive(t, report.Interactions)
+	assert.Empty(t, report.Cases, "without Options.Cases a run keeps no per-interaction record")
+	assert.ErrorContains(t, WriteJUnit(io.Discard, report, SeverityError), "Options.Cases")
+}
+
+func TestHeaderSchemasBeyondTheirType(t *testing.T) {
+	t.Parallel()
+	// A header schema with more than a type (a minimum) is still judged by
+	// kin-openapi, while a type-only one is judged by parsing alone.
+	frag := strings.Replace(string(openapi.Fragment), "        HeaderRetryAfter:\n            description: The minimum time you should wait, in seconds, before retrying the API request. This header might be returned for 429 or 503 error responses.\n            schema:\n                type: integer",
+		"        HeaderRetryAfter:\n            description: The minimum time you should wait, in seconds, before retrying the API request. This header might be returned for 429 or 503 error responses.\n            schema:\n                minimum: 1\n                type: integer", 1)
+	require.NotEqual(t, string(openapi.Fragment), frag, "the fragment's Retry-After schema moved")
+	spec, err := LoadSpec([]byte(frag), "patched")
+	require.NoError(t, err)
+	in := shippedInteraction(t, "defer-errors.yaml", 4) // the 429
+	in.Response.Header = in.Response.Header.Clone()
+	in.Response.Header.Set("Retry-After", "0")
+	got := NewChecker(spec, CheckOptions{}).Check(t.Context(), in).Findings
+	require.Len(t, got, 1)
+	assert.Equal(t, RuleHeaderSchema, got[0].Rule)
+	assert.Contains(t, got[0].Message, "Retry-After")
+	assert.Empty(t, NewChecker(mustDefaultSpec(t), CheckOptions{}).Check(t.Context(), in).Findings, "the real fragment only asks for an integer")
+}
+
+func mustDefaultSpec(t *testing.T) *Spec {
+	t.Helper()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	return spec
 }

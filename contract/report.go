@@ -6,7 +6,11 @@ type Report struct {
 	Mode string
 	// Files are the recordings read, in order.
 	Files []string
-	// Cases are the interactions judged, in order.
+	// Interactions is how many interactions were judged.
+	Interactions int
+	// Cases are the interactions judged, in order, when Options.Cases asked
+	// for them (WriteJUnit needs them); without them a run's memory does not
+	// grow with its interactions.
 	Cases []Case
 	// Findings are every finding, the run-level coverage ones last.
 	Findings []Finding
@@ -37,7 +41,7 @@ type Summary struct {
 
 // Summary counts the report's interactions and findings by severity.
 func (r *Report) Summary() Summary {
-	s := Summary{Interactions: len(r.Cases), Files: len(r.Files)}
+	s := Summary{Interactions: r.Interactions, Files: len(r.Files)}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case SeverityError:

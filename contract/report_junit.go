@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -48,7 +49,12 @@ type junitSkipped struct {
 // above failOn (lower ones go to system-out), and a "coverage" suite with one
 // test case per declared status and envelope mode, skipped when no
 // interaction exercised it (failed instead when that is an error).
+//
+// It needs the report's Cases: run with Options.Cases.
 func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
+	if len(r.Cases) != r.Interactions {
+		return errors.New("contract: WriteJUnit needs a Case per interaction: run with Options.Cases")
+	}
 	out := junitSuites{Name: "contractcheck"}
 	bySuite := map[string]int{}
 	for _, c := range r.Cases {

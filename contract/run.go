@@ -54,6 +54,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// RequireCoverage makes coverage-missing findings errors.
 	RequireCoverage bool
+	// Cases keeps a Case per interaction in Report.Cases, as WriteJUnit
+	// needs.
+	Cases bool
 	// Progress, when set, is called with the number of interactions judged
 	// so far, every ProgressEvery interactions and once at the end.
 	Progress func(judged int)
@@ -146,7 +149,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	if r.progress != nil {
-		r.progress(len(r.report.Cases))
+		r.progress(r.report.Interactions)
 	}
 	r.report.Coverage = r.cov.rows(spec)
 	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage)...)
@@ -224,19 +227,22 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 			Message: fmt.Sprintf("the generated client cannot decode the %d response: %s", in.Response.StatusCode, decodeErr),
 		})
 	}
-	c := Case{
-		File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,
-		Status: j.Status, Enveloped: j.Enveloped,
-		first: len(r.report.Findings), count: len(j.Findings),
+	r.report.Interactions++
+	if r.opts.Cases {
+		c := Case{
+			File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,
+			Status: j.Status, Enveloped: j.Enveloped,
+			first: len(r.report.Findings), count: len(j.Findings),
+		}
+		if in.Request.URL != nil {
+			c.Path = in.Request.URL.EscapedPath()
+		}
+		r.report.Cases = append(r.report.Cases, c)
 	}
-	if in.Request.URL != nil {
-		c.Path = in.Request.URL.EscapedPath()
-	}
-	r.report.Cases = append(r.report.Cases, c)
 	r.report.Findings = append(r.report.Findings, j.Findings...)
 	r.cov.add(j)
-	if r.progress != nil && len(r.report.Cases)%ProgressEvery == 0 {
-		r.progress(len(r.report.Cases))
+	if r.progress != nil && r.report.Interactions%ProgressEvery == 0 {
+		r.progress(r.report.Interactions)
 	}
 }
 

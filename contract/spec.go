@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -64,13 +65,28 @@ type responseInfo struct {
 type declaredHeader struct {
 	name   string
 	header *openapi3.Header
+	// typeOnly is true when the header's schema says nothing but its type,
+	// which parsing the value already checks.
+	typeOnly bool
+}
+
+// isTypeOnly tells whether a schema holds nothing but a type.
+func isTypeOnly(s *openapi3.Schema) bool {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return false
+	}
+	var m map[string]any
+	return json.Unmarshal(b, &m) == nil && len(m) == 1 && m["type"] != nil
 }
 
 func newResponseInfo(r *openapi3.Response) *responseInfo {
 	info := &responseInfo{response: r}
 	for name, ref := range r.Headers {
 		if ref != nil && ref.Value != nil {
-			info.headers = append(info.headers, declaredHeader{name, ref.Value})
+			d := declaredHeader{name: name, header: ref.Value}
+			d.typeOnly = ref.Value.Schema != nil && ref.Value.Schema.Value != nil && isTypeOnly(ref.Value.Schema.Value)
+			info.headers = append(info.headers, d)
 		}
 	}
 	slices.SortFunc(info.headers, func(a, b declaredHeader) int { return strings.Compare(a.name, b.name) })

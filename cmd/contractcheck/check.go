@@ -83,6 +83,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	opts := contract.Options{
 		Paths: paths, Offline: f.offline, Target: f.target, Live: f.live, GroupID: f.groupID,
 		Check: contract.CheckOptions{Mount: f.mount}, MaxBodyBytes: f.maxBody, RequireCoverage: f.requireCoverage,
+		Cases: f.format == "junit",
 	}
 	if f.target != "" {
 		if f.offline {
