@@ -162,11 +162,8 @@ func TestReplayServer(t *testing.T) {
 	srv, err := NewReplayServer()
 	require.NoError(t, err)
 	defer srv.Close()
-	var ins []*recording.Interaction
-	require.NoError(t, recording.ReadFile(filepath.Join("recordings", "defer-deferral-limit.yaml"), recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	}))
+	ins, err := recording.ReadAll([]string{filepath.Join("recordings", "defer-deferral-limit.yaml")}, recording.Options{})
+	require.NoError(t, err)
 	srv.Load(ins)
 	url := srv.URL() + ins[0].Request.URL.RequestURI()
 	var got []int
@@ -279,11 +276,8 @@ func TestMockServer(t *testing.T) {
 	t.Parallel()
 	spec, err := DefaultSpec()
 	require.NoError(t, err)
-	var ins []*recording.Interaction
-	require.NoError(t, recording.WalkFS(ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	}))
+	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
 	log := &syncWriter{w: &bytes.Buffer{}}
 	srv := httptest.NewServer(NewMockServer(spec, ins, CheckOptions{}, log))
 	defer srv.Close()
@@ -349,11 +343,8 @@ func TestReplayAgainstALoopbackTarget(t *testing.T) {
 	// The mock, started from the shipped recordings, is a conforming target.
 	spec, err := DefaultSpec()
 	require.NoError(t, err)
-	var ins []*recording.Interaction
-	require.NoError(t, recording.WalkFS(ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	}))
+	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
 	var (
 		mu   sync.Mutex
 		seen []string

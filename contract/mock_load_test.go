@@ -33,11 +33,8 @@ func startMock(t *testing.T, limits ServerLimits) (base string, stop func() erro
 	t.Helper()
 	spec, err := DefaultSpec()
 	require.NoError(t, err)
-	var ins []*recording.Interaction
-	require.NoError(t, recording.WalkFS(ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	}))
+	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
 	mock := NewMockServer(spec, ins, CheckOptions{}, nil)
 	mock.Limits = limits
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

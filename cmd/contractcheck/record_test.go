@@ -19,11 +19,8 @@ func startMock(t *testing.T) *httptest.Server {
 	t.Helper()
 	spec, err := contract.DefaultSpec()
 	require.NoError(t, err)
-	var ins []*recording.Interaction
-	require.NoError(t, recording.WalkFS(contract.ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	}))
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
 	srv := httptest.NewServer(contract.NewMockServer(spec, ins, contract.CheckOptions{}, nil))
 	t.Cleanup(srv.Close)
 	return srv

@@ -31,12 +31,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	var ins []*recording.Interaction
-	collect := func(in *recording.Interaction) error { ins = append(ins, in); return nil }
 	ropts := recording.Options{MaxBodyBytes: *maxBody}
 	if len(paths) == 0 {
-		err = recording.WalkFS(contract.ShippedRecordings(), "recordings", ropts, collect)
+		ins, err = recording.ReadAllFS(contract.ShippedRecordings(), "recordings", ropts)
 	} else {
-		err = recording.Walk(paths, ropts, collect)
+		ins, err = recording.ReadAll(paths, ropts)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)

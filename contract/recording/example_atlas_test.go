@@ -51,11 +51,7 @@ func exampleSetup() (baseURL, clientID, clientSecret, dir string, cleanup func()
 	if err != nil {
 		log.Fatal(err)
 	}
-	var ins []*recording.Interaction
-	err = recording.WalkFS(contract.ShippedRecordings(), "recordings", recording.Options{}, func(in *recording.Interaction) error {
-		ins = append(ins, in)
-		return nil
-	})
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -164,3 +164,19 @@ func fsErrText(err error) string {
 	}
 	return err.Error()
 }
+
+// ReadAll returns every interaction Walk delivers for paths, in order. It
+// holds them all: for a long run, prefer Walk.
+func ReadAll(paths []string, opts Options) ([]*Interaction, error) {
+	var all []*Interaction
+	err := Walk(paths, opts, func(in *Interaction) error { all = append(all, in); return nil })
+	return all, err
+}
+
+// ReadAllFS returns every interaction WalkFS delivers for root in fsys, in
+// order. It holds them all: for a long run, prefer WalkFS.
+func ReadAllFS(fsys fs.FS, root string, opts Options) ([]*Interaction, error) {
+	var all []*Interaction
+	err := WalkFS(fsys, root, opts, func(in *Interaction) error { all = append(all, in); return nil })
+	return all, err
+}
