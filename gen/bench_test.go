@@ -50,20 +50,26 @@ func BenchmarkDeferMaintenanceWindow(b *testing.B) {
 				benchFloor(b, &http.Client{Transport: newBenchTransport()}, srv.URL, status)
 			})
 			b.Run("client", func(b *testing.B) {
-				c, err := atlas.New(atlas.WithServer(srv.URL), atlas.WithTransport(newBenchTransport()))
-				if err != nil {
-					b.Fatal(err)
-				}
-				ctx := context.Background()
-				b.ReportAllocs()
-				for b.Loop() {
-					err := c.DeferMaintenanceWindow(ctx, benchGroupID)
-					if (status == http.StatusOK) != (err == nil) {
-						b.Fatal(err)
-					}
-				}
+				benchClient(b, status, atlas.WithServer(srv.URL), atlas.WithTransport(newBenchTransport()))
 			})
 		})
+	}
+}
+
+// benchClient measures one-line calls through a Client built with opts,
+// each answered with status.
+func benchClient(b *testing.B, status int, opts ...atlas.Option) {
+	c, err := atlas.New(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		err := c.DeferMaintenanceWindow(ctx, benchGroupID)
+		if (status == http.StatusOK) != (err == nil) {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -131,18 +137,7 @@ func BenchmarkDeferNoSocket(b *testing.B) {
 				benchFloor(b, &http.Client{Transport: cases[status]}, atlas.DefaultServerURL, status)
 			})
 			b.Run("client", func(b *testing.B) {
-				c, err := atlas.New(atlas.WithTransport(cases[status]))
-				if err != nil {
-					b.Fatal(err)
-				}
-				ctx := context.Background()
-				b.ReportAllocs()
-				for b.Loop() {
-					err := c.DeferMaintenanceWindow(ctx, benchGroupID)
-					if (status == http.StatusOK) != (err == nil) {
-						b.Fatal(err)
-					}
-				}
+				benchClient(b, status, atlas.WithTransport(cases[status]))
 			})
 		})
 	}
