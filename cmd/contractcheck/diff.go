@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/atlascontract/deferwindow/contract/recording"
 	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -79,7 +80,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if *out == "" {
 			_, err = stdout.Write(buf.Bytes())
 		} else {
-			err = writeFileAtomic(*out, buf.Bytes())
+			err = recording.WriteFileAtomic(*out, buf.Bytes())
 		}
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/atlascontract/deferwindow/contract/recording"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
@@ -48,7 +49,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		_, err = stdout.Write(fragment)
 	} else {
-		err = writeFileAtomic(*out, fragment)
+		err = recording.WriteFileAtomic(*out, fragment)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)

@@ -62,3 +62,11 @@ func writeAtomic(path string, data []byte, ops fileOps) (err error) {
 	}
 	return nil
 }
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder, synced and renamed into place, so an interrupted write never
+// leaves a truncated file and a failed one leaves path as it was. Save uses
+// it for cassettes; the CLI for fragments and reports.
+func WriteFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, data, osFiles)
+}
