@@ -212,17 +212,7 @@ func TestServiceAccountTokenWaitRespectsContext(t *testing.T) {
 	}}
 	f, _ := oauthAtlas(t, ts)
 	c := newTestClient(t, f, WithServiceAccount(testClientID, testClientSecret))
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- c.DeferMaintenanceWindow(ctx, testGroupID) }()
-	<-arrived
-	cancel()
-	select {
-	case err := <-done:
-		require.ErrorIs(t, err, context.Canceled)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the call did not return after its context was cancelled")
-	}
+	cancelWhenArrived(t, c, arrived)
 	close(release)
 	assert.Empty(t, f.apiRequests())
 }

@@ -224,17 +224,7 @@ func TestDeferMaintenanceWindowContext(t *testing.T) {
 			}
 		})
 		c := newTestClient(t, f)
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan error, 1)
-		go func() { done <- c.DeferMaintenanceWindow(ctx, testGroupID) }()
-		<-arrived
-		cancel()
-		select {
-		case err := <-done:
-			require.ErrorIs(t, err, context.Canceled)
-		case <-time.After(10 * time.Second):
-			t.Fatal("the call did not return after its context was cancelled")
-		}
+		cancelWhenArrived(t, c, arrived)
 	})
 }
 
@@ -463,5 +453,23 @@ func TestOneLineCallSendsWhatTheGeneratedAPISends(t *testing.T) {
 			assert.Equal(t, gen.Header.Values(h), one.Header.Values(h), h)
 		}
 		assert.Equal(t, envelope, strings.Contains(one.RequestURI, "envelope=true"))
+	}
+}
+
+// cancelWhenArrived starts a one-line call, cancels its context once the
+// server signals arrived, and requires the call to return context.Canceled
+// promptly.
+func cancelWhenArrived(t *testing.T, c *Client, arrived <-chan struct{}) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- c.DeferMaintenanceWindow(ctx, testGroupID) }()
+	<-arrived
+	cancel()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call did not return after its context was cancelled")
 	}
 }
