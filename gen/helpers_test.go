@@ -1,7 +1,6 @@
 package atlas
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -98,18 +97,6 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
-}
-
-// apiErrorJSON is an Atlas ApiError body.
-func apiErrorJSON(t *testing.T, status int, code, detail, reason string) string {
-	t.Helper()
-	m := map[string]any{"error": status, "errorCode": code, "reason": reason}
-	if detail != "" {
-		m["detail"] = detail
-	}
-	b, err := json.Marshal(m)
-	require.NoError(t, err)
-	return string(b)
 }
 
 // newTestClient builds a Client for the fake, failing the test on error.
