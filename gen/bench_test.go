@@ -95,7 +95,7 @@ func benchFloor(b *testing.B, hc *http.Client, server string, status int) {
 			b.Fatal(resp.StatusCode, err)
 		}
 		if status != http.StatusOK {
-			var e atlas.ApiError
+			var e atlas.APIError
 			if err := json.Unmarshal(body, &e); err != nil {
 				b.Fatal(err)
 			}

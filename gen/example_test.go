@@ -152,7 +152,7 @@ func ExampleCheckResponse() {
 		log.Fatal(err)
 	}
 
-	rsp, err := client.DeferGroupMaintenanceWindowWithResponse(context.Background(), "5f1a2b3c4d5e6f7a8b9c0d1e", nil)
+	rsp, err := client.DeferMaintenanceWindowWithResponse(context.Background(), "5f1a2b3c4d5e6f7a8b9c0d1e", nil)
 	if err != nil {
 		log.Fatal(err)
 	}

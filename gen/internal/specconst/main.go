@@ -2,7 +2,10 @@
 // fragment that the hand-written client needs and oapi-codegen does not emit
 // (the versioned media type, the groupId pattern, the default server, the
 // OAuth token path) as Go constants, so that the fragment stays their only
-// source. It runs from gen/generate.go.
+// source. With -aliases-from it also writes a type alias for each model and
+// response type of a package oapi-codegen generated, so that package atlas
+// exports the generated types without typing them twice. It runs from
+// gen/generate.go.
 package main
 
 import (
@@ -26,9 +29,12 @@ func main() {
 	spec := flag.String("spec", "", "OpenAPI fragment `file` holding exactly one operation")
 	out := flag.String("o", "", "output Go `file`")
 	pkg := flag.String("package", "atlas", "Go package name")
+	aliasFrom := flag.String("aliases-from", "", "generated Go `file` whose model and response types get aliases")
+	aliasImport := flag.String("aliases-import", "", "import `path` of the package -aliases-from belongs to")
+	aliasOut := flag.String("aliases-o", "", "output Go `file` for the aliases")
 	flag.Parse()
-	if *spec == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME]")
+	if *spec == "" || *out == "" || (*aliasFrom != "") != (*aliasOut != "") || (*aliasFrom != "") != (*aliasImport != "") {
+		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME] [-aliases-from FILE -aliases-import PATH -aliases-o FILE]")
 		os.Exit(2)
 	}
 	src, err := generate(*spec, *pkg)
@@ -37,6 +43,17 @@ func main() {
 		os.Exit(1)
 	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
+		os.Exit(1)
+	}
+	if *aliasFrom == "" {
+		return
+	}
+	if src, err = aliases(*aliasFrom, *aliasImport, *pkg); err != nil {
+		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*aliasOut, src, 0o644); err != nil {
 		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
 		os.Exit(1)
 	}
