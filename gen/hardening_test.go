@@ -408,3 +408,18 @@ func TestTypedRetryAfter(t *testing.T) {
 	assert.Equal(t, CodeRateLimited, rsp.JSON429.ErrorCode)
 	require.True(t, errors.As(CheckResponse(rsp), new(*Error)))
 }
+
+// TestTokenRequestUserAgent checks that the token request and the API call
+// send the same User-Agent.
+func TestTokenRequestUserAgent(t *testing.T) {
+	t.Parallel()
+	ts := &tokenServer{t: t, expiresIn: 3600}
+	f, _ := oauthAtlas(t, ts)
+	c := newTestClient(t, f, WithServiceAccount(testClientID, testClientSecret))
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	reqs := f.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, testTokenURL, reqs[0].Path)
+	assert.Equal(t, userAgent(), reqs[0].Header.Get("User-Agent"))
+	assert.Equal(t, userAgent(), reqs[1].Header.Get("User-Agent"))
+}
