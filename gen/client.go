@@ -31,6 +31,7 @@ type Client struct {
 
 	server      string // base URL, no trailing slash, for String
 	basePath    string // the base URL's path, no trailing slash
+	pathPrefix  string // basePath + opPrefix: a request's path up to its groupId
 	opPrefix    string // the operation path up to {groupId}
 	opSuffix    string // the operation path after {groupId}
 	mediaType   string
@@ -91,6 +92,7 @@ func newClient(s settings) (*Client, error) {
 		},
 		server:      server,
 		basePath:    s.server.Path,
+		pathPrefix:  s.server.Path + opPrefix,
 		opPrefix:    opPrefix,
 		opSuffix:    opSuffix,
 		mediaType:   s.mediaType,
@@ -264,7 +266,7 @@ func (c *Client) requestLine(resp *http.Response, groupID string) (method, path 
 // path's groupId, then sets Accept, User-Agent and the envelope query.
 // Editors passed to a call run after it, so they may override these headers.
 func (c *Client) prepare(_ context.Context, req *http.Request) error {
-	rest, ok := strings.CutPrefix(req.URL.Path, c.basePath+c.opPrefix)
+	rest, ok := strings.CutPrefix(req.URL.Path, c.pathPrefix)
 	groupID, ok2 := strings.CutSuffix(rest, c.opSuffix)
 	if !ok || !ok2 {
 		return fmt.Errorf("atlas: the request path %q is not %s below the server URL %s; the groupId may hold path syntax",
