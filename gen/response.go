@@ -56,10 +56,6 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	return rsp, nil
 }
 
-// integerHeaders are the response headers the fragment declares as integers.
-// Their names are in canonical form, as http.Header keys are.
-var integerHeaders = [...]string{"Ratelimit-Limit", "Ratelimit-Remaining", "Retry-After"}
-
 // typedHeaders returns h, or a copy of it in which Retry-After as an HTTP
 // date is replaced by its delay in seconds from now, and every declared
 // integer header whose value is no integer is removed.

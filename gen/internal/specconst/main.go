@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -63,6 +64,7 @@ type facts struct {
 	Package, Spec                        string
 	Method, Path, OperationID, MediaType string
 	GroupIDPattern, ServerURL, TokenPath string
+	IntegerHeaders                       []string
 }
 
 var vendorMediaType = regexp.MustCompile(`^application/vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json$`)
@@ -107,6 +109,20 @@ func generate(specPath, pkg string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: no 2xx response declares an application/vnd.atlas.YYYY-MM-DD+json media type", specPath)
 	}
 	f.MediaType = slices.Max(types)
+
+	// The response headers declared as integers, in canonical form.
+	for _, resp := range op.Responses.Map() {
+		if resp.Value == nil {
+			continue
+		}
+		for name, h := range resp.Value.Headers {
+			if h.Value != nil && h.Value.Schema != nil && h.Value.Schema.Value != nil && h.Value.Schema.Value.Type.Is("integer") {
+				f.IntegerHeaders = append(f.IntegerHeaders, http.CanonicalHeaderKey(name))
+			}
+		}
+	}
+	slices.Sort(f.IntegerHeaders)
+	f.IntegerHeaders = slices.Compact(f.IntegerHeaders)
 
 	params := op.Parameters
 	if item := doc.Paths.Value(f.Path); item != nil {
@@ -172,4 +188,8 @@ const (
 	// OAuth 2.0 token endpoint.
 	TokenPath = {{q .TokenPath}}
 )
+
+// integerHeaders are the response headers the fragment declares as
+// integers, in canonical form.
+var integerHeaders = [...]string{ {{- range $i, $h := .IntegerHeaders}}{{if $i}}, {{end}}{{q $h}}{{end -}} }
 `))
