@@ -271,7 +271,7 @@ func TestGeneratedAPI(t *testing.T) {
 		rsp, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
 		require.NoError(t, err)
 		require.NotNil(t, rsp.JSON400)
-		assert.Equal(t, "ATLAS_MAINTENANCE_NOT_SCHEDULED", rsp.JSON400.ErrorCode)
+		assert.Equal(t, CodeMaintenanceNotScheduled, rsp.JSON400.ErrorCode)
 		fromGenerated := CheckResponse(rsp)
 		fromCall := c.DeferMaintenanceWindow(t.Context(), testGroupID)
 		require.Error(t, fromGenerated)
@@ -300,7 +300,7 @@ func TestGeneratedAPI(t *testing.T) {
 		var e *Error
 		require.ErrorAs(t, CheckResponse(rsp), &e)
 		assert.Equal(t, 400, e.StatusCode)
-		assert.True(t, HasErrorCode(e, "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+		assert.True(t, HasErrorCode(e, CodeMaintenanceNotScheduled))
 
 		_, err = c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID,
 			&DeferMaintenanceWindowParams{Envelope: ptr(false)},

@@ -57,11 +57,11 @@ func TestErrorMessage(t *testing.T) {
 func TestHasErrorCode(t *testing.T) {
 	t.Parallel()
 	e := &Error{StatusCode: 400, APIError: &APIError{ErrorCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED"}}
-	assert.True(t, HasErrorCode(e, "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+	assert.True(t, HasErrorCode(e, CodeMaintenanceNotScheduled))
 	assert.True(t, HasErrorCode(fmt.Errorf("deferring: %w", e), "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
-	assert.False(t, HasErrorCode(e, "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"))
+	assert.False(t, HasErrorCode(e, CodeDeferralsExceeded))
 	assert.False(t, HasErrorCode(&Error{StatusCode: 502}, ""))
-	assert.False(t, HasErrorCode(errors.New("ATLAS_MAINTENANCE_NOT_SCHEDULED"), "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+	assert.False(t, HasErrorCode(errors.New(CodeMaintenanceNotScheduled), CodeMaintenanceNotScheduled))
 	assert.False(t, HasErrorCode(nil, ""))
 }
 
