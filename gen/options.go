@@ -113,9 +113,10 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRateLimitHook calls hook after every answer with the answer's
-// RateLimit headers, successes included, with the call's context; it must
-// not block. *Error carries the same for a failure.
+// WithRateLimitHook calls hook with the RateLimit headers of every answer
+// to DeferMaintenanceWindow (each attempt, when 429s are retried) and
+// DeferMaintenanceWindowWithResponse, successes included, with the call's
+// context; it must not block. *Error carries the same for a failure.
 func WithRateLimitHook(hook func(context.Context, RateLimit)) Option {
 	return func(s *settings) error {
 		if hook == nil {
@@ -130,7 +131,8 @@ func WithRateLimitHook(hook func(context.Context, RateLimit)) Option {
 // https://cloud.mongodb.com (the default, DefaultServerURL) or a local mock.
 // The URL may carry a path (http://127.0.0.1:8080/mock): the operation path
 // and the token path are joined below it. It must be http or https, have a
-// host, and carry no user info, query or fragment.
+// host, and carry no user info, query or fragment. With credentials, an
+// http:// URL must reach this machine, unless WithInsecureHTTP allows more.
 func WithServer(baseURL string) Option {
 	return func(s *settings) error {
 		u, err := parseServer(baseURL)
