@@ -9,11 +9,11 @@ import (
 )
 
 // LoadForDiff parses an OpenAPI 3.0 document, a fragment or a whole upstream
-// spec, for Diff; name labels errors. $refs are resolved (external ones are
+// spec, for Renames; name labels errors. $refs are resolved (external ones are
 // refused) but the document is deliberately not validated: MongoDB's
 // upstream spec carries regular expressions with look-aheads that Go cannot
 // compile, among other things kin-openapi's Validate rejects even with
-// openapi3.DisableSchemaPatternValidation, and Diff needs only the
+// openapi3.DisableSchemaPatternValidation, and Renames needs only the
 // structure. Use LoadData for a fragment that must be valid.
 func LoadForDiff(data []byte, name string) (*openapi3.T, error) {
 	if len(strings.TrimSpace(string(data))) == 0 {
