@@ -69,7 +69,7 @@ spec-update:
 
 ## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
 lint-workflows:
-	$(GO) run $(ACTIONLINT) -color=never
+	$(GO) run $(ACTIONLINT) -no-color
 
 ## test: the README's test command
 test:
@@ -100,4 +100,4 @@ vet:
 contract:
 	$(GO) run ./cmd/contractcheck --require-coverage
 
-ci: vet check-generated test fuzz-smoke contract
+ci: vet lint-workflows check-generated test fuzz-smoke contract
