@@ -6,6 +6,7 @@ GO         ?= go
 UPSTREAM   ?=
 UPSTREAM_URL := https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml
 OPERATION  := deferGroupMaintenanceWindow
+OPERATION_OVERRIDE := deferMaintenanceWindow
 FRAGMENT   := openapi/fragment.yaml
 OVERLAY    := openapi/errata.overlay.yaml
 # Tools run outside the module graph (go run/install pkg@version); none is in go.mod.
@@ -13,6 +14,8 @@ OASDIFF    := github.com/oasdiff/oasdiff@v1.39.0
 APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
+# The field the generated method and type names come from (see gen/oapi-codegen.yaml).
+NAMED_AFTER := operationId
 SPEC_REPORT ?=
 BENCHTIME  ?= 2s
 BENCHCOUNT ?= 3
@@ -64,7 +67,7 @@ spec:
 ## spec-update: new upstream -> fragment, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
 ##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
 spec-update:
-	GO="$(GO)" OPERATION=$(OPERATION) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
+	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
 		ACCEPT_BREAKING=$(ACCEPT_BREAKING) SPEC_REPORT="$(SPEC_REPORT)" bash openapi/spec-update.sh $(UPSTREAM)
 
 ## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)

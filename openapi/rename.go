@@ -16,18 +16,20 @@ type Rename struct {
 	Field string
 	// Old and New are the names; "" is an absent name.
 	Old, New string
-	// Breaking says whether importers of this module's generated client must
-	// change their code: oapi-codegen names the methods and types after the
-	// operationId, so renaming it renames them. The override names MongoDB's
-	// own SDK and CLI methods, not this module's.
+	// Breaking says whether importers of the generated client must change
+	// their code: Field is the name the generator builds method and type
+	// names from, so they are renamed.
 	Breaking bool
 }
 
 // String says what changed and what it means for generated code.
 func (r Rename) String() string {
-	what := "MongoDB's SDK and CLI name their methods after it; this module's generated client does not"
-	if r.Breaking {
-		what = "this module's generated client names its methods and types after it, so they are renamed"
+	what := "the generated client's names do not come from it"
+	switch {
+	case r.Breaking:
+		what = "the generated client names its methods and types after it, so they are renamed"
+	case r.Field == OperationIDOverrideExtension:
+		what = "MongoDB's SDK and CLI name their methods after it; " + what
 	}
 	return fmt.Sprintf("%s changed from %s to %s: %s", r.Field, quoteOrNone(r.Old), quoteOrNone(r.New), what)
 }
@@ -63,16 +65,21 @@ func (e *OperationNotFoundError) Error() string {
 // newDoc: its operationId and its x-xgen-operation-id-override. These are
 // what a spec differ such as oasdiff does not weigh for a generated client:
 // oasdiff reports an operationId change as information only, and does not
-// compare extensions.
+// compare extensions. namedAfter is the field the generator names methods
+// and types after, "operationId" or OperationIDOverrideExtension; a change of
+// that field is breaking.
 //
 // The operation is found on each side by its operationId or, failing that,
 // by its override (see Extract); a side that has neither is paired by the
 // other side's method and path, so a renamed operation is found by either
 // name. Renames returns an *OperationNotFoundError or
 // *AmbiguousOperationError when it cannot pair the operations.
-func Renames(oldDoc, newDoc *openapi3.T, operationID string) ([]Rename, error) {
+func Renames(oldDoc, newDoc *openapi3.T, operationID, namedAfter string) ([]Rename, error) {
 	if oldDoc == nil || newDoc == nil {
 		return nil, errors.New("renames: a document is nil")
+	}
+	if namedAfter != "operationId" && namedAfter != OperationIDOverrideExtension {
+		return nil, fmt.Errorf("renames: generated names come from operationId or %s, not %q", OperationIDOverrideExtension, namedAfter)
 	}
 	oldOp, err := lookupOperation(oldDoc, operationID, "old")
 	if err != nil {
@@ -96,10 +103,10 @@ func Renames(oldDoc, newDoc *openapi3.T, operationID string) ([]Rename, error) {
 	}
 	var out []Rename
 	if oldOp.id != newOp.id {
-		out = append(out, Rename{Field: "operationId", Old: oldOp.id, New: newOp.id, Breaking: true})
+		out = append(out, Rename{Field: "operationId", Old: oldOp.id, New: newOp.id, Breaking: namedAfter == "operationId"})
 	}
 	if oldOp.override != newOp.override {
-		out = append(out, Rename{Field: OperationIDOverrideExtension, Old: oldOp.override, New: newOp.override})
+		out = append(out, Rename{Field: OperationIDOverrideExtension, Old: oldOp.override, New: newOp.override, Breaking: namedAfter == OperationIDOverrideExtension})
 	}
 	return out, nil
 }

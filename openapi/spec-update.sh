@@ -7,7 +7,9 @@
 # usage: openapi/spec-update.sh [UPSTREAM]   (without UPSTREAM: download UPSTREAM_URL)
 # environment: ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE
 # writes the Markdown change report there too; GO, OASDIFF, APIDIFF (tools as
-# pkg@version), OPERATION, UPSTREAM_URL.
+# pkg@version), OPERATION and OPERATION_OVERRIDE (its operationId and
+# x-xgen-operation-id-override), NAMED_AFTER (the field generated names come
+# from), UPSTREAM_URL.
 # exit status: 0 updated or nothing to update, 1 stopped on a breaking change,
 # anything else a failed step (the work tree is left as it was).
 set -euo pipefail
@@ -39,8 +41,16 @@ for tool in "${OASDIFF:?}" "${APIDIFF:?}"; do GOBIN=$tmp/bin "$go" install "$too
 
 echo "== 2/5 extract and regenerate in the copy"
 cd "$tmp/repo"
-"$tmp/bin/contractcheck" extract --from "$up" --operation "$op" --overlay openapi/errata.overlay.yaml -o openapi/fragment.yaml
-"$go" generate ./gen/...
+# The operation by its operationId or, once upstream renamed that, by its
+# x-xgen-operation-id-override, so that a rename is reported, not fatal.
+for name in "$op" "${OPERATION_OVERRIDE:?}"; do
+	if "$tmp/bin/contractcheck" extract --from "$up" --operation "$name" --overlay openapi/errata.overlay.yaml -o openapi/fragment.yaml; then
+		break
+	fi
+	[ "$name" = "$op" ] || exit 2
+done
+generated=0
+"$go" generate ./gen/... || generated=$?
 provenance='^ *(x-xgen-sha|upstreamSha256|upstreamXgenSha):'
 if diff -q <(grep -Ev "$provenance" "$repo/openapi/fragment.yaml") <(grep -Ev "$provenance" openapi/fragment.yaml) >/dev/null; then
 	say "spec-update: nothing changed for $op (the upstream's other operations may have); the work tree is left as it is"
@@ -63,18 +73,27 @@ case $rc in
 *) exit "$rc" ;;
 esac
 say "" "### Names and generated code (contractcheck diff)" "" '```'
+gen=(--old-gen "$repo/gen" --new-gen gen)
+[ "$generated" = 0 ] || gen=()
 rc=0
-"$tmp/bin/contractcheck" diff --fail-on-breaking --operation "$op" --old-gen "$repo/gen" --new-gen gen \
+"$tmp/bin/contractcheck" diff --fail-on-breaking --operation "$op" --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
 	"$repo/openapi/fragment.yaml" openapi/fragment.yaml | tee -a "$report" || rc=$?
 case $rc in
 0) ;;
-1) breaking+=("contractcheck diff: the operationId changed, which renames the generated methods") ;;
+1) breaking+=("contractcheck diff: the name the generated methods come from changed") ;;
 *) exit "$rc" ;;
 esac
+if [ "$generated" != 0 ]; then
+	say '```' "" "spec-update: make generate fails on the new fragment; the work tree is left as it is"
+	exit "$generated"
+fi
 say '```' "" "### Go API of package gen (apidiff)" "" '```'
-api=$("$tmp/bin/apidiff" "$tmp/gen.api" ./gen)
+rc=0
+api=$("$tmp/bin/apidiff" "$tmp/gen.api" ./gen 2>&1) || rc=$?
 say "${api:-no API change}" '```' ""
-if grep -q '^Incompatible changes:' <<<"$api"; then
+if [ "$rc" != 0 ]; then
+	breaking+=("apidiff: package gen does not load with the new generated code")
+elif grep -q '^Incompatible changes:' <<<"$api"; then
 	breaking+=("apidiff: an incompatible change in the Go API of package gen")
 fi
 if [ ${#breaking[@]} -gt 0 ]; then

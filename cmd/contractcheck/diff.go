@@ -17,12 +17,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-const diffUsage = `usage: contractcheck diff [--operation ID] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
+const diffUsage = `usage: contractcheck diff [--operation ID] [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
 
 Reports what a spec differ does not weigh for this module's importers: a
-change of the operation's operationId, which renames the generated methods
-and types (breaking), or of its x-xgen-operation-id-override; and, given two
-generated trees, which *.gen.go files differ. OLD and NEW are fragments or
+change of the operation's operationId or x-xgen-operation-id-override, of
+which the one the generator names methods and types after (--named-after)
+renames them (breaking); and, given two generated trees, which *.gen.go
+files differ. OLD and NEW are fragments or
 whole upstream specs (OpenAPI 3.0, YAML or JSON). Breaking and non-breaking
 changes of the operation itself are oasdiff's to report (make spec-update).
 Exit status: 0 done (or no breaking change with --fail-on-breaking), 1 a
@@ -36,6 +37,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("contractcheck diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	op := fs.String("operation", "deferGroupMaintenanceWindow", "operationId or x-xgen-operation-id-override of the operation to compare; a side that has neither is matched by method and path")
+	namedAfter := fs.String("named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
 	oldGen := fs.String("old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
 	newGen := fs.String("new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
 	out := fs.String("o", "", "write the report to `file` (default: standard output)")
@@ -63,7 +65,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 
 	oldName, newName := files[0], files[1]
-	renames, err := renamesOf(oldName, newName, *op)
+	renames, err := renamesOf(oldName, newName, *op, *namedAfter)
 	if err != nil {
 		return fail(err)
 	}
@@ -112,7 +114,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 
 // renamesOf loads both files and compares the operation's names; errors name
 // the file they are about.
-func renamesOf(oldName, newName, op string) ([]openapi.Rename, error) {
+func renamesOf(oldName, newName, op, namedAfter string) ([]openapi.Rename, error) {
 	load := func(name string) (*openapi3.T, error) {
 		data, err := os.ReadFile(name)
 		if err != nil {
@@ -128,7 +130,7 @@ func renamesOf(oldName, newName, op string) ([]openapi.Rename, error) {
 	if err != nil {
 		return nil, err
 	}
-	renames, err := openapi.Renames(oldDoc, newDoc, op)
+	renames, err := openapi.Renames(oldDoc, newDoc, op, namedAfter)
 	var nf *openapi.OperationNotFoundError
 	var amb *openapi.AmbiguousOperationError
 	switch {
