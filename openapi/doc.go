@@ -10,8 +10,8 @@
 // whose every action says which upstream erratum it fixes, and is never
 // edited by hand.
 //
-// Renames reports the changes of the operation's names that rename this
-// module's generated methods, which a spec differ does not weigh. Breaking
+// Renames compares the names of the operation in two fragments, the one
+// change a spec differ does not weigh although it renames generated methods. Breaking
 // and non-breaking changes of the operation itself are oasdiff's job, run as
 // a tool by `make spec-update` (see README.md).
 package openapi

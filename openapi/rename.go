@@ -1,11 +1,9 @@
 package openapi
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -41,122 +39,74 @@ func quoteOrNone(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// OperationNotFoundError says that one side of a comparison has no operation
-// to compare.
-type OperationNotFoundError struct {
-	// Side is "old" or "new".
-	Side string
-	// OperationID is the operation asked for.
-	OperationID string
-	// Method and Path are the other side's operation, tried as a fallback;
-	// empty when neither side has the operation.
-	Method, Path string
-}
-
-// Error says which operation is missing and which fallback was tried.
-func (e *OperationNotFoundError) Error() string {
-	if e.Method == "" {
-		return fmt.Sprintf("no operation has operationId or %s %q", OperationIDOverrideExtension, e.OperationID)
-	}
-	return fmt.Sprintf("no operation has operationId or %s %q, and there is no %s %s", OperationIDOverrideExtension, e.OperationID, e.Method, e.Path)
-}
-
-// Renames compares the names of the operation operationID in oldDoc and
-// newDoc: its operationId and its x-xgen-operation-id-override. These are
-// what a spec differ such as oasdiff does not weigh for a generated client:
-// oasdiff reports an operationId change as information only, and does not
-// compare extensions. namedAfter is the field the generator names methods
-// and types after, "operationId" or OperationIDOverrideExtension; a change of
-// that field is breaking.
-//
-// The operation is found on each side by its operationId or, failing that,
-// by its override (see Extract); a side that has neither is paired by the
-// other side's method and path, so a renamed operation is found by either
-// name. Renames returns an *OperationNotFoundError or
-// *AmbiguousOperationError when it cannot pair the operations.
-func Renames(oldDoc, newDoc *openapi3.T, operationID, namedAfter string) ([]Rename, error) {
-	if oldDoc == nil || newDoc == nil {
-		return nil, errors.New("renames: a document is nil")
-	}
+// Renames compares the names of the one operation of two fragments: its
+// operationId and its x-xgen-operation-id-override. These are what a spec
+// differ such as oasdiff does not weigh for a generated client: oasdiff
+// reports an operationId change as information only and does not compare
+// extensions. namedAfter is the field the generator names methods and types
+// after, "operationId" or OperationIDOverrideExtension; a change of that field
+// is breaking. Each document must hold exactly one operation, as a fragment
+// from Extract does, so the two are paired whatever their names.
+func Renames(oldDoc, newDoc *openapi3.T, namedAfter string) ([]Rename, error) {
 	if namedAfter != "operationId" && namedAfter != OperationIDOverrideExtension {
-		return nil, fmt.Errorf("renames: generated names come from operationId or %s, not %q", OperationIDOverrideExtension, namedAfter)
+		return nil, fmt.Errorf("generated names come from operationId or %s, not %q", OperationIDOverrideExtension, namedAfter)
 	}
-	oldOp, err := lookupOperation(oldDoc, operationID, "old")
+	oldOp, err := onlyOperation(oldDoc, "old")
 	if err != nil {
 		return nil, err
 	}
-	newOp, err := lookupOperation(newDoc, operationID, "new")
+	newOp, err := onlyOperation(newDoc, "new")
 	if err != nil {
 		return nil, err
-	}
-	switch {
-	case oldOp == nil && newOp == nil:
-		return nil, &OperationNotFoundError{Side: "old", OperationID: operationID}
-	case oldOp == nil:
-		if oldOp = operationAt(oldDoc, newOp.method, newOp.path); oldOp == nil {
-			return nil, &OperationNotFoundError{Side: "old", OperationID: operationID, Method: newOp.method, Path: newOp.path}
-		}
-	case newOp == nil:
-		if newOp = operationAt(newDoc, oldOp.method, oldOp.path); newOp == nil {
-			return nil, &OperationNotFoundError{Side: "new", OperationID: operationID, Method: oldOp.method, Path: oldOp.path}
-		}
 	}
 	var out []Rename
-	if oldOp.id != newOp.id {
-		out = append(out, Rename{Field: "operationId", Old: oldOp.id, New: newOp.id, Breaking: namedAfter == "operationId"})
+	if oldOp.OperationID != newOp.OperationID {
+		out = append(out, Rename{Field: "operationId", Old: oldOp.OperationID, New: newOp.OperationID, Breaking: namedAfter == "operationId"})
 	}
-	if oldOp.override != newOp.override {
-		out = append(out, Rename{Field: OperationIDOverrideExtension, Old: oldOp.override, New: newOp.override, Breaking: namedAfter == OperationIDOverrideExtension})
+	oldOverride, _ := oldOp.Extensions[OperationIDOverrideExtension].(string)
+	newOverride, _ := newOp.Extensions[OperationIDOverrideExtension].(string)
+	if oldOverride != newOverride {
+		out = append(out, Rename{Field: OperationIDOverrideExtension, Old: oldOverride, New: newOverride, Breaking: namedAfter == OperationIDOverrideExtension})
 	}
 	return out, nil
 }
 
-// lookupOperation finds the operation named id (see matchOperation); nil
-// when none has the name.
-func lookupOperation(doc *openapi3.T, id, side string) (*opName, error) {
-	all := operations(doc)
-	i, ok, err := matchOperation(all, id)
-	var amb *AmbiguousOperationError
-	if errors.As(err, &amb) {
-		amb.Side = side
-	}
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &all[i], nil
+// NotAFragmentError says that a document compared by Renames does not hold
+// exactly one operation.
+type NotAFragmentError struct {
+	// Side is "old" or "new".
+	Side string
+	// Operations lists the document's operations as "METHOD path".
+	Operations []string
 }
 
-// operationAt returns the operation at method and path, or nil.
-func operationAt(doc *openapi3.T, method, path string) *opName {
-	for _, o := range operations(doc) {
-		if o.method == method && o.path == path {
-			return &o
-		}
-	}
-	return nil
+// Error says how many operations the document holds.
+func (e *NotAFragmentError) Error() string {
+	return fmt.Sprintf("expected a fragment with one operation, found %d %v", len(e.Operations), e.Operations)
 }
 
-// operations lists the names of every operation of doc, sorted by path and
-// method.
-func operations(doc *openapi3.T) []opName {
-	if doc.Paths == nil {
-		return nil
+// onlyOperation returns the one operation of doc.
+func onlyOperation(doc *openapi3.T, side string) (*openapi3.Operation, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("the %s document is nil", side)
 	}
-	var out []opName
-	for path, item := range doc.Paths.Map() {
-		if item == nil {
-			continue
-		}
-		for method, op := range item.Operations() {
-			if op == nil {
+	var found *openapi3.Operation
+	names := []string{}
+	if doc.Paths != nil {
+		paths := doc.Paths.Map()
+		for _, path := range slices.Sorted(maps.Keys(paths)) {
+			if paths[path] == nil {
 				continue
 			}
-			override, _ := op.Extensions[OperationIDOverrideExtension].(string)
-			out = append(out, opName{method: method, path: path, id: op.OperationID, override: override})
+			ops := paths[path].Operations()
+			for _, method := range slices.Sorted(maps.Keys(ops)) {
+				found = ops[method]
+				names = append(names, method+" "+path)
+			}
 		}
 	}
-	slices.SortFunc(out, func(a, b opName) int {
-		return cmp.Or(strings.Compare(a.path, b.path), strings.Compare(a.method, b.method))
-	})
-	return out
+	if len(names) != 1 {
+		return nil, &NotAFragmentError{Side: side, Operations: names}
+	}
+	return found, nil
 }

@@ -76,7 +76,7 @@ say "" "### Names and generated code (contractcheck diff)" "" '```'
 gen=(--old-gen "$repo/gen" --new-gen gen)
 [ "$generated" = 0 ] || gen=()
 rc=0
-"$tmp/bin/contractcheck" diff --fail-on-breaking --operation "$op" --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
+"$tmp/bin/contractcheck" diff --fail-on-breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
 	"$repo/openapi/fragment.yaml" openapi/fragment.yaml | tee -a "$report" || rc=$?
 case $rc in
 0) ;;

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,17 +18,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-const diffUsage = `usage: contractcheck diff [--operation ID] [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
+const diffUsage = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
 
 Reports what a spec differ does not weigh for this module's importers: a
 change of the operation's operationId or x-xgen-operation-id-override, of
-which the one the generator names methods and types after (--named-after)
-renames them (breaking); and, given two generated trees, which *.gen.go
-files differ. OLD and NEW are fragments or
-whole upstream specs (OpenAPI 3.0, YAML or JSON). Breaking and non-breaking
-changes of the operation itself are oasdiff's to report (make spec-update).
-Exit status: 0 done (or no breaking change with --fail-on-breaking), 1 a
-breaking change with --fail-on-breaking, 2 usage or input error.
+which the one the generated names come from (--named-after) renames the
+generated methods and types (breaking); and, given two generated trees,
+which *.gen.go files differ. OLD and NEW are fragments (OpenAPI 3.0, one
+operation each, as contractcheck extract writes them). Breaking and
+non-breaking changes of the operation itself are oasdiff's to report (make
+spec-update). Exit status: 0 done (or no breaking change with
+--fail-on-breaking), 1 a breaking change with --fail-on-breaking, 2 usage or
+input error.
 
 flags:
 `
@@ -36,7 +38,6 @@ flags:
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("contractcheck diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	op := fs.String("operation", "deferGroupMaintenanceWindow", "operationId or x-xgen-operation-id-override of the operation to compare; a side that has neither is matched by method and path")
 	namedAfter := fs.String("named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
 	oldGen := fs.String("old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
 	newGen := fs.String("new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
@@ -65,13 +66,13 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 
 	oldName, newName := files[0], files[1]
-	renames, err := renamesOf(oldName, newName, *op, *namedAfter)
+	renames, err := renamesOf(oldName, newName, *namedAfter)
 	if err != nil {
 		return fail(err)
 	}
 	var b bytes.Buffer
 	breaking := 0
-	fmt.Fprintf(&b, "names of operation %s (%s -> %s):\n", *op, oldName, newName)
+	fmt.Fprintf(&b, "names of the operation (%s -> %s):\n", oldName, newName)
 	if len(renames) == 0 {
 		b.WriteString("  unchanged\n")
 	}
@@ -112,15 +113,15 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// renamesOf loads both files and compares the operation's names; errors name
-// the file they are about.
-func renamesOf(oldName, newName, op, namedAfter string) ([]openapi.Rename, error) {
+// renamesOf loads both fragments and compares the operation's names; errors
+// name the file they are about.
+func renamesOf(oldName, newName, namedAfter string) ([]openapi.Rename, error) {
 	load := func(name string) (*openapi3.T, error) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return nil, err // *fs.PathError names the file
 		}
-		return openapi.LoadForDiff(data, name)
+		return openapi.LoadData(data, name)
 	}
 	oldDoc, err := load(oldName)
 	if err != nil {
@@ -130,18 +131,15 @@ func renamesOf(oldName, newName, op, namedAfter string) ([]openapi.Rename, error
 	if err != nil {
 		return nil, err
 	}
-	renames, err := openapi.Renames(oldDoc, newDoc, op, namedAfter)
-	var nf *openapi.OperationNotFoundError
-	var amb *openapi.AmbiguousOperationError
-	switch {
-	case errors.As(err, &nf) && nf.Method == "":
-		return nil, fmt.Errorf("%s and %s: %w", oldName, newName, err)
-	case errors.As(err, &nf) && nf.Side == "new", errors.As(err, &amb) && amb.Side == "new":
-		return nil, fmt.Errorf("%s: %w", newName, err)
-	case err != nil:
-		return nil, fmt.Errorf("%s: %w", oldName, err)
+	renames, err := openapi.Renames(oldDoc, newDoc, namedAfter)
+	if nf := (*openapi.NotAFragmentError)(nil); errors.As(err, &nf) {
+		name := oldName
+		if nf.Side == "new" {
+			name = newName
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return renames, nil
+	return renames, err
 }
 
 // generatedChanges lists the *.gen.go files under oldDir and newDir that
@@ -156,10 +154,7 @@ func generatedChanges(oldDir, newDir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var paths []string
-	for p := range oldFiles {
-		paths = append(paths, p)
-	}
+	paths := slices.Collect(maps.Keys(oldFiles))
 	for p := range newFiles {
 		if _, ok := oldFiles[p]; !ok {
 			paths = append(paths, p)
