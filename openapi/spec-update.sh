@@ -104,11 +104,17 @@ if [ ${#breaking[@]} -gt 0 ]; then
 	fi
 fi
 
-echo "== 4/5 build, test and contract run in the copy"
-"$go" build ./...
-"$go" test -short ./...
-"$go" run ./cmd/contractcheck --require-coverage
-say "Build, \`go test -short ./...\` and the contract run on the shipped recordings pass with the new fragment."
+echo "== 4/5 build, contract run and tests in the copy"
+verify() {
+	"$@" || {
+		say "" "spec-update: \`$*\` fails with the new fragment; the work tree is left as it is"
+		exit 2
+	}
+}
+verify "$go" build ./...
+verify "$go" run ./cmd/contractcheck --require-coverage
+verify "$go" test -short ./...
+say "The build, the contract run on the shipped recordings and \`go test -short ./...\` pass with the new fragment."
 
 echo "== 5/5 bring the fragment and the generated code back"
 mapfile -t files < <(printf '%s\n' openapi/fragment.yaml && find gen -name '*.gen.go')
