@@ -19,7 +19,7 @@ op=${OPERATION:-deferGroupMaintenanceWindow}
 repo=$(pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-report=${SPEC_REPORT:-$tmp/report.md}
+report=${SPEC_REPORT:-$tmp/newrt.md}
 : >"$report"
 say() { printf '%s\n' "$@" | tee -a "$report"; }
 
@@ -32,15 +32,17 @@ fi
 up=$(realpath "$up")
 
 echo "== 1/5 copy the work tree and build the tools"
-mkdir "$tmp/repo" "$tmp/bin"
+mkdir -p "$tmp/new" "$tmp/bin" "$tmp/old/openapi"
 git ls-files -z --cached --others --exclude-standard |
-	tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$tmp/repo"
+	tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$tmp/new"
+cp openapi/fragment.yaml "$tmp/old/openapi/"
+cp -r gen "$tmp/old/gen"
 for tool in "${OASDIFF:?}" "${APIDIFF:?}"; do GOBIN=$tmp/bin "$go" install "$tool"; done
 "$go" build -o "$tmp/bin/contractcheck" ./cmd/contractcheck
 "$tmp/bin/apidiff" -w "$tmp/gen.api" ./gen
 
 echo "== 2/5 extract and regenerate in the copy"
-cd "$tmp/repo"
+cd "$tmp/new"
 # The operation by its operationId or, once upstream renamed that, by its
 # x-xgen-operation-id-override, so that a rename is reported, not fatal.
 for name in "$op" "${OPERATION_OVERRIDE:?}"; do
@@ -52,7 +54,7 @@ done
 generated=0
 "$go" generate ./gen/... || generated=$?
 provenance='^ *(x-xgen-sha|upstreamSha256|upstreamXgenSha):'
-if diff -q <(grep -Ev "$provenance" "$repo/openapi/fragment.yaml") <(grep -Ev "$provenance" openapi/fragment.yaml) >/dev/null; then
+if diff -q <(grep -Ev "$provenance" ../old/openapi/fragment.yaml) <(grep -Ev "$provenance" openapi/fragment.yaml) >/dev/null; then
 	say "spec-update: nothing changed for $op (the upstream's other operations may have); the work tree is left as it is"
 	exit 0
 fi
@@ -65,7 +67,7 @@ say "### The operation (oasdiff $("$tmp/bin/oasdiff" --version | awk '{print $3}
 # INFO): recordings of it would fail the contract run and its Go accessors go.
 rc=0
 "$tmp/bin/oasdiff" changelog --fail-on ERR --format markdown --allow-external-refs=false --severity-levels openapi/oasdiff-levels.txt \
-	"$repo/openapi/fragment.yaml" openapi/fragment.yaml | tee -a "$report" || rc=$?
+	../old/openapi/fragment.yaml openapi/fragment.yaml | tee -a "$report" || rc=$?
 breaking=()
 case $rc in
 0) ;;
@@ -73,11 +75,11 @@ case $rc in
 *) exit "$rc" ;;
 esac
 say "" "### Names and generated code (contractcheck diff)" "" '```'
-gen=(--old-gen "$repo/gen" --new-gen gen)
+gen=(--old-gen old/gen --new-gen new/gen)
 [ "$generated" = 0 ] || gen=()
 rc=0
-"$tmp/bin/contractcheck" diff --fail-on-breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
-	"$repo/openapi/fragment.yaml" openapi/fragment.yaml | tee -a "$report" || rc=$?
+(cd "$tmp" && "$tmp/bin/contractcheck" diff --fail-on-breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
+	old/openapi/fragment.yaml new/openapi/fragment.yaml) | tee -a "$report" || rc=$?
 case $rc in
 0) ;;
 1) breaking+=("contractcheck diff: the name the generated methods come from changed") ;;
@@ -125,6 +127,6 @@ done
 cd "$repo"
 for f in "${files[@]}"; do mv -f "$f.spec-update" "$f"; done
 find gen -name '*.gen.go' | while read -r f; do
-	[ -e "$tmp/repo/$f" ] || rm -f "$f"
+	[ -e "$tmp/new/$f" ] || rm -f "$f"
 done
 echo "spec-update: updated ${files[*]}; review 'git diff' and commit"
