@@ -19,6 +19,8 @@ const (
 	CodeRateLimited = "RATE_LIMITED"
 	// CodeRateLimitedTokenBucket (429): the request rate's token bucket is empty; wait as Retry-After says.
 	CodeRateLimitedTokenBucket = "RATE_LIMITED_TOKEN_BUCKET"
+	// CodeInvalidVersionDate (406): the Accept header names no API version, or one before the operation's first.
+	CodeInvalidVersionDate = "INVALID_VERSION_DATE"
 	// CodeVersionGone (410): the API version the Accept header names is retired.
 	CodeVersionGone = "VERSION_GONE"
 )
