@@ -7,41 +7,73 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// harReader streams the entries of one HAR file. It walks the JSON tokens
-// itself (see harentry.go), keeping only the members it uses.
+// harEntry is what the reader uses of one HAR 1.2 entry. Members it does not
+// use are skipped whatever their type (exporters disagree on them); the JSON
+// is still checked in full by the decoder. A pointer tells a missing or null
+// member from an empty one.
+type harEntry struct {
+	Request  *harRequest  `json:"request"`
+	Response *harResponse `json:"response"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	Headers     []*harPair   `json:"headers"`
+	QueryString []*harPair   `json:"queryString"`
+	PostData    *harPostData `json:"postData"`
+	BodySize    int64        `json:"bodySize"`
+}
+
+type harPostData struct {
+	Text   *string    `json:"text"`
+	Params []*harPair `json:"params"`
+}
+
+type harResponse struct {
+	Status   int64       `json:"status"`
+	Headers  []*harPair  `json:"headers"`
+	Content  *harContent `json:"content"`
+	BodySize int64       `json:"bodySize"`
+}
+
+type harContent struct {
+	Size     int64   `json:"size"`
+	Text     *string `json:"text"`
+	Encoding string  `json:"encoding"`
+}
+
+// harPair is a header, a query parameter or a form parameter.
+type harPair struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// harReader streams the entries of one HAR file: it walks the JSON tokens
+// down to log.entries, and decodes each entry on its own.
 type harReader struct {
 	name string
-	f    *jsonFilter
+	f    *harFilter
 	dec  *jsontext.Decoder
-	opts Options
 	max  int64 // body cap
 	fn   func(*Interaction) error
 	n    int // entries delivered
-
-	e       harEntry            // the entry being read, reused
-	scratch []byte              // for unquoting short strings
-	names   stringTable         // header names as read -> canonical
-	values  stringTable         // methods, header values, parameters
-	urls    map[string]*url.URL // parsed URLs, never handed out
+	left *decodeBudget
 }
 
-// Bounds of the URL cache: like the string tables, it only saves work.
-const (
-	maxCachedURL  = 512
-	maxCachedURLs = 64
-)
-
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
-	f := newJSONFilter(r, opts, startLine)
-	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), opts: opts, max: opts.maxBody(), fn: fn,
-		names: stringTable{}, values: stringTable{}, urls: map[string]*url.URL{}}
+	f := newHARFilter(r, opts, startLine)
+	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), max: opts.maxBody(), fn: fn, left: opts.budget()}
 	return h.run()
 }
 
@@ -74,7 +106,7 @@ func (h *harReader) run() error {
 	}
 	if _, err := h.dec.ReadToken(); err != io.EOF {
 		if err == nil {
-			return fileError(h.name, h.f.lines.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
+			return fileError(h.name, h.f.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
 		}
 		return h.jsonError(-1, 0, err)
 	}
@@ -149,12 +181,13 @@ func (h *harReader) readEntries() error {
 			return h.jsonError(h.n, line, err)
 		}
 		h.f.beginRegion(h.dec.InputOffset())
-		if err := h.readEntry(&h.e); err != nil {
+		var e harEntry
+		if err := json.UnmarshalDecode(h.dec, &e); err != nil {
 			return h.jsonError(h.n, line, err)
 		}
-		it, ierr := h.interaction(&h.e, h.n, line)
-		if ierr != nil {
-			return ierr
+		it, err := h.interaction(&e, h.n, line)
+		if err != nil {
+			return err
 		}
 		if err := h.fn(it); err != nil {
 			return err
@@ -200,17 +233,14 @@ func (h *harReader) skip() error {
 
 // nextLine returns the line where the next value starts.
 func (h *harReader) nextLine() int {
-	line := h.f.lines.lineAt(h.dec.InputOffset())
+	off := h.dec.InputOffset()
 	for _, c := range h.dec.UnreadBuffer() {
-		switch c {
-		case '\n':
-			line++
-		case ' ', '\t', '\r', ',', ':':
-		default:
-			return line
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',' && c != ':' {
+			break
 		}
+		off++
 	}
-	return line
+	return h.f.lineAt(off)
 }
 
 // jsonError turns a decoder error into an *Error (nil stays nil).
@@ -225,20 +255,24 @@ func (h *harReader) jsonError(index, line int, err error) error {
 	e := &Error{File: h.name, Line: line, Index: index, Err: err}
 	var fe *filterError
 	var se *jsontext.SyntacticError
-	var te *typeError
+	var te *json.SemanticError
 	switch {
-	case errors.As(err, &te):
-		e.Line, e.Msg = te.line, prefix+te.Error()
 	case errors.As(err, &fe):
 		e.Line, e.Msg = fe.line, prefix+fe.msg
 	case errors.As(err, &se):
 		if se.ByteOffset > 0 {
-			e.Line = h.f.lines.lineAt(se.ByteOffset)
+			e.Line = h.f.lineAt(se.ByteOffset)
 		}
 		e.Msg = prefix + syntaxMessage(se)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		e.Line = h.f.line()
+		e.Line = h.f.first + h.f.newlines
 		e.Msg = prefix + "unexpected end of file: the JSON is truncated"
+	case errors.As(err, &te) && te.JSONKind != 0:
+		// Like every message of this reader, it names the place and the
+		// types, never the value.
+		e.Line = h.f.lineAt(te.ByteOffset)
+		e.Msg = prefix + pointerText(te.JSONPointer) + ": expected " + typeName(te.GoType) + ", found " + kindName(te.JSONKind)
+		e.Err = nil
 	default:
 		e.Msg = prefix + "cannot read: " + err.Error()
 	}
@@ -293,114 +327,177 @@ func kindName(k jsontext.Kind) string {
 	return "something else"
 }
 
-// interaction converts one decoded HAR entry.
-func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, *Error) {
-	if !e.hasRequest {
-		return nil, h.bad(index, line, "request is missing")
+// typeName names the JSON a field of harEntry expects.
+func typeName(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	if !e.hasResponse {
-		return nil, h.bad(index, line, "response is missing")
+	switch {
+	case t == nil:
+		return "something else"
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Int64:
+		return "an integer"
+	case t.Kind() == reflect.Slice:
+		return "an array"
+	}
+	return "an object"
+}
+
+// interaction converts one decoded HAR entry.
+func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, error) {
+	bad := func(format string, args ...any) *Error {
+		return &Error{File: h.name, Line: line, Index: index,
+			Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+	}
+	rq, rs := e.Request, e.Response
+	switch {
+	case rq == nil:
+		return nil, bad("request is missing")
+	case rs == nil:
+		return nil, bad("response is missing")
 	}
 	it := &Interaction{File: h.name, Index: index, Line: line}
-
+	method, cut := cutString(rq.Method)
 	switch {
-	case e.method.cut:
-		return nil, h.bad(index, line, "request.method is longer than %d bytes", h.f.strCap)
-	case e.method.s == "":
-		return nil, h.bad(index, line, "request.method is missing")
+	case cut:
+		return nil, bad("request.method is longer than %d bytes", h.f.strCap)
+	case method == "":
+		return nil, bad("request.method is missing")
 	}
-	if e.urlCut {
-		return nil, h.bad(index, line, "request.url is longer than %d bytes", h.f.strCap)
+	if _, cut := cutString(rq.URL); cut {
+		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
 	}
-	u, msg := h.parseURL(e.url)
+	u, msg := parseAbsoluteURL(rq.URL)
 	if msg != "" {
-		return nil, h.bad(index, line, "request.url %s", msg)
+		return nil, bad("request.url %s", msg)
 	}
-	it.Request.Method, it.Request.URL = e.method.s, u
-	// One array for the values of the headers that occur once.
-	vals := make([]string, len(e.reqHeaders)+len(e.respHeaders))
-	var err *Error
-	if it.Request.Header, err = h.headers(e.reqHeaders, vals, "request", index, line); err != nil {
+	if msg := addQueryString(u, rq.QueryString); msg != "" {
+		return nil, bad("request.queryString%s", msg)
+	}
+	it.Request.Method, it.Request.URL = method, u
+	var err error
+	if it.Request.Header, err = h.headers(rq.Headers, "request", bad); err != nil {
 		return nil, err
 	}
-	if e.hasPostData {
-		text, cut := e.postText.b, e.postText.cut
-		if len(text) == 0 && !cut && len(e.params) > 0 {
-			text, cut = encodeParams(e.params)
+	if pd := rq.PostData; pd != nil {
+		var text string
+		if pd.Text != nil {
+			text = *pd.Text
+		} else if len(pd.Params) > 0 {
+			text = encodeParams(pd.Params)
 		}
+		text, cut := cutString(text)
 		b := capText(text, h.max)
 		if cut {
 			b.tooLarge, b.size = true, -1
-			if e.reqBodySize > h.max {
-				b.size = e.reqBodySize
+			if rq.BodySize > h.max {
+				b.size = rq.BodySize
 			}
 		}
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+	} else if rq.BodySize > 0 {
+		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
 
-	if e.status < 100 || e.status > 999 {
-		if e.status == 0 {
-			return nil, h.bad(index, line, "response.status is missing or 0 (the request got no response)")
-		}
-		return nil, h.bad(index, line, "response.status %d is not an HTTP status code (100-999)", e.status)
+	switch {
+	case rs.Status == 0:
+		return nil, bad("response.status is missing or 0 (the request got no response)")
+	case rs.Status < 100 || rs.Status > 999:
+		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
 	}
-	it.Response.StatusCode = int(e.status)
-	if it.Response.Header, err = h.headers(e.respHeaders, vals[len(e.reqHeaders):], "response", index, line); err != nil {
+	it.Response.StatusCode = int(rs.Status)
+	if it.Response.Header, err = h.headers(rs.Headers, "response", bad); err != nil {
 		return nil, err
 	}
-	if e.hasContent {
-		b, msg := h.content(e, it.Response.Header)
-		if msg != "" {
-			return nil, h.bad(index, line, "%s", msg)
+	c := rs.Content
+	if c == nil || c.Text == nil {
+		// A browser that did not keep the body writes its size without a text.
+		if size := max(rs.BodySize, contentSize(c)); size > 0 {
+			it.Response.BodyNotRecorded, it.Response.BodySize = true, size
 		}
-		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+		return it, nil
 	}
+	b, msg := h.content(c, it.Response.Header)
+	if msg != "" {
+		return nil, bad("%s", msg)
+	}
+	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	return it, nil
 }
 
-// bad returns an *Error about entry index.
-func (h *harReader) bad(index, line int, format string, args ...any) *Error {
-	return &Error{File: h.name, Line: line, Index: index,
-		Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+func contentSize(c *harContent) int64 {
+	if c == nil {
+		return 0
+	}
+	return c.Size
 }
 
-// parseURL parses a request URL. A HAR file repeats a few URLs: each is
-// parsed once, and every Interaction gets a copy of its own.
-func (h *harReader) parseURL(b []byte) (*url.URL, string) {
-	if c, ok := h.urls[string(b)]; ok {
-		u := *c
-		return &u, ""
+// addQueryString adds to u the request.queryString parameters its query
+// lacks: some exporters (Insomnia) keep parameters only there.
+func addQueryString(u *url.URL, params []*harPair) string {
+	if len(params) == 0 {
+		return ""
 	}
-	s := string(b)
-	u, msg := parseAbsoluteURL(s)
-	if msg == "" && len(s) <= maxCachedURL && len(h.urls) < maxCachedURLs {
-		c := *u
-		h.urls[s] = &c
+	have := u.Query()
+	var add url.Values
+	for i, p := range params {
+		if p == nil {
+			return fmt.Sprintf("[%d] is null", i)
+		}
+		name, cutN := cutString(p.Name)
+		value, cutV := cutString(p.Value)
+		if cutN || cutV {
+			return fmt.Sprintf("[%d] is longer than the string cap", i)
+		}
+		if name == "" || hasValue(have[name], value) {
+			continue
+		}
+		if add == nil {
+			add = url.Values{}
+		}
+		add[name] = append(add[name], value)
 	}
-	return u, msg
+	if len(add) > 0 {
+		if u.RawQuery != "" {
+			u.RawQuery += "&"
+		}
+		u.RawQuery += add.Encode()
+	}
+	return ""
 }
 
-// content decodes response.content.
-func (h *harReader) content(e *harEntry, header http.Header) (body, string) {
-	text, cut := e.text.b, e.text.cut
+func hasValue(values []string, v string) bool {
+	for _, x := range values {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// content decodes response.content, whose text is present.
+func (h *harReader) content(c *harContent, header http.Header) (body, string) {
+	text, cut := cutString(*c.Text)
 	var b body
-	switch enc := strings.ToLower(e.encoding.s); enc {
+	switch enc := strings.ToLower(c.Encoding); enc {
 	case "":
 		b = capText(text, h.max)
 	case "base64":
-		s := stripSpace(text) // text is this entry's own buffer
+		s := stripSpace(text)
 		if cut {
 			s = s[:len(s)/4*4] // the cut may have split a 4-character group
 		}
-		data, err := decodeBase64(base64.StdEncoding, s)
+		data, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			if data, err = decodeBase64(base64.RawStdEncoding, s); err != nil {
+			if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
 				return body{}, fmt.Sprintf("response.content.text is not valid base64 (content.encoding is \"base64\"): %v", err)
 			}
 		}
 		// Some exporters store the bytes as they came off the wire.
 		if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) && hasCoding(header, "gzip") {
-			out, more, err := decompress("gzip", data, h.max)
+			out, more, err := decompress("gzip", data, h.max, h.left)
 			if err != nil {
 				return body{}, "response body: " + err.Error()
 			}
@@ -412,67 +509,41 @@ func (h *harReader) content(e *harEntry, header http.Header) (body, string) {
 			b = capBody(data, h.max)
 		}
 	default:
-		return body{}, fmt.Sprintf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(e.encoding.s))
+		return body{}, fmt.Sprintf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
 	}
 	if cut {
 		// The declared size is trusted only when it agrees that the body
 		// is over the cap.
 		b.tooLarge = true
 		b.size = -1
-		if e.size > h.max {
-			b.size = e.size
+		if c.Size > h.max {
+			b.size = c.Size
 		}
 	}
 	return b, ""
 }
 
-// decodeBase64 is enc.DecodeString for bytes.
-func decodeBase64(enc *base64.Encoding, s []byte) ([]byte, error) {
-	out := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Decode(out, s)
-	return out[:n], err
-}
-
-// headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
-// names are canonical already. vals holds at least len(list) strings, for the
-// values of the names that occur once.
-func (h *harReader) headers(list []harPair, vals []string, where string, index, line int) (http.Header, *Error) {
+// headers converts a HAR header list, dropping HTTP/2 pseudo-headers.
+func (h *harReader) headers(list []*harPair, where string, bad func(string, ...any) *Error) (http.Header, error) {
 	out := make(http.Header, len(list))
-	for i := range list {
-		nv := &list[i]
+	for i, nv := range list {
+		if nv == nil {
+			return nil, bad("%s.headers[%d] is null", where, i)
+		}
+		_, cutN := cutString(nv.Name)
+		_, cutV := cutString(nv.Value)
 		switch {
-		case nv.null:
-			return nil, h.bad(index, line, "%s.headers[%d] is null", where, i)
-		case nv.cut:
-			return nil, h.bad(index, line, "%s.headers[%d] is longer than %d bytes", where, i, h.f.strCap)
-		case nv.pseudo:
+		case cutN || cutV:
+			return nil, bad("%s.headers[%d] is longer than %d bytes", where, i, h.f.strCap)
+		case strings.HasPrefix(nv.Name, ":"):
 			continue
-		case nv.name == "":
-			return nil, h.bad(index, line, "%s.headers[%d] has no name", where, i)
+		case nv.Name == "":
+			return nil, bad("%s.headers[%d] has no name", where, i)
 		}
-		if seen(out, list[:i], nv.name) {
-			out[nv.name] = append(out[nv.name], nv.value)
-			continue
-		}
-		vals[i] = nv.value
-		out[nv.name] = vals[i : i+1 : i+1]
+		name := textproto.CanonicalMIMEHeaderKey(nv.Name)
+		out[name] = append(out[name], nv.Value)
 	}
 	return out, nil
-}
-
-// seen reports whether name is in out already, given the list it was built
-// from: a short list is searched, which is cheaper than a map lookup.
-func seen(out http.Header, before []harPair, name string) bool {
-	if len(before) > 16 {
-		_, ok := out[name]
-		return ok
-	}
-	for i := range before {
-		if before[i].name == name {
-			return true
-		}
-	}
-	return false
 }
 
 func hasCoding(h http.Header, coding string) bool {
@@ -484,51 +555,52 @@ func hasCoding(h http.Header, coding string) bool {
 	return false
 }
 
-// capText keeps at most max bytes of a text. A longer text is copied, so the
-// rest of it can be freed.
-func capText(b []byte, max int64) body {
-	if int64(len(b)) > max {
-		return body{data: bytes.Clone(b[:max]), tooLarge: true, size: int64(len(b))}
+// capText keeps at most max bytes of a text.
+func capText(s string, max int64) body {
+	if int64(len(s)) > max {
+		return body{data: []byte(s[:max]), tooLarge: true, size: int64(len(s))}
 	}
-	if b == nil {
-		b = []byte{}
-	}
-	return body{data: b, size: int64(len(b))}
+	return body{data: []byte(s), size: int64(len(s))}
 }
 
-// stripSpace removes white space from b, in place.
-func stripSpace(b []byte) []byte {
-	if bytes.IndexAny(b, " \t\r\n") < 0 {
-		return b
+// stripSpace removes white space from s.
+func stripSpace(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
 	}
-	out := b[:0]
-	for _, c := range b {
-		switch c {
+	return strings.Map(func(r rune) rune {
+		switch r {
 		case ' ', '\t', '\r', '\n':
-		default:
-			out = append(out, c)
+			return -1
 		}
-	}
-	return out
+		return r
+	}, s)
 }
 
-// encodeParams rebuilds a form body from postData.params, in order; cut
-// reports that a name or a value was cut.
-func encodeParams(params []harPair) (text []byte, cut bool) {
-	var b []byte
+// encodeParams rebuilds a form body from postData.params, in order. A
+// parameter the filter cut makes the body end with cutMark, so it is
+// reported as cut.
+func encodeParams(params []*harPair) string {
+	var b strings.Builder
+	cut := false
 	for _, p := range params {
-		if p.null {
+		if p == nil {
 			continue
 		}
-		if len(b) > 0 {
-			b = append(b, '&')
+		name, c1 := cutString(p.Name)
+		value, c2 := cutString(p.Value)
+		cut = cut || c1 || c2
+		if b.Len() > 0 {
+			b.WriteByte('&')
 		}
-		b = append(b, url.QueryEscape(p.name)...)
-		b = append(b, '=')
-		b = append(b, url.QueryEscape(p.value)...)
-		cut = cut || p.cut
+		b.WriteString(url.QueryEscape(name))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(value))
 	}
-	return b, cut
+	if cut {
+		b.WriteString(cutMark)
+	}
+	return b.String()
 }
 
 // parseAbsoluteURL parses a recorded request URL. The message never repeats

@@ -301,7 +301,7 @@ func (r *Recorder) recordedBody(h http.Header, b captured) ([]byte, bool) {
 		return b.data, false
 	}
 	// Decoding stops at the cap: a small gzip bomb is never inflated.
-	dec, err := decodeContent(codings, b.data, r.maxBody)
+	dec, err := decodeContent(codings, b.data, r.maxBody, nil)
 	switch {
 	case err != nil:
 		omit(h, "body not recorded: it could not be decoded for redaction (Content-Encoding "+h.Get("Content-Encoding")+")")

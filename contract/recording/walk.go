@@ -23,12 +23,14 @@ func IsRecordingName(name string) bool {
 // recursively in lexical order, following symbolic links (each real folder is
 // visited once, so a link loop ends), reading only *.yaml, *.yml, *.har and
 // *.json files and skipping names that start with "." (such as .git). A
-// folder with no recordings is an error. Walk stops at the first error: an
+// folder with no recordings is an error. The files share one budget of
+// decoded bytes, Options.MaxRunDecodedBytes. Walk stops at the first error: an
 // input problem is an [*Error]; an error from fn is returned unchanged.
 func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
 	if len(paths) == 0 {
 		return fileError("", 0, "no recording files or folders given", nil)
 	}
+	opts = opts.withRunBudget()
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -114,6 +116,7 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 	if fn == nil {
 		fn = func(*Interaction) error { return nil }
 	}
+	opts = opts.withRunBudget()
 	fi, err := fs.Stat(fsys, root)
 	if err != nil {
 		return fileError(root, 0, "cannot open: "+fsErrText(err), err)
