@@ -29,20 +29,20 @@ type harEntry struct {
 type harRequest struct {
 	Method      string       `json:"method"`
 	URL         string       `json:"url"`
-	Headers     []*harPair   `json:"headers"`
-	QueryString []*harPair   `json:"queryString"`
+	Headers     []harPair   `json:"headers"`
+	QueryString []harPair   `json:"queryString"`
 	PostData    *harPostData `json:"postData"`
 	BodySize    int64        `json:"bodySize"`
 }
 
 type harPostData struct {
 	Text   *string    `json:"text"`
-	Params []*harPair `json:"params"`
+	Params []harPair `json:"params"`
 }
 
 type harResponse struct {
 	Status   int64       `json:"status"`
-	Headers  []*harPair  `json:"headers"`
+	Headers  []harPair  `json:"headers"`
 	Content  *harContent `json:"content"`
 	BodySize int64       `json:"bodySize"`
 }
@@ -53,7 +53,8 @@ type harContent struct {
 	Encoding string  `json:"encoding"`
 }
 
-// harPair is a header, a query parameter or a form parameter.
+// harPair is a header, a query parameter or a form parameter. A null in
+// the list reads as a pair without a name.
 type harPair struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
@@ -436,16 +437,13 @@ func contentSize(c *harContent) int64 {
 
 // addQueryString adds to u the request.queryString parameters its query
 // lacks: some exporters (Insomnia) keep parameters only there.
-func addQueryString(u *url.URL, params []*harPair) string {
+func addQueryString(u *url.URL, params []harPair) string {
 	if len(params) == 0 {
 		return ""
 	}
 	have := u.Query()
 	var add url.Values
 	for i, p := range params {
-		if p == nil {
-			return fmt.Sprintf("[%d] is null", i)
-		}
 		name, cutN := cutString(p.Name)
 		value, cutV := cutString(p.Value)
 		if cutN || cutV {
@@ -524,12 +522,9 @@ func (h *harReader) content(c *harContent, header http.Header) (body, string) {
 }
 
 // headers converts a HAR header list, dropping HTTP/2 pseudo-headers.
-func (h *harReader) headers(list []*harPair, where string, bad func(string, ...any) *Error) (http.Header, error) {
+func (h *harReader) headers(list []harPair, where string, bad func(string, ...any) *Error) (http.Header, error) {
 	out := make(http.Header, len(list))
 	for i, nv := range list {
-		if nv == nil {
-			return nil, bad("%s.headers[%d] is null", where, i)
-		}
 		_, cutN := cutString(nv.Name)
 		_, cutV := cutString(nv.Value)
 		switch {
@@ -580,13 +575,10 @@ func stripSpace(s string) string {
 // encodeParams rebuilds a form body from postData.params, in order. A
 // parameter the filter cut makes the body end with cutMark, so it is
 // reported as cut.
-func encodeParams(params []*harPair) string {
+func encodeParams(params []harPair) string {
 	var b strings.Builder
 	cut := false
 	for _, p := range params {
-		if p == nil {
-			continue
-		}
 		name, c1 := cutString(p.Name)
 		value, c2 := cutString(p.Value)
 		cut = cut || c1 || c2

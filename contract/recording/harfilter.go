@@ -143,98 +143,136 @@ func (f *harFilter) Read(p []byte) (int, error) {
 // copies up to the next quote or backslash in one go; elsewhere it goes byte
 // by byte.
 func (f *harFilter) step(dst []byte, n int) int {
-	in := f.buf[f.r:f.w]
-	if f.inStr && !f.dropping && f.esc == 0 && f.strLen < f.strCap {
-		seg := in[:min(int64(len(in)), int64(len(dst)-n), f.strCap-f.strLen)]
-		k := bytes.IndexByte(seg, '"')
-		if k < 0 {
-			k = len(seg)
-		}
-		if b := bytes.IndexByte(seg[:k], '\\'); b >= 0 {
-			k = b
-		}
-		if k > 0 {
-			copy(dst[n:], seg[:k])
+	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
+		if !f.inStr {
+			// Outside strings: the bytes up to the next string, and its
+			// opening quote.
+			in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
+			k := 0
+			for k < len(in) {
+				c := in[k]
+				k++
+				if c == '"' {
+					f.inStr, f.strLen, f.esc, f.hiSurr = true, 0, 0, false
+					f.atomLen, f.wsRun = 0, 0
+					break
+				}
+				if f.outside(c, n+k-1); f.err != nil {
+					break
+				}
+			}
+			copy(dst[n:], in[:k])
 			f.r += k
-			f.strLen += int64(k)
-			f.hiSurr = false
-			return n + k
+			n += k
+			continue
 		}
-	}
-	c := in[0]
-	f.r++
-	switch {
-	case f.dropping:
+		if !f.dropping && f.esc == 0 && f.strLen < f.strCap {
+			// Inside a string, outside an escape, below the cap: up to
+			// the next quote or backslash.
+			seg := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
+			seg = seg[:min(int64(len(seg)), f.strCap-f.strLen)]
+			k := bytes.IndexByte(seg, '"')
+			if k < 0 {
+				k = len(seg)
+			}
+			if b := bytes.IndexByte(seg[:k], '\\'); b >= 0 {
+				k = b
+			}
+			if k > 0 {
+				copy(dst[n:], seg[:k])
+				f.r += k
+				n += k
+				f.strLen += int64(k)
+				f.hiSurr = false
+				continue
+			}
+		}
+		c := f.buf[f.r]
+		f.r++
 		switch {
-		case f.esc == 1:
-			f.esc = 0
-		case c == '\\':
-			f.esc = 1
-		case c == '\n':
-			f.fail("invalid newline inside a JSON string")
-		case c == '"':
-			f.dropping, f.inStr = false, false
-			f.pending = append(f.pending[:0], `\u0000~`...)
-			f.pending = append(f.pending, cutMark[2:]...)
-			f.pending = append(f.pending, '"')
-		}
-		return n
-	case f.inStr:
+		case f.dropping:
+			f.drop(c)
+			continue
 		// Cut only at a safe point: not inside an escape, not between the
 		// halves of a surrogate pair, not before a UTF-8 continuation
 		// byte, and not at the closing quote.
-		if f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0) {
+		case f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
 			f.dropping = true
-			f.r--
-			return n
+			f.drop(c)
+			continue
 		}
-		f.strLen++
-		switch {
-		case f.esc == 1:
-			f.esc, f.hex = 0, 0
-			if c == 'u' {
-				f.esc = 2
-			} else {
-				f.hiSurr = false
-			}
-		case f.esc >= 2:
-			f.hex = f.hex<<4 | hexValue(c)
-			if f.esc++; f.esc == 6 {
-				f.esc = 0
-				f.hiSurr = f.hex >= 0xD800 && f.hex < 0xDC00
-			}
-		case c == '\\':
-			f.esc = 1
-		case c == '"':
-			f.inStr = false
-		default:
+		f.inString(c)
+		dst[n] = c
+		n++
+	}
+	return n
+}
+
+// drop consumes byte c of the part of a string that is cut, and closes the
+// string with cutMark at its end.
+func (f *harFilter) drop(c byte) {
+	switch {
+	case f.esc == 1:
+		f.esc = 0
+	case c == '\\':
+		f.esc = 1
+	case c == '\n':
+		f.fail("invalid newline inside a JSON string")
+	case c == '"':
+		f.dropping, f.inStr = false, false
+		f.pending = append(f.pending[:0], `\u0000~`...)
+		f.pending = append(f.pending, cutMark[2:]...)
+		f.pending = append(f.pending, '"')
+	}
+}
+
+// inString follows escapes and surrogates in a string being passed.
+func (f *harFilter) inString(c byte) {
+	f.strLen++
+	switch {
+	case f.esc == 1:
+		f.esc, f.hex = 0, 0
+		if c == 'u' {
+			f.esc = 2
+		} else {
 			f.hiSurr = false
 		}
+	case f.esc >= 2:
+		f.hex = f.hex<<4 | hexValue(c)
+		if f.esc++; f.esc == 6 {
+			f.esc = 0
+			f.hiSurr = f.hex >= 0xD800 && f.hex < 0xDC00
+		}
+	case c == '\\':
+		f.esc = 1
+	case c == '"':
+		f.inStr = false
 	default:
-		switch c {
-		case '"':
-			f.inStr, f.strLen, f.esc, f.hiSurr = true, 0, 0, false
-			f.atomLen, f.wsRun = 0, 0
-		case ' ', '\t', '\r', '\n':
-			f.atomLen = 0
-			if f.wsRun++; f.wsRun > maxJSONWhitespace {
-				f.fail("more than %d bytes of white space in a row", maxJSONWhitespace)
-			}
-			if c == '\n' {
-				f.ring[f.newlines%len(f.ring)] = f.out + int64(n)
-				f.newlines++
-			}
-		case '{', '}', '[', ']', ',', ':':
-			f.atomLen, f.wsRun = 0, 0
-		default:
-			f.wsRun = 0
-			if f.atomLen++; f.atomLen > maxJSONAtom {
-				f.fail("a JSON number or literal longer than %d bytes", maxJSONAtom)
-			}
+		f.hiSurr = false
+	}
+}
+
+// outside follows byte c, outside strings and not a quote, to be emitted at
+// dst offset n.
+func (f *harFilter) outside(c byte, n int) {
+	switch c {
+	case ' ', '\t', '\r', '\n':
+		f.atomLen = 0
+		if f.wsRun++; f.wsRun > maxJSONWhitespace {
+			f.fail("more than %d bytes of white space in a row", maxJSONWhitespace)
+		}
+		if c == '\n' {
+			f.ring[f.newlines%len(f.ring)] = f.out + int64(n)
+			f.newlines++
+		}
+	case '{', '}', '[', ']', ',', ':':
+		f.atomLen, f.wsRun = 0, 0
+	default:
+		f.wsRun = 0
+		if f.atomLen++; f.atomLen > maxJSONAtom {
+			f.fail("a JSON number or literal longer than %d bytes", maxJSONAtom)
 		}
 	}
-	dst[n] = c
-	return n + 1
 }
 
 func hexValue(c byte) rune {
