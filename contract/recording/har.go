@@ -29,20 +29,20 @@ type harEntry struct {
 type harRequest struct {
 	Method      string       `json:"method"`
 	URL         string       `json:"url"`
-	Headers     []harPair   `json:"headers"`
-	QueryString []harPair   `json:"queryString"`
+	Headers     []harPair    `json:"headers"`
+	QueryString []harPair    `json:"queryString"`
 	PostData    *harPostData `json:"postData"`
 	BodySize    int64        `json:"bodySize"`
 }
 
 type harPostData struct {
-	Text   *string    `json:"text"`
+	Text   *string   `json:"text"`
 	Params []harPair `json:"params"`
 }
 
 type harResponse struct {
 	Status   int64       `json:"status"`
-	Headers  []harPair  `json:"headers"`
+	Headers  []harPair   `json:"headers"`
 	Content  *harContent `json:"content"`
 	BodySize int64       `json:"bodySize"`
 }
