@@ -9,9 +9,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/atlascontract/deferwindow/contract/recording"
-	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/atlascontract/deferwindow/internal/output"
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 const diffUsage = `usage: contractcheck diff [--operation ID] [--format text|json] [-o FILE] [--fail-on-breaking] OLD NEW
@@ -80,7 +81,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if *out == "" {
 			_, err = stdout.Write(buf.Bytes())
 		} else {
-			err = recording.WriteFileAtomic(*out, buf.Bytes())
+			err = output.Write(*out, stdout, buf.Bytes())
 		}
 	}
 	if err != nil {
