@@ -63,7 +63,7 @@ var secretText = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_tok
 // removed, so they can be found and replaced anywhere else they turn up.
 type redactor struct {
 	fakeGroup string
-	groupID   *regexp.Regexp // the pattern of project ids, set with fakeGroup
+	groupID   *regexp.Regexp  // the pattern of project ids, set with fakeGroup
 	fields    map[string]bool // secret JSON and form fields beyond the defaults
 	headers   map[string]bool // secret headers (canonical names)
 
