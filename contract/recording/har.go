@@ -19,11 +19,17 @@ import (
 
 // harEntry is what the reader uses of one HAR 1.2 entry. Members it does not
 // use are skipped whatever their type (exporters disagree on them); the JSON
-// is still checked in full by the decoder. A pointer tells a missing or null
-// member from an empty one.
+// is still checked in full by the decoder. The reader decodes every entry
+// into the same harEntry, so the lists keep their room from entry to entry.
 type harEntry struct {
-	Request  *harRequest  `json:"request"`
-	Response *harResponse `json:"response"`
+	Request  harRequest  `json:"request"`
+	Response harResponse `json:"response"`
+}
+
+// reset empties e, keeping the room of its lists.
+func (e *harEntry) reset() {
+	e.Request = harRequest{Headers: e.Request.Headers[:0], QueryString: e.Request.QueryString[:0]}
+	e.Response = harResponse{Headers: e.Response.Headers[:0]}
 }
 
 type harRequest struct {
@@ -70,11 +76,20 @@ type harReader struct {
 	fn   func(*Interaction) error
 	n    int // entries delivered
 	left *decodeBudget
+	e    harEntry
+	urls map[string]*url.URL // parsed URLs, never handed out
 }
+
+// Bounds of the URL cache: a HAR file repeats a few URLs, each parsed once.
+const (
+	maxCachedURL  = 512
+	maxCachedURLs = 64
+)
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
 	f := newHARFilter(r, opts, startLine)
-	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), max: opts.maxBody(), fn: fn, left: opts.budget()}
+	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), max: opts.maxBody(), fn: fn, left: opts.budget(),
+		urls: map[string]*url.URL{}}
 	return h.run()
 }
 
@@ -182,11 +197,11 @@ func (h *harReader) readEntries() error {
 			return h.jsonError(h.n, line, err)
 		}
 		h.f.beginRegion(h.dec.InputOffset())
-		var e harEntry
-		if err := json.UnmarshalDecode(h.dec, &e); err != nil {
+		h.e.reset()
+		if err := json.UnmarshalDecode(h.dec, &h.e); err != nil {
 			return h.jsonError(h.n, line, err)
 		}
-		it, err := h.interaction(&e, h.n, line)
+		it, err := h.interaction(&h.e, h.n, line)
 		if err != nil {
 			return err
 		}
@@ -352,11 +367,11 @@ func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, err
 		return &Error{File: h.name, Line: line, Index: index,
 			Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
 	}
-	rq, rs := e.Request, e.Response
+	rq, rs := &e.Request, &e.Response
 	switch {
-	case rq == nil:
+	case rq.Method == "" && rq.URL == "" && len(rq.Headers) == 0:
 		return nil, bad("request is missing")
-	case rs == nil:
+	case rs.Status == 0 && rs.Content == nil && len(rs.Headers) == 0:
 		return nil, bad("response is missing")
 	}
 	it := &Interaction{File: h.name, Index: index, Line: line}
@@ -370,7 +385,7 @@ func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, err
 	if _, cut := cutString(rq.URL); cut {
 		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
 	}
-	u, msg := parseAbsoluteURL(rq.URL)
+	u, msg := h.parseURL(rq.URL)
 	if msg != "" {
 		return nil, bad("request.url %s", msg)
 	}
@@ -426,6 +441,21 @@ func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, err
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	return it, nil
+}
+
+// parseURL parses a request URL, once per distinct URL: every Interaction
+// gets a copy of its own.
+func (h *harReader) parseURL(s string) (*url.URL, string) {
+	if c, ok := h.urls[s]; ok {
+		u := *c
+		return &u, ""
+	}
+	u, msg := parseAbsoluteURL(s)
+	if msg == "" && len(s) <= maxCachedURL && len(h.urls) < maxCachedURLs {
+		c := *u
+		h.urls[s] = &c
+	}
+	return u, msg
 }
 
 func contentSize(c *harContent) int64 {

@@ -1,7 +1,6 @@
 package recording
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -139,73 +138,61 @@ func (f *harFilter) Read(p []byte) (int, error) {
 	return 0, f.err
 }
 
-// step consumes input into dst[n:] and returns the new n. Inside a string it
-// copies up to the next quote or backslash in one go; elsewhere it goes byte
-// by byte.
+// step consumes input into dst[n:] and returns the new n. It stops early
+// when a marker is pending or on error.
 func (f *harFilter) step(dst []byte, n int) int {
-	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
-		if !f.inStr {
-			// Outside strings: the bytes up to the next string, and its
-			// opening quote.
-			in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
-			k := 0
-			for k < len(in) {
-				c := in[k]
-				k++
-				if c == '"' {
-					f.inStr, f.strLen, f.esc, f.hiSurr = true, 0, 0, false
-					f.atomLen, f.wsRun = 0, 0
-					break
-				}
-				if f.outside(c, n+k-1); f.err != nil {
-					break
-				}
-			}
-			copy(dst[n:], in[:k])
-			f.r += k
-			n += k
-			continue
+	if f.dropping {
+		// The rest of a cut string: consumed, not emitted.
+		i := 0
+		for i < f.w-f.r && f.dropping && f.err == nil {
+			f.drop(f.buf[f.r+i])
+			i++
 		}
-		if !f.dropping && f.esc == 0 && f.strLen < f.strCap {
-			// Inside a string, outside an escape, below the cap: up to
-			// the next quote or backslash.
-			seg := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
-			seg = seg[:min(int64(len(seg)), f.strCap-f.strLen)]
-			k := bytes.IndexByte(seg, '"')
-			if k < 0 {
-				k = len(seg)
+		f.r += i
+		return n
+	}
+	in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
+	i := 0
+	for i < len(in) && f.err == nil {
+		if f.inStr && f.esc == 0 && f.strLen < f.strCap {
+			// Plain string bytes, up to the cap.
+			end := len(in)
+			if room := f.strCap - f.strLen; int64(end-i) > room {
+				end = i + int(room)
 			}
-			if b := bytes.IndexByte(seg[:k], '\\'); b >= 0 {
-				k = b
+			j := i
+			for j < end && in[j] != '"' && in[j] != '\\' {
+				j++
 			}
-			if k > 0 {
-				copy(dst[n:], seg[:k])
-				f.r += k
-				n += k
-				f.strLen += int64(k)
+			if j > i {
+				f.strLen += int64(j - i)
 				f.hiSurr = false
+				i = j
 				continue
 			}
 		}
-		c := f.buf[f.r]
-		f.r++
+		c := in[i]
 		switch {
-		case f.dropping:
-			f.drop(c)
-			continue
+		case !f.inStr && (c == ',' || c == ':' || c == '{' || c == '}' || c == '[' || c == ']'):
+			f.atomLen, f.wsRun = 0, 0
+		case !f.inStr:
+			f.outside(c, n+i)
 		// Cut only at a safe point: not inside an escape, not between the
 		// halves of a surrogate pair, not before a UTF-8 continuation
 		// byte, and not at the closing quote.
 		case f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
 			f.dropping = true
-			f.drop(c)
-			continue
+			copy(dst[n:], in[:i])
+			f.r += i
+			return n + i
+		default:
+			f.inString(c)
 		}
-		f.inString(c)
-		dst[n] = c
-		n++
+		i++
 	}
-	return n
+	copy(dst[n:], in[:i])
+	f.r += i
+	return n + i
 }
 
 // drop consumes byte c of the part of a string that is cut, and closes the
@@ -252,10 +239,12 @@ func (f *harFilter) inString(c byte) {
 	}
 }
 
-// outside follows byte c, outside strings and not a quote, to be emitted at
-// dst offset n.
+// outside follows byte c, outside strings, to be emitted at dst offset n.
 func (f *harFilter) outside(c byte, n int) {
 	switch c {
+	case '"':
+		f.inStr, f.strLen, f.esc, f.hiSurr = true, 0, 0, false
+		f.atomLen, f.wsRun = 0, 0
 	case ' ', '\t', '\r', '\n':
 		f.atomLen = 0
 		if f.wsRun++; f.wsRun > maxJSONWhitespace {
