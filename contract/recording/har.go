@@ -551,9 +551,11 @@ func (h *harReader) content(c *harContent, header http.Header) (body, string) {
 	return b, ""
 }
 
-// headers converts a HAR header list, dropping HTTP/2 pseudo-headers.
+// headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
+// values of the names that occur once share one array.
 func (h *harReader) headers(list []harPair, where string, bad func(string, ...any) *Error) (http.Header, error) {
 	out := make(http.Header, len(list))
+	vals := make([]string, len(list))
 	for i, nv := range list {
 		_, cutN := cutString(nv.Name)
 		_, cutV := cutString(nv.Value)
@@ -566,7 +568,12 @@ func (h *harReader) headers(list []harPair, where string, bad func(string, ...an
 			return nil, bad("%s.headers[%d] has no name", where, i)
 		}
 		name := textproto.CanonicalMIMEHeaderKey(nv.Name)
-		out[name] = append(out[name], nv.Value)
+		if prev, ok := out[name]; ok {
+			out[name] = append(prev, nv.Value)
+			continue
+		}
+		vals[i] = nv.Value
+		out[name] = vals[i : i+1 : i+1]
 	}
 	return out, nil
 }
