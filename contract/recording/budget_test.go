@@ -140,7 +140,7 @@ func TestCassetteShapeIsBoundedBeforeDecoding(t *testing.T) {
 	deep := "version: 2\ninteractions:\n- request: {method: GET, url: 'https://h/x', form: " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "}\n  response: {code: 200}\n"
 	for _, tc := range []struct {
 		name, text, want string
-		line           int
+		line             int
 	}{
 		{name: "40,000 header keys", text: wide, line: 7, want: "a YAML mapping with 40000 keys, over the limit of 1000"},
 		{name: "200 levels deep", text: deep, line: 3, want: "YAML nested deeper than 100 levels"},

@@ -428,9 +428,12 @@ func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, err
 		return nil, err
 	}
 	c := rs.Content
-	if c == nil || c.Text == nil {
+	if c == nil {
+		c = &harContent{}
+	}
+	if c.Text == nil {
 		// A browser that did not keep the body writes its size without a text.
-		if size := max(rs.BodySize, contentSize(c)); size > 0 {
+		if size := max(rs.BodySize, c.Size); size > 0 {
 			it.Response.BodyNotRecorded, it.Response.BodySize = true, size
 		}
 		return it, nil
@@ -456,13 +459,6 @@ func (h *harReader) parseURL(s string) (*url.URL, string) {
 		h.urls[s] = &c
 	}
 	return u, msg
-}
-
-func contentSize(c *harContent) int64 {
-	if c == nil {
-		return 0
-	}
-	return c.Size
 }
 
 // addQueryString adds to u the request.queryString parameters its query

@@ -175,6 +175,9 @@ func (f *harFilter) step(dst []byte, n int) int {
 		switch {
 		case !f.inStr && (c == ',' || c == ':' || c == '{' || c == '}' || c == '[' || c == ']'):
 			f.atomLen, f.wsRun = 0, 0
+		case !f.inStr && (c >= '0' && c <= '9' || c == '.' || c == '-') && f.atomLen < maxJSONAtom:
+			f.atomLen++
+			f.wsRun = 0
 		case !f.inStr:
 			f.outside(c, n+i)
 		// Cut only at a safe point: not inside an escape, not between the
