@@ -46,27 +46,22 @@ const readChunk = 8 << 10
 // value outside the entries) larger than regionLimit, a number or literal
 // longer than maxJSONAtom, or white space longer than maxJSONWhitespace.
 type harFilter struct {
-	src    io.Reader
-	buf    []byte
-	r, w   int
-	srcErr error
-	err    error
+	src         io.Reader
+	buf         []byte
+	r, w        int
+	srcErr, err error
+	pending     []byte // bytes to emit before reading on
 
-	strCap   int64
-	inStr    bool
-	dropping bool
-	esc      int  // 0 none, 1 after '\', 2-5 reading the digits of \uXXXX
-	hex      rune // the \uXXXX value being read
-	hiSurr   bool // the last escape was a high surrogate
-	strLen   int64
-	atomLen  int
-	wsRun    int
-	pending  []byte // bytes to emit before reading on
+	strCap                  int64
+	strLen                  int64
+	inStr, dropping, hiSurr bool // hiSurr: the last escape was a high surrogate
+	esc                     int  // 0 none, 1 after '\', 2-5 reading the digits of \uXXXX
+	hex                     rune // the \uXXXX value being read
+	atomLen, wsRun          int
 
-	first    int   // line of offset 0
-	out      int64 // bytes emitted
-	newlines int   // newlines emitted
-	ring     [readChunk]int64
+	first, newlines int   // line of offset 0, newlines emitted
+	out             int64 // bytes emitted
+	ring            [readChunk]int64
 
 	regionStart, regionLimit int64
 }
@@ -117,9 +112,8 @@ func (f *harFilter) Read(p []byte) (int, error) {
 		if f.r == f.w {
 			if f.srcErr != nil {
 				f.err = f.srcErr
-				break
 			}
-			if n > 0 {
+			if n > 0 || f.err != nil {
 				break
 			}
 			m, err := f.src.Read(f.buf)
@@ -128,8 +122,7 @@ func (f *harFilter) Read(p []byte) (int, error) {
 		}
 		n = f.step(p, n)
 	}
-	f.out += int64(n)
-	if f.out-f.regionStart > f.regionLimit {
+	if f.out += int64(n); f.out-f.regionStart > f.regionLimit {
 		f.fail("a HAR entry (or a value outside log.entries) is larger than %d bytes, not counting cut bodies", f.regionLimit)
 	}
 	if n > 0 {
@@ -138,133 +131,88 @@ func (f *harFilter) Read(p []byte) (int, error) {
 	return 0, f.err
 }
 
-// step consumes input into dst[n:] and returns the new n. It stops early
-// when a marker is pending or on error.
+// step passes input bytes into dst[n:] and returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
-	if f.dropping {
-		// The rest of a cut string: consumed, not emitted.
-		i := 0
-		for i < f.w-f.r && f.dropping && f.err == nil {
-			f.drop(f.buf[f.r+i])
-			i++
-		}
-		f.r += i
-		return n
-	}
-	in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
-	i := 0
-	for i < len(in) && f.err == nil {
-		if f.inStr && f.esc == 0 && f.strLen < f.strCap {
-			// Plain string bytes, up to the cap.
-			end := len(in)
-			if room := f.strCap - f.strLen; int64(end-i) > room {
-				end = i + int(room)
+	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
+		if f.inStr && !f.dropping && f.esc == 0 {
+			// A run of plain string bytes, up to the cap, in one go.
+			end := min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))
+			k := f.r
+			for k < end && f.buf[k] != '"' && f.buf[k] != '\\' {
+				k++
 			}
-			j := i
-			for j < end && in[j] != '"' && in[j] != '\\' {
-				j++
-			}
-			if j > i {
-				f.strLen += int64(j - i)
-				f.hiSurr = false
-				i = j
+			if k > f.r {
+				n += copy(dst[n:], f.buf[f.r:k])
+				f.strLen, f.hiSurr, f.r = f.strLen+int64(k-f.r), false, k
 				continue
 			}
 		}
-		c := in[i]
+		c := f.buf[f.r]
+		f.r++
 		switch {
-		case !f.inStr && (c == ',' || c == ':' || c == '{' || c == '}' || c == '[' || c == ']'):
-			f.atomLen, f.wsRun = 0, 0
-		case !f.inStr && (c >= '0' && c <= '9' || c == '.' || c == '-') && f.atomLen < maxJSONAtom:
-			f.atomLen++
-			f.wsRun = 0
+		case f.dropping: // the rest of a cut string: consumed, not emitted
+			switch {
+			case f.esc == 1:
+				f.esc = 0
+			case c == '\\':
+				f.esc = 1
+			case c == '\n':
+				f.fail("invalid newline inside a JSON string")
+			case c == '"':
+				f.dropping, f.inStr = false, false
+				f.pending = []byte(`\u0000~` + cutMark[2:] + `"`)
+			}
+			continue
 		case !f.inStr:
-			f.outside(c, n+i)
+			switch c {
+			case '"':
+				f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
+			case ',', ':', '{', '}', '[', ']':
+				f.atomLen, f.wsRun = 0, 0
+			case ' ', '\t', '\r', '\n':
+				if f.atomLen, f.wsRun = 0, f.wsRun+1; f.wsRun > maxJSONWhitespace {
+					f.fail("more than %d bytes of white space in a row", maxJSONWhitespace)
+				}
+				if c == '\n' {
+					f.ring[f.newlines%len(f.ring)] = f.out + int64(n)
+					f.newlines++
+				}
+			default:
+				if f.wsRun, f.atomLen = 0, f.atomLen+1; f.atomLen > maxJSONAtom {
+					f.fail("a JSON number or literal longer than %d bytes", maxJSONAtom)
+				}
+			}
 		// Cut only at a safe point: not inside an escape, not between the
 		// halves of a surrogate pair, not before a UTF-8 continuation
 		// byte, and not at the closing quote.
 		case f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
-			f.dropping = true
-			copy(dst[n:], in[:i])
-			f.r += i
-			return n + i
-		default:
-			f.inString(c)
+			f.dropping, f.r = true, f.r-1
+			continue
+		default: // inside a string
+			f.strLen++
+			switch {
+			case f.esc == 1:
+				f.esc, f.hex, f.hiSurr = 0, 0, false
+				if c == 'u' {
+					f.esc = 2
+				}
+			case f.esc >= 2:
+				f.hex, f.esc = f.hex<<4|hexValue(c), f.esc+1
+				if f.esc == 6 {
+					f.esc, f.hiSurr = 0, f.hex >= 0xD800 && f.hex < 0xDC00
+				}
+			case c == '\\':
+				f.esc = 1
+			case c == '"':
+				f.inStr = false
+			default:
+				f.hiSurr = false
+			}
 		}
-		i++
+		dst[n] = c
+		n++
 	}
-	copy(dst[n:], in[:i])
-	f.r += i
-	return n + i
-}
-
-// drop consumes byte c of the part of a string that is cut, and closes the
-// string with cutMark at its end.
-func (f *harFilter) drop(c byte) {
-	switch {
-	case f.esc == 1:
-		f.esc = 0
-	case c == '\\':
-		f.esc = 1
-	case c == '\n':
-		f.fail("invalid newline inside a JSON string")
-	case c == '"':
-		f.dropping, f.inStr = false, false
-		f.pending = append(f.pending[:0], `\u0000~`...)
-		f.pending = append(f.pending, cutMark[2:]...)
-		f.pending = append(f.pending, '"')
-	}
-}
-
-// inString follows escapes and surrogates in a string being passed.
-func (f *harFilter) inString(c byte) {
-	f.strLen++
-	switch {
-	case f.esc == 1:
-		f.esc, f.hex = 0, 0
-		if c == 'u' {
-			f.esc = 2
-		} else {
-			f.hiSurr = false
-		}
-	case f.esc >= 2:
-		f.hex = f.hex<<4 | hexValue(c)
-		if f.esc++; f.esc == 6 {
-			f.esc = 0
-			f.hiSurr = f.hex >= 0xD800 && f.hex < 0xDC00
-		}
-	case c == '\\':
-		f.esc = 1
-	case c == '"':
-		f.inStr = false
-	default:
-		f.hiSurr = false
-	}
-}
-
-// outside follows byte c, outside strings, to be emitted at dst offset n.
-func (f *harFilter) outside(c byte, n int) {
-	switch c {
-	case '"':
-		f.inStr, f.strLen, f.esc, f.hiSurr = true, 0, 0, false
-		f.atomLen, f.wsRun = 0, 0
-	case ' ', '\t', '\r', '\n':
-		f.atomLen = 0
-		if f.wsRun++; f.wsRun > maxJSONWhitespace {
-			f.fail("more than %d bytes of white space in a row", maxJSONWhitespace)
-		}
-		if c == '\n' {
-			f.ring[f.newlines%len(f.ring)] = f.out + int64(n)
-			f.newlines++
-		}
-	case '{', '}', '[', ']', ',', ':':
-		f.atomLen, f.wsRun = 0, 0
-	default:
-		f.wsRun = 0
-		if f.atomLen++; f.atomLen > maxJSONAtom {
-			f.fail("a JSON number or literal longer than %d bytes", maxJSONAtom)
-		}
-	}
+	return n
 }
 
 func hexValue(c byte) rune {
