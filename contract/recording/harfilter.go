@@ -134,6 +134,12 @@ func (f *harFilter) Read(p []byte) (int, error) {
 // step passes input bytes into dst[n:] and returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
 	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
+		if !f.inStr && (f.buf[f.r] == ',' || f.buf[f.r] == ':') && f.r+1 < f.w && f.buf[f.r+1] == '"' && n+2 <= len(dst) {
+			// The usual bytes between two strings, in one go.
+			dst[n], dst[n+1], n, f.r = f.buf[f.r], '"', n+2, f.r+2
+			f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
+			continue
+		}
 		if f.inStr && !f.dropping && f.esc == 0 {
 			// A run of plain string bytes, up to the cap, in one go.
 			end := min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))
