@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// IsRecordingName reports whether a file name has one of the extensions Walk
+// isRecordingName reports whether a file name has one of the extensions Walk
 // and WalkFS read in folders: .yaml, .yml, .har or .json.
-func IsRecordingName(name string) bool {
+func isRecordingName(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".har", ".json":
 		return true
@@ -85,7 +85,7 @@ func (w *walker) dir(dir string) error {
 			switch {
 			case err == nil:
 				isDir = fi.IsDir()
-			case IsRecordingName(name):
+			case isRecordingName(name):
 				return fileError(p, 0, "cannot open: "+errText(err), err)
 			default:
 				continue // a dangling link that is not a recording
@@ -97,7 +97,7 @@ func (w *walker) dir(dir string) error {
 			}
 			continue
 		}
-		if !IsRecordingName(name) {
+		if !isRecordingName(name) {
 			continue
 		}
 		w.files++
@@ -135,7 +135,7 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 			}
 			return nil
 		}
-		if d.IsDir() || !IsRecordingName(d.Name()) {
+		if d.IsDir() || !isRecordingName(d.Name()) {
 			return nil
 		}
 		files++
