@@ -249,20 +249,13 @@ func pointerText(p jsontext.Pointer) string {
 	return string(p)
 }
 
+// kindNames names the kinds of JSON values in messages.
+var kindNames = map[jsontext.Kind]string{'"': "a string", '0': "a number", '{': "an object", '[': "an array",
+	't': "a boolean", 'f': "a boolean", 'n': "null"}
+
 func kindName(k jsontext.Kind) string {
-	switch k {
-	case '"':
-		return "a string"
-	case '0':
-		return "a number"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
+	if name, ok := kindNames[k]; ok {
+		return name
 	}
 	return "something else"
 }
@@ -272,17 +265,10 @@ func typeName(t reflect.Type) string {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	switch {
-	case t == nil:
+	if t == nil {
 		return "something else"
-	case t.Kind() == reflect.String:
-		return "a string"
-	case t.Kind() == reflect.Int64:
-		return "an integer"
-	case t.Kind() == reflect.Slice:
-		return "an array"
 	}
-	return "an object"
+	return map[reflect.Kind]string{reflect.String: "a string", reflect.Int64: "an integer", reflect.Slice: "an array", reflect.Struct: "an object"}[t.Kind()]
 }
 
 // interaction converts one decoded HAR entry.
