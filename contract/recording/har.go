@@ -374,6 +374,9 @@ func (h *harReader) parseURL(s string) (*url.URL, string) {
 // addQueryString adds to u the request.queryString parameters its query
 // lacks: some exporters (Insomnia) keep parameters only there.
 func addQueryString(u *url.URL, params []harPair) string {
+	if len(params) == 0 {
+		return ""
+	}
 	have, add := u.Query(), url.Values{}
 	for i, p := range params {
 		name, cutN := cutString(p.Name)
