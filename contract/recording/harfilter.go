@@ -1,6 +1,7 @@
 package recording
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -140,16 +141,35 @@ func (f *harFilter) step(dst []byte, n int) int {
 			f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
 			continue
 		}
-		if f.inStr && !f.dropping && f.esc == 0 {
+		if f.inStr && !f.dropping && f.esc == 0 && f.strLen < f.strCap {
 			// A run of plain string bytes, up to the cap, in one go.
-			end := min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))
-			k := f.r
-			for k < end && f.buf[k] != '"' && f.buf[k] != '\\' {
-				k++
+			seg := f.buf[f.r:min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))]
+			if q := bytes.IndexByte(seg, '"'); q >= 0 {
+				seg = seg[:q]
 			}
-			if k > f.r {
+			if b := bytes.IndexByte(seg, '\\'); b >= 0 {
+				seg = seg[:b]
+			}
+			if k := f.r + len(seg); k > f.r {
 				n += copy(dst[n:], f.buf[f.r:k])
 				f.strLen, f.hiSurr, f.r = f.strLen+int64(k-f.r), false, k
+				continue
+			}
+		}
+		if f.dropping && f.esc == 0 {
+			// The rest of a cut string, up to the next quote or backslash:
+			// consumed, not emitted.
+			seg := f.buf[f.r:f.w]
+			if q := bytes.IndexByte(seg, '"'); q >= 0 {
+				seg = seg[:q]
+			}
+			if b := bytes.IndexByte(seg, '\\'); b >= 0 {
+				seg = seg[:b]
+			}
+			if nl := bytes.IndexByte(seg, '\n'); nl >= 0 {
+				seg = seg[:nl]
+			}
+			if f.r += len(seg); f.r == f.w {
 				continue
 			}
 		}
