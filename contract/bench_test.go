@@ -216,7 +216,7 @@ func BenchmarkOfflineHAR(b *testing.B) {
 	})
 	b.Run("entries=100000/offline", func(b *testing.B) {
 		measure(b, func() error {
-			r, err := Run(context.Background(), Options{Paths: []string{path}, Offline: true})
+			r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: true}})
 			if err == nil && r.Interactions != 100_000 {
 				err = fmt.Errorf("judged %d interactions", r.Interactions)
 			}

@@ -134,28 +134,32 @@ func replayKey(method, path, rawQuery string) string {
 	return method + " " + path + "?" + rawQuery
 }
 
-// replayer re-sends recorded requests through the generated client.
+// replayer re-sends recorded requests through an atlas.Client: the
+// operation's requests through its generated API, anything else as recorded
+// through its transport. It never sends a recorded credential: the client
+// adds its own, if it has any.
 type replayer struct {
-	api     *atlas.ClientWithResponses
-	doer    atlas.HttpRequestDoer
+	client  *atlas.Client
 	base    *url.URL
 	maxBody int64
 	groupID string
 }
 
-func newReplayer(api *atlas.ClientWithResponses, maxBody int64, groupID string) *replayer {
-	raw := api.ClientInterface.(*atlas.RawClient)
-	base, _ := url.Parse(strings.TrimSuffix(raw.Server, "/"))
-	return &replayer{api: api, doer: raw.Client, base: base, maxBody: maxBody, groupID: groupID}
+func newReplayer(client *atlas.Client, base string, maxBody int64, groupID string) (*replayer, error) {
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil {
+		return nil, err
+	}
+	return &replayer{client: client, base: u, maxBody: maxBody, groupID: groupID}, nil
 }
 
 // send re-sends one recorded request. A request the generated client can
-// express (the operation it was generated for, with only parameters it
-// types) goes through its DeferGroupMaintenanceWindow method, and the
-// response is then decoded by its parser: decodeErr is what that parser
-// says. Any other request (an unknown path, a non-boolean envelope, an
-// undeclared query parameter) is sent as recorded through the same HTTP
-// client. err is an operational failure.
+// express (the operation it was generated for, a valid project id, only
+// parameters it types) goes through its generated API, and the response is
+// then decoded by its parser: decodeErr is what that parser says. Any other
+// request (an unknown path, a non-boolean envelope, an undeclared query
+// parameter) is sent as recorded through the same transport, without a body
+// unless its operation declares one. err is an operational failure.
 //
 // sent is the URL the request went to, below the server (the recorded one,
 // unless the project id was replaced).
@@ -167,12 +171,10 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 	groupID, params, typed := r.typedCall(spec, mount, req)
 	var resp *http.Response
 	if typed {
-		if r.groupID != "" && atlas.ValidateGroupID(groupID) == nil {
-			// A recorded project id is replaced; a deliberately invalid one
-			// stays, so a negative case stays negative.
+		if r.groupID != "" {
 			groupID = r.groupID
 		}
-		resp, err = r.api.DeferGroupMaintenanceWindow(ctx, groupID, params, copyHeaders(req.Header))
+		resp, err = r.client.DeferGroupMaintenanceWindow(ctx, groupID, params, copyHeaders(req.Header))
 	} else {
 		resp, err = r.sendRaw(ctx, spec, mount, req)
 	}
@@ -188,14 +190,17 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 		sent = &u
 	}
 	if resp.Header.Get(replayMissHeader) != "" {
-		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.RequestURI())
+		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.EscapedPath())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1))
-	if err != nil {
-		return nil, got, nil, fmt.Errorf("reading the response: %w", err)
-	}
 	got = recording.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, BodySize: int64(len(body))}
-	if int64(len(body)) > r.maxBody {
+	switch {
+	case errors.Is(err, atlas.ErrResponseTooLarge):
+		got.Body, got.BodySize, got.BodyTooLarge = nil, 0, true
+		return sent, got, nil, nil
+	case err != nil:
+		return nil, got, nil, fmt.Errorf("reading the response: %w", err)
+	case int64(len(body)) > r.maxBody:
 		got.Body, got.BodyTooLarge = nil, true
 		return sent, got, nil, nil
 	}
@@ -218,8 +223,10 @@ func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (
 		return "", nil, false
 	}
 	groupID = pathParams["groupId"]
-	if atlasPath(groupID) != req.URL.EscapedPath() {
-		return "", nil, false // the client would escape the path differently
+	if atlas.ValidateGroupID(groupID) != nil || atlasPath(groupID) != req.URL.EscapedPath() {
+		// A deliberately invalid id is sent as recorded, so a negative case
+		// stays negative; and the client would escape some paths differently.
+		return "", nil, false
 	}
 	q := req.URL.Query()
 	params = &atlas.DeferGroupMaintenanceWindowParams{}
@@ -243,34 +250,43 @@ func atlasPath(groupID string) string {
 // sendRaw sends a recorded request as it is, below the replayer's base URL.
 func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *recording.Request) (*http.Response, error) {
 	path := req.URL.EscapedPath()
-	if r.groupID != "" {
-		if _, params, ok := spec.Route(req.Method, path, mount); ok && atlas.ValidateGroupID(params["groupId"]) == nil {
-			path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
-		}
+	op, params, routed := spec.Route(req.Method, path, mount)
+	if routed && r.groupID != "" && atlas.ValidateGroupID(params["groupId"]) == nil {
+		path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
 	}
 	target := r.base.String() + path
 	if req.URL.RawQuery != "" {
 		target += "?" + req.URL.RawQuery
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, bytes.NewReader(req.Body))
+	var body io.Reader
+	if routed && op.Route.Operation.RequestBody != nil && len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, err
 	}
 	if err := copyHeaders(req.Header)(ctx, hreq); err != nil {
 		return nil, err
 	}
-	return r.doer.Do(hreq)
+	return r.client.HTTPClient().Do(hreq)
 }
 
-// copyHeaders returns a request editor that sets the recorded request
-// headers, except those the transport owns and credentials (recordings are
-// redacted; a target's client adds its own).
+// copyHeaders returns a request editor that makes the request's headers the
+// recorded ones: it sets each recorded header, except those the transport
+// owns, credentials (recordings are redacted; a target's client adds its
+// own) and method overrides, and removes an Accept the recording did not
+// have, so a request recorded without one stays without one.
 func copyHeaders(h map[string][]string) atlas.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
+		if _, ok := http.Header(h)["Accept"]; !ok {
+			req.Header.Del("Accept")
+		}
 		for k, vs := range h {
 			switch http.CanonicalHeaderKey(k) {
 			case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding",
-				"Authorization", "Proxy-Authorization", "Cookie", "Keep-Alive", "Te", "Trailer", "Upgrade":
+				"Authorization", "Proxy-Authorization", "Cookie", "Keep-Alive", "Te", "Trailer", "Upgrade",
+				"X-Http-Method-Override", "X-Http-Method", "X-Method-Override":
 				continue
 			}
 			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
