@@ -141,6 +141,14 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 			jd.add(RuleEnvelopeShape, SeverityError, "", "the request had envelope=true but %s", err)
 			return j
 		}
+		for _, name := range repeatedMembers(body, "status", "content") {
+			// encoding/json keeps the last; other decoders keep the first.
+			judged := "the last"
+			if name == "status" {
+				judged += ", " + strconv.Itoa(env.Status) + ","
+			}
+			jd.add(RuleEnvelopeShape, SeverityError, "/"+name, "the envelope has %s more than once, and decoders disagree on which counts; %s was judged", name, judged)
+		}
 		if resp.StatusCode != http.StatusOK && resp.StatusCode != env.Status {
 			jd.add(RuleEnvelopeShape, SeverityError, "/status", "the transport status %d is neither 200 nor the envelope's status %d", resp.StatusCode, env.Status)
 		}
@@ -482,6 +490,37 @@ func looksEnveloped(doc *lazyJSON) bool {
 	_, status := obj["status"]
 	_, content := obj["content"]
 	return status && content
+}
+
+// repeatedMembers returns those of names that occur more than once among
+// the members of the JSON object body, in the order of names. body is
+// valid JSON (ParseEnvelope accepted it).
+func repeatedMembers(body []byte, names ...string) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := make(map[string]int, len(names))
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if key, ok := t.(string); ok && slices.Contains(names, key) {
+			seen[key]++
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if seen[n] > 1 {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }

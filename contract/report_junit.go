@@ -50,7 +50,9 @@ type junitSkipped struct {
 // test case per declared status and envelope mode, skipped when no
 // interaction exercised it (failed instead when that is an error).
 //
-// It needs the report's Cases: run with Options.Cases.
+// It needs the report's Cases: run with Options.Cases. Control characters
+// from recordings and file names are written escaped (\x1b), as in the text
+// report; XML could not carry most of them anyway.
 func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	if len(r.Cases) != r.Interactions {
 		return errors.New("contract: WriteJUnit needs a Case per interaction: run with Options.Cases")
@@ -62,15 +64,15 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		if !ok {
 			i = len(out.Suites)
 			bySuite[c.File] = i
-			out.Suites = append(out.Suites, junitSuite{Name: c.File})
+			out.Suites = append(out.Suites, junitSuite{Name: escapeControl(c.File)})
 		}
-		tc := junitCase{Name: caseName(c), Classname: c.File}
+		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File)}
 		var notes []string
 		for _, f := range r.CaseFindings(c) {
 			if f.Severity >= failOn {
-				tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+				tc.Failures = append(tc.Failures, junitFailure{Message: escapeControl(f.Message), Type: escapeControl(string(f.Rule)), Text: escapeControl(f.String())})
 			} else {
-				notes = append(notes, f.String())
+				notes = append(notes, escapeControl(f.String()))
 			}
 		}
 		tc.SystemOut = strings.Join(notes, "\n")

@@ -16,6 +16,8 @@ type TextOptions struct {
 
 // WriteText writes the report for people: findings grouped by file, one
 // line per finding, then the run's own findings, then a summary line.
+// Control characters from recordings and file names are written escaped
+// (\x1b), so a report cannot drive the terminal that shows it.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(sev Severity) string {
@@ -35,23 +37,23 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 		if f.File != file {
 			file = f.File
-			fmt.Fprintf(bw, "%s\n", file)
+			fmt.Fprintf(bw, "%s\n", escapeControl(file))
 		}
 		loc := fmt.Sprintf("#%d", f.Interaction)
 		if f.Pointer != "" {
 			loc += " " + f.Pointer
 		}
-		fmt.Fprintf(bw, "  %s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
+		fmt.Fprintf(bw, "  %s: %s %s: %s\n", escapeControl(loc), paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 	}
 	if run := r.RunFindings(); len(run) > 0 {
 		fmt.Fprintln(bw, "run")
 		for _, f := range run {
-			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), f.Rule, f.Message)
+			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 		}
 	}
 	s := r.Summary()
 	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
-		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
+		plural(s.Interactions, "interaction"), plural(s.Files, "file"), escapeControl(r.Mode),
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	return bw.Flush()
 }
