@@ -169,7 +169,7 @@ func TestReplayServer(t *testing.T) {
 	t.Parallel()
 	srv, err := NewReplayServer()
 	require.NoError(t, err)
-	defer srv.Close()
+	defer func() { assert.NoError(t, srv.Close()) }()
 	ins, err := recording.ReadAll([]string{filepath.Join("recordings", "defer-deferral-limit.yaml")}, recording.Options{})
 	require.NoError(t, err)
 	srv.Load(ins)
@@ -180,7 +180,7 @@ func TestReplayServer(t *testing.T) {
 		require.NoError(t, err)
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		got = append(got, resp.StatusCode)
 		if resp.StatusCode == http.StatusOK {
 			// Atlas's real 200: no Content-Type, X-Content-Type instead.
@@ -298,7 +298,7 @@ func TestMockServer(t *testing.T) {
 		}
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		var body map[string]any
 		_ = json.NewDecoder(resp.Body).Decode(&body)
 		return resp, body

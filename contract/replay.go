@@ -181,7 +181,7 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 	if err != nil {
 		return nil, got, nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the body is read whole below
 	sent = req.URL
 	if resp.Request != nil && resp.Request.URL != nil {
 		u := *req.URL

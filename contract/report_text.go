@@ -19,6 +19,7 @@ type TextOptions struct {
 // Control characters from recordings and file names are written escaped
 // (\x1b), so a report cannot drive the terminal that shows it.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
+	// bufio.Writer keeps its first error; Flush returns it.
 	bw := bufio.NewWriter(w)
 	paint := func(sev Severity) string {
 		s := sev.String()
@@ -37,22 +38,22 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 		if f.File != file {
 			file = f.File
-			fmt.Fprintf(bw, "%s\n", escapeControl(file))
+			_, _ = fmt.Fprintf(bw, "%s\n", escapeControl(file))
 		}
 		loc := fmt.Sprintf("#%d", f.Interaction)
 		if f.Pointer != "" {
 			loc += " " + f.Pointer
 		}
-		fmt.Fprintf(bw, "  %s: %s %s: %s\n", escapeControl(loc), paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
+		_, _ = fmt.Fprintf(bw, "  %s: %s %s: %s\n", escapeControl(loc), paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 	}
 	if run := r.RunFindings(); len(run) > 0 {
-		fmt.Fprintln(bw, "run")
+		_, _ = fmt.Fprintln(bw, "run")
 		for _, f := range run {
-			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
+			_, _ = fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 		}
 	}
 	s := r.Summary()
-	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
+	_, _ = fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), escapeControl(r.Mode),
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	return bw.Flush()

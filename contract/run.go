@@ -135,7 +135,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer srv.Close()
+		defer func() { _ = srv.Close() }() // a loopback server: nothing to lose on close
 		r.server = srv
 		client, err := atlas.New(atlas.WithServer(srv.URL()), atlas.WithTransport(srv.Client().Transport))
 		if err != nil {
@@ -285,8 +285,9 @@ func plainSegment(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -95,7 +96,7 @@ func TestLiveAllowsARemoteHTTPSTarget(t *testing.T) {
 
 func TestLoopbackTransportDialsTheResolvedAddress(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, r.Host)
+		_, _ = io.WriteString(w, r.Host)
 	}))
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
@@ -115,7 +116,7 @@ func TestLoopbackTransportDialsTheResolvedAddress(t *testing.T) {
 		require.NoError(t, err)
 		resp, err := client.Do(req)
 		require.NoError(t, err, host)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 	}
 }
