@@ -47,7 +47,7 @@ func BenchmarkCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	router, err := legacy.NewRouter(spec.Doc)
+	router, err := legacy.NewRouter(spec.doc)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -174,7 +174,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		if enveloped {
 			what = "the envelope's status"
 		}
-		jd.add(RuleStatusUndeclared, SeverityError, "", "%s %d is not declared for %s; declared: %s", what, status, op.ID, joinInts(op.statuses))
+		jd.add(RuleStatusUndeclared, SeverityError, "", "%s %d is not declared for %s; declared: %s", what, status, op.id, joinInts(op.statuses))
 		return j
 	}
 	checkHeaders(jd, info, resp.Header)
@@ -660,7 +660,7 @@ func sizeOf(n int64) string {
 func (s *Spec) describeOperations() string {
 	var out []string
 	for _, o := range s.operations {
-		out = append(out, o.Method+" "+o.Path)
+		out = append(out, o.method+" "+o.path)
 	}
 	return strings.Join(out, ", ")
 }

@@ -71,7 +71,7 @@ func badOptions(rule Rule) Options {
 
 func TestEveryRuleHasAKnownBadRecordingThatTripsOnlyIt(t *testing.T) {
 	t.Parallel()
-	for _, info := range Rules {
+	for _, info := range Rules() {
 		if info.Rule == RuleCoverageMissing {
 			continue // about a whole run: TestCoverageMissing
 		}
@@ -203,7 +203,7 @@ func TestRoutingIgnoresTheHost(t *testing.T) {
 		u := mustURL(t, raw)
 		op, params, ok := spec.Route(http.MethodPost, u.EscapedPath(), "")
 		require.True(t, ok, raw)
-		assert.Equal(t, "deferGroupMaintenanceWindow", op.ID)
+		assert.Equal(t, "deferGroupMaintenanceWindow", op.ID())
 		assert.Equal(t, map[string]string{"groupId": "6a7940722c88faeba59bf917"}, params)
 	}
 	_, _, ok := spec.Route(http.MethodGet, "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", "")
@@ -314,7 +314,7 @@ func TestMockServer(t *testing.T) {
 	assert.Equal(t, "VALIDATION_ERROR", body["errorCode"])
 	assert.Equal(t, "VALIDATION_ERROR", resp.Header.Get(MockHeader), "the mock marks its own answers")
 	assert.Contains(t, body["detail"], "groupId")
-	require.NoError(t, spec.Doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
+	require.NoError(t, spec.doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
 	assert.Contains(t, log.String(), "invalid request")
 
 	resp, _ = post(good, "")
@@ -396,7 +396,7 @@ func TestUnreadableRecordingsAreErrorsNotFindings(t *testing.T) {
 func TestRuleIDsAreUniqueAndDescribed(t *testing.T) {
 	t.Parallel()
 	var ids []string
-	for _, r := range Rules {
+	for _, r := range Rules() {
 		ids = append(ids, string(r.Rule))
 		assert.NotEmpty(t, r.Checks)
 		assert.NotEmpty(t, r.Fix)

@@ -100,7 +100,7 @@ func (m *MockServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			mode = "with envelope=true"
 		}
 		writeAPIError(w, http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING", "Not Implemented",
-			fmt.Sprintf("No recording answers %s %s; record one.", op.ID, mode), nil)
+			fmt.Sprintf("No recording answers %s %s; record one.", op.ID(), mode), nil)
 		return
 	}
 	writeRecorded(w, resp)

@@ -18,7 +18,7 @@ const ruleTableHeader = "| Rule | Severity | What it checks | How to fix |\n|---
 func ruleTable() string {
 	var b strings.Builder
 	b.WriteString(ruleTableHeader)
-	for _, r := range Rules {
+	for _, r := range Rules() {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.Rule, r.Severity, r.Checks, r.Fix)
 	}
 	return b.String()

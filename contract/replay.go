@@ -219,7 +219,7 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 // and with which arguments.
 func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (groupID string, params *atlas.DeferGroupMaintenanceWindowParams, ok bool) {
 	op, pathParams, found := spec.Route(req.Method, req.URL.EscapedPath(), mount)
-	if !found || op.ID != atlas.OperationID || op.Method != atlas.OperationMethod || mount != "" {
+	if !found || op.id != atlas.OperationID || op.method != atlas.OperationMethod || mount != "" {
 		return "", nil, false
 	}
 	groupID = pathParams["groupId"]
@@ -259,7 +259,7 @@ func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *r
 		target += "?" + req.URL.RawQuery
 	}
 	var body io.Reader
-	if routed && op.Route.Operation.RequestBody != nil && len(req.Body) > 0 {
+	if routed && op.route.Operation.RequestBody != nil && len(req.Body) > 0 {
 		body = bytes.NewReader(req.Body)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)

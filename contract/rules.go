@@ -1,5 +1,7 @@
 package contract
 
+import "slices"
+
 // Rule is a finding's stable identifier. Rule IDs never change meaning; new
 // checks get new IDs.
 type Rule string
@@ -35,7 +37,9 @@ type RuleInfo struct {
 }
 
 // Rules lists every rule in the order the checks run.
-var Rules = []RuleInfo{
+func Rules() []RuleInfo { return slices.Clone(rules) }
+
+var rules = []RuleInfo{
 	{RuleUnknownOperation, SeverityError,
 		"No operation in the fragment matches the method and the path below the server URL (the host never matters).",
 		"Record only calls to the defer endpoint; check the path and any proxy prefix (`--mount`)."},
@@ -88,7 +92,7 @@ var Rules = []RuleInfo{
 
 // Info returns the description of r.
 func (r Rule) Info() (RuleInfo, bool) {
-	for _, ri := range Rules {
+	for _, ri := range rules {
 		if ri.Rule == r {
 			return ri, true
 		}

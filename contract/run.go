@@ -269,7 +269,7 @@ func (r *runner) notSendable(in *recording.Interaction) string {
 	}
 	what := req.Method + " " + req.URL.EscapedPath()
 	op, params, ok := r.spec.Route(req.Method, req.URL.EscapedPath(), r.opts.Check.Mount)
-	if !ok || op.ID != atlas.OperationID || op.Method != atlas.OperationMethod {
+	if !ok || op.id != atlas.OperationID || op.method != atlas.OperationMethod {
 		return fmt.Sprintf("%s is not %s %s, the only operation target mode sends", what, atlas.OperationMethod, atlas.OperationPath)
 	}
 	if g := params["groupId"]; !plainSegment(g) {

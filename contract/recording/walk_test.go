@@ -37,6 +37,9 @@ func walkFiles(paths ...string) ([]string, error) {
 }
 
 func TestWalkTenThousandFilesInSortedOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 files: runs without -short (make test-long)")
+	}
 	t.Parallel()
 	dir := t.TempDir()
 	const n = 10000
