@@ -68,8 +68,8 @@ func (r *Report) CaseFindings(c Case) []Finding {
 	return r.Findings[c.first : c.first+c.count]
 }
 
-// RunFindings returns the findings about the whole run (coverage).
-func (r *Report) RunFindings() []Finding {
+// runFindings returns the findings about the whole run (coverage).
+func (r *Report) runFindings() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.File == "" {

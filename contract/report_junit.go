@@ -85,7 +85,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	cov := junitSuite{Name: "coverage"}
 	missing := map[string]Finding{}
-	for _, f := range r.RunFindings() {
+	for _, f := range r.runFindings() {
 		if f.Rule == RuleCoverageMissing {
 			missing[f.Message] = f
 		}

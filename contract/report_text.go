@@ -46,7 +46,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 		_, _ = fmt.Fprintf(bw, "  %s: %s %s: %s\n", escapeControl(loc), paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 	}
-	if run := r.RunFindings(); len(run) > 0 {
+	if run := r.runFindings(); len(run) > 0 {
 		_, _ = fmt.Fprintln(bw, "run")
 		for _, f := range run {
 			_, _ = fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
