@@ -20,7 +20,8 @@ import (
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
-// The regression tests for hostile recordings, each through Run.
+// Hostile recordings, each judged through Run: what a recording from anywhere
+// (a browser's HAR, a colleague's cassette) must not be able to do.
 
 const (
 	okGroup   = "6a7940722c88faeba59bf917"
