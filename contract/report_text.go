@@ -53,9 +53,13 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 	}
 	s := r.Summary()
-	_, _ = fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
+	notSent := ""
+	if r.Mode == "target" {
+		notSent = fmt.Sprintf(", %d not sent", s.NotSent)
+	}
+	_, _ = fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s%s\n", "contractcheck",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), escapeControl(r.Mode),
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), notSent)
 	return bw.Flush()
 }
 
