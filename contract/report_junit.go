@@ -46,7 +46,8 @@ type junitSkipped struct {
 
 // WriteJUnit writes the report as JUnit XML: one test suite per recording
 // file with one test case per interaction, failing with the findings at or
-// above failOn (lower ones go to system-out), and a "coverage" suite with one
+// above failOn (lower ones go to system-out; an interaction a target run did
+// not send, and that fails nothing, is skipped), and a "coverage" suite with one
 // test case per declared status and envelope mode, skipped when no
 // interaction exercised it (failed instead when that is an error).
 //
@@ -68,7 +69,11 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		}
 		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File)}
 		var notes []string
+		notSent := ""
 		for _, f := range r.CaseFindings(c) {
+			if f.Rule == RuleNotSent {
+				notSent = escapeControl(f.Message)
+			}
 			if f.Severity >= failOn {
 				tc.Failures = append(tc.Failures, junitFailure{Message: escapeControl(f.Message), Type: escapeControl(string(f.Rule)), Text: escapeControl(f.String())})
 			} else {
@@ -78,8 +83,12 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		tc.SystemOut = strings.Join(notes, "\n")
 		s := &out.Suites[i]
 		s.Tests++
-		if len(tc.Failures) > 0 {
+		switch {
+		case len(tc.Failures) > 0:
 			s.Failures++
+		case notSent != "":
+			tc.Skipped = &junitSkipped{Message: notSent}
+			s.Skipped++
 		}
 		s.Cases = append(s.Cases, tc)
 	}
