@@ -496,6 +496,17 @@ func looksEnveloped(doc *lazyJSON) bool {
 // the members of the JSON object body, in the order of names. body is
 // valid JSON (ParseEnvelope accepted it).
 func repeatedMembers(body []byte, names ...string) []string {
+	if !bytes.ContainsRune(body, '\\') {
+		// Without escapes a member name is its quoted self: a name seen at
+		// most once needs no decoding.
+		twice := false
+		for _, n := range names {
+			twice = twice || bytes.Count(body, []byte(`"`+n+`"`)) > 1
+		}
+		if !twice {
+			return nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil

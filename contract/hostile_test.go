@@ -247,3 +247,17 @@ func TestReportsEscapeControlCharacters(t *testing.T) {
 		assert.Contains(t, out, `evil\x1b[2J\u202eylm.yaml`, name)
 	}
 }
+
+func TestRepeatedMembers(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string][]string{
+		`{"status":200,"content":{}}`:                               nil,
+		`{"status":200,"content":{"status":"x","detail":"status"}}`: nil,
+		`{"status":500,"content":{},"status":200}`:                  {"status"},
+		`{"\u0073tatus":500,"content":{},"status":200}`:             {"status"},
+		`{"status":200,"content":1,"content":2}`:                    {"content"},
+		`{"status":1,"status":2,"content":1,"content":2}`:           {"status", "content"},
+	} {
+		assert.Equal(t, want, repeatedMembers([]byte(body), "status", "content"), body)
+	}
+}
