@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -188,6 +189,8 @@ func (m *MockServer) Serve(ctx context.Context, ln net.Listener) error {
 		// Requests still in flight after the grace period are cut.
 		_ = srv.Close()
 	}
-	<-errc
+	if serveErr := <-errc; err == nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = serveErr
+	}
 	return err
 }

@@ -498,7 +498,7 @@ func capText(b []byte, max int64) body {
 
 // stripSpace removes white space from b, in place.
 func stripSpace(b []byte) []byte {
-	if bytes.IndexAny(b, " \t\r\n") < 0 {
+	if !bytes.ContainsAny(b, " \t\r\n") {
 		return b
 	}
 	out := b[:0]
