@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -226,6 +227,18 @@ func TestUnreplayableInteractionIsAFindingAndTheRunGoesOn(t *testing.T) {
 	assert.Equal(t, 0, got[0].Interaction)
 	assert.Contains(t, got[0].Message, `invalid header field value for "X-Note"`)
 	assert.Equal(t, 200, report.Cases[1].Status, "the second interaction was replayed")
+}
+
+// TestAnUnreachableTargetFailsTheRun: a target that does not answer is an
+// operational failure, not a finding on every interaction.
+func TestAnUnreachableTargetFailsTheRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	_, err = Run(t.Context(), Options{Source: Source{Target: "http://" + addr}})
+	require.ErrorContains(t, err, "the target does not answer")
 }
 
 // TestReportsEscapeControlCharacters: a file name (or anything else from a

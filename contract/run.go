@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -244,6 +245,11 @@ func (r *runner) flush(ctx context.Context) error {
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
+			}
+			var dial *net.OpError
+			if r.target && errors.As(err, &dial) && dial.Op == "dial" {
+				// An unreachable target fails the run, not each interaction.
+				return fmt.Errorf("the target does not answer: %w", dial)
 			}
 			r.fail(in, err)
 			continue
