@@ -121,6 +121,13 @@ func TestTargetSendsOnlyTheOperation(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []int{0, 1, 2, 3}, notSent, "every interaction but the defer is reported not sent")
+	for _, row := range report.Coverage {
+		want := 0
+		if row.Status == 200 && !row.Envelope {
+			want = 1 // the defer the target answered; the recorded 404 of #3 was not sent
+		}
+		assert.Equal(t, want, row.Interactions, "coverage of %d envelope=%v", row.Status, row.Envelope)
+	}
 	assert.Equal(t, 5, report.Interactions)
 
 	var text, js, junit bytes.Buffer

@@ -236,8 +236,13 @@ func (r *runner) flush(ctx context.Context) error {
 		}
 		if r.target {
 			if why := r.notSendable(in); why != "" {
-				r.judge(ctx, in, nil, Finding{Rule: RuleNotSent, Severity: SeverityWarning, File: in.File, Interaction: in.Index,
+				// The record is judged as offline, but covers no status:
+				// the target answered nothing.
+				j := r.checker.Check(ctx, in)
+				j.Operation = nil
+				j.Findings = append(j.Findings, Finding{Rule: RuleNotSent, Severity: SeverityWarning, File: in.File, Interaction: in.Index,
 					Message: "not sent to the target: " + why})
+				r.record(in, j)
 				continue
 			}
 		}
@@ -313,9 +318,9 @@ func (r *runner) fail(in *recording.Interaction, cause error) {
 	r.record(in, Judgement{Findings: []Finding{f}})
 }
 
-// judge checks one interaction, adds the findings of the replay (extra, and
-// a client decode error), and records the outcome.
-func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr error, extra ...Finding) {
+// judge checks one interaction, adds a client decode error from the
+// replay, and records the outcome.
+func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr error) {
 	j := r.checker.Check(ctx, in)
 	if decodeErr != nil {
 		j.Findings = append(j.Findings, Finding{
@@ -323,10 +328,10 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 			Message: fmt.Sprintf("the generated client cannot decode the %d response: %s", in.Response.StatusCode, decodeErr),
 		})
 	}
-	j.Findings = append(j.Findings, extra...)
 	r.record(in, j)
 }
 
+// record adds one judged interaction to the report and the coverage.
 func (r *runner) record(in *recording.Interaction, j Judgement) {
 	r.report.Interactions++
 	if r.opts.Cases {
