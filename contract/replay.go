@@ -194,8 +194,9 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1))
 	got = recording.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, BodySize: int64(len(body))}
+	var tooLarge *atlas.ResponseTooLargeError
 	switch {
-	case errors.Is(err, atlas.ErrResponseTooLarge):
+	case errors.As(err, &tooLarge):
 		got.Body, got.BodySize, got.BodyTooLarge = nil, 0, true
 		return sent, got, nil, nil
 	case err != nil:
