@@ -22,6 +22,7 @@ const (
 	RuleEnvelopeUnexpected     Rule = "envelope-unexpected"
 	RuleClientDecode           Rule = "client-decode"
 	RuleBodyTooLarge           Rule = "body-too-large"
+	RuleBodyNotRecorded        Rule = "body-not-recorded"
 	RuleReplayFailed           Rule = "replay-failed"
 	RuleNotSent                Rule = "not-sent"
 	RuleCoverageMissing        Rule = "coverage-missing"
@@ -79,6 +80,9 @@ var rules = []RuleInfo{
 	{RuleBodyTooLarge, SeverityError,
 		"The recorded body is larger than `--max-body-bytes`, so it was not judged.",
 		"Raise the cap, or record smaller responses."},
+	{RuleBodyNotRecorded, SeverityWarning,
+		"The recording declares a response body but does not hold it (a HAR `content` with a size and no `text`: the browser did not keep it), so the body was not judged.",
+		"Export the HAR with its content, or record with `contractcheck record`."},
 	{RuleReplayFailed, SeverityError,
 		"Replay and target modes: the recorded request could not be sent as recorded, or no answer came; the finding gives the cause, and the run goes on with the next interaction.",
 		"Fix the recording (a header value with control characters, a malformed method), or the target's address."},

@@ -228,9 +228,10 @@ func (r *runner) flush(ctx context.Context) error {
 		r.server.Load(batch)
 	}
 	for _, in := range batch {
-		if r.server != nil && (in.Response.BodyTooLarge || in.Response.StatusCode < 200) {
-			// A truncated body cannot be replayed, nor can an informational
-			// status be a final answer: judge the record, as offline does.
+		if r.server != nil && (in.Response.BodyTooLarge || in.Response.BodyNotRecorded || in.Response.StatusCode < 200) {
+			// A truncated or missing body cannot be replayed, nor can an
+			// informational status be a final answer: judge the record, as
+			// offline does.
 			r.judge(ctx, in, nil)
 			continue
 		}
