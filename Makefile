@@ -21,20 +21,13 @@ SPEC_REPORT ?=
 BENCHTIME  ?= 2s
 BENCHCOUNT ?= 3
 FUZZTIME   ?= 30s
-# Every fuzz target, as package:Target.
-FUZZ_TARGETS := \
-	./contract/recording:FuzzReadCassette \
-	./contract/recording:FuzzReadHAR \
-	./contract/recording:FuzzRedact \
-	./contract/recording:FuzzJSONFilter \
-	./contract:FuzzCheck \
-	./gen:FuzzParseEnvelope \
-	./gen:FuzzErrorDecoding \
-	./gen:FuzzHTMLTitle
+# The linters, run with `go run` at pinned versions: nothing is installed.
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows test bench fuzz fuzz-smoke vet contract ci
+.PHONY: all generate check-generated spec spec-update lint-workflows test test-long bench fuzz fuzz-smoke vet lint contract ci
 
 all: ci
 
@@ -75,24 +68,31 @@ spec-update:
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
 
-## test: the README's test command
+## test: the README's test command: every test but the load, stress and large-tree ones, with the race detector
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -short ./...
+
+## test-long: every test, the load, stress and large-tree ones included
+test-long:
+	$(GO) test -count=1 ./...
 
 ## bench: benchmarks, each against its floor from the same run (medians of BENCHCOUNT runs)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
 
-## fuzz: run every fuzz target for FUZZTIME each
+## fuzz: run every fuzz target (every func FuzzXxx in a _test.go file) for FUZZTIME each
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
+	@set -e; for file in $$(git ls-files '*_test.go' | xargs grep -l '^func Fuzz'); do \
+		pkg=./$$(dirname $$file); \
+		for name in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$file | cut -d' ' -f2); do \
+			echo "== $$name ($$pkg)"; \
+			$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
+		done; \
 	done
 
-## fuzz-smoke: a short fuzz of every target, as CI runs it
+## fuzz-smoke: a short fuzz of every target, as CI runs it (the seed corpora also run in every `make test`)
 fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=8s
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=1s
 
 ## vet: go vet, gofmt and a tidy go.mod
 vet:
@@ -100,8 +100,13 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 
+## lint: staticcheck and golangci-lint's default linters, at pinned versions
+lint:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOLANGCI_LINT) run ./...
+
 ## contract: the main job, contractcheck on the shipped recordings (every declared status covered)
 contract:
 	$(GO) run ./cmd/contractcheck --require-coverage
 
-ci: vet lint-workflows check-generated test fuzz-smoke contract
+ci: vet lint-workflows check-generated test fuzz-smoke lint contract

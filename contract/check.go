@@ -146,6 +146,14 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 			jd.add(RuleEnvelopeShape, SeverityError, "", "the request had envelope=true but %s", err)
 			return j
 		}
+		for _, name := range repeatedMembers(body, "status", "content") {
+			// encoding/json keeps the last; other decoders keep the first.
+			judged := "the last"
+			if name == "status" {
+				judged += ", " + strconv.Itoa(env.Status) + ","
+			}
+			jd.add(RuleEnvelopeShape, SeverityError, "/"+name, "the envelope has %s more than once, and decoders disagree on which counts; %s was judged", name, judged)
+		}
 		if resp.StatusCode != http.StatusOK && resp.StatusCode != env.Status {
 			jd.add(RuleEnvelopeShape, SeverityError, "/status", "the transport status %d is neither 200 nor the envelope's status %d", resp.StatusCode, env.Status)
 		}
@@ -171,7 +179,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		if enveloped {
 			what = "the envelope's status"
 		}
-		jd.add(RuleStatusUndeclared, SeverityError, "", "%s %d is not declared for %s; declared: %s", what, status, op.ID, joinInts(op.statuses))
+		jd.add(RuleStatusUndeclared, SeverityError, "", "%s %d is not declared for %s; declared: %s", what, status, op.id, joinInts(op.statuses))
 		return j
 	}
 	checkHeaders(jd, info, resp.Header)
@@ -489,6 +497,48 @@ func looksEnveloped(doc *lazyJSON) bool {
 	return status && content
 }
 
+// repeatedMembers returns those of names that occur more than once among
+// the members of the JSON object body, in the order of names. body is
+// valid JSON (ParseEnvelope accepted it).
+func repeatedMembers(body []byte, names ...string) []string {
+	if !bytes.ContainsRune(body, '\\') {
+		// Without escapes a member name is its quoted self: a name seen at
+		// most once needs no decoding.
+		twice := false
+		for _, n := range names {
+			twice = twice || bytes.Count(body, []byte(`"`+n+`"`)) > 1
+		}
+		if !twice {
+			return nil
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := make(map[string]int, len(names))
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if key, ok := t.(string); ok && slices.Contains(names, key) {
+			seen[key]++
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if seen[n] > 1 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
 
 func isJSONMediaType(ct string) bool {
@@ -626,7 +676,7 @@ func sizeOf(n int64) string {
 func (s *Spec) describeOperations() string {
 	var out []string
 	for _, o := range s.operations {
-		out = append(out, o.Method+" "+o.Path)
+		out = append(out, o.method+" "+o.path)
 	}
 	return strings.Join(out, ", ")
 }

@@ -47,7 +47,7 @@ func (c *coverage) rows(spec *Spec) []CoverageRow {
 		}
 		for _, status := range op.statuses {
 			for _, env := range modes {
-				out = append(out, CoverageRow{Operation: op.ID, Status: status, Envelope: env, Interactions: c.counts[coverageKey{op, status, env}]})
+				out = append(out, CoverageRow{Operation: op.id, Status: status, Envelope: env, Interactions: c.counts[coverageKey{op, status, env}]})
 			}
 		}
 	}

@@ -12,5 +12,11 @@
 // set of recordings and returns a Report, which WriteText, WriteJSON and
 // WriteJUnit print.
 //
-// The rules are listed in rules.go and in the README.
+// Options.Source says where responses come from. Against a Target, only the
+// requests that route to the operation are ever sent (every other
+// interaction is a not-sent finding), and a Target is loopback only when its
+// host resolves only to loopback addresses: it is then dialled at those
+// addresses, never through a proxy; any other needs Live.
+//
+// The rules are listed in rules.go; the README's rule table is the same text.
 package contract

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -100,7 +101,7 @@ func (m *MockServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			mode = "with envelope=true"
 		}
 		writeAPIError(w, http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING", "Not Implemented",
-			fmt.Sprintf("No recording answers %s %s; record one.", op.ID, mode), nil, enveloped)
+			fmt.Sprintf("No recording answers %s %s; record one.", op.ID(), mode), nil, enveloped)
 		return
 	}
 	writeRecorded(w, resp)
@@ -188,6 +189,8 @@ func (m *MockServer) Serve(ctx context.Context, ln net.Listener) error {
 		// Requests still in flight after the grace period are cut.
 		_ = srv.Close()
 	}
-	<-errc
+	if serveErr := <-errc; err == nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = serveErr
+	}
 	return err
 }

@@ -141,6 +141,9 @@ func assertNoGoroutineLeak(t *testing.T, before int) {
 // headers is cut off at ReadHeaderTimeout while other clients are served,
 // and a request with oversized headers is refused.
 func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow and huge clients: runs without -short (make test-long)")
+	}
 	t.Parallel()
 	limits := DefaultServerLimits
 	limits.ReadHeaderTimeout = 300 * time.Millisecond

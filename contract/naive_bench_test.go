@@ -65,7 +65,7 @@ func BenchmarkOfflineVsNaive(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	router, err := legacy.NewRouter(spec.Doc)
+	router, err := legacy.NewRouter(spec.doc)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func BenchmarkOfflineVsNaive(b *testing.B) {
 		return nil
 	}
 	offline := func() error {
-		r, err := Run(ctx, Options{Paths: []string{path}, Offline: true})
+		r, err := Run(ctx, Options{Paths: []string{path}, Source: Source{Offline: true}})
 		if err == nil && r.Interactions != n {
 			err = fmt.Errorf("judged %d interactions", r.Interactions)
 		}

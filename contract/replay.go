@@ -134,8 +134,10 @@ func replayKey(method, path, rawQuery string) string {
 	return method + " " + path + "?" + rawQuery
 }
 
-// replayer re-sends recorded requests through an atlas.Client whose server
-// is base.
+// replayer re-sends recorded requests through an atlas.Client: the
+// operation's requests through its typed call, anything else as recorded
+// through its Do. It never sends a recorded credential: the client adds its
+// own, if it has any.
 type replayer struct {
 	client  *atlas.Client
 	base    *url.URL
@@ -152,12 +154,13 @@ func newReplayer(client *atlas.Client, server string, maxBody int64, groupID str
 }
 
 // send re-sends one recorded request. A request the generated client can
-// express (the operation it was generated for, a valid groupId, only
+// express (the operation it was generated for, a valid project id, only
 // parameters it types) goes through the client's typed call, which decodes
 // the response with the generated parser: decodeErr is what that parser
-// says. Any other request (an unknown path, an invalid groupId kept as a
+// says. Any other request (an unknown path, an invalid project id kept as a
 // negative case, a non-boolean envelope, an undeclared query parameter) is
-// sent as recorded through the client's Do. err is an operational failure.
+// sent as recorded through the client's Do, without a body unless its
+// operation declares one. err is an operational failure.
 //
 // sent is the URL the request went to, below the server (the recorded one,
 // unless the project id was replaced).
@@ -185,7 +188,7 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 		if resp, err = r.sendRaw(ctx, spec, mount, req); err != nil {
 			return nil, got, nil, err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }() // the body is read whole below
 	}
 	sent = req.URL
 	if resp.Request != nil && resp.Request.URL != nil {
@@ -195,9 +198,10 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 		sent = &u
 	}
 	if resp.Header.Get(replayMissHeader) != "" {
-		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.RequestURI())
+		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.EscapedPath())
 	}
 	if !typed {
+		// A body over the client's own cap (atlas.MaxResponseBody) fails here.
 		if body, err = io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1)); err != nil {
 			return nil, got, nil, fmt.Errorf("reading the response: %w", err)
 		}
@@ -214,12 +218,12 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 // and with which arguments.
 func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (groupID string, params *atlas.DeferMaintenanceWindowParams, ok bool) {
 	op, pathParams, found := spec.Route(req.Method, req.URL.EscapedPath(), mount)
-	if !found || op.ID != atlas.OperationID || op.Method != atlas.OperationMethod || mount != "" {
+	if !found || op.id != atlas.OperationID || op.method != atlas.OperationMethod || mount != "" {
 		return "", nil, false
 	}
 	groupID = pathParams["groupId"]
 	if atlas.ValidateGroupID(groupID) != nil {
-		return "", nil, false // the client would refuse it; it goes out as recorded
+		return "", nil, false // the client would refuse it; it goes out as recorded, a negative case
 	}
 	if atlasPath(groupID) != req.URL.EscapedPath() {
 		return "", nil, false // the client would escape the path differently
@@ -246,16 +250,19 @@ func atlasPath(groupID string) string {
 // sendRaw sends a recorded request as it is, below the replayer's base URL.
 func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *recording.Request) (*http.Response, error) {
 	path := req.URL.EscapedPath()
-	if r.groupID != "" {
-		if _, params, ok := spec.Route(req.Method, path, mount); ok && atlas.ValidateGroupID(params["groupId"]) == nil {
-			path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
-		}
+	op, params, routed := spec.Route(req.Method, path, mount)
+	if routed && r.groupID != "" && atlas.ValidateGroupID(params["groupId"]) == nil {
+		path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
 	}
 	target := r.base.String() + path
 	if req.URL.RawQuery != "" {
 		target += "?" + req.URL.RawQuery
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, bytes.NewReader(req.Body))
+	var body io.Reader
+	if routed && op.route.Operation.RequestBody != nil && len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -265,10 +272,11 @@ func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *r
 	return r.client.Do(hreq)
 }
 
-// copyHeaders returns a request editor that sets the recorded request
-// headers, except those the transport owns and credentials (recordings are
-// redacted; a target's client adds its own). A recording without Accept is
-// sent without one, as recorded.
+// copyHeaders returns a request editor that makes the request's headers the
+// recorded ones: it sets each recorded header, except those the transport
+// owns, credentials (recordings are redacted; a target's client adds its
+// own) and method overrides, and removes an Accept the recording did not
+// have, so a request recorded without one stays without one.
 func copyHeaders(h map[string][]string) atlas.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		if len(http.Header(h).Values("Accept")) == 0 {
@@ -277,7 +285,8 @@ func copyHeaders(h map[string][]string) atlas.RequestEditorFn {
 		for k, vs := range h {
 			switch http.CanonicalHeaderKey(k) {
 			case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding",
-				"Authorization", "Proxy-Authorization", "Cookie", "Keep-Alive", "Te", "Trailer", "Upgrade":
+				"Authorization", "Proxy-Authorization", "Cookie", "Keep-Alive", "Te", "Trailer", "Upgrade",
+				"X-Http-Method-Override", "X-Http-Method", "X-Method-Override":
 				continue
 			}
 			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)

@@ -37,6 +37,9 @@ type Summary struct {
 	Files        int `json:"files"`
 	Errors       int `json:"errors"`
 	Warnings     int `json:"warnings"`
+	// NotSent counts the interactions a target run did not send (the
+	// not-sent findings); always 0 in the other modes.
+	NotSent int `json:"notSent"`
 }
 
 // Summary counts the report's interactions and findings by severity.
@@ -48,6 +51,9 @@ func (r *Report) Summary() Summary {
 			s.Errors++
 		case SeverityWarning:
 			s.Warnings++
+		}
+		if f.Rule == RuleNotSent {
+			s.NotSent++
 		}
 	}
 	return s
@@ -68,8 +74,8 @@ func (r *Report) CaseFindings(c Case) []Finding {
 	return r.Findings[c.first : c.first+c.count]
 }
 
-// RunFindings returns the findings about the whole run (coverage).
-func (r *Report) RunFindings() []Finding {
+// runFindings returns the findings about the whole run (coverage).
+func (r *Report) runFindings() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.File == "" {

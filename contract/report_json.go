@@ -14,7 +14,8 @@ const JSONReportVersion = 1
 //	{
 //	  "version": 1,
 //	  "mode": "replay" | "offline" | "target",
-//	  "summary": {"interactions": int, "files": int, "errors": int, "warnings": int},
+//	  "summary": {"interactions": int, "files": int, "errors": int, "warnings": int,
+//	              "notSent": int (interactions a target run did not send)},
 //	  "findings": [{"rule": string, "severity": "error" | "warning",
 //	                "file": string (absent for run findings),
 //	                "interaction": int (0-based index in file; -1 for run findings),

@@ -46,11 +46,14 @@ type junitSkipped struct {
 
 // WriteJUnit writes the report as JUnit XML: one test suite per recording
 // file with one test case per interaction, failing with the findings at or
-// above failOn (lower ones go to system-out), and a "coverage" suite with one
+// above failOn (lower ones go to system-out; an interaction a target run did
+// not send, and that fails nothing, is skipped), and a "coverage" suite with one
 // test case per declared status and envelope mode, skipped when no
 // interaction exercised it (failed instead when that is an error).
 //
-// It needs the report's Cases: run with Options.Cases.
+// It needs the report's Cases: run with Options.Cases. Control characters
+// from recordings and file names are written escaped (\x1b), as in the text
+// report; XML could not carry most of them anyway.
 func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	if len(r.Cases) != r.Interactions {
 		return errors.New("contract: WriteJUnit needs a Case per interaction: run with Options.Cases")
@@ -62,28 +65,36 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		if !ok {
 			i = len(out.Suites)
 			bySuite[c.File] = i
-			out.Suites = append(out.Suites, junitSuite{Name: c.File})
+			out.Suites = append(out.Suites, junitSuite{Name: escapeControl(c.File)})
 		}
-		tc := junitCase{Name: caseName(c), Classname: c.File}
+		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File)}
 		var notes []string
+		notSent := ""
 		for _, f := range r.CaseFindings(c) {
+			if f.Rule == RuleNotSent {
+				notSent = escapeControl(f.Message)
+			}
 			if f.Severity >= failOn {
-				tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+				tc.Failures = append(tc.Failures, junitFailure{Message: escapeControl(f.Message), Type: escapeControl(string(f.Rule)), Text: escapeControl(f.String())})
 			} else {
-				notes = append(notes, f.String())
+				notes = append(notes, escapeControl(f.String()))
 			}
 		}
 		tc.SystemOut = strings.Join(notes, "\n")
 		s := &out.Suites[i]
 		s.Tests++
-		if len(tc.Failures) > 0 {
+		switch {
+		case len(tc.Failures) > 0:
 			s.Failures++
+		case notSent != "":
+			tc.Skipped = &junitSkipped{Message: notSent}
+			s.Skipped++
 		}
 		s.Cases = append(s.Cases, tc)
 	}
 	cov := junitSuite{Name: "coverage"}
 	missing := map[string]Finding{}
-	for _, f := range r.RunFindings() {
+	for _, f := range r.runFindings() {
 		if f.Rule == RuleCoverageMissing {
 			missing[f.Message] = f
 		}

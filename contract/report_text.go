@@ -16,7 +16,10 @@ type TextOptions struct {
 
 // WriteText writes the report for people: findings grouped by file, one
 // line per finding, then the run's own findings, then a summary line.
+// Control characters from recordings and file names are written escaped
+// (\x1b), so a report cannot drive the terminal that shows it.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
+	// bufio.Writer keeps its first error; Flush returns it.
 	bw := bufio.NewWriter(w)
 	paint := func(sev Severity) string {
 		s := sev.String()
@@ -35,24 +38,28 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 		if f.File != file {
 			file = f.File
-			fmt.Fprintf(bw, "%s\n", file)
+			_, _ = fmt.Fprintf(bw, "%s\n", escapeControl(file))
 		}
 		loc := fmt.Sprintf("#%d", f.Interaction)
 		if f.Pointer != "" {
 			loc += " " + f.Pointer
 		}
-		fmt.Fprintf(bw, "  %s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
+		_, _ = fmt.Fprintf(bw, "  %s: %s %s: %s\n", escapeControl(loc), paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 	}
-	if run := r.RunFindings(); len(run) > 0 {
-		fmt.Fprintln(bw, "run")
+	if run := r.runFindings(); len(run) > 0 {
+		_, _ = fmt.Fprintln(bw, "run")
 		for _, f := range run {
-			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), f.Rule, f.Message)
+			_, _ = fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), escapeControl(string(f.Rule)), escapeControl(f.Message))
 		}
 	}
 	s := r.Summary()
-	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
-		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	notSent := ""
+	if r.Mode == "target" {
+		notSent = fmt.Sprintf(", %d not sent", s.NotSent)
+	}
+	_, _ = fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s%s\n", "contractcheck",
+		plural(s.Interactions, "interaction"), plural(s.Files, "file"), escapeControl(r.Mode),
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), notSent)
 	return bw.Flush()
 }
 

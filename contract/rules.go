@@ -1,11 +1,13 @@
 package contract
 
+import "slices"
+
 // Rule is a finding's stable identifier. Rule IDs never change meaning; new
 // checks get new IDs.
 type Rule string
 
-// The rules. RuleInfo describes each; the README's rule table is built from
-// the same descriptions.
+// The rules. Rules describes each; the README's rule table is those
+// descriptions, row for row (a test holds them equal).
 const (
 	RuleUnknownOperation       Rule = "unknown-operation"
 	RuleRequestInvalid         Rule = "request-invalid"
@@ -21,11 +23,13 @@ const (
 	RuleClientDecode           Rule = "client-decode"
 	RuleBodyTooLarge           Rule = "body-too-large"
 	RuleBodyNotRecorded        Rule = "body-not-recorded"
+	RuleReplayFailed           Rule = "replay-failed"
+	RuleNotSent                Rule = "not-sent"
 	RuleCoverageMissing        Rule = "coverage-missing"
 )
 
-// RuleInfo describes a rule: its default severity, what it checks and how to
-// fix a finding.
+// RuleInfo describes a rule: its severity, what it checks and how to fix a
+// finding. Checks and Fix are Markdown: code in backticks.
 type RuleInfo struct {
 	Rule     Rule     `json:"rule"`
 	Severity Severity `json:"severity"`
@@ -34,57 +38,65 @@ type RuleInfo struct {
 }
 
 // Rules lists every rule in the order the checks run.
-var Rules = []RuleInfo{
+func Rules() []RuleInfo { return slices.Clone(rules) }
+
+var rules = []RuleInfo{
 	{RuleUnknownOperation, SeverityError,
-		"No operation in the fragment matches the request's method and path (below the server URL; the host never matters).",
-		"Record only calls to the defer endpoint, or check the path for typos and a proxy prefix."},
+		"No operation in the fragment matches the method and the path below the server URL (the host never matters).",
+		"Record only calls to the defer endpoint; check the path and any proxy prefix (`--mount`)."},
 	{RuleRequestInvalid, SeverityWarning,
-		"The recorded request breaks the fragment (groupId pattern, a non-boolean envelope, a missing or malformed versioned Accept) and was refused with a non-2xx status: a correct negative case.",
-		"Nothing, if the request was invalid on purpose; otherwise fix the caller."},
+		"The recorded request breaks the fragment (groupId pattern, a non-boolean `envelope`, a missing or malformed versioned `Accept`) and was refused with a non-2xx status: a correct negative case.",
+		"Nothing, if the request was invalid on purpose."},
 	{RuleInvalidRequestAccepted, SeverityError,
-		"The recorded request breaks the fragment, yet it was answered 2xx: the server accepts what the contract forbids, or the fragment is too strict.",
-		"Tighten the server, or patch the fragment through openapi/errata.overlay.yaml if upstream is wrong."},
+		"The recorded request breaks the fragment, yet it was answered 2xx.",
+		"Tighten the server, or patch the fragment through the errata overlay if upstream is wrong."},
 	{RuleStatusUndeclared, SeverityError,
-		"The response status (the envelope's status when enveloped) is not declared for the operation.",
-		"Declare the status upstream (or in the errata overlay), or fix the server."},
+		"The status (the envelope's `status` when enveloped) is not declared for the operation.",
+		"Declare it upstream or in the overlay, or fix the server."},
 	{RuleContentType, SeverityError,
-		"The response media type is not one the fragment declares for its status (parameters such as ;charset=utf-8 are tolerated), or a non-empty body has no Content-Type. An empty body for a response without a schema conforms.",
+		"The media type is not one declared for the status (`;charset=utf-8` and other parameters are tolerated), or a non-empty body has no `Content-Type`. An empty body for a response without a schema conforms (Atlas's real 200).",
 		"Send the declared media type."},
 	{RuleBodySchema, SeverityError,
-		"The response body (or the envelope's content) is not valid JSON or breaks the schema; every violation is reported with its JSON pointer.",
-		"Fix the server's body, or the schema through the errata overlay if upstream is wrong."},
+		"The body (or the envelope's `content`) is not JSON or breaks the schema; every violation is reported with its pointer.",
+		"Fix the body, or the schema through the overlay."},
 	{RuleHeaderSchema, SeverityError,
-		"A declared response header (RateLimit-Limit, RateLimit-Remaining, Retry-After) has a value of the wrong type.",
-		"Send the header as the fragment types it (integers, in seconds for Retry-After)."},
+		"A declared response header (`RateLimit-Limit`, `RateLimit-Remaining`, `Retry-After`) has the wrong type.",
+		"Send integers (seconds for `Retry-After`)."},
 	{RuleAPIErrorStatusMismatch, SeverityError,
-		"An ApiError's error field differs from the HTTP status, or from the envelope's status.",
-		"Make error equal the status the response means."},
+		"An `ApiError`'s `error` differs from the HTTP status, or from the envelope's `status`.",
+		"Make `error` the status the response means."},
 	{RuleAPIErrorCodeFormat, SeverityWarning,
-		"An ApiError's errorCode is empty or not UPPER_SNAKE_CASE.",
-		"Use Atlas's UPPER_SNAKE_CASE error codes."},
+		"`errorCode` is empty or not UPPER_SNAKE_CASE.",
+		"Use Atlas's error codes."},
 	{RuleEnvelopeShape, SeverityError,
-		"The request had envelope=true but the body is not {\"status\": 100..599, \"content\": ...}, or the transport status is neither 200 nor the envelope's status.",
-		"Wrap the body as Atlas does; the content is judged by the other rules against the response declared for status."},
+		"The request had `envelope=true` but the body is not `{\"status\": 100..599, \"content\": ...}`, has `status` more than once (JSON decoders disagree on which one wins), or the transport status is neither 200 nor `status`.",
+		"Wrap as Atlas does; `content` is judged by the other rules against the response declared for `status`."},
 	{RuleEnvelopeUnexpected, SeverityError,
-		"An enveloped body answered a request without envelope=true.",
-		"Only wrap when the request asks for it."},
+		"An enveloped body answered a request without `envelope=true`.",
+		"Only wrap when asked."},
 	{RuleClientDecode, SeverityError,
-		"In replay mode, the generated client could not decode the response into the typed field for its status.",
+		"Replay mode: the generated client could not decode the response into the typed field for its status.",
 		"Fix the body or the fragment; the generated client is what importers use."},
 	{RuleBodyTooLarge, SeverityError,
-		"The recorded response body is larger than the reader's cap, so it was not judged.",
-		"Raise --max-body-bytes, or record smaller responses."},
+		"The recorded body is larger than `--max-body-bytes`, so it was not judged.",
+		"Raise the cap, or record smaller responses."},
 	{RuleBodyNotRecorded, SeverityWarning,
-		"The recording declares a response body but does not hold it (a HAR content with a size and no text: the browser did not keep it), so the body was not judged.",
-		"Export the HAR with its content (in Chrome, \"Save all as HAR with content\"), or record with contractcheck record."},
+		"The recording declares a response body but does not hold it (a HAR `content` with a size and no `text`: the browser did not keep it), so the body was not judged.",
+		"Export the HAR with its content, or record with `contractcheck record`."},
+	{RuleReplayFailed, SeverityError,
+		"Replay and target modes: the recorded request could not be sent as recorded, or no answer came; the finding gives the cause, and the run goes on with the next interaction.",
+		"Fix the recording (a header value with control characters, a malformed method), or the target's address."},
+	{RuleNotSent, SeverityWarning,
+		"Target mode: the request does not route to the defer operation, or its project id holds path syntax, so it was not sent. Only the operation's own requests ever reach a target, whatever the recording holds.",
+		"Nothing: a browser's HAR holds every call the page made (deleting clusters, creating users, opening access lists), and those are never replayed."},
 	{RuleCoverageMissing, SeverityWarning,
-		"A declared status, in one envelope mode, that no interaction in the run exercises (an error with --require-coverage).",
+		"A declared status, in one envelope mode, that no interaction exercises (an error with `--require-coverage`).",
 		"Add a recording that exercises it."},
 }
 
 // Info returns the description of r.
 func (r Rule) Info() (RuleInfo, bool) {
-	for _, ri := range Rules {
+	for _, ri := range rules {
 		if ri.Rule == r {
 			return ri, true
 		}

@@ -8,10 +8,10 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 )
 
 // shipped holds the recordings that ship with the module: realistic
@@ -25,7 +25,9 @@ var shipped embed.FS
 // "recordings".
 func ShippedRecordings() fs.FS { return shipped }
 
-// Options configure Run.
+// Options configure Run: what to read and how to judge it. Source says how
+// the responses are obtained. The zero value judges the shipped recordings
+// against the embedded fragment, replayed through the embedded server.
 type Options struct {
 	// Spec is the fragment to judge against; nil means DefaultSpec.
 	Spec *Spec
@@ -34,19 +36,9 @@ type Options struct {
 	// FS, when set, is read instead of the operating system's files: Paths
 	// are then paths inside it (default ".").
 	FS fs.FS
-	// Offline judges the recorded responses as they are and sends nothing.
-	Offline bool
-	// Target replays against this base URL instead of the embedded replay
-	// server. A non-loopback Target needs Live.
-	Target string
-	// Live allows a non-loopback Target: requests change real state.
-	Live bool
-	// TargetClient is the client, built with atlas.WithServer(Target), whose
-	// credentials reach Target; nil means an unauthenticated one.
-	TargetClient *atlas.Client
-	// GroupID, when set, replaces the recorded project id in requests sent
-	// to Target.
-	GroupID string
+	// Source says where the judged responses come from; the zero value
+	// replays through the embedded replay server.
+	Source Source
 	// Check configures the Checker.
 	Check CheckOptions
 	// MaxBodyBytes caps every recorded and received body; 0 means
@@ -62,18 +54,45 @@ type Options struct {
 	Progress func(judged int)
 }
 
+// Source says how Run obtains the response it judges for each recorded
+// interaction. The zero value replays every recorded request through the
+// generated client to an embedded server on a loopback port, which answers
+// with the recorded response; no credentials are sent.
+type Source struct {
+	// Offline judges the recorded responses as they are and sends nothing.
+	Offline bool
+	// Target replays against this base URL instead of the embedded server.
+	// Only requests that route to the operation the generated client was
+	// generated for are sent; every other interaction is reported not-sent.
+	// A Target whose host does not resolve only to loopback addresses needs
+	// Live, https and GroupID; a loopback one is dialled at its resolved
+	// addresses, never through a proxy.
+	Target string
+	// Live allows a non-loopback Target: requests change real state there.
+	Live bool
+	// GroupID, when set, replaces every valid recorded project id in the
+	// requests sent to Target.
+	GroupID string
+	// NewClient builds the client that reaches Target from the options Run
+	// passes (the server and the transport the target policy allows), adding
+	// credentials: atlas.NewFromEnv takes them from the environment. nil
+	// means atlas.New: no credentials.
+	NewClient func(opts ...atlas.Option) (*atlas.Client, error)
+}
+
 // ProgressEvery is how often Options.Progress is called.
 const ProgressEvery = 500
 
-// ErrLiveTargetNeedsLive is returned when Target is not a loopback address
-// and Live is not set.
-var ErrLiveTargetNeedsLive = errors.New("the target is not a loopback address: replaying changes real state there (a defer is not undoable), so it needs --live, credentials in the environment and --group-id for a project you own")
+// ErrLiveTargetNeedsLive is returned when Source.Target is not a loopback
+// address and Source.Live is not set.
+var ErrLiveTargetNeedsLive = netpolicy.ErrNeedsLive
 
 // Run reads the recordings, obtains a response for each interaction (from
-// the embedded replay server by default, from Target, or as recorded when
-// Offline), judges it, and returns the report. An error means the run could
-// not be done (unreadable or malformed recordings, a refused target); a
-// finding is never an error.
+// the embedded replay server by default, from Source.Target, or as recorded
+// when Source.Offline), judges it, and returns the report. An error means the
+// run could not be done (unreadable or malformed recordings, a refused
+// target); a finding is never an error, and an interaction that could not be
+// replayed is a replay-failed finding.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	spec := opts.Spec
 	if spec == nil {
@@ -94,21 +113,22 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts:     opts,
 		progress: opts.Progress,
 	}
+	src := opts.Source
 	switch {
-	case opts.Offline && opts.Target != "":
+	case src.Offline && src.Target != "":
 		return nil, errors.New("offline and target exclude each other")
-	case opts.Offline:
+	case src.Target == "" && (src.Live || src.GroupID != "" || src.NewClient != nil):
+		return nil, errors.New("live, group id and a target client go with a target")
+	case src.Offline:
 		r.report.Mode = "offline"
-	case opts.Target != "":
+	case src.Target != "":
 		r.report.Mode = "target"
-		if err := CheckTarget(opts.Target, opts.Live); err != nil {
-			return nil, err
-		}
-		client, err := newTargetClient(opts.Target, opts.TargetClient)
+		client, err := targetClient(ctx, src)
 		if err != nil {
 			return nil, err
 		}
-		if r.send, err = newReplayer(client, opts.Target, maxBody, opts.GroupID); err != nil {
+		r.target = true
+		if r.send, err = newReplayer(client, src.Target, maxBody, src.GroupID); err != nil {
 			return nil, err
 		}
 	default:
@@ -116,7 +136,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer srv.Close()
+		defer func() { _ = srv.Close() }() // a loopback server: nothing to lose on close
 		r.server = srv
 		client, err := atlas.New(atlas.WithServer(srv.URL()), atlas.WithTransport(srv.Client().Transport))
 		if err != nil {
@@ -168,6 +188,7 @@ type runner struct {
 	opts     Options
 	server   *ReplayServer // replay mode only
 	send     *replayer     // nil when offline
+	target   bool          // target mode: only the operation's requests are sent
 	batch    []*recording.Interaction
 	progress func(int)
 }
@@ -207,13 +228,37 @@ func (r *runner) flush(ctx context.Context) error {
 		r.server.Load(batch)
 	}
 	for _, in := range batch {
-		if (in.Response.BodyTooLarge || in.Response.BodyNotRecorded) && r.server != nil {
-			r.judge(ctx, in, nil) // a truncated or missing body cannot be replayed; judge the record
+		if r.server != nil && (in.Response.BodyTooLarge || in.Response.BodyNotRecorded || in.Response.StatusCode < 200) {
+			// A truncated or missing body cannot be replayed, nor can an
+			// informational status be a final answer: judge the record, as
+			// offline does.
+			r.judge(ctx, in, nil)
 			continue
+		}
+		if r.target {
+			if why := r.notSendable(in); why != "" {
+				// The record is judged as offline, but covers no status:
+				// the target answered nothing.
+				j := r.checker.Check(ctx, in)
+				j.Operation = nil
+				j.Findings = append(j.Findings, Finding{Rule: RuleNotSent, Severity: SeverityWarning, File: in.File, Interaction: in.Index,
+					Message: "not sent to the target: " + why})
+				r.record(in, j)
+				continue
+			}
 		}
 		sent, got, decodeErr, err := r.send.send(ctx, r.spec, r.opts.Check.Mount, in)
 		if err != nil {
-			return &recording.Error{File: in.File, Line: in.Line, Index: in.Index, Msg: "replaying the request failed", Err: err}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			var dial *net.OpError
+			if r.target && errors.As(err, &dial) && dial.Op == "dial" {
+				// An unreachable target fails the run, not each interaction.
+				return fmt.Errorf("the target does not answer: %w", dial)
+			}
+			r.fail(in, err)
+			continue
 		}
 		judged := *in
 		judged.Request.URL = sent
@@ -223,6 +268,59 @@ func (r *runner) flush(ctx context.Context) error {
 	return nil
 }
 
+// notSendable says why an interaction must not be sent to a target, or ""
+// when it may be: only a request that routes to the operation the generated
+// client was generated for, with a project id free of path syntax, is sent.
+// Anything else in a recording (a browser's HAR holds every call the page
+// made: deleting clusters, creating users, opening access lists) would run
+// with the target's credentials.
+func (r *runner) notSendable(in *recording.Interaction) string {
+	req := &in.Request
+	if req.URL == nil {
+		return "the request has no URL"
+	}
+	what := req.Method + " " + req.URL.EscapedPath()
+	op, params, ok := r.spec.Route(req.Method, req.URL.EscapedPath(), r.opts.Check.Mount)
+	if !ok || op.id != atlas.OperationID || op.method != atlas.OperationMethod {
+		return fmt.Sprintf("%s is not %s %s, the only operation target mode sends", what, atlas.OperationMethod, atlas.OperationPath)
+	}
+	if g := params["groupId"]; !plainSegment(g) {
+		return fmt.Sprintf("%s: the project id holds path syntax", what)
+	}
+	return ""
+}
+
+// plainSegment tells whether s is a path segment made of unreserved
+// characters only (RFC 3986), and not a dot segment.
+func plainSegment(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fail reports an interaction whose request could not be replayed, with the
+// cause, and counts it as judged.
+func (r *runner) fail(in *recording.Interaction, cause error) {
+	// The URL is the loopback server's or the target's; the cause is what matters.
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err
+	}
+	f := Finding{Rule: RuleReplayFailed, Severity: SeverityError, File: in.File, Interaction: in.Index,
+		Message: "the request could not be replayed: " + firstLine(cause.Error())}
+	r.record(in, Judgement{Findings: []Finding{f}})
+}
+
+// judge checks one interaction, adds a client decode error from the
+// replay, and records the outcome.
 func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr error) {
 	j := r.checker.Check(ctx, in)
 	if decodeErr != nil {
@@ -231,6 +329,11 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 			Message: fmt.Sprintf("the generated client cannot decode the %d response: %s", in.Response.StatusCode, decodeErr),
 		})
 	}
+	r.record(in, j)
+}
+
+// record adds one judged interaction to the report and the coverage.
+func (r *runner) record(in *recording.Interaction, j Judgement) {
 	r.report.Interactions++
 	if r.opts.Cases {
 		c := Case{
@@ -250,33 +353,25 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 	}
 }
 
-// CheckTarget refuses a target that is not an http(s) URL, and a
-// non-loopback one unless live is set.
-func CheckTarget(target string, live bool) error {
-	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("target %q is not an http(s) URL", target)
+// targetClient applies the target policy to src.Target and builds the
+// client that reaches it through the allowed transport. A non-loopback
+// target also needs a project id to replace the recorded ones.
+func targetClient(ctx context.Context, src Source) (*atlas.Client, error) {
+	t, err := netpolicy.Check(ctx, src.Target, src.Live)
+	if err != nil {
+		return nil, err
 	}
-	if IsLoopback(u.Hostname()) || live {
-		return nil
+	if !t.Loopback && src.GroupID == "" {
+		return nil, errors.New("a non-loopback target needs a group id (--group-id) for a project you own: the recorded project ids are not yours to change")
 	}
-	return ErrLiveTargetNeedsLive
-}
-
-// IsLoopback tells whether host is a loopback name or address.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
+	if src.GroupID != "" {
+		if err := atlas.ValidateGroupID(src.GroupID); err != nil {
+			return nil, err
+		}
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// newTargetClient returns c, or an unauthenticated client for target when
-// c is nil.
-func newTargetClient(target string, c *atlas.Client) (*atlas.Client, error) {
-	if c != nil {
-		return c, nil
+	newClient := src.NewClient
+	if newClient == nil {
+		newClient = atlas.New
 	}
-	return atlas.New(atlas.WithServer(target))
+	return newClient(atlas.WithServer(src.Target), atlas.WithTransport(t.Transport))
 }

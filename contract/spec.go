@@ -17,10 +17,11 @@ import (
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
-// Spec is a loaded fragment with its operations compiled for routing. A Spec
-// is immutable once loaded and safe for concurrent use.
+// Spec is a loaded fragment with its operations compiled for routing. It
+// exports no field: once loaded it does not change, and it is safe for
+// concurrent use.
 type Spec struct {
-	Doc *openapi3.T
+	doc *openapi3.T
 	// basePath is the path of the first server URL ("" for
 	// https://cloud.mongodb.com): operations are matched below it.
 	basePath   string
@@ -30,12 +31,13 @@ type Spec struct {
 	tokenPaths []string
 }
 
-// Operation is one operation of the spec, ready to match requests.
+// Operation is one operation of the spec, ready to match requests. It does
+// not change once its Spec is loaded.
 type Operation struct {
-	Method   string
-	Path     string // the path template, e.g. /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer
-	ID       string
-	Route    *routers.Route
+	method   string
+	path     string // the path template, e.g. /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer
+	id       string
+	route    *routers.Route
 	segments []string // template segments; "{name}" marks a parameter
 	statuses []int    // declared statuses, sorted
 	// versions are the dates of the versioned media types the operation
@@ -100,15 +102,18 @@ func newResponseInfo(r *openapi3.Response) *responseInfo {
 // response returns the declared response for a status (exact, a range such
 // as 4XX, or default), nil when none.
 func (o *Operation) response(status int) *responseInfo {
-	ref := o.Route.Operation.Responses.Status(status)
+	ref := o.route.Operation.Responses.Status(status)
 	if ref == nil {
-		ref = o.Route.Operation.Responses.Default()
+		ref = o.route.Operation.Responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
 		return nil
 	}
 	return o.responses[ref]
 }
+
+// ID returns the operation's operationId.
+func (o *Operation) ID() string { return o.id }
 
 // Statuses returns the operation's declared status codes, sorted.
 func (o *Operation) Statuses() []int { return slices.Clone(o.statuses) }
@@ -132,7 +137,7 @@ func DefaultSpec() (*Spec, error) { return defaultSpec() }
 var versionedMediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
 
 func newSpec(doc *openapi3.T, name string) (*Spec, error) {
-	s := &Spec{Doc: doc}
+	s := &Spec{doc: doc}
 	if len(doc.Servers) > 0 {
 		u, err := url.Parse(doc.Servers[0].URL)
 		if err != nil {
@@ -144,18 +149,18 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
 			o := &Operation{
-				Method:   method,
-				Path:     path,
-				ID:       op.OperationID,
-				Route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				method:   method,
+				path:     path,
+				id:       op.OperationID,
+				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
 				segments: strings.Split(strings.TrimPrefix(path, "/"), "/"),
 			}
 			if len(doc.Servers) > 0 {
-				o.Route.Server = doc.Servers[0]
+				o.route.Server = doc.Servers[0]
 			}
 			noSecurity := *op
 			noSecurity.Security = &openapi3.SecurityRequirements{}
-			v := *o.Route
+			v := *o.route
 			v.Operation = &noSecurity
 			o.validation = &v
 			o.responses = map[*openapi3.ResponseRef]*responseInfo{}
@@ -211,7 +216,7 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 		slices.Sort(s.tokenPaths)
 	}
 	slices.SortFunc(s.operations, func(a, b *Operation) int {
-		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
+		return strings.Compare(a.path+" "+a.method, b.path+" "+b.method)
 	})
 	return s, nil
 }
@@ -234,7 +239,7 @@ func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]
 	}
 	got := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	for _, o := range s.operations {
-		if o.Method != method || len(o.segments) != len(got) {
+		if o.method != method || len(o.segments) != len(got) {
 			continue
 		}
 		if params, ok := matchSegments(o.segments, got); ok {

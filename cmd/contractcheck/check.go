@@ -81,8 +81,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	opts := contract.Options{
-		Paths: paths, Offline: f.offline, Target: f.target, Live: f.live, GroupID: f.groupID,
-		Check: contract.CheckOptions{Mount: f.mount}, MaxBodyBytes: f.maxBody, RequireCoverage: f.requireCoverage,
+		Paths:  paths,
+		Source: contract.Source{Offline: f.offline, Target: f.target, Live: f.live, GroupID: f.groupID},
+		Check:  contract.CheckOptions{Mount: f.mount}, MaxBodyBytes: f.maxBody, RequireCoverage: f.requireCoverage,
 		Cases: f.format == "junit",
 	}
 	if f.target != "" {
@@ -90,10 +91,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "contractcheck: --offline and --target exclude each other")
 			return exitUsage
 		}
-		if opts.TargetClient, err = targetClient(f.target, f.live); err != nil {
-			fmt.Fprintf(stderr, "contractcheck: %v\n", err)
-			return exitUsage
-		}
+		opts.Source.NewClient = targetClient(f.live)
 	}
 	progressShown := false
 	if isTerminal(stderr) {
@@ -146,22 +144,18 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
-// targetClient builds the client for --target: credentials from the
-// environment are required for a non-loopback target (with --live), and
-// used when present for a loopback one.
-func targetClient(target string, live bool) (*atlas.Client, error) {
-	if err := contract.CheckTarget(target, live); err != nil {
-		return nil, err
-	}
-	if live {
-		c, err := atlas.NewFromEnv(atlas.WithServer(target))
-		if err != nil {
+// targetClient returns how contract.Run builds the client for --target:
+// credentials from the environment are required with --live, and used when
+// present for a loopback target. Run decides where requests may go.
+func targetClient(live bool) func(...atlas.Option) (*atlas.Client, error) {
+	return func(opts ...atlas.Option) (*atlas.Client, error) {
+		c, err := atlas.NewFromEnv(opts...)
+		switch {
+		case err == nil:
+			return c, nil
+		case live:
 			return nil, fmt.Errorf("--live needs credentials in the environment: %w", err)
 		}
-		return c, nil
+		return atlas.New(opts...)
 	}
-	if c, err := atlas.NewFromEnv(atlas.WithServer(target)); err == nil {
-		return c, nil
-	}
-	return atlas.New(atlas.WithServer(target))
 }

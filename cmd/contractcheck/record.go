@@ -6,11 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 
-	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 )
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -49,7 +48,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if base == "" {
 		base = atlas.DefaultServerURL
 	}
-	if err := contract.CheckTarget(base, *live); err != nil {
+	target, err := netpolicy.Check(ctx, base, *live)
+	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
@@ -58,7 +58,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *fake {
 		opts.FakeGroupID, opts.GroupIDPattern = recording.DefaultFakeGroupID, atlas.GroupIDPattern
 	}
-	rec, err := recording.NewRecorder(http.DefaultTransport, opts)
+	rec, err := recording.NewRecorder(target.Transport, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage

@@ -24,7 +24,7 @@ func writeBigHAR(t *testing.T, path string, n int) {
 	const url = "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
 	for i := range n {
 		if i > 0 {
-			w.WriteString(",")
+			_, _ = w.WriteString(",") // bufio keeps the first error; Flush returns it
 		}
 		query, status, ct, text := "", 200, "", ""
 		switch i % 3 {
@@ -36,7 +36,7 @@ func writeBigHAR(t *testing.T, path string, n int) {
 		fmt.Fprintf(w, `{"startedDateTime":"2026-08-10T03:08:01.000Z","time":12.5,"request":{"method":"POST","url":"%s%s","httpVersion":"HTTP/1.1","cookies":[],"headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Authorization","value":"Bearer REDACTED"}],"queryString":[],"headersSize":-1,"bodySize":0},"response":{"status":%d,"statusText":"","httpVersion":"HTTP/2.0","cookies":[],"headers":[{"name":"Content-Type","value":"%s"},{"name":"Ratelimit-Limit","value":"1200"},{"name":"Retry-After","value":"5"}],"content":{"size":%d,"mimeType":"%s","text":"%s"},"redirectURL":"","headersSize":-1,"bodySize":%d},"cache":{},"timings":{"send":0,"wait":12,"receive":0.5}}`,
 			url, query, status, ct, len(text), ct, text, len(text))
 	}
-	w.WriteString("]}}\n")
+	_, _ = w.WriteString("]}}\n")
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}

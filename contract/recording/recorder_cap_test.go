@@ -75,6 +75,9 @@ func readBack(t *testing.T, rec *recording.Recorder) []*recording.Interaction {
 // more than about the cap, and records both bodies as omitted. Not parallel:
 // it reads process-wide allocation counters.
 func TestRecorderStreamsBodiesOverTheCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 MiB bodies: runs without -short (make test-long)")
+	}
 	const size = 10 << 20
 	for _, tc := range []struct {
 		name          string

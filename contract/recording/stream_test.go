@@ -39,6 +39,9 @@ func bigBodyHAR(size int64, fill byte, encoding string) io.Reader {
 // stream and bounds the memory used. It is not parallel on purpose: it reads
 // process-wide allocation counters, which parallel tests would disturb.
 func TestReadHARStreamsA200MBBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 200 MB body: runs without -short (make test-long)")
+	}
 	const size = 200 << 20
 	for _, tc := range []struct {
 		name, encoding string
@@ -80,6 +83,9 @@ func TestReadHARStreamsA200MBBody(t *testing.T) {
 // use does not grow with the number of entries read. Not parallel: it reads
 // process-wide heap statistics.
 func TestReadHARMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 entries: runs without -short (make test-long)")
+	}
 	// 10000 entries of about 1.3 KB: keeping them would grow the heap by
 	// well over the 4 MiB allowed.
 	const entries = 10000

@@ -108,9 +108,9 @@ func (w *walker) dir(dir string) error {
 	return nil
 }
 
-// WalkFS is [Walk] over an fs.FS (for example recordings embedded with
-// go:embed): root may name a file or a folder; names in errors and in
-// Interaction.File are the names inside fsys. Symbolic links are not
+// WalkFS is [Walk] over an fs.FS (for example recordings that a go:embed
+// directive embeds): root may name a file or a folder; names in errors and
+// in Interaction.File are the names inside fsys. Symbolic links are not
 // followed.
 func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) error {
 	if fn == nil {

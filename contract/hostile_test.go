@@ -1,0 +1,284 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+	atlas "github.com/atlascontract/deferwindow/gen"
+)
+
+// Hostile recordings, each judged through Run: what a recording from anywhere
+// (a browser's HAR, a colleague's cassette) must not be able to do.
+
+const (
+	okGroup   = "6a7940722c88faeba59bf917"
+	deferURL  = "https://cloud.mongodb.com/api/atlas/v2/groups/" + okGroup + "/maintenanceWindow/defer"
+	atlasJSON = "application/vnd.atlas.2023-01-01+json"
+)
+
+// ix is one interaction of a cassette written by writeCassette.
+type ix struct {
+	method, url string
+	reqHeaders  map[string]string
+	status      int
+	respHeaders map[string]string
+	body        string
+}
+
+// writeCassette writes a go-vcr v4 cassette holding ins into dir/name.
+func writeCassette(t *testing.T, dir, name string, ins ...ix) string {
+	t.Helper()
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	headers := func(b *strings.Builder, h map[string]string) {
+		b.WriteString("        headers:\n")
+		for k, v := range h {
+			fmt.Fprintf(b, "            %s:\n                - %s\n", q(k), q(v))
+		}
+	}
+	var b strings.Builder
+	b.WriteString("---\nversion: 2\ninteractions:\n")
+	for i, in := range ins {
+		method := in.method
+		if method == "" {
+			method = http.MethodPost
+		}
+		fmt.Fprintf(&b, "    - id: %d\n      request:\n        url: %s\n        method: %s\n", i, q(in.url), method)
+		headers(&b, in.reqHeaders)
+		fmt.Fprintf(&b, "      response:\n        body: %s\n", q(in.body))
+		headers(&b, in.respHeaders)
+		fmt.Fprintf(&b, "        status: %s\n        code: %d\n", q(fmt.Sprintf("%d %s", in.status, http.StatusText(in.status))), in.status)
+	}
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	return path
+}
+
+// deferred is Atlas's real 200: no body, no Content-Type.
+var deferred = ix{url: deferURL, reqHeaders: map[string]string{"Accept": atlasJSON}, status: 200,
+	respHeaders: map[string]string{"X-Content-Type": atlasJSON}}
+
+// TestTargetSendsOnlyTheOperation replays a browser's HAR of the Atlas UI
+// against a loopback target with credentials: the target must see the defer
+// call and nothing else (no cluster deletion, no admin user, no open access
+// list, no project id smuggled with path syntax), with the client's own
+// credentials, never the recorded ones.
+func TestTargetSendsOnlyTheOperation(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/oauth/token" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"access_token":"minted-token","token_type":"bearer","expires_in":3600}`)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s auth=%q cookie=%q override=%q body=%d",
+			r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"), r.Header.Get("Cookie"), r.Header.Get("X-Http-Method-Override"), len(body)))
+		mu.Unlock()
+		w.Header().Set("X-Content-Type", atlasJSON)
+		w.Header()["Content-Type"] = nil
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+
+	const mine = "0123456789abcdef01234567"
+	report, err := Run(t.Context(), Options{
+		Paths: []string{filepath.Join("testdata", "hostile", "atlas-ui-export.har")},
+		Cases: true,
+		Source: Source{Target: srv.URL, GroupID: mine, NewClient: func(opts ...atlas.Option) (*atlas.Client, error) {
+			return atlas.New(append(opts, atlas.WithServiceAccount("mdb_sa_id_example", "mdb_sa_sk_example"))...)
+		}},
+	})
+	require.NoError(t, err)
+
+	mu.Lock()
+	assert.Equal(t, []string{`POST /api/atlas/v2/groups/` + mine + `/maintenanceWindow/defer auth="Bearer minted-token" cookie="" override="" body=0`}, seen)
+	mu.Unlock()
+
+	var notSent []int
+	for _, f := range report.Findings {
+		if f.Rule == RuleNotSent {
+			notSent = append(notSent, f.Interaction)
+			assert.Equal(t, SeverityWarning, f.Severity)
+		}
+	}
+	assert.Equal(t, []int{0, 1, 2, 3}, notSent, "every interaction but the defer is reported not sent")
+	for _, row := range report.Coverage {
+		want := 0
+		if row.Status == 200 && !row.Envelope {
+			want = 1 // the defer the target answered; the recorded 404 of #3 was not sent
+		}
+		assert.Equal(t, want, row.Interactions, "coverage of %d envelope=%v", row.Status, row.Envelope)
+	}
+	assert.Equal(t, 5, report.Interactions)
+
+	var text, js, junit bytes.Buffer
+	require.NoError(t, WriteText(&text, report, TextOptions{}))
+	require.NoError(t, WriteJSON(&js, report))
+	require.NoError(t, WriteJUnit(&junit, report, SeverityError))
+	assert.Contains(t, text.String(), "#0: warning not-sent: not sent to the target: DELETE /api/atlas/v2/groups/"+okGroup+"/clusters/production is not POST")
+	assert.Contains(t, text.String(), "#3: warning not-sent: not sent to the target: POST /api/atlas/v2/groups/..%2Fclusters%2Fproduction/maintenanceWindow/defer: the project id holds path syntax")
+	assert.Equal(t, 4, strings.Count(js.String(), `"rule": "not-sent"`))
+	assert.Contains(t, js.String(), `"notSent": 4`)
+	assert.Equal(t, 4, report.Summary().NotSent)
+	assert.Regexp(t, `\(target\): 3 errors, \d+ warnings, 4 not sent\n$`, text.String())
+	assert.Equal(t, 4, strings.Count(junit.String(), "not-sent"), "the JUnit cases keep the not-sent warnings in system-out")
+	assert.Equal(t, 1, strings.Count(junit.String(), `<skipped message="not sent to the target: POST /api/atlas/v2/groups/..%2Fclusters%2Fproduction/maintenanceWindow/defer`),
+		"a not-sent interaction that fails nothing is skipped")
+}
+
+// TestReplayNeverSendsRecordedCredentials replays requests that carry
+// credentials, a session cookie and a method override through a client
+// without credentials: none of it reaches the server.
+func TestReplayNeverSendsRecordedCredentials(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		for _, h := range []string{"Authorization", "Cookie", "Proxy-Authorization", "X-Http-Method-Override"} {
+			if v := r.Header.Get(h); v != "" {
+				seen = append(seen, r.Method+" "+h+": "+v)
+			}
+		}
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	client, err := atlas.New(atlas.WithServer(srv.URL))
+	require.NoError(t, err)
+	rp, err := newReplayer(client, srv.URL, 1<<20, "")
+	require.NoError(t, err)
+	ins, err := recording.ReadAll([]string{filepath.Join("testdata", "hostile", "atlas-ui-export.har")}, recording.Options{})
+	require.NoError(t, err)
+	spec := mustDefaultSpec(t)
+	for _, in := range ins {
+		in.Request.Header.Set("Proxy-Authorization", "Basic recorded")
+		_, _, _, err := rp.send(t.Context(), spec, "", in)
+		require.NoError(t, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, seen)
+}
+
+// TestRecorded1xxIsJudgedAsOffline: an informational status cannot be a
+// final answer, so replay judges the record instead of answering 200.
+func TestRecorded1xxIsJudgedAsOffline(t *testing.T) {
+	t.Parallel()
+	early := deferred
+	early.status = http.StatusEarlyHints
+	path := writeCassette(t, t.TempDir(), "early-hints.yaml", early)
+	for _, offline := range []bool{true, false} {
+		report, err := Run(t.Context(), Options{Paths: []string{path}, Source: Source{Offline: offline}})
+		require.NoError(t, err)
+		got := interactionFindings(report)
+		require.Len(t, got, 1, "offline=%v: %v", offline, got)
+		assert.Equal(t, RuleStatusUndeclared, got[0].Rule, "offline=%v", offline)
+		assert.Contains(t, got[0].Message, "103")
+	}
+}
+
+// TestRepeatedEnvelopeStatusIsReported: a body with status twice means
+// what its decoder says; encoding/json takes the last one silently.
+func TestRepeatedEnvelopeStatusIsReported(t *testing.T) {
+	t.Parallel()
+	in := ix{url: deferURL + "?envelope=true", reqHeaders: map[string]string{"Accept": atlasJSON}, status: 200,
+		respHeaders: map[string]string{"Content-Type": atlasJSON},
+		body:        `{"status":500,"content":{"error":500,"errorCode":"UNEXPECTED_ERROR","reason":"Internal Server Error"},"status":200}`}
+	path := writeCassette(t, t.TempDir(), "twice.yaml", in)
+	for _, offline := range []bool{true, false} {
+		report, err := Run(t.Context(), Options{Paths: []string{path}, Source: Source{Offline: offline}})
+		require.NoError(t, err)
+		got := interactionFindings(report)
+		require.Len(t, got, 1, "offline=%v: %v", offline, got)
+		assert.Equal(t, RuleEnvelopeShape, got[0].Rule)
+		assert.Equal(t, "/status", got[0].Pointer)
+		assert.Contains(t, got[0].Message, "status more than once")
+	}
+}
+
+// TestUnreplayableInteractionIsAFindingAndTheRunGoesOn: a request no HTTP
+// client can send is a replay-failed finding with its cause; the next
+// interaction is still replayed and judged.
+func TestUnreplayableInteractionIsAFindingAndTheRunGoesOn(t *testing.T) {
+	t.Parallel()
+	bad := deferred
+	bad.reqHeaders = map[string]string{"Accept": atlasJSON, "X-Note": "one\x01two"}
+	path := writeCassette(t, t.TempDir(), "mixed.yaml", bad, deferred)
+	report, err := Run(t.Context(), Options{Paths: []string{path}, Cases: true})
+	require.NoError(t, err)
+	assert.Equal(t, 2, report.Interactions)
+	got := interactionFindings(report)
+	require.Len(t, got, 1, "%v", got)
+	assert.Equal(t, RuleReplayFailed, got[0].Rule)
+	assert.Equal(t, 0, got[0].Interaction)
+	assert.Contains(t, got[0].Message, `invalid header field value for "X-Note"`)
+	assert.Equal(t, 200, report.Cases[1].Status, "the second interaction was replayed")
+}
+
+// TestAnUnreachableTargetFailsTheRun: a target that does not answer is an
+// operational failure, not a finding on every interaction.
+func TestAnUnreachableTargetFailsTheRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	_, err = Run(t.Context(), Options{Source: Source{Target: "http://" + addr}})
+	require.ErrorContains(t, err, "the target does not answer")
+}
+
+// TestReportsEscapeControlCharacters: a file name (or anything else from a
+// recording) with terminal escapes or bidirectional controls is printed
+// escaped in the text and JUnit reports.
+func TestReportsEscapeControlCharacters(t *testing.T) {
+	t.Parallel()
+	undeclared := deferred
+	undeclared.status = 418
+	path := writeCassette(t, t.TempDir(), "evil\x1b[2J\u202eylm.yaml", undeclared)
+	report, err := Run(t.Context(), Options{Paths: []string{path}, Source: Source{Offline: true}, Cases: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, interactionFindings(report))
+	var text, junit bytes.Buffer
+	require.NoError(t, WriteText(&text, report, TextOptions{}))
+	require.NoError(t, WriteJUnit(&junit, report, SeverityError))
+	for name, out := range map[string]string{"text": text.String(), "junit": junit.String()} {
+		assert.NotContains(t, out, "\x1b", name)
+		assert.NotContains(t, out, "\u202e", name)
+		assert.Contains(t, out, `evil\x1b[2J\u202eylm.yaml`, name)
+	}
+}
+
+func TestRepeatedMembers(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string][]string{
+		`{"status":200,"content":{}}`:                               nil,
+		`{"status":200,"content":{"status":"x","detail":"status"}}`: nil,
+		`{"status":500,"content":{},"status":200}`:                  {"status"},
+		`{"\u0073tatus":500,"content":{},"status":200}`:             {"status"},
+		`{"status":200,"content":1,"content":2}`:                    {"content"},
+		`{"status":1,"status":2,"content":1,"content":2}`:           {"status", "content"},
+	} {
+		assert.Equal(t, want, repeatedMembers([]byte(body), "status", "content"), body)
+	}
+}
