@@ -213,4 +213,3 @@ func oauthError(status int, code, description string) *contract.Answer {
 		Body:   fmt.Appendf(nil, `{"error":%q,"error_description":%q}`, code, description),
 	}
 }
-

@@ -2,8 +2,8 @@ package atlastest_test
 
 import (
 	"fmt"
-	"net/http"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
