@@ -111,8 +111,8 @@ type ServerOptions struct {
 	// answer to a routed operation that is not a fault: the answer held to
 	// the fragment.
 	OnVerdict func(c *Call, a *Answer, j Judgement)
-	// JournalSize bounds the journal (the oldest entries go first); 0
-	// keeps none.
+	// JournalSize bounds the journal: when it is full, the older half
+	// goes. 0 keeps none.
 	JournalSize int
 	// Control, when set, answers every request below ControlPrefix, outside
 	// routing, judging and the journal.
