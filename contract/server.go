@@ -117,6 +117,9 @@ type ServerOptions struct {
 	// Control, when set, answers every request below ControlPrefix, outside
 	// routing, judging and the journal.
 	Control http.Handler
+	// SkipRequestCheck leaves Call.Problems and Call.Enveloped unset, for
+	// an Answerer that answers by the raw request alone.
+	SkipRequestCheck bool
 }
 
 // ControlPrefix is the reserved path prefix of a Server's control API.
@@ -191,6 +194,9 @@ func (s *Server) route(r *http.Request) *Call {
 		return c
 	}
 	c.Operation, c.Params = op, params
+	if s.opts.SkipRequestCheck {
+		return c
+	}
 	u := *r.URL
 	u.Path, u.RawPath = "", ""
 	if p, err := url.PathUnescape(path); err == nil {

@@ -87,7 +87,7 @@ func scriptedError(status int, code, id, path string) *contract.Answer {
 	case http.StatusGone:
 		a = versionGone()
 	case http.StatusTooManyRequests:
-		a = rateLimited(path, 10, 60, 5, 0)
+		a = rateLimited(path, 10, 60, 1, 0)
 	case http.StatusInternalServerError:
 		a = unexpected()
 	default:

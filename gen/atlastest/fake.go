@@ -337,7 +337,11 @@ func (f *Fake) verdict(c *contract.Call, a *contract.Answer, j contract.Judgemen
 	var errs []string
 	for _, fd := range j.Findings {
 		if fd.Severity == contract.SeverityError {
-			errs = append(errs, fmt.Sprintf("%s %s: %s", fd.Rule, fd.Pointer, fd.Message))
+			where := string(fd.Rule)
+			if fd.Pointer != "" {
+				where += " at " + fd.Pointer
+			}
+			errs = append(errs, where+": "+fd.Message)
 		}
 	}
 	if len(errs) == 0 || f.s.onViolation == nil {
