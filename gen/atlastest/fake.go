@@ -326,7 +326,9 @@ func (f *Fake) wrap(c *contract.Call, a *contract.Answer) *contract.Answer {
 	}
 	if c.Enveloped && !a.Fault && !a.Drop {
 		principal, delay := a.Principal, a.Delay
-		a = contract.Envelope(a, f.s.envelopeOK)
+		// A 401 keeps its status even so: HTTP authentication answers
+		// the challenge by the status.
+		a = contract.Envelope(a, f.s.envelopeOK && a.Status != http.StatusUnauthorized)
 		a.Principal, a.Delay = principal, delay
 	}
 	return a

@@ -116,7 +116,8 @@ func WithRateLimit(limit int, per time.Duration) Option {
 }
 
 // WithEnvelopeStatusOK makes envelope=true answers travel with HTTP status
-// 200, the real one only in the envelope. By default the transport status
+// 200, the real one only in the envelope; a 401 keeps its status, so its
+// Digest challenge is still answered. By default the transport status
 // stays the real one (Atlas does not document which it sends; both are
 // accepted by the contract), so Digest challenges keep working.
 func WithEnvelopeStatusOK() Option {
