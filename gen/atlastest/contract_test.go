@@ -201,3 +201,21 @@ func TestControlAPI(t *testing.T) {
 	status, _ = errorCode(t, client.DeferMaintenanceWindow(t.Context(), atlastest.DefaultProjectID))
 	assert.Equal(t, 401, status, "the cached token expired when the clock moved")
 }
+
+// TestUndeclaredScriptedStatusFailsLoudly: a scripted status the fragment
+// does not declare is an answer that breaks it, and the test hears of it;
+// a fault asked for (a proxy's page) is not judged.
+func TestUndeclaredScriptedStatusFailsLoudly(t *testing.T) {
+	t.Parallel()
+	rec := &violations{TB: t}
+	srv := atlastest.NewServer(rec)
+	srv.Script(atlastest.DefaultProjectID, atlastest.Reply{Status: http.StatusServiceUnavailable}, atlastest.Reply{ProxyHTML: true, Status: http.StatusServiceUnavailable})
+	client := srv.Client()
+	_ = client.DeferMaintenanceWindow(t.Context(), atlastest.DefaultProjectID)
+	got := rec.got()
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "status-undeclared")
+	assert.Contains(t, got[0], "503")
+	_ = client.DeferMaintenanceWindow(t.Context(), atlastest.DefaultProjectID)
+	assert.Len(t, rec.got(), 1, "the proxy page was asked for")
+}
