@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,13 @@ type principal struct {
 
 func (p *principal) may(projectID string) bool {
 	return p.projects == nil || slices.Contains(p.projects, projectID)
+}
+
+// nonce is an issued Digest nonce: when, and the highest nonce count a
+// client used with it, so a replayed response is refused.
+type nonce struct {
+	issued time.Time
+	count  uint64
 }
 
 type issuedToken struct {
@@ -88,16 +96,24 @@ func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale
 	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(v["response"]))) != 1 {
 		return nil, false
 	}
-	now := f.now()
-	f.mu.Lock()
-	issued, ok := f.nonces[v["nonce"]]
-	f.mu.Unlock()
-	if !ok {
+	nc, err := strconv.ParseUint(v["nc"], 16, 64)
+	if err != nil {
 		return nil, false
 	}
-	if now.Sub(issued) > nonceLifetime {
+	now := f.now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, ok := f.nonces[v["nonce"]]
+	switch {
+	case !ok:
+		return nil, false
+	case now.Sub(n.issued) > nonceLifetime:
 		return nil, true
+	case nc <= n.count:
+		return nil, false // a replayed response: the count must grow
 	}
+	n.count = nc
+	f.nonces[v["nonce"]] = n
 	return &principal{name: key.PublicKey, projects: key.Projects}, false
 }
 
@@ -114,11 +130,11 @@ func (f *Fake) newNonce() string {
 	now := f.now()
 	f.mu.Lock()
 	for k, t := range f.nonces {
-		if now.Sub(t) > nonceLifetime {
+		if now.Sub(t.issued) > nonceLifetime {
 			delete(f.nonces, k)
 		}
 	}
-	f.nonces[n] = now
+	f.nonces[n] = nonce{issued: now}
 	f.mu.Unlock()
 	return n
 }

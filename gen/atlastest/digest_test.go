@@ -22,7 +22,7 @@ func md5hex(s string) string {
 
 // TestDigestNonces: a response computed for a nonce the fake never issued
 // is refused; one for an expired nonce gets a fresh challenge marked
-// stale=true, as RFC 7616 says.
+// stale=true, as RFC 7616 says; a response sent twice is a replay.
 func TestDigestNonces(t *testing.T) {
 	t.Parallel()
 	srv := atlastest.NewServer(t)
@@ -49,6 +49,7 @@ func TestDigestNonces(t *testing.T) {
 	m := nonceRE.FindStringSubmatch(challenge.Header.Get("WWW-Authenticate"))
 	require.NotNil(t, m)
 	assert.Equal(t, 200, send(m[1]).StatusCode, "a response to the fake's challenge")
+	assert.Equal(t, 401, send(m[1]).StatusCode, "the same response again: a replay")
 
 	srv.Advance(10 * time.Minute)
 	stale := send(m[1])

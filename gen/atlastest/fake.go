@@ -25,7 +25,7 @@ type Fake struct {
 	projects map[string]*Project
 	scripts  map[string][]Reply
 	tokens   map[string]issuedToken
-	nonces   map[string]time.Time
+	nonces   map[string]nonce
 	buckets  map[string]*bucket
 	offset   time.Duration
 }
@@ -85,7 +85,7 @@ func New(opts ...Option) (*Fake, error) {
 		Mount: f.s.mount, OnVerdict: f.verdict, JournalSize: 10000, Control: f.controlHandler(),
 	})
 	f.tokens = map[string]issuedToken{}
-	f.nonces = map[string]time.Time{}
+	f.nonces = map[string]nonce{}
 	f.Reset()
 	return f, nil
 }
