@@ -247,7 +247,9 @@ func (f *Fake) operation(c *contract.Call, p *principal) *contract.Answer {
 	case c.GroupIDProblem():
 		return contract.InvalidGroupIDAnswer(id)
 	case len(c.Problems) > 0:
-		return contract.ErrorAnswer(http.StatusBadRequest, "INVALID_QUERY_PARAMETER",
+		// A non-boolean envelope: the code of the spec's badRequest example,
+		// as no capture of Atlas's answer to it was found.
+		return contract.ErrorAnswer(http.StatusBadRequest, "VALIDATION_ERROR",
 			"The request breaks the API contract: "+strings.Join(c.Problems, "; ")+".", nil)
 	case !p.may(id):
 		return forbidden(id)

@@ -382,3 +382,19 @@ func TestConcurrentDefers(t *testing.T) {
 	assert.Equal(t, 2, ok)
 	assert.Equal(t, 98, limit)
 }
+
+// TestMalformedRequests: what a client that skips the checks our client
+// makes gets: a malformed groupId 404 INVALID_GROUP_ID, as Atlas answers,
+// and a non-boolean envelope 400.
+func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
+	srv := seeded(t)
+	resp, body := digestPost(t, srv, srv.URL()+"/api/atlas/v2/groups/NOT-A-GROUP/maintenanceWindow/defer")
+	assert.Equal(t, 404, resp.StatusCode)
+	assert.JSONEq(t, `{"detail":"Invalid group ID NOT-A-GROUP.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["NOT-A-GROUP"],"reason":"Not Found"}`, string(body))
+	resp, body = digestPost(t, srv, deferURL(srv, scheduled)+"?envelope=maybe")
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, string(body), "envelope")
+	p, _ := srv.Project(scheduled)
+	assert.Zero(t, p.Deferrals)
+}
