@@ -50,13 +50,14 @@ func TestShippedRecordingsPassWithRequireCoverage(t *testing.T) {
 		require.NoError(t, err)
 		s := report.Summary()
 		assert.Zero(t, s.Errors, "findings: %v", report.Findings)
-		assert.GreaterOrEqual(t, s.Interactions, 14, "every declared status in both envelope modes")
+		assert.GreaterOrEqual(t, s.Interactions, 18, "every declared status in both envelope modes")
 		for _, row := range report.Coverage {
 			assert.Positive(t, row.Interactions, "status %d envelope=%v is exercised", row.Status, row.Envelope)
 		}
-		assert.Len(t, report.Coverage, 14, "7 declared statuses x 2 envelope modes")
-		// The one deliberate negative case is recognised as such.
-		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(report.Findings))
+		assert.Len(t, report.Coverage, 18, "9 declared statuses x 2 envelope modes")
+		// The deliberate negative cases (a bad group id; a missing and a too
+		// old Accept version, refused with 406) are recognised as such.
+		assert.Equal(t, []Rule{RuleRequestInvalid, RuleRequestInvalid, RuleRequestInvalid}, rulesOf(report.Findings))
 	}
 }
 
@@ -130,8 +131,8 @@ func TestCoverageMissing(t *testing.T) {
 				missing = append(missing, f)
 			}
 		}
-		// The file exercises 200 and 400 without envelope: 12 of 14 cells are missing.
-		require.Len(t, missing, 12)
+		// The file exercises 200 and 400 without envelope: 16 of 18 cells are missing.
+		require.Len(t, missing, 16)
 		want := SeverityWarning
 		if require_ {
 			want = SeverityError

@@ -38,7 +38,7 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 		noStdout []string
 	}{
 		{"shipped recordings, default command", nil, exitOK,
-			[]string{"contractcheck:", "interactions in 4 files (replay): 0 errors, 1 warning"}, nil, []string{"\x1b["}},
+			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 3 warnings"}, nil, []string{"\x1b["}},
 		{"explicit check, offline", []string{"check", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
 		{"require coverage", []string{"--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
 		{"fail on warnings", []string{"--fail-on", "warning"}, exitFindings, []string{"request-invalid"}, nil, nil},
@@ -89,8 +89,8 @@ func TestCheckJSONAndJUnitReports(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	assert.Equal(t, 0, doc.Summary.Errors)
-	assert.Equal(t, 1, doc.Summary.Warnings)
-	assert.Len(t, doc.Coverage, 14)
+	assert.Equal(t, 3, doc.Summary.Warnings, "the negative cases: a bad group id, a missing and a too old Accept version")
+	assert.Len(t, doc.Coverage, 18)
 
 	out := filepath.Join(t.TempDir(), "report.xml")
 	code, stdout, _ = runIn(t, "--format", "junit", "-o", out)
