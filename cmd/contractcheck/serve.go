@@ -143,7 +143,7 @@ func fakeCore(statePath, mount string, stderr io.Writer) (*contract.Server, stri
 	if err != nil {
 		return nil, "", err
 	}
-	return f.Core(), fmt.Sprintf("fake Atlas, %d projects, accepting %s; control API under %s", len(f.Projects()), creds, atlastest.ControlPrefix), nil
+	return f.Core(), fmt.Sprintf("fake Atlas with %d seeded project(s), accepting %s; control API under %s", len(f.Projects()), creds, atlastest.ControlPrefix), nil
 }
 
 // lockedWriter serialises writes from concurrent handlers.

@@ -398,3 +398,13 @@ func TestMalformedRequests(t *testing.T) {
 	p, _ := srv.Project(scheduled)
 	assert.Zero(t, p.Deferrals)
 }
+
+// TestMount: behind a proxy's mount point the client, given URL(), works,
+// and a request outside the mount is an unknown path.
+func TestMount(t *testing.T) {
+	t.Parallel()
+	srv := atlastest.NewServer(t, atlastest.WithMount("/atlas"))
+	require.NoError(t, srv.Client().DeferMaintenanceWindow(t.Context(), atlastest.DefaultProjectID))
+	resp, _ := rawPost(t, strings.TrimSuffix(srv.URL(), "/atlas")+"/api/atlas/v2/groups/"+atlastest.DefaultProjectID+"/maintenanceWindow/defer", nil)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
