@@ -110,7 +110,7 @@ func (m *MockServer) answer(c *Call) *Answer {
 			mode = "with envelope=true"
 		}
 		a := refused(ErrorAnswer(http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING",
-			fmt.Sprintf("No recording answers %s %s; record one.", c.Operation.ID, mode), nil))
+			fmt.Sprintf("No recording answers %s %s %s; record one.", c.Request.Method, c.Path, mode), nil))
 		a.Fault = true
 		return a
 	}

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -284,6 +285,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// Requests still in flight after the grace period are cut.
 		_ = srv.Close()
 	}
-	<-errc
+	if serveErr := <-errc; err == nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = serveErr
+	}
 	return err
 }
