@@ -22,8 +22,8 @@ import (
 // sequence of the most recorded one, its project id replaced by the one
 // asked for. Requests that break the fragment get what Atlas answers: a
 // malformed groupId the recorded negative case if there is one, otherwise
-// 404 INVALID_GROUP_ID; a missing or unknown version 406
-// INVALID_VERSION_DATE. A recorded 401 without a challenge gets a Digest
+// 404 INVALID_GROUP_ID; a missing or unknown version the recorded 406 if
+// there is one, otherwise 406 INVALID_VERSION_DATE. A recorded 401 without a challenge gets a Digest
 // challenge, so Digest clients still see its body. The mock hands out
 // MockAccessToken at the token endpoint the spec declares; it checks no
 // credentials (the fake in gen/atlastest does).
@@ -33,9 +33,10 @@ type MockServer struct {
 	log   io.Writer
 	logMu sync.Mutex
 
-	answers  map[mockKey][]*recording.Response
-	fallback map[mockKey]string // op and envelope mode → the most recorded project
-	badGroup *recording.Interaction
+	answers    map[mockKey][]*recording.Response
+	fallback   map[mockKey]string     // op and envelope mode → the most recorded project
+	badGroup   *recording.Interaction // the first recorded refusal of a malformed groupId
+	badVersion *recording.Interaction // the first recorded 406 of a missing or unknown version
 
 	mu   sync.Mutex
 	next map[mockKey]int
@@ -79,6 +80,8 @@ func NewMockServer(spec *Spec, ins []*recording.Interaction, opts CheckOptions, 
 			}
 		case c.GroupIDProblem() && !enveloped && m.badGroup == nil && in.Response.StatusCode == http.StatusNotFound:
 			m.badGroup = in
+		case c.AcceptProblem() && !c.GroupIDProblem() && !enveloped && m.badVersion == nil && in.Response.StatusCode == http.StatusNotAcceptable:
+			m.badVersion = in
 		}
 	}
 	return m
@@ -144,6 +147,8 @@ func (m *MockServer) refusal(c *Call) *Answer {
 		return a
 	case c.GroupIDProblem():
 		a = InvalidGroupIDAnswer(groupID)
+	case c.AcceptProblem() && m.badVersion != nil:
+		a = recordedAnswer(&m.badVersion.Response)
 	case c.AcceptProblem():
 		a = InvalidVersionAnswer()
 	default:

@@ -67,6 +67,10 @@ func TestMockRefusesAsAtlasDoes(t *testing.T) {
 	resp, body = mockPost(t, srv, mockGood, "")
 	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a missing versioned Accept")
 	assert.Equal(t, "INVALID_VERSION_DATE", body["errorCode"])
+	assert.Equal(t, "Invalid accept header or version date.", body["detail"])
+	resp, body = mockPost(t, srv, mockGood+"?envelope=true", "application/vnd.atlas.2022-01-01+json")
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a version before the first")
+	assert.Equal(t, float64(406), body["status"], "enveloped as asked")
 
 	resp, body = mockPost(t, srv, "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", mockMT)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
