@@ -61,7 +61,7 @@ func NewMockServer(spec *Spec, ins []*recording.Interaction, opts CheckOptions, 
 	checker := m.Server.checker
 	counts := map[mockKey]int{}
 	for _, in := range ins {
-		if in.Request.URL == nil || in.Response.BodyTooLarge {
+		if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
 			continue
 		}
 		op, params, ok := spec.Route(in.Request.Method, in.Request.URL.EscapedPath(), "")

@@ -56,7 +56,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	opts := recording.RecorderOptions{}
 	if *fake {
-		opts.FakeGroupID = recording.DefaultFakeGroupID
+		opts.FakeGroupID, opts.GroupIDPattern = recording.DefaultFakeGroupID, atlas.GroupIDPattern
 	}
 	rec, err := recording.NewRecorder(http.DefaultTransport, opts)
 	if err != nil {
