@@ -285,62 +285,6 @@ func TestGoldenReports(t *testing.T) {
 	assert.Positive(t, suites.Failures)
 }
 
-func TestMockServer(t *testing.T) {
-	t.Parallel()
-	spec, err := DefaultSpec()
-	require.NoError(t, err)
-	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
-	require.NoError(t, err)
-	log := &syncWriter{w: &bytes.Buffer{}}
-	srv := httptest.NewServer(NewMockServer(spec, ins, CheckOptions{}, log))
-	defer srv.Close()
-
-	post := func(path, accept string) (*http.Response, map[string]any) {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
-		require.NoError(t, err)
-		if accept != "" {
-			req.Header.Set("Accept", accept)
-		}
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer func() { _ = resp.Body.Close() }()
-		var body map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		return resp, body
-	}
-	const good = "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
-	const mt = "application/vnd.atlas.2023-01-01+json"
-
-	// An invalid request gets a 400 ApiError in Atlas's shape, valid against the fragment.
-	resp, body := post("/api/atlas/v2/groups/nope/maintenanceWindow/defer", mt)
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-	assert.Equal(t, float64(400), body["error"])
-	assert.Equal(t, "VALIDATION_ERROR", body["errorCode"])
-	assert.Equal(t, "VALIDATION_ERROR", resp.Header.Get(MockHeader), "the mock marks its own answers")
-	assert.Contains(t, body["detail"], "groupId")
-	require.NoError(t, spec.doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
-	assert.Contains(t, log.String(), "invalid request")
-
-	resp, _ = post(good, "")
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "a missing versioned Accept is invalid")
-
-	resp, body = post("/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", mt)
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
-
-	// Valid requests get the valid recordings' answers in recorded order
-	// (files sorted), then cycle: 13 answer a plain request.
-	var seen []int
-	for range 26 {
-		resp, _ := post(good, mt)
-		seen = append(seen, resp.StatusCode)
-		assert.Empty(t, resp.Header.Get(MockHeader), "a recorded answer")
-	}
-	assert.Equal(t, []int{200, 200, 400, 400, 401, 403, 404, 429, 500, 400, 200, 200, 410}, seen[:13])
-	assert.Equal(t, seen[:13], seen[13:], "the answers cycle")
-}
-
 func TestTargetNeedsLiveUnlessLoopback(t *testing.T) {
 	t.Parallel()
 	_, err := Run(t.Context(), Options{Source: Source{Target: "https://192.0.2.1"}})

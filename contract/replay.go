@@ -6,133 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
-
-// ReplayServer is an in-process HTTP server on a random loopback port that
-// answers each request with the recorded response of the next unanswered
-// interaction with the same method, path and query: identical requests with
-// different recorded answers (two deferrals accepted, the third refused) are
-// answered in recorded order.
-type ReplayServer struct {
-	srv    *http.Server
-	ln     net.Listener
-	client *http.Client
-	done   chan struct{}
-
-	mu     sync.Mutex
-	queues map[string][]*recording.Interaction
-}
-
-// replayMissHeader marks the answer to a request the server has no
-// recording left for; the replayer turns it into an error.
-const replayMissHeader = "X-Contractcheck-Replay"
-
-// NewReplayServer starts a replay server on 127.0.0.1 with a random port.
-func NewReplayServer() (*ReplayServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("replay server: %w", err)
-	}
-	s := &ReplayServer{ln: ln, queues: map[string][]*recording.Interaction{}, done: make(chan struct{})}
-	s.srv = newHTTPServer(s, DefaultServerLimits)
-	s.client = &http.Client{Transport: &http.Transport{
-		Proxy:               nil, // loopback: never through a proxy
-		MaxIdleConnsPerHost: 4,
-		IdleConnTimeout:     30 * time.Second,
-	}}
-	go func() {
-		defer close(s.done)
-		_ = s.srv.Serve(ln)
-	}()
-	return s, nil
-}
-
-// URL returns the server's base URL.
-func (s *ReplayServer) URL() string { return "http://" + s.ln.Addr().String() }
-
-// Client returns an HTTP client for the server that never uses a proxy.
-func (s *ReplayServer) Client() *http.Client { return s.client }
-
-// Load replaces the recorded interactions the server answers with.
-func (s *ReplayServer) Load(ins []*recording.Interaction) {
-	q := make(map[string][]*recording.Interaction, len(ins))
-	for _, in := range ins {
-		if in.Request.URL == nil {
-			continue
-		}
-		k := replayKey(in.Request.Method, in.Request.URL.EscapedPath(), in.Request.URL.RawQuery)
-		q[k] = append(q[k], in)
-	}
-	s.mu.Lock()
-	s.queues = q
-	s.mu.Unlock()
-}
-
-// Close stops the server and waits for it.
-func (s *ReplayServer) Close() error {
-	s.client.CloseIdleConnections()
-	err := s.srv.Close()
-	<-s.done
-	return err
-}
-
-// ServeHTTP answers with the next recorded response for the request.
-func (s *ReplayServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	k := replayKey(r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
-	s.mu.Lock()
-	var in *recording.Interaction
-	if q := s.queues[k]; len(q) > 0 {
-		in, s.queues[k] = q[0], q[1:]
-	}
-	s.mu.Unlock()
-	if in == nil {
-		w.Header().Set(replayMissHeader, "miss")
-		http.Error(w, "contractcheck replay server: no recorded interaction left for "+r.Method+" "+r.URL.RequestURI(), http.StatusNotImplemented)
-		return
-	}
-	writeRecorded(w, &in.Response)
-}
-
-// writeRecorded writes a recorded response as it was: its headers (but those
-// the transport owns), its status and its body. A response recorded without
-// Content-Type gets none (net/http would otherwise sniff one).
-func writeRecorded(w http.ResponseWriter, rec *recording.Response) {
-	h := w.Header()
-	for k, vs := range rec.Header {
-		switch http.CanonicalHeaderKey(k) {
-		case "Content-Length", "Transfer-Encoding", "Connection", "Content-Encoding", "Keep-Alive", "Trailer":
-			continue
-		}
-		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
-	}
-	if _, ok := h["Content-Type"]; !ok {
-		h["Content-Type"] = nil
-	}
-	h.Set("Content-Length", strconv.Itoa(len(rec.Body)))
-	w.WriteHeader(rec.StatusCode)
-	_, _ = w.Write(rec.Body)
-}
-
-// replayKey identifies a request by method, escaped path and query, with
-// the query's parameters in a canonical order.
-func replayKey(method, path, rawQuery string) string {
-	if rawQuery != "" {
-		if v, err := url.ParseQuery(rawQuery); err == nil {
-			rawQuery = v.Encode()
-		}
-	}
-	return method + " " + path + "?" + rawQuery
-}
 
 // replayer re-sends recorded requests through an atlas.Client: the
 // operation's requests through its typed call, anything else as recorded

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract"
+	atlas "github.com/atlascontract/deferwindow/gen"
+)
+
+// startServe runs serve with args until the test ends and returns its base URL.
+func startServe(t *testing.T, args ...string) (base string, stderr *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout lockedBuffer
+	stderr = &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- runContext(ctx, append([]string{"serve"}, args...), &stdout, stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	require.Eventually(t, func() bool {
+		m := listening.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond, "stderr: %s", stderr.String())
+	return base, stderr
+}
+
+// TestServeFakeWithNewFromEnv: a program configured by the environment,
+// as MongoDB's tools are, works against `serve --fake` unchanged.
+func TestServeFakeWithNewFromEnv(t *testing.T) {
+	// Not parallel: it sets the credentials in the environment, as users do.
+	state := filepath.Join(t.TempDir(), "state.yaml")
+	require.NoError(t, os.WriteFile(state, []byte("projects:\n  - id: 6a7940722c88faeba59bf917\n    windowDefined: true\n    maintenanceScheduled: true\n    deferrals: 1\n"), 0o600))
+	t.Setenv(atlas.EnvClientID, "mdb_sa_id_env")
+	t.Setenv(atlas.EnvClientSecret, "mdb_sa_sk_env-do-not-leak")
+	t.Setenv(atlas.EnvPublicAPIKey, "")
+	t.Setenv(atlas.EnvPrivateAPIKey, "")
+	base, stderr := startServe(t, "--fake", "--state", state)
+	t.Setenv(atlas.EnvBaseURL, base)
+
+	client, err := atlas.NewFromEnv()
+	require.NoError(t, err)
+	ctx := t.Context()
+	require.NoError(t, client.DeferMaintenanceWindow(ctx, "6a7940722c88faeba59bf917"))
+	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "6a7940722c88faeba59bf917"), "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"))
+	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "32b6e34b3d91647abb20e7b8"), "RESOURCE_NOT_FOUND"), "the state file replaces the default project")
+
+	resp, err := http.Get(base + "/_contractcheck/fake/journal")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"principal":"mdb_sa_id_env"`)
+	assert.NotContains(t, string(body), "do-not-leak")
+	assert.NotContains(t, stderr.String(), "do-not-leak")
+	assert.NotContains(t, stderr.String(), "breaks the fragment")
+}
+
+func TestServeFakeDefaultsAndBadState(t *testing.T) {
+	// Not parallel: it clears the credentials in the environment.
+	for _, name := range []string{atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey} {
+		t.Setenv(name, "")
+	}
+	base, _ := startServe(t, "--fake")
+	client, err := atlas.New(atlas.WithServer(base), atlas.WithAPIKey("atlastest", "atlastest-private-key"))
+	require.NoError(t, err)
+	require.NoError(t, client.DeferMaintenanceWindow(t.Context(), "32b6e34b3d91647abb20e7b8"), "the default project, scheduled")
+
+	state := filepath.Join(t.TempDir(), "state.yaml")
+	require.NoError(t, os.WriteFile(state, []byte("projects:\n  - id: 6a7940722c88faeba59bf917\n    windowDefined: true\n  - id: nope\n"), 0o600))
+	code, _, stderr := runIn(t, "serve", "--fake", "--state", state)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "state.yaml:4: projects[1]")
+
+	require.NoError(t, os.WriteFile(state, []byte("projects:\n  - id: 6a7940722c88faeba59bf917\n    sheduled: true\n"), 0o600))
+	code, _, stderr = runIn(t, "serve", "--fake", "--state", state)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "line 3")
+	assert.Contains(t, stderr, "sheduled")
+}
+
+// TestServeWarnsAboutBrokenRecordingsAndMounts: replay mode names the
+// recordings that break the contract at start-up, and --mount strips
+// incoming requests only.
+func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join("..", "..", "contract", "testdata", "bad", "body-schema.yaml")
+	good := filepath.Join("..", "..", "contract", "recordings")
+	base, stderr := startServe(t, "--mount", "/atlas", bad, good)
+	assert.Regexp(t, `warning: .*body-schema\.yaml interaction \d+ breaks the contract \(body-schema: `, stderr.String())
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "the recordings are routed as recorded")
+	assert.Empty(t, resp.Header.Get(contract.MockHeader), "a recorded answer, not a refusal")
+}

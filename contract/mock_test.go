@@ -1,0 +1,135 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/openapi"
+)
+
+func newTestMock(t *testing.T, mount string) (*httptest.Server, *syncWriter) {
+	t.Helper()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	log := &syncWriter{w: &bytes.Buffer{}}
+	srv := httptest.NewServer(NewMockServer(spec, ins, CheckOptions{Mount: mount}, log))
+	t.Cleanup(srv.Close)
+	return srv, log
+}
+
+func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
+	require.NoError(t, err)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp, body
+}
+
+const (
+	mockGood = "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
+	mockMT   = "application/vnd.atlas.2023-01-01+json"
+)
+
+func TestMockRefusesAsAtlasDoes(t *testing.T) {
+	t.Parallel()
+	srv, log := newTestMock(t, "")
+
+	// A malformed groupId gets the recorded negative case, naming the id asked for.
+	resp, body := mockPost(t, srv, "/api/atlas/v2/groups/nope/maintenanceWindow/defer", mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "INVALID_GROUP_ID", body["errorCode"])
+	assert.Equal(t, "Invalid group ID nope.", body["detail"])
+	assert.Equal(t, []any{"nope"}, body["parameters"])
+	assert.Equal(t, "INVALID_GROUP_ID", resp.Header.Get(MockHeader), "the mock marks its own answers")
+	doc, err := openapi.Load()
+	require.NoError(t, err)
+	require.NoError(t, doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
+	assert.Contains(t, log.String(), "invalid request")
+
+	resp, body = mockPost(t, srv, mockGood, "")
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a missing versioned Accept")
+	assert.Equal(t, "INVALID_VERSION_DATE", body["errorCode"])
+	assert.Equal(t, "Invalid accept header or version date.", body["detail"])
+	resp, body = mockPost(t, srv, mockGood+"?envelope=true", "application/vnd.atlas.2022-01-01+json")
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a version before the first")
+	assert.Equal(t, float64(406), body["status"], "enveloped as asked")
+
+	resp, body = mockPost(t, srv, "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+}
+
+// TestMockAnswersPerProject: each project walks the recorded answers in
+// recorded order on its own, and a 401 carries a Digest challenge.
+func TestMockAnswersPerProject(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestMock(t, "")
+	statuses := func(path string, n int) []int {
+		var seen []int
+		for range n {
+			resp, _ := mockPost(t, srv, path, mockMT)
+			seen = append(seen, resp.StatusCode)
+			assert.Empty(t, resp.Header.Get(MockHeader), "a recorded answer")
+			if resp.StatusCode == http.StatusUnauthorized {
+				assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `Digest realm="MMS Public API"`)
+			}
+		}
+		return seen
+	}
+	// What was recorded for the project, without envelope, for valid
+	// requests, in recorded order.
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	checker := NewChecker(spec, CheckOptions{})
+	var want []int
+	for _, in := range ins {
+		j := checker.Check(t.Context(), in)
+		if in.Request.URL.Path == mockGood && !j.Enveloped && !slices.ContainsFunc(j.Findings, func(f Finding) bool { return f.Rule == RuleRequestInvalid }) {
+			want = append(want, in.Response.StatusCode)
+		}
+	}
+	require.GreaterOrEqual(t, len(want), 10)
+	assert.Equal(t, want, statuses(mockGood, len(want)))
+
+	// Another project starts at the beginning, whatever ran before, and
+	// the recorded project id in bodies becomes its own.
+	other := "/api/atlas/v2/groups/0123456789abcdef01234567/maintenanceWindow/defer"
+	assert.Equal(t, want[:2], statuses(other, 2), "an unrecorded project has its own cursor")
+	resp, body := mockPost(t, srv, other, mockMT)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, []any{"0123456789abcdef01234567"}, body["parameters"])
+
+	assert.Equal(t, want, statuses(mockGood, len(want)), "the answers cycle")
+}
+
+// TestMockMountStripsRequestsOnly: --mount applies to incoming requests;
+// the recordings are routed as recorded.
+func TestMockMountStripsRequestsOnly(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestMock(t, "/atlas")
+	resp, _ := mockPost(t, srv, "/atlas"+mockGood, mockMT)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, body := mockPost(t, srv, mockGood, mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "outside the mount")
+	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+}
