@@ -18,17 +18,26 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitProperty names what judged the run, in every suite.
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
 	Name      string         `xml:"name,attr"`
 	Classname string         `xml:"classname,attr"`
+	File      string         `xml:"file,attr,omitempty"`
+	Line      int            `xml:"line,attr,omitempty"`
 	Failures  []junitFailure `xml:"failure"`
 	Skipped   *junitSkipped  `xml:"skipped"`
 	SystemOut string         `xml:"system-out,omitempty"`
@@ -64,7 +73,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 			bySuite[c.File] = i
 			out.Suites = append(out.Suites, junitSuite{Name: c.File})
 		}
-		tc := junitCase{Name: caseName(c), Classname: c.File}
+		tc := junitCase{Name: caseName(c), Classname: c.File, File: c.File, Line: c.Line}
 		var notes []string
 		for _, f := range r.CaseFindings(c) {
 			if f.Severity >= failOn {
@@ -111,6 +120,35 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	if cov.Tests > 0 {
 		out.Suites = append(out.Suites, cov)
+	}
+	// The run's other findings (about waivers) are one suite of their own.
+	run := junitSuite{Name: "run"}
+	for _, f := range r.RunFindings() {
+		if f.Rule == RuleCoverageMissing {
+			continue
+		}
+		tc := junitCase{Name: string(f.Rule), Classname: "run", File: f.File, Line: f.Line}
+		if f.Severity >= failOn {
+			tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+			run.Failures++
+		} else {
+			tc.SystemOut = f.String()
+		}
+		run.Tests++
+		run.Cases = append(run.Cases, tc)
+	}
+	if run.Tests > 0 {
+		out.Suites = append(out.Suites, run)
+	}
+	props := []junitProperty{
+		{"tool", r.Tool.Name + " " + r.Tool.Version},
+		{"fragment", r.Fragment.Name},
+		{"fragment.sha256", r.Fragment.SHA256},
+		{"source", r.Source.String()},
+		{"mode", r.Mode},
+	}
+	for i := range out.Suites {
+		out.Suites[i].Properties = props
 	}
 	for _, s := range out.Suites {
 		out.Tests += s.Tests

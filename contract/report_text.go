@@ -14,8 +14,10 @@ type TextOptions struct {
 	Color bool
 }
 
-// WriteText writes the report for people: findings grouped by file, one
-// line per finding, then the run's own findings, then a summary line.
+// WriteText writes the report for people: one line per finding starting
+// with file:line (so terminals and editors can open it), grouped by file,
+// then the run's own findings, what was waived and skipped, hints, and a
+// summary naming what was judged against what.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(sev Severity) string {
@@ -28,32 +30,79 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		}
 		return "\x1b[33m" + s + "\x1b[0m"
 	}
-	file := ""
 	for _, f := range r.Findings {
-		if f.File == "" {
+		if f.Interaction < 0 {
 			continue
 		}
-		if f.File != file {
-			file = f.File
-			fmt.Fprintf(bw, "%s\n", file)
-		}
-		loc := fmt.Sprintf("#%d", f.Interaction)
+		loc := f.Location()
 		if f.Pointer != "" {
 			loc += " " + f.Pointer
 		}
-		fmt.Fprintf(bw, "  %s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
+		fmt.Fprintf(bw, "%s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
 	}
 	if run := r.RunFindings(); len(run) > 0 {
-		fmt.Fprintln(bw, "run")
 		for _, f := range run {
-			fmt.Fprintf(bw, "  %s %s: %s\n", paint(f.Severity), f.Rule, f.Message)
+			loc := "run"
+			if f.File != "" {
+				loc = f.Location()
+			}
+			fmt.Fprintf(bw, "%s: %s %s: %s\n", loc, paint(f.Severity), f.Rule, f.Message)
 		}
 	}
+	for _, w := range r.Waived {
+		fmt.Fprintf(bw, "%s: waived %s: %s (waiver at %s:%d: %s)\n", w.Location(), w.Rule, w.Message, w.WaiverSource, w.WaiverLine, w.Reason)
+	}
+	if r.SkippedTotal > 0 {
+		fmt.Fprintf(bw, "skipped %s outside the scope (%s):\n", plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))
+		for i, sk := range r.Skipped {
+			if i == textSkippedListed {
+				fmt.Fprintf(bw, "  ... and %d more (the JSON report lists up to %d)\n", r.SkippedTotal-i, MaxSkippedListed)
+				break
+			}
+			loc := sk.File
+			if sk.Line > 0 {
+				loc += fmt.Sprintf(":%d", sk.Line)
+			}
+			fmt.Fprintf(bw, "  %s #%d: %s %s: %s\n", loc, sk.Interaction, sk.Method, sk.Path, sk.Reason)
+		}
+	}
+	for _, h := range r.Hints {
+		fmt.Fprintf(bw, "hint: %s\n", h)
+	}
 	s := r.Summary()
-	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s\n", "contractcheck",
+	fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s", "contractcheck",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	if s.Skipped > 0 {
+		fmt.Fprintf(bw, ", %d skipped", s.Skipped)
+	}
+	if s.Waived > 0 {
+		fmt.Fprintf(bw, ", %d waived", s.Waived)
+	}
+	fmt.Fprintf(bw, "\n%s: judged %s against %s (sha256 %s) with %s %s\n", "contractcheck",
+		r.Source, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
 	return bw.Flush()
+}
+
+// textSkippedListed bounds the skipped interactions the text report lists.
+const textSkippedListed = 10
+
+// skipReasons counts the listed skipped interactions by reason, in a
+// stable order.
+func skipReasons(list []Skipped) string {
+	counts := map[string]int{}
+	var order []string
+	for _, sk := range list {
+		if counts[sk.Reason] == 0 {
+			order = append(order, sk.Reason)
+		}
+		counts[sk.Reason]++
+	}
+	parts := make([]string, len(order))
+	for i, reason := range order {
+		parts[i] = fmt.Sprintf("%d %s", counts[reason], reason)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int, word string) string {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
@@ -29,8 +30,12 @@ func ShippedRecordings() fs.FS { return shipped }
 type Options struct {
 	// Spec is the fragment to judge against; nil means DefaultSpec.
 	Spec *Spec
-	// Paths are recording files or folders; none means the shipped recordings.
+	// Paths are recording files or folders. Run refuses to start with no
+	// Paths, no FS and no Shipped: a list that came out empty (a glob that
+	// matched nothing) must not judge something else.
 	Paths []string
+	// Shipped judges the recordings embedded in the module instead of Paths.
+	Shipped bool
 	// FS, when set, is read instead of the operating system's files: Paths
 	// are then paths inside it (default ".").
 	FS fs.FS
@@ -54,6 +59,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// RequireCoverage makes coverage-missing findings errors.
 	RequireCoverage bool
+	// RequiredCoverage makes the coverage-missing findings of these cells
+	// errors (the others stay warnings).
+	RequiredCoverage []CoverageCell
+	// Scope limits the run to the interactions it should judge; the zero
+	// value judges the fragment's paths and skips the rest (see ScopeFragment).
+	Scope Scope
+	// Waivers accept findings for a stated reason.
+	Waivers []Waiver
+	// Now is today for waiver expiry; nil means time.Now.
+	Now func() time.Time
+	// Config names the configuration file the options came from, for the
+	// report's source.
+	Config string
 	// Cases keeps a Case per interaction in Report.Cases, as WriteJUnit
 	// needs.
 	Cases bool
@@ -86,13 +104,39 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if maxBody <= 0 {
 		maxBody = recording.DefaultMaxBodyBytes
 	}
+	source, err := runSource(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Check.Mount, err = NormalizeMount(opts.Check.Mount); err != nil {
+		return nil, err
+	}
+	if err := checkCells(spec, opts.RequiredCoverage); err != nil {
+		return nil, err
+	}
+	scope, err := newScopeRule(spec, opts.Check.Mount, opts.Scope)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	waivers, err := compileWaivers(opts.Waivers, now())
+	if err != nil {
+		return nil, err
+	}
 	r := &runner{
-		spec:     spec,
-		checker:  NewChecker(spec, opts.Check),
-		cov:      newCoverage(),
-		report:   &Report{Mode: "replay"},
+		spec:    spec,
+		checker: NewChecker(spec, opts.Check),
+		cov:     newCoverage(),
+		report: &Report{
+			Tool: Tool(), Fragment: spec.Fragment(), Source: source, Mode: "replay",
+		},
 		opts:     opts,
 		progress: opts.Progress,
+		scope:    scope,
+		waivers:  waivers,
 	}
 	switch {
 	case opts.Offline && opts.Target != "":
@@ -125,9 +169,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	ropts := recording.Options{MaxBodyBytes: maxBody}
 	visit := r.visit(ctx)
-	var err error
 	switch {
-	case len(opts.Paths) == 0 && opts.FS == nil:
+	case opts.Shipped:
 		err = recording.WalkFS(shipped, "recordings", ropts, visit)
 	case opts.FS != nil:
 		paths := opts.Paths
@@ -151,9 +194,41 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if r.progress != nil {
 		r.progress(r.report.Interactions)
 	}
+	hint := r.misses.hint()
+	if r.report.Interactions == 0 && r.report.SkippedTotal > 0 {
+		return nil, &NothingJudgedError{Skipped: r.report.SkippedTotal, Reasons: r.skipReasons, Hint: hint}
+	}
+	if hint != "" {
+		r.report.Hints = append(r.report.Hints, hint)
+	}
 	r.report.Coverage = r.cov.rows(spec)
-	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage)...)
+	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage, opts.RequiredCoverage)...)
+	r.report.Findings = append(r.report.Findings, r.waivers.findings()...)
 	return r.report, nil
+}
+
+// ErrNoRecordings is returned by Run when it is given nothing to judge.
+var ErrNoRecordings = errors.New("no recordings to judge: give recording files or folders (Options.Paths), or ask for the shipped ones (Options.Shipped)")
+
+// runSource checks what Run is asked to read and describes it.
+func runSource(opts Options) (Source, error) {
+	src := Source{Paths: opts.Paths, Config: opts.Config}
+	switch {
+	case opts.Shipped && (len(opts.Paths) > 0 || opts.FS != nil):
+		return src, errors.New("the shipped recordings and Paths or FS exclude each other")
+	case opts.Shipped:
+		src.Kind, src.Paths = "shipped", []string{"recordings"}
+	case opts.FS != nil:
+		src.Kind = "fs"
+	case len(opts.Paths) == 0:
+		return src, ErrNoRecordings
+	default:
+		src.Kind = "files"
+	}
+	if src.Paths == nil {
+		src.Paths = []string{}
+	}
+	return src, nil
 }
 
 type runner struct {
@@ -166,6 +241,29 @@ type runner struct {
 	send     *replayer     // nil when offline
 	batch    []*recording.Interaction
 	progress func(int)
+
+	scope       *scopeRule
+	waivers     *waiverSet
+	misses      missTracker
+	skipReasons map[string]int
+}
+
+// skip records an interaction outside the scope.
+func (r *runner) skip(in *recording.Interaction, reason string) {
+	r.report.SkippedTotal++
+	if r.skipReasons == nil {
+		r.skipReasons = map[string]int{}
+	}
+	r.skipReasons[reason]++
+	path := in.Request.URL.EscapedPath()
+	if reason == skipPath {
+		r.misses.add(r.spec, path)
+	}
+	if len(r.report.Skipped) < MaxSkippedListed {
+		r.report.Skipped = append(r.report.Skipped, Skipped{
+			File: in.File, Interaction: in.Index, Line: in.Line, Method: in.Request.Method, Path: path, Reason: reason,
+		})
+	}
 }
 
 // visit receives interactions in file order. Offline, each is judged as it
@@ -182,6 +280,10 @@ func (r *runner) visit(ctx context.Context) func(*recording.Interaction) error {
 				return err
 			}
 			r.report.Files = append(r.report.Files, in.File)
+		}
+		if reason := r.scope.skip(in); reason != "" {
+			r.skip(in, reason)
+			return nil
 		}
 		if r.send == nil {
 			r.judge(ctx, in, nil)
@@ -223,11 +325,15 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 	j := r.checker.Check(ctx, in)
 	if decodeErr != nil {
 		j.Findings = append(j.Findings, Finding{
-			Rule: RuleClientDecode, Severity: SeverityError, File: in.File, Interaction: in.Index,
+			Rule: RuleClientDecode, Severity: SeverityError, File: in.File, Line: in.Line, Interaction: in.Index,
 			Message: fmt.Sprintf("the generated client cannot decode the %d response: %s", in.Response.StatusCode, decodeErr),
 		})
 	}
 	r.report.Interactions++
+	if j.Operation == nil && !j.TokenExchange && in.Request.URL != nil {
+		r.misses.add(r.spec, in.Request.URL.EscapedPath())
+	}
+	j.Findings = r.waivers.apply(j.Findings, &r.report.Waived)
 	if r.opts.Cases {
 		c := Case{
 			File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,

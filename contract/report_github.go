@@ -1,0 +1,59 @@
+package contract
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// WriteGitHub writes the report as GitHub Actions workflow commands: one
+// ::error or ::warning annotation per finding, on the recording's file and
+// the interaction's line, titled with the rule, so each shows on the pull
+// request's diff; hints become ::notice. The summary line closes the output.
+func WriteGitHub(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range r.Findings {
+		level := "error"
+		if f.Severity < SeverityError {
+			level = "warning"
+		}
+		var props []string
+		if f.File != "" {
+			props = append(props, "file="+githubProperty(f.File))
+			if f.Line > 0 {
+				props = append(props, "line="+strconv.Itoa(f.Line))
+			}
+		}
+		props = append(props, "title="+githubProperty(string(f.Rule)))
+		msg := f.Message
+		if f.Interaction >= 0 {
+			msg = fmt.Sprintf("interaction #%d", f.Interaction)
+			if f.Pointer != "" {
+				msg += " at " + f.Pointer
+			}
+			msg += ": " + f.Message
+		}
+		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+	}
+	for _, h := range r.Hints {
+		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
+	}
+	s := r.Summary()
+	fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
+		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Skipped, s.Waived,
+		r.Source, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
+	return bw.Flush()
+}
+
+// githubData escapes a workflow command's message: %, CR and LF.
+var githubDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+
+// githubPropertyEscaper escapes a workflow command's property value: the
+// message's escapes, and : and , which separate properties.
+var githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+
+func githubData(s string) string     { return githubDataEscaper.Replace(s) }
+func githubProperty(s string) string { return githubPropertyEscaper.Replace(s) }
