@@ -72,7 +72,7 @@ spec-update:
 	$(GO) generate ./gen/...; \
 	$(GO) build ./...; \
 	echo "== 4/4 contract run"; \
-	$(GO) run ./cmd/contractcheck --require-coverage; \
+	$(GO) run ./cmd/contractcheck check --shipped --require-coverage; \
 	echo "spec-update: done; review 'git diff' and the changes above before committing"
 
 ## test: the README's test command
@@ -102,6 +102,6 @@ vet:
 
 ## contract: the main job, contractcheck on the shipped recordings (every declared status covered)
 contract:
-	$(GO) run ./cmd/contractcheck --require-coverage
+	$(GO) run ./cmd/contractcheck check --shipped --require-coverage
 
 ci: vet check-generated test fuzz-smoke contract

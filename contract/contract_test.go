@@ -46,7 +46,7 @@ func rulesOf(fs []Finding) []Rule {
 func TestShippedRecordingsPassWithRequireCoverage(t *testing.T) {
 	t.Parallel()
 	for _, offline := range []bool{false, true} {
-		report, err := Run(t.Context(), Options{RequireCoverage: true, Offline: offline})
+		report, err := Run(t.Context(), Options{Shipped: true, RequireCoverage: true, Offline: offline})
 		require.NoError(t, err)
 		s := report.Summary()
 		assert.Zero(t, s.Errors, "findings: %v", report.Findings)
@@ -72,8 +72,9 @@ func badOptions(rule Rule) Options {
 func TestEveryRuleHasAKnownBadRecordingThatTripsOnlyIt(t *testing.T) {
 	t.Parallel()
 	for _, info := range Rules {
-		if info.Rule == RuleCoverageMissing {
-			continue // about a whole run: TestCoverageMissing
+		switch info.Rule {
+		case RuleCoverageMissing, RuleWaiverExpired, RuleWaiverUnused:
+			continue // about a whole run: TestCoverageMissing, TestWaivers
 		}
 		t.Run(string(info.Rule), func(t *testing.T) {
 			t.Parallel()
@@ -95,6 +96,7 @@ func TestEveryRuleHasAKnownBadRecordingThatTripsOnlyIt(t *testing.T) {
 				assert.Equal(t, info.Severity, f.Severity)
 				assert.Equal(t, badOptions(info.Rule).Paths[0], f.File)
 				assert.Equal(t, 0, f.Interaction)
+				assert.Positive(t, f.Line, "the finding carries the interaction's line")
 				assert.NotEmpty(t, f.Message)
 			}
 		})
@@ -210,6 +212,7 @@ func TestGoldenReports(t *testing.T) {
 	t.Parallel()
 	report, err := Run(t.Context(), Options{Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256, Cases: true})
 	require.NoError(t, err)
+	stableMetadata(report)
 
 	var text, js, junit bytes.Buffer
 	require.NoError(t, WriteText(&text, report, TextOptions{}))
@@ -330,7 +333,7 @@ func TestMockServer(t *testing.T) {
 
 func TestTargetNeedsLiveUnlessLoopback(t *testing.T) {
 	t.Parallel()
-	_, err := Run(t.Context(), Options{Target: "https://cloud.mongodb.com"})
+	_, err := Run(t.Context(), Options{Shipped: true, Target: "https://cloud.mongodb.com"})
 	require.ErrorIs(t, err, ErrLiveTargetNeedsLive)
 	for _, host := range []string{"localhost", "127.0.0.1", "[::1]", "api.localhost"} {
 		assert.NoError(t, CheckTarget("http://"+host+":8080", false), host)
@@ -448,7 +451,7 @@ func TestCheckerRecallsVerdictsPerRequest(t *testing.T) {
 
 func TestCasesOnlyWhenAskedFor(t *testing.T) {
 	t.Parallel()
-	report, err := Run(t.Context(), Options{})
+	report, err := Run(t.Context(), Options{Shipped: true})
 	require.NoError(t, err)
 	assert.Positive(t, report.Interactions)
 	assert.Empty(t, report.Cases, "without Options.Cases a run keeps no per-interaction record")

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -25,76 +28,172 @@ var isTerminal = func(w io.Writer) bool {
 // getenv reads the environment; a variable so tests can pretend.
 var getenv = os.Getenv
 
+// formats are the report formats, each written by one function.
+var formats = []string{"text", "json", "junit", "github", "sarif"}
+
+// output is one report to write: a format and its destination ("" for
+// --output or standard output).
+type output struct{ format, file string }
+
 type checkFlags struct {
-	format, output, failOn, target, groupID, mount string
-	offline, live, requireCoverage                 bool
-	maxBody                                        int64
+	config, output, failOn, target, groupID, mount, scope string
+	formats, hosts                                        listFlag
+	shipped, offline, live                                bool
+	coverage                                              coverageFlag
+	maxBody                                               int64
 }
 
+const checkSynopsis = `usage: contractcheck check [flags] PATH...
+       contractcheck check --shipped [flags]
+
+Judges recorded interactions (go-vcr v4 cassettes or HAR 1.2 files, folders of
+them, or globs) against the fragment. Without PATH it reads the paths of
+contractcheck.yaml in the working directory (or --config); with neither it
+refuses: --shipped judges the recordings shipped in contractcheck.
+Exit codes: 0 no finding at or above --fail-on, 1 such findings, 2 usage or input error.`
+
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("contractcheck check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("contractcheck check", checkSynopsis, stderr)
 	var f checkFlags
-	fs.StringVar(&f.format, "format", "text", "report `format`: text, json or junit")
-	fs.StringVar(&f.output, "output", "", "write the report to `file` (default: standard output)")
-	fs.StringVar(&f.output, "o", "", "shorthand for --output")
+	fs.BoolVar(&f.shipped, "shipped", false, "judge the recordings shipped in contractcheck instead of PATHs")
+	fs.StringVar(&f.config, "config", "", "read settings and waivers from this `file` (default: ./"+contract.ConfigFileName+" when present)")
+	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github or sarif; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
+	fs.StringVar(&f.output, "output", "", "write the report without =FILE to this `file`; - is standard output (default: standard output)")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error or warning")
 	fs.BoolVar(&f.offline, "offline", false, "judge the recorded responses as they are; send nothing")
 	fs.StringVar(&f.target, "target", "", "replay against this base `URL` instead of the embedded replay server")
 	fs.BoolVar(&f.live, "live", false, "allow a non-loopback --target (a live defer changes real state); credentials come from the environment")
 	fs.StringVar(&f.groupID, "group-id", "", "replace the recorded project `id` in requests sent to --target")
-	fs.BoolVar(&f.requireCoverage, "require-coverage", false, "make coverage-missing findings errors")
-	fs.Int64Var(&f.maxBody, "max-body-bytes", recording.DefaultMaxBodyBytes, "cap on every body read, in `bytes`; a larger one is a body-too-large finding")
-	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip before routing (a proxy mount point)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: contractcheck [check] [flags] [PATH...]\n\nJudges recorded interactions (go-vcr v4 cassettes or HAR 1.2 files, or folders of them;\nnone: the recordings shipped in the binary) against the fragment.\n\nflags:")
-		fs.PrintDefaults()
+	fs.Var(&f.coverage, "require-coverage", "make coverage-missing findings errors: alone for every declared status and envelope mode, or =`cells` such as =200,400,429 or =429:envelope")
+	fs.Int64Var(&f.maxBody, "max-body-bytes", recording.DefaultMaxBodyBytes, fmt.Sprintf("cap on every body read, in `bytes` (1 to %d); a larger one is a body-too-large finding", int64(maxBodyLimit)))
+	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip before routing (a proxy mount point, e.g. /atlas-proxy)")
+	fs.StringVar(&f.scope, "scope", string(contract.ScopeFragment), "which interactions to judge: `mode` fragment (the fragment's paths; skip the rest of a session) or all (every one; others are unknown-operation errors)")
+	fs.Var(&f.hosts, "host", "judge only requests to this host `name`; repeatable (default: any host)")
+	paths, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
 	}
-	paths, err := parseInterspersed(fs, args)
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "contractcheck: "+format+"\n", a...)
+		return exitUsage
+	}
+
+	// Settings: the configuration file first, flags over it.
+	cfgFile := f.config
+	if cfgFile == "" && !f.shipped {
+		var err error
+		if cfgFile, err = contract.FindConfig("."); err != nil {
+			return fail("%v", err)
+		}
+	}
+	var opts contract.Options
+	failOn := contract.SeverityError
+	if cfgFile != "" {
+		cfg, err := contract.LoadConfig(cfgFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		opts = cfg.Options()
+		if cfg.FailOn != 0 {
+			failOn = cfg.FailOn
+		}
+	}
+	if set["fail-on"] || cfgFile == "" {
+		sev, err := contract.ParseSeverity(f.failOn)
+		if err != nil {
+			return fail("--fail-on: %v", err)
+		}
+		failOn = sev
+	}
+	switch {
+	case f.shipped && len(paths) > 0:
+		return fail("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
+	case f.shipped:
+		opts.Shipped, opts.Paths = true, nil
+	case len(paths) > 0:
+		opts.Paths = paths
+	}
+	if !opts.Shipped {
+		if len(opts.Paths) == 0 {
+			where := "no PATH was given"
+			if cfgFile != "" {
+				where = cfgFile + " lists no paths"
+			}
+			return fail("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
+				"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped.",
+				where, contract.ConfigFileName)
+		}
+		expanded, err := contract.ExpandPaths(opts.Paths)
+		if err != nil {
+			return fail("%v", err)
+		}
+		opts.Paths = expanded
+	}
+	if set["offline"] {
+		opts.Offline = f.offline
+	}
+	if set["max-body-bytes"] || opts.MaxBodyBytes == 0 {
+		if err := checkMaxBody(f.maxBody); err != nil {
+			return fail("%v", err)
+		}
+		opts.MaxBodyBytes = f.maxBody
+	} else if err := checkMaxBody(opts.MaxBodyBytes); err != nil {
+		return fail("%s: max-body-bytes: %v", cfgFile, err)
+	}
+	if set["mount"] {
+		m, err := contract.NormalizeMount(f.mount)
+		if err != nil {
+			return fail("--mount: %v", err)
+		}
+		opts.Check.Mount = m
+	}
+	if set["scope"] || opts.Scope.Mode == "" {
+		mode, err := contract.ParseScopeMode(f.scope)
+		if err != nil {
+			return fail("--scope: %v", err)
+		}
+		opts.Scope.Mode = mode
+	}
+	if len(f.hosts) > 0 {
+		opts.Scope.Hosts = f.hosts
+	}
+	if f.coverage.set {
+		opts.RequireCoverage, opts.RequiredCoverage = f.coverage.all, nil
+		if f.coverage.cells != "" {
+			cells, err := contract.ParseCoverageCells(f.coverage.cells)
+			if err != nil {
+				return fail("--require-coverage: %v", err)
+			}
+			opts.RequiredCoverage = cells
+		}
+	}
+	outs, err := parseOutputs(f.formats, f.output)
 	if err != nil {
-		return parseFailure(err)
+		return fail("%v", err)
 	}
-	failOn, err := contract.ParseSeverity(f.failOn)
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: --fail-on: %v\n", err)
-		return exitUsage
-	}
-	switch f.format {
-	case "text", "json", "junit":
-	default:
-		fmt.Fprintf(stderr, "contractcheck: --format %q: want text, json or junit\n", f.format)
-		return exitUsage
-	}
-	if f.maxBody <= 0 {
-		fmt.Fprintln(stderr, "contractcheck: --max-body-bytes must be positive")
-		return exitUsage
-	}
+	opts.Cases = slices.ContainsFunc(outs, func(o output) bool { return o.format == "junit" })
+
 	if f.target == "" && (f.live || f.groupID != "") {
-		fmt.Fprintln(stderr, "contractcheck: --live and --group-id go with --target")
-		return exitUsage
+		return fail("--live and --group-id go with --target")
 	}
 	if f.groupID != "" {
 		if err := atlas.ValidateGroupID(f.groupID); err != nil {
-			fmt.Fprintf(stderr, "contractcheck: --group-id: %v\n", err)
-			return exitUsage
+			return fail("--group-id: %v", err)
+		}
+	}
+	if f.target != "" {
+		if opts.Offline {
+			return fail("--offline and --target exclude each other")
+		}
+		opts.Target, opts.Live, opts.GroupID = f.target, f.live, f.groupID
+		if opts.TargetClient, err = targetClient(f.target, f.live); err != nil {
+			return fail("%v", err)
 		}
 	}
 
-	opts := contract.Options{
-		Paths: paths, Offline: f.offline, Target: f.target, Live: f.live, GroupID: f.groupID,
-		Check: contract.CheckOptions{Mount: f.mount}, MaxBodyBytes: f.maxBody, RequireCoverage: f.requireCoverage,
-		Cases: f.format == "junit",
-	}
-	if f.target != "" {
-		if f.offline {
-			fmt.Fprintln(stderr, "contractcheck: --offline and --target exclude each other")
-			return exitUsage
-		}
-		if opts.TargetClient, err = targetClient(f.target, f.live); err != nil {
-			fmt.Fprintf(stderr, "contractcheck: %v\n", err)
-			return exitUsage
-		}
-	}
 	progressShown := false
 	if isTerminal(stderr) {
 		opts.Progress = func(n int) {
@@ -109,41 +208,78 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
-		return exitUsage
+		return fail("%v", err)
 	}
 
-	out := stdout
-	var file *os.File
-	if f.output != "" {
-		if file, err = os.Create(f.output); err != nil {
-			fmt.Fprintf(stderr, "contractcheck: %v\n", err)
-			return exitUsage
+	for _, o := range outs {
+		dest := o.file
+		if dest == "" {
+			dest = f.output
 		}
-		out = file
-	}
-	switch f.format {
-	case "json":
-		err = contract.WriteJSON(out, report)
-	case "junit":
-		err = contract.WriteJUnit(out, report, failOn)
-	default:
-		color := file == nil && isTerminal(stdout) && getenv("NO_COLOR") == ""
-		err = contract.WriteText(out, report, contract.TextOptions{Color: color})
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+		toStdout := dest == "" || dest == "-"
+		err := writeOutput(dest, stdout, func(w io.Writer) error {
+			switch o.format {
+			case "json":
+				return contract.WriteJSON(w, report)
+			case "junit":
+				return contract.WriteJUnit(w, report, failOn)
+			case "github":
+				return contract.WriteGitHub(w, report)
+			case "sarif":
+				return contract.WriteSARIF(w, report)
+			}
+			color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
+			return contract.WriteText(w, report, contract.TextOptions{Color: color})
+		})
+		if err != nil {
+			return fail("writing the %s report: %v", o.format, err)
 		}
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: writing the report: %v\n", err)
-		return exitUsage
 	}
 	if report.Failed(failOn) {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// parseOutputs reads the --format values: FORMAT goes to --output (or
+// standard output), FORMAT=FILE to FILE. At most one report goes to each
+// destination.
+func parseOutputs(values []string, outputFile string) ([]output, error) {
+	if len(values) == 0 {
+		values = []string{"text"}
+	}
+	var outs []output
+	seen := map[string]string{}
+	for _, v := range values {
+		format, file, _ := strings.Cut(v, "=")
+		if !slices.Contains(formats, format) {
+			msg := fmt.Sprintf("--format %q: want %s", format, strings.Join(formats, ", "))
+			if s := suggest(format, formats); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return nil, errors.New(msg)
+		}
+		if strings.Contains(v, "=") && file == "" {
+			return nil, fmt.Errorf("--format %s=: the file is missing", format)
+		}
+		dest := file
+		if dest == "" {
+			dest = outputFile
+		}
+		if dest == "" {
+			dest = "-"
+		}
+		if prev, ok := seen[dest]; ok {
+			where := "standard output"
+			if dest != "-" {
+				where = dest
+			}
+			return nil, fmt.Errorf("--format %s and --format %s both write to %s: give one of them a file (--format %s=FILE)", prev, format, where, format)
+		}
+		seen[dest] = format
+		outs = append(outs, output{format: format, file: file})
+	}
+	return outs, nil
 }
 
 // targetClient builds the client for --target: credentials from the
