@@ -45,11 +45,11 @@ func writeSessionHAR(t *testing.T, entries ...string) string {
 // session is a browser session: the defer call among other traffic.
 func session(t *testing.T) string {
 	return writeSessionHAR(t,
-		harEntry("POST", "https://cloud.mongodb.com/api/oauth/token", nil, 200),                                   // line 2
+		harEntry("POST", "https://cloud.mongodb.com/api/oauth/token", nil, 200), // line 2
 		harEntry("GET", "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", // line 3
 			[]string{accept}, 200),
 		harEntry("OPTIONS", deferURL, []string{`{"name":"Access-Control-Request-Method","value":"POST"}`}, 204), // line 4
-		harEntry("POST", deferURL, []string{accept}, 200),                                                     // line 5
+		harEntry("POST", deferURL, []string{accept}, 200),                                                       // line 5
 		harEntry("GET", "https://fonts.example.com/inter.woff2", nil, 200),                                      // line 6
 	)
 }
@@ -352,9 +352,11 @@ func TestCIGoldenReports(t *testing.T) {
 				}
 			}
 			Results []struct {
-				RuleID       string
-				RuleIndex    int
-				Locations    []struct{ PhysicalLocation struct{ Region *struct{ StartLine int } } }
+				RuleID    string
+				RuleIndex int
+				Locations []struct {
+					PhysicalLocation struct{ Region *struct{ StartLine int } }
+				}
 				Suppressions []struct{ Justification string }
 			}
 			Properties struct{ Fragment FragmentInfo }
@@ -431,4 +433,3 @@ func TestSkippedListIsBounded(t *testing.T) {
 	assert.Equal(t, MaxSkippedListed+500, report.SkippedTotal)
 	assert.Len(t, report.Skipped, MaxSkippedListed)
 }
-

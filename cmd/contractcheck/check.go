@@ -108,30 +108,6 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		failOn = sev
 	}
-	switch {
-	case f.shipped && len(paths) > 0:
-		return fail("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
-	case f.shipped:
-		opts.Shipped, opts.Paths = true, nil
-	case len(paths) > 0:
-		opts.Paths = paths
-	}
-	if !opts.Shipped {
-		if len(opts.Paths) == 0 {
-			where := "no PATH was given"
-			if cfgFile != "" {
-				where = cfgFile + " lists no paths"
-			}
-			return fail("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
-				"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped.",
-				where, contract.ConfigFileName)
-		}
-		expanded, err := contract.ExpandPaths(opts.Paths)
-		if err != nil {
-			return fail("%v", err)
-		}
-		opts.Paths = expanded
-	}
 	if set["offline"] {
 		opts.Offline = f.offline
 	}
@@ -183,6 +159,30 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err := atlas.ValidateGroupID(f.groupID); err != nil {
 			return fail("--group-id: %v", err)
 		}
+	}
+	switch {
+	case f.shipped && len(paths) > 0:
+		return fail("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
+	case f.shipped:
+		opts.Shipped, opts.Paths = true, nil
+	case len(paths) > 0:
+		opts.Paths = paths
+	}
+	if !opts.Shipped {
+		if len(opts.Paths) == 0 {
+			where := "no PATH was given"
+			if cfgFile != "" {
+				where = cfgFile + " lists no paths"
+			}
+			return fail("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
+				"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped.",
+				where, contract.ConfigFileName)
+		}
+		expanded, err := contract.ExpandPaths(opts.Paths)
+		if err != nil {
+			return fail("%v", err)
+		}
+		opts.Paths = expanded
 	}
 	if f.target != "" {
 		if opts.Offline {

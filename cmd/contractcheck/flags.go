@@ -64,7 +64,10 @@ var renamedFlags = map[string]string{
 // parseFlags parses a subcommand's arguments; on an error it prints what is
 // wrong with a suggestion, and says how to get the usage.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int, bool) {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on every error; only -h shows it
 	rest, err := parseInterspersed(fs, args)
+	fs.Usage = usage
 	if err == nil {
 		return rest, exitOK, true
 	}
