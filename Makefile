@@ -24,7 +24,7 @@ FUZZ_TARGETS := \
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec spec-update test bench fuzz fuzz-smoke vet contract ci
+.PHONY: all generate check-generated spec spec-update test bench fuzz fuzz-smoke vet contract lint-ci-examples ci
 
 all: ci
 
@@ -104,4 +104,10 @@ vet:
 contract:
 	$(GO) run ./cmd/contractcheck check --shipped --require-coverage
 
-ci: vet check-generated test fuzz-smoke contract
+## lint-ci-examples: actionlint on the GitHub workflow the README shows (run through go run at a pinned
+## version: its module graph stays out of go.mod)
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+lint-ci-examples:
+	$(GO) run $(ACTIONLINT) contract/testdata/ci/github-workflow.yml
+
+ci: vet check-generated test fuzz-smoke contract lint-ci-examples

@@ -52,9 +52,10 @@ contractcheck.yaml in the working directory (or --config); with neither it
 refuses: --shipped judges the recordings shipped in contractcheck.
 Exit codes: 0 no finding at or above --fail-on, 1 such findings, 2 usage or input error.`
 
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// newCheckFlags defines check's flags.
+func newCheckFlags(stderr io.Writer) (*flag.FlagSet, *checkFlags) {
 	fs := newFlagSet("contractcheck check", checkSynopsis, stderr)
-	var f checkFlags
+	f := &checkFlags{}
 	fs.BoolVar(&f.shipped, "shipped", false, "judge the recordings shipped in contractcheck instead of PATHs")
 	fs.StringVar(&f.config, "config", "", "read settings and waivers from this `file` (default: ./"+contract.ConfigFileName+" when present)")
 	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github or sarif; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
@@ -70,6 +71,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip before routing (a proxy mount point, e.g. /atlas-proxy)")
 	fs.StringVar(&f.scope, "scope", string(contract.ScopeFragment), "which interactions to judge: `mode` fragment (the fragment's paths; skip the rest of a session) or all (every one; others are unknown-operation errors)")
 	fs.Var(&f.hosts, "host", "judge only requests to this host `name`; repeatable (default: any host)")
+	return fs, f
+}
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, f := newCheckFlags(stderr)
 	paths, code, ok := parseFlags(fs, args, stderr)
 	if !ok {
 		return code

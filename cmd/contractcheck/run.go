@@ -51,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		signal.Stop(sigs) // the default handlers again: a second signal kills
+		fmt.Fprintf(stderr, "contractcheck: %v: stopping (a second signal ends it at once)\n", got)
 		close(interrupted)
 		cancel()
 		grace := interruptGrace[len(args) > 0 && args[0] == "serve"]
