@@ -13,6 +13,10 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // stableMetadata fixes what changes from build to build (the module version,
@@ -432,4 +436,19 @@ func TestSkippedListIsBounded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, MaxSkippedListed+500, report.SkippedTotal)
 	assert.Len(t, report.Skipped, MaxSkippedListed)
+}
+
+// TestGoVCRDefaultMatcherNeedsTheREADMEOptions shows why the README's go-vcr
+// recipe sets matcher options: with go-vcr's default matcher the generated
+// client's request (its own User-Agent, no Authorization) matches no
+// recorded interaction of a shipped cassette.
+func TestGoVCRDefaultMatcherNeedsTheREADMEOptions(t *testing.T) {
+	t.Parallel()
+	rec, err := recorder.New(filepath.Join("recordings", "defer-deferral-limit"), recorder.WithMode(recorder.ModeReplayOnly), recorder.WithSkipRequestLatency(true))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rec.Stop() })
+	client, err := atlas.New(atlas.WithServer("https://cloud.mongodb.com"), atlas.WithTransport(rec))
+	require.NoError(t, err)
+	err = client.DeferMaintenanceWindow(t.Context(), "6a7940722c88faeba59bf917")
+	require.ErrorIs(t, err, cassette.ErrInteractionNotFound)
 }

@@ -89,4 +89,3 @@ func TestSecondSignalEndsAtOnce(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, ws.Signaled() && ws.Signal() == syscall.SIGINT, "killed by the second SIGINT's default action, not after the grace period: %v", state)
 }
-
