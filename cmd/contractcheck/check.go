@@ -184,6 +184,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped.",
 				where, contract.ConfigFileName)
 		}
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil && set["require-coverage"] {
+				if _, cerr := contract.ParseCoverageCells(p); cerr == nil {
+					return fail("%q is not a recording; to require those statuses, join them to the flag: --require-coverage=%s", p, p)
+				}
+			}
+		}
 		expanded, err := contract.ExpandPaths(opts.Paths)
 		if err != nil {
 			return fail("%v", err)

@@ -384,3 +384,22 @@ func mustHelp(t *testing.T, cmd string) string {
 	_, _, stderr := runIn(t, cmd, "-h")
 	return stderr
 }
+
+func TestRequireCoverageValueAfterASpace(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runIn(t, "check", "--offline", "--require-coverage", "200,400", shippedDeferralLimit)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--require-coverage=200,400")
+}
+
+func TestRecordWritesTheCassetteToStandardOutput(t *testing.T) {
+	// Not parallel: it sets the credentials in the environment.
+	srv := startMock(t)
+	t.Setenv("MONGODB_ATLAS_BASE_URL", srv.URL)
+	t.Setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_example")
+	t.Setenv("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_0123456789abcdef-stdout")
+	code, stdout, stderr := runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "--output", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "---\nversion: 2\n"), "standard output holds the cassette alone:\n%s", stdout)
+	assert.Contains(t, stderr, "wrote 2 interactions to -")
+}

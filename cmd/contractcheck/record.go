@@ -65,13 +65,17 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "contractcheck record: credentials: %v\n", err)
 		return exitUsage
 	}
+	info := stdout // what happened; on stderr when the cassette goes to stdout
+	if *out == "-" {
+		info = stderr
+	}
 	callErr := client.DeferMaintenanceWindow(ctx, *groupID)
 	var apiErr *atlas.Error
 	switch {
 	case callErr == nil:
-		fmt.Fprintln(stdout, "contractcheck record: the maintenance was deferred")
+		fmt.Fprintln(info, "contractcheck record: the maintenance was deferred")
 	case errors.As(callErr, &apiErr):
-		fmt.Fprintf(stdout, "contractcheck record: Atlas answered %v\n", callErr)
+		fmt.Fprintf(info, "contractcheck record: Atlas answered %v\n", callErr)
 	default:
 		if rec.Len() == 0 {
 			fmt.Fprintf(stderr, "contractcheck record: %v\n", callErr)
@@ -83,9 +87,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
-	if *out != "-" {
-		fmt.Fprintf(stdout, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
-	}
+	fmt.Fprintf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
 	return exitOK
 }
 
