@@ -452,3 +452,15 @@ func TestGoVCRDefaultMatcherNeedsTheREADMEOptions(t *testing.T) {
 	err = client.DeferMaintenanceWindow(t.Context(), "6a7940722c88faeba59bf917")
 	require.ErrorIs(t, err, cassette.ErrInteractionNotFound)
 }
+
+func TestSkippedInteractionsInJUnitAndGitHub(t *testing.T) {
+	t.Parallel()
+	report, err := Run(t.Context(), Options{Paths: []string{session(t)}, Offline: true, Cases: true})
+	require.NoError(t, err)
+	var junit, gh bytes.Buffer
+	require.NoError(t, WriteJUnit(&junit, report, SeverityError))
+	require.NoError(t, WriteGitHub(&gh, report))
+	assert.Contains(t, junit.String(), `tests="5" failures="0" errors="0" skipped="4"`)
+	assert.Contains(t, junit.String(), `<skipped message="CORS preflight"></skipped>`)
+	assert.Contains(t, gh.String(), "::notice title=contractcheck::skipped 4 interactions outside the scope (1 OAuth token exchange, 2 path outside the fragment, 1 CORS preflight)")
+}

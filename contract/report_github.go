@@ -11,7 +11,8 @@ import (
 // WriteGitHub writes the report as GitHub Actions workflow commands: one
 // ::error or ::warning annotation per finding, on the recording's file and
 // the interaction's line, titled with the rule, so each shows on the pull
-// request's diff; hints become ::notice. The summary line closes the output.
+// request's diff; the skipped interactions and hints become ::notice. The
+// summary line closes the output.
 func WriteGitHub(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range r.Findings {
@@ -36,6 +37,10 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			msg += ": " + f.Message
 		}
 		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+	}
+	if r.SkippedTotal > 0 {
+		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",
+			plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))))
 	}
 	for _, h := range r.Hints {
 		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))

@@ -90,6 +90,22 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		}
 		s.Cases = append(s.Cases, tc)
 	}
+	// Interactions outside the scope are skipped test cases of their file.
+	for _, sk := range r.Skipped {
+		i, ok := bySuite[sk.File]
+		if !ok {
+			i = len(out.Suites)
+			bySuite[sk.File] = i
+			out.Suites = append(out.Suites, junitSuite{Name: sk.File})
+		}
+		s := &out.Suites[i]
+		s.Tests++
+		s.Skipped++
+		s.Cases = append(s.Cases, junitCase{
+			Name: fmt.Sprintf("#%d %s %s", sk.Interaction, sk.Method, sk.Path), Classname: sk.File, File: sk.File, Line: sk.Line,
+			Skipped: &junitSkipped{Message: sk.Reason},
+		})
+	}
 	cov := junitSuite{Name: "coverage"}
 	missing := map[string]Finding{}
 	for _, f := range r.RunFindings() {
