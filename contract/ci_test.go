@@ -67,10 +67,10 @@ func TestRunNeedsSomethingToJudge(t *testing.T) {
 
 	report, err := Run(t.Context(), Options{Shipped: true, Offline: true})
 	require.NoError(t, err)
-	assert.Equal(t, "shipped", report.Source.Kind)
+	assert.Equal(t, "shipped", report.Recordings.Kind)
 	report, err = Run(t.Context(), Options{Paths: []string{"recordings"}, Offline: true})
 	require.NoError(t, err)
-	assert.Equal(t, Source{Kind: "files", Paths: []string{"recordings"}}, report.Source)
+	assert.Equal(t, RecordingsInfo{Kind: "files", Paths: []string{"recordings"}}, report.Recordings)
 	assert.Regexp(t, `^[0-9a-f]{64}$`, report.Fragment.SHA256)
 	assert.Equal(t, "openapi/fragment.yaml", report.Fragment.Name)
 	assert.NotEmpty(t, report.Tool.Version)
@@ -99,7 +99,7 @@ func TestScopeSkipsTheRestOfASession(t *testing.T) {
 	}
 
 	// Strict: everything but the token exchange is judged.
-	report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, Scope: Scope{Mode: ScopeAll}})
+	report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, CI: CIOptions{Scope: Scope{Mode: ScopeAll}}})
 	require.NoError(t, err)
 	assert.Equal(t, 4, report.Interactions)
 	assert.Equal(t, 1, report.SkippedTotal)
@@ -111,7 +111,7 @@ func TestScopeSkipsTheRestOfASession(t *testing.T) {
 	assert.Equal(t, []int{3, 4, 6}, lines, "each finding carries its entry's line")
 
 	// Hosts: the asset's host is out of scope in either mode.
-	report, err = Run(t.Context(), Options{Paths: []string{path}, Offline: true, Scope: Scope{Mode: ScopeAll, Hosts: []string{"Cloud.MongoDB.com"}}})
+	report, err = Run(t.Context(), Options{Paths: []string{path}, Offline: true, CI: CIOptions{Scope: Scope{Mode: ScopeAll, Hosts: []string{"Cloud.MongoDB.com"}}}})
 	require.NoError(t, err)
 	assert.Equal(t, 3, report.Interactions)
 	assert.Equal(t, skipHost, report.Skipped[len(report.Skipped)-1].Reason)
@@ -141,7 +141,7 @@ func TestNothingJudgedFailsAndSuggestsMount(t *testing.T) {
 	assert.Contains(t, err.Error(), "try --mount /atlas-proxy")
 
 	// In strict scope the misses are findings, and the report carries the hint.
-	report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, Scope: Scope{Mode: ScopeAll}})
+	report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, CI: CIOptions{Scope: Scope{Mode: ScopeAll}}})
 	require.NoError(t, err)
 	require.Len(t, report.Hints, 1)
 	assert.Contains(t, report.Hints[0], "--mount /atlas-proxy")
@@ -168,7 +168,7 @@ func TestWaivers(t *testing.T) {
 		{Rule: RuleHeaderSchema, File: "header-schema.yaml", Reason: "base-name glob", Expires: day.AddDate(0, 0, -1), Source: "cc.yaml", Line: 14},
 		{Rule: RuleEnvelopeShape, File: "nothing/*.har", Reason: "stale", Source: "cc.yaml", Line: 19},
 	}
-	report, err := Run(t.Context(), Options{Paths: []string{bad}, Offline: true, MaxBodyBytes: 256, Waivers: waivers, Now: func() time.Time { return day }})
+	report, err := Run(t.Context(), Options{Paths: []string{bad}, Offline: true, MaxBodyBytes: 256, CI: CIOptions{Waivers: waivers, Now: func() time.Time { return day }}})
 	require.NoError(t, err)
 
 	var waived []string
@@ -194,7 +194,7 @@ func TestWaivers(t *testing.T) {
 	assert.Equal(t, 2, report.Summary().Waived)
 
 	for _, bad := range []Waiver{{Rule: "nope", Reason: "x"}, {Rule: RuleBodySchema}, {Rule: RuleBodySchema, Reason: "x", Pointer: "detail"}, {Rule: RuleBodySchema, Reason: "x", File: "[ab].har"}} {
-		_, err := Run(t.Context(), Options{Paths: []string{bad.File + "x"}, Waivers: []Waiver{bad}})
+		_, err := Run(t.Context(), Options{Paths: []string{bad.File + "x"}, CI: CIOptions{Waivers: []Waiver{bad}}})
 		assert.Error(t, err, "%+v", bad)
 	}
 }
@@ -203,7 +203,7 @@ func TestRequiredCoverageCells(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join("recordings", "defer-deferral-limit.yaml") // 200 and 400, without envelope
 	errorsOf := func(cells []CoverageCell) []string {
-		report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, RequiredCoverage: cells})
+		report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true, CI: CIOptions{RequiredCoverage: cells}})
 		require.NoError(t, err)
 		var out []string
 		for _, f := range report.Findings {
@@ -227,7 +227,7 @@ func TestRequiredCoverageCells(t *testing.T) {
 		_, err := ParseCoverageCells(s)
 		assert.Error(t, err, s)
 	}
-	_, err = Run(t.Context(), Options{Paths: []string{path}, RequiredCoverage: []CoverageCell{{Status: 418}}})
+	_, err = Run(t.Context(), Options{Paths: []string{path}, CI: CIOptions{RequiredCoverage: []CoverageCell{{Status: 418}}}})
 	assert.ErrorContains(t, err, "418 is not declared")
 }
 
@@ -316,11 +316,11 @@ func validate(t *testing.T, s *jsonschema.Schema, data []byte, what string) {
 func ciReport(t *testing.T) *Report {
 	t.Helper()
 	report, err := Run(t.Context(), Options{
-		Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256, Cases: true, Config: "contractcheck.yaml",
-		Waivers: []Waiver{
-			{Rule: RuleAPIErrorCodeFormat, File: "api-error-code-format.yaml", Reason: "legacy code, see ticket 42", Source: "contractcheck.yaml", Line: 7},
-			{Rule: RuleEnvelopeShape, File: "none.har", Reason: "stale", Source: "contractcheck.yaml", Line: 11},
-		},
+		Paths: []string{filepath.Join("testdata", "bad")}, MaxBodyBytes: 256, Cases: true, CI: CIOptions{Config: "contractcheck.yaml",
+			Waivers: []Waiver{
+				{Rule: RuleAPIErrorCodeFormat, File: "api-error-code-format.yaml", Reason: "legacy code, see ticket 42", Source: "contractcheck.yaml", Line: 7},
+				{Rule: RuleEnvelopeShape, File: "none.har", Reason: "stale", Source: "contractcheck.yaml", Line: 11},
+			}},
 	})
 	require.NoError(t, err)
 	stableMetadata(report)

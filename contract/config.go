@@ -262,15 +262,17 @@ func keyLine(root *yaml.Node, key string) int {
 // Options returns Run's options for the configuration.
 func (c *Config) Options() Options {
 	return Options{
-		Paths:            c.Paths,
-		Offline:          c.Offline,
-		Check:            CheckOptions{Mount: c.Mount},
-		MaxBodyBytes:     c.MaxBodyBytes,
-		RequireCoverage:  c.RequireCoverage,
-		RequiredCoverage: c.RequiredCoverage,
-		Scope:            c.Scope,
-		Waivers:          c.Waivers,
-		Config:           c.File,
+		Paths:           c.Paths,
+		Offline:         c.Offline,
+		Check:           CheckOptions{Mount: c.Mount},
+		MaxBodyBytes:    c.MaxBodyBytes,
+		RequireCoverage: c.RequireCoverage,
+		CI: CIOptions{
+			RequiredCoverage: c.RequiredCoverage,
+			Scope:            c.Scope,
+			Waivers:          c.Waivers,
+			Config:           c.File,
+		},
 	}
 }
 

@@ -7,8 +7,8 @@ type Report struct {
 	// Tool and Fragment say what judged the run.
 	Tool     ToolInfo
 	Fragment FragmentInfo
-	// Source says where the recordings came from.
-	Source Source
+	// Recordings says where the recordings came from.
+	Recordings RecordingsInfo
 	// Mode is how the responses were obtained: "replay", "offline" or "target".
 	Mode string
 	// Files are the recordings read, in order.
@@ -57,8 +57,8 @@ type Summary struct {
 	Waived       int `json:"waived"`
 }
 
-// Source says where a run's recordings came from.
-type Source struct {
+// RecordingsInfo says where a run's recordings came from.
+type RecordingsInfo struct {
 	// Kind is "shipped" (the recordings embedded in the module), "files"
 	// or "fs" (an fs.FS given to Run).
 	Kind string `json:"kind"`
@@ -68,8 +68,8 @@ type Source struct {
 	Config string `json:"config,omitempty"`
 }
 
-// String describes the source in a few words.
-func (s Source) String() string {
+// String describes the recordings in a few words.
+func (s RecordingsInfo) String() string {
 	var out string
 	switch s.Kind {
 	case "shipped":

@@ -49,7 +49,7 @@ func WriteGitHub(w io.Writer, r *Report) error {
 	fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Skipped, s.Waived,
-		r.Source, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
+		r.Recordings, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
 	return bw.Flush()
 }
 

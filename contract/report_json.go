@@ -16,7 +16,7 @@ const JSONReportVersion = 1
 //	  "version": 1,
 //	  "tool": {"name": "contractcheck", "version": string},
 //	  "fragment": {"name": string, "sha256": string},
-//	  "source": {"kind": "shipped" | "files" | "fs", "paths": [string], "config": string (absent when none)},
+//	  "recordings": {"kind": "shipped" | "files" | "fs", "paths": [string], "config": string (absent when none)},
 //	  "mode": "replay" | "offline" | "target",
 //	  "summary": {"interactions": int, "files": int, "errors": int, "warnings": int, "skipped": int, "waived": int},
 //	  "findings": [{"rule": string, "severity": "error" | "warning",
@@ -32,29 +32,29 @@ const JSONReportVersion = 1
 //	  "files": [string]
 //	}
 type jsonReport struct {
-	Version  int             `json:"version"`
-	Tool     ToolInfo        `json:"tool"`
-	Fragment FragmentInfo    `json:"fragment"`
-	Source   Source          `json:"source"`
-	Mode     string          `json:"mode"`
-	Summary  Summary         `json:"summary"`
-	Findings []Finding       `json:"findings"`
-	Waived   []WaivedFinding `json:"waived"`
-	Skipped  []Skipped       `json:"skipped"`
-	Hints    []string        `json:"hints"`
-	Coverage []CoverageRow   `json:"coverage"`
-	Files    []string        `json:"files"`
+	Version    int             `json:"version"`
+	Tool       ToolInfo        `json:"tool"`
+	Fragment   FragmentInfo    `json:"fragment"`
+	Recordings RecordingsInfo  `json:"recordings"`
+	Mode       string          `json:"mode"`
+	Summary    Summary         `json:"summary"`
+	Findings   []Finding       `json:"findings"`
+	Waived     []WaivedFinding `json:"waived"`
+	Skipped    []Skipped       `json:"skipped"`
+	Hints      []string        `json:"hints"`
+	Coverage   []CoverageRow   `json:"coverage"`
+	Files      []string        `json:"files"`
 }
 
 // WriteJSON writes the report as JSON; see jsonReport for the schema.
 func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
-		Version: JSONReportVersion, Tool: r.Tool, Fragment: r.Fragment, Source: r.Source,
+		Version: JSONReportVersion, Tool: r.Tool, Fragment: r.Fragment, Recordings: r.Recordings,
 		Mode: r.Mode, Summary: r.Summary(),
 		Findings: r.Findings, Waived: r.Waived, Skipped: r.Skipped, Hints: r.Hints,
 		Coverage: r.Coverage, Files: r.Files,
 	}
-	out.Source.Paths = nonNil(out.Source.Paths)
+	out.Recordings.Paths = nonNil(out.Recordings.Paths)
 	out.Waived = nonNil(out.Waived)
 	out.Skipped = nonNil(out.Skipped)
 	out.Hints = nonNil(out.Hints)

@@ -97,7 +97,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			DefaultConfiguration: sarifConfiguration{Level: sarifLevel(ri.Severity)},
 		})
 	}
-	runFile := r.Source.Config
+	runFile := r.Recordings.Config
 	if runFile == "" && len(r.Files) > 0 {
 		runFile = r.Files[0]
 	}
@@ -130,7 +130,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		Tool:    sarifTool{Driver: driver},
 		Results: []sarifResult{},
 		Properties: map[string]any{
-			"fragment": r.Fragment, "source": r.Source, "mode": r.Mode, "summary": r.Summary(),
+			"fragment": r.Fragment, "recordings": r.Recordings, "mode": r.Mode, "summary": r.Summary(),
 		},
 	}
 	for _, f := range r.Findings {

@@ -80,7 +80,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		fmt.Fprintf(bw, ", %d waived", s.Waived)
 	}
 	fmt.Fprintf(bw, "\n%s: judged %s against %s (sha256 %s) with %s %s\n", "contractcheck",
-		r.Source, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
+		r.Recordings, r.Fragment.Name, r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
 	return bw.Flush()
 }
 

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
@@ -30,9 +29,8 @@ func ShippedRecordings() fs.FS { return shipped }
 type Options struct {
 	// Spec is the fragment to judge against; nil means DefaultSpec.
 	Spec *Spec
-	// Paths are recording files or folders. Run refuses to start with no
-	// Paths, no FS and no Shipped: a list that came out empty (a glob that
-	// matched nothing) must not judge something else.
+	// Paths are recording files or folders. With no Paths, no FS and no
+	// Shipped, Run refuses to start (ErrNoRecordings).
 	Paths []string
 	// Shipped judges the recordings embedded in the module instead of Paths.
 	Shipped bool
@@ -59,19 +57,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// RequireCoverage makes coverage-missing findings errors.
 	RequireCoverage bool
-	// RequiredCoverage makes the coverage-missing findings of these cells
-	// errors (the others stay warnings).
-	RequiredCoverage []CoverageCell
-	// Scope limits the run to the interactions it should judge; the zero
-	// value judges the fragment's paths and skips the rest (see ScopeFragment).
-	Scope Scope
-	// Waivers accept findings for a stated reason.
-	Waivers []Waiver
-	// Now is today for waiver expiry; nil means time.Now.
-	Now func() time.Time
-	// Config names the configuration file the options came from, for the
-	// report's source.
-	Config string
+	// CI holds what a CI run needs beyond the judgement: scope, waivers,
+	// required coverage cells (see CIOptions).
+	CI CIOptions
 	// Cases keeps a Case per interaction in Report.Cases, as WriteJUnit
 	// needs.
 	Cases bool
@@ -104,40 +92,20 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if maxBody <= 0 {
 		maxBody = recording.DefaultMaxBodyBytes
 	}
-	source, err := runSource(opts)
-	if err != nil {
-		return nil, err
-	}
-	if opts.Check.Mount, err = NormalizeMount(opts.Check.Mount); err != nil {
-		return nil, err
-	}
-	if err := checkCells(spec, opts.RequiredCoverage); err != nil {
-		return nil, err
-	}
-	scope, err := newScopeRule(spec, opts.Check.Mount, opts.Scope)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	waivers, err := compileWaivers(opts.Waivers, now())
+	ci, err := newCIRun(spec, &opts)
 	if err != nil {
 		return nil, err
 	}
 	r := &runner{
-		spec:    spec,
-		checker: NewChecker(spec, opts.Check),
-		cov:     newCoverage(),
-		report: &Report{
-			Tool: Tool(), Fragment: spec.Fragment(), Source: source, Mode: "replay",
-		},
+		spec:     spec,
+		checker:  NewChecker(spec, opts.Check),
+		cov:      newCoverage(),
+		report:   &Report{Mode: "replay"},
 		opts:     opts,
 		progress: opts.Progress,
-		scope:    scope,
-		waivers:  waivers,
+		ci:       ci,
 	}
+	ci.stamp(r.report)
 	switch {
 	case opts.Offline && opts.Target != "":
 		return nil, errors.New("offline and target exclude each other")
@@ -194,41 +162,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if r.progress != nil {
 		r.progress(r.report.Interactions)
 	}
-	hint := r.misses.hint()
-	if r.report.Interactions == 0 && r.report.SkippedTotal > 0 {
-		return nil, &NothingJudgedError{Skipped: r.report.SkippedTotal, Reasons: r.skipReasons, Hint: hint}
-	}
-	if hint != "" {
-		r.report.Hints = append(r.report.Hints, hint)
-	}
 	r.report.Coverage = r.cov.rows(spec)
-	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage, opts.RequiredCoverage)...)
-	r.report.Findings = append(r.report.Findings, r.waivers.findings()...)
+	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage, opts.CI.RequiredCoverage)...)
+	if err := ci.finish(r.report); err != nil {
+		return nil, err
+	}
 	return r.report, nil
-}
-
-// ErrNoRecordings is returned by Run when it is given nothing to judge.
-var ErrNoRecordings = errors.New("no recordings to judge: give recording files or folders (Options.Paths), or ask for the shipped ones (Options.Shipped)")
-
-// runSource checks what Run is asked to read and describes it.
-func runSource(opts Options) (Source, error) {
-	src := Source{Paths: opts.Paths, Config: opts.Config}
-	switch {
-	case opts.Shipped && (len(opts.Paths) > 0 || opts.FS != nil):
-		return src, errors.New("the shipped recordings and Paths or FS exclude each other")
-	case opts.Shipped:
-		src.Kind, src.Paths = "shipped", []string{"recordings"}
-	case opts.FS != nil:
-		src.Kind = "fs"
-	case len(opts.Paths) == 0:
-		return src, ErrNoRecordings
-	default:
-		src.Kind = "files"
-	}
-	if src.Paths == nil {
-		src.Paths = []string{}
-	}
-	return src, nil
 }
 
 type runner struct {
@@ -241,29 +180,7 @@ type runner struct {
 	send     *replayer     // nil when offline
 	batch    []*recording.Interaction
 	progress func(int)
-
-	scope       *scopeRule
-	waivers     *waiverSet
-	misses      missTracker
-	skipReasons map[string]int
-}
-
-// skip records an interaction outside the scope.
-func (r *runner) skip(in *recording.Interaction, reason string) {
-	r.report.SkippedTotal++
-	if r.skipReasons == nil {
-		r.skipReasons = map[string]int{}
-	}
-	r.skipReasons[reason]++
-	path := in.Request.URL.EscapedPath()
-	if reason == skipPath {
-		r.misses.add(r.spec, path)
-	}
-	if len(r.report.Skipped) < MaxSkippedListed {
-		r.report.Skipped = append(r.report.Skipped, Skipped{
-			File: in.File, Interaction: in.Index, Line: in.Line, Method: in.Request.Method, Path: path, Reason: reason,
-		})
-	}
+	ci       *ciRun
 }
 
 // visit receives interactions in file order. Offline, each is judged as it
@@ -281,8 +198,7 @@ func (r *runner) visit(ctx context.Context) func(*recording.Interaction) error {
 			}
 			r.report.Files = append(r.report.Files, in.File)
 		}
-		if reason := r.scope.skip(in); reason != "" {
-			r.skip(in, reason)
+		if r.ci.skip(r.report, in) {
 			return nil
 		}
 		if r.send == nil {
@@ -330,10 +246,7 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 		})
 	}
 	r.report.Interactions++
-	if j.Operation == nil && !j.TokenExchange && in.Request.URL != nil {
-		r.misses.add(r.spec, in.Request.URL.EscapedPath())
-	}
-	j.Findings = r.waivers.apply(j.Findings, &r.report.Waived)
+	r.ci.judged(r.report, in, &j)
 	if r.opts.Cases {
 		c := Case{
 			File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,

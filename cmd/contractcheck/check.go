@@ -132,24 +132,24 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		opts.Check.Mount = m
 	}
-	if set["scope"] || opts.Scope.Mode == "" {
+	if set["scope"] || opts.CI.Scope.Mode == "" {
 		mode, err := contract.ParseScopeMode(f.scope)
 		if err != nil {
 			return fail("--scope: %v", err)
 		}
-		opts.Scope.Mode = mode
+		opts.CI.Scope.Mode = mode
 	}
 	if len(f.hosts) > 0 {
-		opts.Scope.Hosts = f.hosts
+		opts.CI.Scope.Hosts = f.hosts
 	}
 	if f.coverage.set {
-		opts.RequireCoverage, opts.RequiredCoverage = f.coverage.all, nil
+		opts.RequireCoverage, opts.CI.RequiredCoverage = f.coverage.all, nil
 		if f.coverage.cells != "" {
 			cells, err := contract.ParseCoverageCells(f.coverage.cells)
 			if err != nil {
 				return fail("--require-coverage: %v", err)
 			}
-			opts.RequiredCoverage = cells
+			opts.CI.RequiredCoverage = cells
 		}
 	}
 	outs, err := parseOutputs(f.formats, f.output)

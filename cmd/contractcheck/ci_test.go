@@ -79,9 +79,9 @@ func TestNoSilentFallbackToTheShippedRecordings(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "judged the recordings shipped in contractcheck against openapi/fragment.yaml (sha256 ")
 	var js struct {
-		Source struct {
+		Recordings struct {
 			Kind string `json:"kind"`
-		} `json:"source"`
+		} `json:"recordings"`
 		Fragment struct {
 			SHA256 string `json:"sha256"`
 		} `json:"fragment"`
@@ -90,7 +90,7 @@ func TestNoSilentFallbackToTheShippedRecordings(t *testing.T) {
 		} `json:"tool"`
 	}
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, "r.json")), &js))
-	assert.Equal(t, "shipped", js.Source.Kind)
+	assert.Equal(t, "shipped", js.Recordings.Kind)
 	assert.Regexp(t, "^[0-9a-f]{64}$", js.Fragment.SHA256)
 	assert.NotEmpty(t, js.Tool.Version)
 	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.xml"))), `<property name="source" value="the recordings shipped in contractcheck">`)
