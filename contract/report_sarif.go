@@ -33,6 +33,7 @@ type (
 		ID                   string             `json:"id"`
 		Name                 string             `json:"name,omitempty"`
 		ShortDescription     sarifMessage       `json:"shortDescription"`
+		HelpURI              string             `json:"helpUri,omitempty"`
 		FullDescription      sarifMessage       `json:"fullDescription"`
 		Help                 sarifMessage       `json:"help"`
 		DefaultConfiguration sarifConfiguration `json:"defaultConfiguration"`
@@ -72,6 +73,9 @@ type (
 	}
 )
 
+// RulesHelpURI is where the rule table is documented.
+const RulesHelpURI = "https://" + ModulePath + "#rules"
+
 // SARIFSchemaURI is the schema the SARIF log declares.
 const SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -92,6 +96,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			ID:                   string(ri.Rule),
 			Name:                 string(ri.Rule),
 			ShortDescription:     sarifMessage{Text: ri.Checks},
+			HelpURI:              RulesHelpURI,
 			FullDescription:      sarifMessage{Text: ri.Checks},
 			Help:                 sarifMessage{Text: ri.Checks + " Fix: " + ri.Fix, Markdown: "**" + string(ri.Rule) + "**: " + ri.Checks + "\n\n**Fix:** " + ri.Fix},
 			DefaultConfiguration: sarifConfiguration{Level: sarifLevel(ri.Severity)},
