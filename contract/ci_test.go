@@ -384,6 +384,11 @@ func TestCIGoldenReports(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, suppressed)
+
+	// JUnit keeps the waived finding as a note of its test case.
+	var junit bytes.Buffer
+	require.NoError(t, WriteJUnit(&junit, report, SeverityError))
+	assert.Contains(t, junit.String(), "waived (legacy code, see ticket 42): testdata/bad/api-error-code-format.yaml:5 #0 /errorCode: warning api-error-code-format")
 }
 
 func TestJSONReportMatchesItsPublishedSchema(t *testing.T) {

@@ -11,7 +11,8 @@ import (
 // WriteGitHub writes the report as GitHub Actions workflow commands: one
 // ::error or ::warning annotation per finding, on the recording's file and
 // the interaction's line, titled with the rule, so each shows on the pull
-// request's diff; the skipped interactions and hints become ::notice. The
+// request's diff; waived findings, the skipped interactions and hints
+// become ::notice. The
 // summary line closes the output.
 func WriteGitHub(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
@@ -37,6 +38,14 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			msg += ": " + f.Message
 		}
 		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+	}
+	for _, w := range r.Waived {
+		props := "file=" + githubProperty(w.File)
+		if w.Line > 0 {
+			props += ",line=" + strconv.Itoa(w.Line)
+		}
+		fmt.Fprintf(bw, "::notice %s,title=%s::%s\n", props, githubProperty("waived "+string(w.Rule)),
+			githubData(fmt.Sprintf("interaction #%d: %s (waived: %s)", w.Interaction, w.Message, w.Reason)))
 	}
 	if r.SkippedTotal > 0 {
 		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -66,6 +67,11 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	out := junitSuites{Name: "contractcheck"}
 	bySuite := map[string]int{}
+	waived := map[string][]string{} // by file#index: the waived findings, kept as notes
+	for _, w := range r.Waived {
+		k := w.File + "#" + strconv.Itoa(w.Interaction)
+		waived[k] = append(waived[k], fmt.Sprintf("waived (%s): %s", w.Reason, w.Finding))
+	}
 	for _, c := range r.Cases {
 		i, ok := bySuite[c.File]
 		if !ok {
@@ -82,6 +88,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 				notes = append(notes, f.String())
 			}
 		}
+		notes = append(notes, waived[c.File+"#"+strconv.Itoa(c.Index)]...)
 		tc.SystemOut = strings.Join(notes, "\n")
 		s := &out.Suites[i]
 		s.Tests++
