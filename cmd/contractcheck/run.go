@@ -24,11 +24,14 @@ const (
 	exitInterrupted = 130
 )
 
-// interruptGrace is how long the program may take to stop after the first
-// SIGINT or SIGTERM before it exits anyway: a run checks cancellation
-// between interactions, but a read blocked on a pipe cannot see it. serve
-// gets longer, to drain the requests in flight.
-var interruptGrace = map[bool]time.Duration{false: 3 * time.Second, true: 15 * time.Second}
+// How long the program may take to stop after the first SIGINT or SIGTERM
+// before it exits anyway: a run checks cancellation between interactions,
+// but a read blocked on a pipe cannot see it. serve gets longer, to drain
+// the requests in flight.
+const (
+	interruptGrace      = 3 * time.Second
+	serveInterruptGrace = 15 * time.Second
+)
 
 // run is the whole program, testable in-process. The first SIGINT or
 // SIGTERM cancels its context (a check stops, serve shuts down gracefully)
@@ -54,7 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "contractcheck: %v: stopping (a second signal ends it at once)\n", got)
 		close(interrupted)
 		cancel()
-		grace := interruptGrace[len(args) > 0 && args[0] == "serve"]
+		grace := interruptGrace
+		if len(args) > 0 && args[0] == "serve" {
+			grace = serveInterruptGrace
+		}
 		select {
 		case <-done:
 		case <-time.After(grace):
