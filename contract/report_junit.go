@@ -167,7 +167,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		{"tool", r.Tool.Name + " " + r.Tool.Version},
 		{"fragment", r.Fragment.Name},
 		{"fragment.sha256", r.Fragment.SHA256},
-		{"source", r.Recordings.String()},
+		{"recordings", r.Recordings.String()},
 		{"mode", r.Mode},
 	}
 	for i := range out.Suites {

@@ -93,7 +93,7 @@ func TestNoSilentFallbackToTheShippedRecordings(t *testing.T) {
 	assert.Equal(t, "shipped", js.Recordings.Kind)
 	assert.Regexp(t, "^[0-9a-f]{64}$", js.Fragment.SHA256)
 	assert.NotEmpty(t, js.Tool.Version)
-	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.xml"))), `<property name="source" value="the recordings shipped in contractcheck">`)
+	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.xml"))), `<property name="recordings" value="the recordings shipped in contractcheck">`)
 	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.sarif"))), `"kind": "shipped"`)
 }
 
