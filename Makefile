@@ -6,8 +6,17 @@ GO         ?= go
 UPSTREAM   ?=
 UPSTREAM_URL := https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml
 OPERATION  := deferGroupMaintenanceWindow
+OPERATION_OVERRIDE := deferMaintenanceWindow
 FRAGMENT   := openapi/fragment.yaml
 OVERLAY    := openapi/errata.overlay.yaml
+# Tools run outside the module graph (go run/install pkg@version); none is in go.mod.
+OASDIFF    := github.com/oasdiff/oasdiff@v1.39.0
+APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+ACCEPT_BREAKING ?=
+# The field the generated method and type names come from (see gen/oapi-codegen.yaml).
+NAMED_AFTER := operationId
+SPEC_REPORT ?=
 BENCHTIME  ?= 2s
 BENCHCOUNT ?= 3
 FUZZTIME   ?= 30s
@@ -24,7 +33,7 @@ FUZZ_TARGETS := \
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec spec-update test bench fuzz fuzz-smoke vet contract lint-ci-examples ci
+.PHONY: all generate check-generated spec spec-update lint-workflows test bench fuzz fuzz-smoke vet contract lint-ci-examples ci
 
 all: ci
 
@@ -55,25 +64,15 @@ spec:
 	$(GO) run ./cmd/contractcheck extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o $(FRAGMENT); \
 	echo "wrote $(FRAGMENT)"
 
-## spec-update: new upstream -> new fragment -> what changed -> regenerated client -> contract run
+## spec-update: new upstream -> fragment, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
+##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
 spec-update:
-	@set -e; up="$(UPSTREAM)"; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	if [ -z "$$up" ]; then \
-		up="$$tmp/upstream.yaml"; echo "downloading $(UPSTREAM_URL)"; \
-		curl -fsSL --retry 2 -o "$$up" "$(UPSTREAM_URL)"; \
-	fi; \
-	$(GO) build -o "$$tmp/contractcheck" ./cmd/contractcheck; \
-	echo "== 1/4 extract"; \
-	"$$tmp/contractcheck" extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o "$$tmp/fragment.yaml"; \
-	echo "== 2/4 what changed ($(FRAGMENT) -> new)"; \
-	"$$tmp/contractcheck" diff $(FRAGMENT) "$$tmp/fragment.yaml" | tee "$$tmp/changes.txt"; \
-	cp "$$tmp/fragment.yaml" $(FRAGMENT); \
-	echo "== 3/4 regenerate"; \
-	$(GO) generate ./gen/...; \
-	$(GO) build ./...; \
-	echo "== 4/4 contract run"; \
-	$(GO) run ./cmd/contractcheck check --shipped --require-coverage; \
-	echo "spec-update: done; review 'git diff' and the changes above before committing"
+	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
+		ACCEPT_BREAKING=$(ACCEPT_BREAKING) SPEC_REPORT="$(SPEC_REPORT)" bash openapi/spec-update.sh $(UPSTREAM)
+
+## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
+lint-workflows:
+	$(GO) run $(ACTIONLINT) -no-color
 
 ## test: the README's test command
 test:
@@ -104,10 +103,8 @@ vet:
 contract:
 	$(GO) run ./cmd/contractcheck check --shipped --require-coverage
 
-## lint-ci-examples: actionlint on the GitHub workflow the README shows (run through go run at a pinned
-## version: its module graph stays out of go.mod)
-ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+## lint-ci-examples: actionlint on the GitHub workflow the README shows for consumers
 lint-ci-examples:
-	$(GO) run $(ACTIONLINT) contract/testdata/ci/github-workflow.yml
+	$(GO) run $(ACTIONLINT) -no-color contract/testdata/ci/github-workflow.yml
 
-ci: vet check-generated test fuzz-smoke contract lint-ci-examples
+ci: vet lint-workflows check-generated test fuzz-smoke contract lint-ci-examples

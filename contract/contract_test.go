@@ -50,13 +50,14 @@ func TestShippedRecordingsPassWithRequireCoverage(t *testing.T) {
 		require.NoError(t, err)
 		s := report.Summary()
 		assert.Zero(t, s.Errors, "findings: %v", report.Findings)
-		assert.GreaterOrEqual(t, s.Interactions, 14, "every declared status in both envelope modes")
+		assert.GreaterOrEqual(t, s.Interactions, 18, "every declared status in both envelope modes")
 		for _, row := range report.Coverage {
 			assert.Positive(t, row.Interactions, "status %d envelope=%v is exercised", row.Status, row.Envelope)
 		}
-		assert.Len(t, report.Coverage, 14, "7 declared statuses x 2 envelope modes")
-		// The one deliberate negative case is recognised as such.
-		assert.Equal(t, []Rule{RuleRequestInvalid}, rulesOf(report.Findings))
+		assert.Len(t, report.Coverage, 18, "9 declared statuses x 2 envelope modes")
+		// The deliberate negative cases (a bad group id; a missing and a too
+		// old Accept version, refused with 406) are recognised as such.
+		assert.Equal(t, []Rule{RuleRequestInvalid, RuleRequestInvalid, RuleRequestInvalid}, rulesOf(report.Findings))
 	}
 }
 
@@ -132,8 +133,8 @@ func TestCoverageMissing(t *testing.T) {
 				missing = append(missing, f)
 			}
 		}
-		// The file exercises 200 and 400 without envelope: 12 of 14 cells are missing.
-		require.Len(t, missing, 12)
+		// The file exercises 200 and 400 without envelope: 16 of 18 cells are missing.
+		require.Len(t, missing, 16)
 		want := SeverityWarning
 		if require_ {
 			want = SeverityError
@@ -320,15 +321,15 @@ func TestMockServer(t *testing.T) {
 	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
 
 	// Valid requests get the valid recordings' answers in recorded order
-	// (files sorted), then cycle: 12 answer a plain request.
+	// (files sorted), then cycle: 13 answer a plain request.
 	var seen []int
-	for range 24 {
+	for range 26 {
 		resp, _ := post(good, mt)
 		seen = append(seen, resp.StatusCode)
 		assert.Empty(t, resp.Header.Get(MockHeader), "a recorded answer")
 	}
-	assert.Equal(t, []int{200, 200, 400, 400, 401, 403, 404, 429, 500, 400, 200, 200}, seen[:12])
-	assert.Equal(t, seen[:12], seen[12:], "the answers cycle")
+	assert.Equal(t, []int{200, 200, 400, 400, 401, 403, 404, 429, 500, 400, 200, 200, 410}, seen[:13])
+	assert.Equal(t, seen[:13], seen[13:], "the answers cycle")
 }
 
 func TestTargetNeedsLiveUnlessLoopback(t *testing.T) {

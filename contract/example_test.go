@@ -27,5 +27,5 @@ func Example_testContract() {
 	}
 	s := report.Summary()
 	fmt.Println("interactions:", s.Interactions, "errors:", s.Errors)
-	// Output: interactions: 20 errors: 0
+	// Output: interactions: 24 errors: 0
 }

@@ -74,7 +74,7 @@ func (m *MockServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		m.logf("%s %s: unknown operation", r.Method, r.URL.EscapedPath())
 		writeAPIError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "Not Found",
-			fmt.Sprintf("No operation matches %s %s.", r.Method, r.URL.EscapedPath()), nil)
+			fmt.Sprintf("No operation matches %s %s.", r.Method, r.URL.EscapedPath()), nil, false)
 		return
 	}
 	rec := recording.Request{Method: r.Method, URL: r.URL, Header: r.Header}
@@ -82,7 +82,7 @@ func (m *MockServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(problems) > 0 {
 		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), strings.Join(problems, "; "))
 		writeAPIError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Bad Request",
-			"The request breaks the API contract: "+strings.Join(problems, "; ")+".", problems)
+			"The request breaks the API contract: "+strings.Join(problems, "; ")+".", problems, enveloped)
 		return
 	}
 	k := mockKey{op, enveloped}
@@ -100,7 +100,7 @@ func (m *MockServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			mode = "with envelope=true"
 		}
 		writeAPIError(w, http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING", "Not Implemented",
-			fmt.Sprintf("No recording answers %s %s; record one.", op.ID, mode), nil)
+			fmt.Sprintf("No recording answers %s %s; record one.", op.ID, mode), nil, enveloped)
 		return
 	}
 	writeRecorded(w, resp)
@@ -128,8 +128,10 @@ func writeMockToken(w http.ResponseWriter) {
 // its token), as opposed to recorded ones; its value says why.
 const MockHeader = "X-Contractcheck-Mock"
 
-// writeAPIError answers with an ApiError in Atlas's shape.
-func writeAPIError(w http.ResponseWriter, status int, code, reason, detail string, problems []string) {
+// writeAPIError answers with an ApiError in Atlas's shape, wrapped as
+// {"status": status, "content": ApiError} when the request asked for
+// envelope=true, as Atlas wraps its errors.
+func writeAPIError(w http.ResponseWriter, status int, code, reason, detail string, problems []string, enveloped bool) {
 	body := map[string]any{"error": status, "errorCode": code, "reason": reason, "detail": detail}
 	if len(problems) > 0 {
 		fields := make([]map[string]string, len(problems))
@@ -141,7 +143,12 @@ func writeAPIError(w http.ResponseWriter, status int, code, reason, detail strin
 		body["badRequestDetail"] = map[string]any{"fields": fields}
 		body["parameters"] = params
 	}
-	b, _ := json.Marshal(body)
+	var b []byte
+	if enveloped {
+		b, _ = json.Marshal(map[string]any{"status": status, "content": body})
+	} else {
+		b, _ = json.Marshal(body)
+	}
 	w.Header().Set(MockHeader, code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

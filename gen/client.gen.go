@@ -63,8 +63,14 @@ type BadRequest = ApiError
 // Forbidden defines model for forbidden.
 type Forbidden = ApiError
 
+// Gone defines model for gone.
+type Gone = ApiError
+
 // InternalServerError defines model for internalServerError.
 type InternalServerError = ApiError
+
+// NotAcceptable defines model for notAcceptable.
+type NotAcceptable = ApiError
 
 // NotFound defines model for notFound.
 type NotFound = ApiError
@@ -319,6 +325,10 @@ type DeferGroupMaintenanceWindowResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -347,6 +357,16 @@ func (r DeferGroupMaintenanceWindowResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeferGroupMaintenanceWindowResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DeferGroupMaintenanceWindowResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r DeferGroupMaintenanceWindowResponse) GetJSON410() *Gone {
+	return r.JSON410
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -444,6 +464,20 @@ func ParseDeferGroupMaintenanceWindowResponse(rsp *http.Response) (*DeferGroupMa
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests

@@ -108,7 +108,7 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
 	if info == nil || info.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: the document has no info object", name)
 	}
-	info = withProvenance(info, upstream, opts, path, method)
+	info = withProvenance(info, upstream, opts, path, method, op)
 	out.Content = append(out.Content, scalar("info"), info)
 	out.Content = append(out.Content, scalar("openapi"), mapGet(root, "openapi"))
 	out.Content = append(out.Content, scalar("paths"), &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(path), newItem}})
@@ -353,15 +353,20 @@ func usedTags(root, op *yaml.Node) *yaml.Node {
 	return out
 }
 
-// withProvenance returns a copy of info with x-fragment appended.
-func withProvenance(info *yaml.Node, upstream []byte, opts ExtractOptions, path, method string) *yaml.Node {
+// withProvenance returns a copy of info with x-fragment appended. It records
+// the operation's own operationId, whichever name it was found by.
+func withProvenance(info *yaml.Node, upstream []byte, opts ExtractOptions, path, method string, op *yaml.Node) *yaml.Node {
 	sum := sha256.Sum256(upstream)
 	prov := &yaml.Node{Kind: yaml.MappingNode}
 	pair := func(k, v string) {
 		prov.Content = append(prov.Content, scalar(k), scalar(v))
 	}
 	pair("operation", strings.ToUpper(method)+" "+path)
-	pair("operationId", opts.OperationID)
+	id := opts.OperationID
+	if v := mapGet(op, "operationId"); v != nil {
+		id = v.Value
+	}
+	pair("operationId", id)
 	pair("upstreamSha256", hex.EncodeToString(sum[:]))
 	if sha := mapGet(info, "x-xgen-sha"); sha != nil {
 		pair("upstreamXgenSha", sha.Value)

@@ -97,7 +97,9 @@ func TestExtractFindsAnOperationByItsOverrideName(t *testing.T) {
 	t.Parallel()
 	out, err := Extract(readTestdata(t, "mini-upstream.yaml"), ExtractOptions{OperationID: "createThing"})
 	require.NoError(t, err)
-	assert.Equal(t, "postThing", dig(decode(t, out), "paths", "/groups/{groupId}/thing", "post", "operationId"))
+	doc := decode(t, out)
+	assert.Equal(t, "postThing", dig(doc, "paths", "/groups/{groupId}/thing", "post", "operationId"))
+	assert.Equal(t, "postThing", dig(doc, "info", "x-fragment", "operationId"), "the provenance records the operation's own operationId")
 }
 
 func TestExtractAppliesTheOverlay(t *testing.T) {

@@ -16,8 +16,8 @@ type opName struct {
 	id, override string
 }
 
-// matchOperation applies the naming rule Extract and Diff share: the
-// operations whose operationId is name win; failing any, those whose
+// matchOperation applies Extract's naming rule: the operations whose
+// operationId is name win; failing any, those whose
 // x-xgen-operation-id-override is. It returns their indexes in ops, none,
 // one, or several; several is an *AmbiguousOperationError.
 func matchOperation(ops []opName, name string) (int, bool, error) {
@@ -50,8 +50,6 @@ func matchOperation(ops []opName, name string) (int, bool, error) {
 // AmbiguousOperationError says that several operations carry the name asked
 // for.
 type AmbiguousOperationError struct {
-	// Side is "old" or "new" in a diff, empty in an extraction.
-	Side string
 	// OperationID is the operation asked for.
 	OperationID string
 	// Operations lists the candidates as "METHOD path".

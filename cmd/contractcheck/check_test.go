@@ -41,7 +41,7 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 			[]string{"no recordings to judge", "--shipped"}, nil},
 		{"check alone is the same usage error", []string{"check"}, exitUsage, nil, []string{"no recordings to judge", "--shipped"}, nil},
 		{"shipped recordings", []string{"check", "--shipped"}, exitOK,
-			[]string{"contractcheck:", "interactions in 4 files (replay): 0 errors, 1 warning", "judged the recordings shipped in contractcheck"}, nil, []string{"\x1b["}},
+			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 3 warnings", "judged the recordings shipped in contractcheck"}, nil, []string{"\x1b["}},
 		{"shipped with a path", []string{"check", "--shipped", bad}, exitUsage, nil, []string{"give it no PATH"}, nil},
 		{"explicit check, offline", []string{"check", "--shipped", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
 		{"require coverage", []string{"--shipped", "--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
@@ -93,8 +93,8 @@ func TestCheckJSONAndJUnitReports(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	assert.Equal(t, 0, doc.Summary.Errors)
-	assert.Equal(t, 1, doc.Summary.Warnings)
-	assert.Len(t, doc.Coverage, 14)
+	assert.Equal(t, 3, doc.Summary.Warnings, "the negative cases: a bad group id, a missing and a too old Accept version")
+	assert.Len(t, doc.Coverage, 18)
 
 	out := filepath.Join(t.TempDir(), "report.xml")
 	code, stdout, _ = runIn(t, "--shipped", "--format", "junit", "-o", out)

@@ -6,7 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -14,12 +18,17 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-const diffUsage = `usage: contractcheck diff [--operation ID] [--format text|json] [-o FILE] [--fail-on-breaking] OLD NEW
+const diffUsage = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
 
-Prints what changed for the operation between OLD and NEW, each a fragment or
-a whole upstream spec (OpenAPI 3.0, YAML or JSON), split into breaking and
-non-breaking changes. Exit status: 0 done (or no breaking change with
---fail-on-breaking), 1 breaking changes with --fail-on-breaking, 2 usage or
+Reports what a spec differ does not weigh for this module's importers: a
+change of the operation's operationId or x-xgen-operation-id-override, of
+which the one the generated names come from (--named-after) renames the
+generated methods and types (breaking); and, given two generated trees,
+which *.gen.go files differ. OLD and NEW are fragments (OpenAPI 3.0, one
+operation each, as contractcheck extract writes them). Breaking and
+non-breaking changes of the operation itself are oasdiff's to report (make
+spec-update). Exit status: 0 done (or no breaking change with
+--fail-on-breaking), 1 a breaking change with --fail-on-breaking, 2 usage or
 input error.
 
 flags:
@@ -29,15 +38,15 @@ flags:
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("contractcheck diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	op := fs.String("operation", "deferGroupMaintenanceWindow", "operationId or x-xgen-operation-id-override of the operation to compare; a side that has neither is matched by method and path")
-	format := fs.String("format", "text", "output `format`: text or json")
+	namedAfter := fs.String("named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
+	oldGen := fs.String("old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
+	newGen := fs.String("new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
 	out := fs.String("o", "", "write the report to `file` (default: standard output)")
 	failOnBreaking := fs.Bool("fail-on-breaking", false, "exit 1 when there is a breaking change")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, diffUsage)
 		fs.PrintDefaults()
 	}
-
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return parseFailure(err)
@@ -47,84 +56,142 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "contractcheck diff: --format %q: want text or json\n", *format)
+	if (*oldGen == "") != (*newGen == "") {
+		fmt.Fprintln(stderr, "contractcheck diff: --old-gen and --new-gen go together")
+		return exitUsage
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
 		return exitUsage
 	}
 
 	oldName, newName := files[0], files[1]
-	oldDoc, err := loadSpecFile(oldName)
+	renames, err := renamesOf(oldName, newName, *namedAfter)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
-		return exitUsage
+		return fail(err)
 	}
-	newDoc, err := loadSpecFile(newName)
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
-		return exitUsage
+	var b bytes.Buffer
+	breaking := 0
+	fmt.Fprintf(&b, "names of the operation (%s -> %s):\n", oldName, newName)
+	if len(renames) == 0 {
+		b.WriteString("  unchanged\n")
 	}
-
-	report, err := openapi.Diff(oldDoc, newDoc, *op)
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck diff: %s\n", diffErrorInFile(err, oldName, newName))
-		return exitUsage
+	for _, r := range renames {
+		kind := "non-breaking"
+		if r.Breaking {
+			kind = "breaking"
+			breaking++
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", kind, r)
 	}
-
-	var buf bytes.Buffer
-	if *format == "json" {
-		err = report.WriteJSON(&buf)
-	} else {
-		err = report.WriteText(&buf, oldName, newName)
-	}
-	if err == nil {
-		if *out == "" {
-			_, err = stdout.Write(buf.Bytes())
-		} else {
-			err = recording.WriteFileAtomic(*out, buf.Bytes())
+	if *oldGen != "" {
+		changed, err := generatedChanges(*oldGen, *newGen)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(&b, "generated code (%s -> %s):\n", *oldGen, *newGen)
+		if len(changed) == 0 {
+			b.WriteString("  unchanged\n")
+		}
+		for _, c := range changed {
+			fmt.Fprintf(&b, "  %s\n", c)
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck diff: writing the report: %v\n", err)
-		return exitUsage
+	fmt.Fprintf(&b, "summary: %d breaking for importers\n", breaking)
+
+	if *out == "" {
+		_, err = stdout.Write(b.Bytes())
+	} else {
+		err = recording.WriteFileAtomic(*out, b.Bytes())
 	}
-	if *failOnBreaking && report.HasBreaking() {
+	if err != nil {
+		return fail(fmt.Errorf("writing the report: %w", err))
+	}
+	if *failOnBreaking && breaking > 0 {
 		return exitFindings
 	}
 	return exitOK
 }
 
-// loadSpecFile reads and loads one side of a diff; errors name the file.
-func loadSpecFile(name string) (*openapi3.T, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err // *fs.PathError names the file
-	}
-	return openapi.LoadForDiff(data, name)
-}
-
-// diffErrorInFile says which file a pairing error is about.
-func diffErrorInFile(err error, oldName, newName string) string {
-	file := ""
-	var nf *openapi.OperationNotFoundError
-	var amb *openapi.AmbiguousOperationError
-	switch {
-	case errors.As(err, &nf):
-		file = sideFile(nf.Side, oldName, newName)
-		if nf.Method == "" {
-			file = oldName + " and " + newName
+// renamesOf loads both fragments and compares the operation's names; errors
+// name the file they are about.
+func renamesOf(oldName, newName, namedAfter string) ([]openapi.Rename, error) {
+	load := func(name string) (*openapi3.T, error) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err // *fs.PathError names the file
 		}
-	case errors.As(err, &amb):
-		file = sideFile(amb.Side, oldName, newName)
+		return openapi.LoadData(data, name)
 	}
-	if file == "" {
-		return err.Error()
+	oldDoc, err := load(oldName)
+	if err != nil {
+		return nil, err
 	}
-	return file + ": " + err.Error()
+	newDoc, err := load(newName)
+	if err != nil {
+		return nil, err
+	}
+	renames, err := openapi.Renames(oldDoc, newDoc, namedAfter)
+	if nf := (*openapi.NotAFragmentError)(nil); errors.As(err, &nf) {
+		name := oldName
+		if nf.Side == "new" {
+			name = newName
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return renames, err
 }
 
-func sideFile(side, oldName, newName string) string {
-	if strings.EqualFold(side, "new") {
-		return newName
+// generatedChanges lists the *.gen.go files under oldDir and newDir that
+// differ, each as "added PATH", "removed PATH" or "modified PATH", PATH
+// relative to the directory, sorted by path.
+func generatedChanges(oldDir, newDir string) ([]string, error) {
+	oldFiles, err := readGenerated(oldDir)
+	if err != nil {
+		return nil, err
 	}
-	return oldName
+	newFiles, err := readGenerated(newDir)
+	if err != nil {
+		return nil, err
+	}
+	paths := slices.Collect(maps.Keys(oldFiles))
+	for p := range newFiles {
+		if _, ok := oldFiles[p]; !ok {
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	var out []string
+	for _, p := range paths {
+		o, inOld := oldFiles[p]
+		n, inNew := newFiles[p]
+		switch {
+		case !inOld:
+			out = append(out, "added "+p)
+		case !inNew:
+			out = append(out, "removed "+p)
+		case !bytes.Equal(o, n):
+			out = append(out, "modified "+p)
+		}
+	}
+	return out, nil
+}
+
+// readGenerated reads every *.gen.go file under dir, keyed by its slash path
+// relative to dir.
+func readGenerated(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".gen.go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = data
+		return err
+	})
+	return files, err
 }

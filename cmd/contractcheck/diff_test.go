@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,29 +20,48 @@ func diffIn(args ...string) (code int, stdout, stderr string) {
 }
 
 // specFiles writes the committed fragment and variants of it to a temporary
-// directory: same.yaml (unchanged), no404.yaml (404 dropped: breaking) and
-// summary.yaml (new summary: non-breaking).
+// directory: same.yaml (unchanged), renamed.yaml (a new operationId),
+// override.yaml (only the override changed) and generated trees old/ and new/
+// whose client.gen.go differs.
 func specFiles(t *testing.T) (dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	frag := string(openapi.Fragment)
-	const notFound = "                \"404\":\n                    $ref: '#/components/responses/notFound'\n"
-	const summary = "summary: Defer One Maintenance Window for One Project"
-	require.Contains(t, frag, notFound)
-	require.Contains(t, frag, summary)
+	const id = "            operationId: deferGroupMaintenanceWindow"
+	const override = "x-xgen-operation-id-override: deferMaintenanceWindow"
+	require.Contains(t, frag, id)
+	require.Contains(t, frag, override)
 	for name, data := range map[string]string{
-		"fragment.yaml":   frag,
-		"same.yaml":       frag,
-		"no404.yaml":      strings.Replace(frag, notFound, "", 1),
-		"summary.yaml":    strings.Replace(frag, summary, "summary: Defer the Maintenance Window of One Project", 1),
-		"notopenapi.yaml": "just: some yaml\n",
+		"fragment.yaml":          frag,
+		"same.yaml":              frag,
+		"renamed.yaml":           strings.Replace(frag, id, "            operationId: deferProjectMaintenanceWindow", 1),
+		"override.yaml":          strings.Replace(frag, override, "x-xgen-operation-id-override: deferWindow", 1),
+		"notopenapi.yaml":        "just: some yaml\n",
+		"two.yaml":               "openapi: 3.0.1\ninfo: {title: t, version: \"1\"}\npaths:\n  /things:\n    get: {responses: {\"200\": {description: OK}}}\n    post: {responses: {\"200\": {description: OK}}}\n",
+		"old/client.gen.go":      "package atlas\n",
+		"old/spec.gen.go":        "package atlas\n",
+		"old/gone.gen.go":        "package atlas\n",
+		"old/client.go":          "package atlas // hand-written\n",
+		"new/client.gen.go":      "package atlas\n\nfunc New() {}\n",
+		"new/spec.gen.go":        "package atlas\n",
+		"new/internal/x.gen.go":  "package x\n",
+		"new/client.go":          "package atlas // hand-written, changed\n",
+		"same/client.gen.go":     "package atlas\n",
+		"same/spec.gen.go":       "package atlas\n",
+		"same/gone.gen.go":       "package atlas\n",
+		"same/client.go":         "package atlas\n",
+		"same/README.md":         "not generated\n",
+		"same/internal/.keep":    "",
+		"same/internal/y.gen.gx": "",
 	} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
 	}
 	return dir
 }
 
-func TestDiffExitCodes(t *testing.T) {
+func TestDiffExitCodesAndReport(t *testing.T) {
 	t.Parallel()
 	dir := specFiles(t)
 	f := func(name string) string { return filepath.Join(dir, name) }
@@ -54,27 +72,33 @@ func TestDiffExitCodes(t *testing.T) {
 		// out and errOut must each contain these.
 		out, errOut []string
 	}{
-		{"no changes", []string{f("fragment.yaml"), f("same.yaml")}, exitOK,
-			[]string{"breaking (0):", "non-breaking (0):", "summary: no changes"}, nil},
-		{"no changes, failing on breaking", []string{"--fail-on-breaking", f("fragment.yaml"), f("same.yaml")}, exitOK, []string{"summary: no changes"}, nil},
-		{"breaking, reported only", []string{f("fragment.yaml"), f("no404.yaml")}, exitOK,
-			[]string{"breaking (1):\n  response-status-removed  responses/404: response status 404 removed\n", "summary: 1 breaking, 0 non-breaking"}, nil},
-		{"breaking, failing on breaking", []string{"--fail-on-breaking", f("fragment.yaml"), f("no404.yaml")}, exitFindings,
-			[]string{"response-status-removed"}, nil},
-		{"flags after the files", []string{f("fragment.yaml"), f("no404.yaml"), "--fail-on-breaking"}, exitFindings, []string{"response-status-removed"}, nil},
-		{"non-breaking only, failing on breaking", []string{"--fail-on-breaking", f("fragment.yaml"), f("summary.yaml")}, exitOK,
-			[]string{"non-breaking (1):\n  summary-changed  summary:", "summary: 0 breaking, 1 non-breaking"}, nil},
-		{"the way back is an addition", []string{"--fail-on-breaking", f("no404.yaml"), f("fragment.yaml")}, exitOK, []string{"response-status-added  responses/404"}, nil},
+		{"no changes", []string{"--fail-on-breaking", f("fragment.yaml"), f("same.yaml")}, exitOK,
+			[]string{"names of the operation (" + f("fragment.yaml") + " -> " + f("same.yaml") + "):\n  unchanged\n", "summary: 0 breaking for importers"}, nil},
+		{"operationId renamed, reported only", []string{f("fragment.yaml"), f("renamed.yaml")}, exitOK,
+			[]string{`  breaking: operationId changed from "deferGroupMaintenanceWindow" to "deferProjectMaintenanceWindow": the generated client names its methods and types after it, so they are renamed` + "\n", "summary: 1 breaking for importers"}, nil},
+		{"operationId renamed, failing on breaking", []string{f("fragment.yaml"), f("renamed.yaml"), "--fail-on-breaking"}, exitFindings, []string{"breaking: operationId changed"}, nil},
+		{"override changed is not breaking", []string{"--fail-on-breaking", f("fragment.yaml"), f("override.yaml")}, exitOK,
+			[]string{`  non-breaking: x-xgen-operation-id-override changed from "deferMaintenanceWindow" to "deferWindow"`, "summary: 0 breaking"}, nil},
+		{"names from the override", []string{"--fail-on-breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("override.yaml")}, exitFindings,
+			[]string{`  breaking: x-xgen-operation-id-override changed from "deferMaintenanceWindow" to "deferWindow"`}, nil},
+		{"names from the override, operationId renamed", []string{"--fail-on-breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("renamed.yaml")}, exitOK,
+			[]string{`  non-breaking: operationId changed`}, nil},
+		{"names from elsewhere", []string{"--named-after", "summary", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{`not "summary"`}},
+		{"generated code changed", []string{"--old-gen", f("old"), "--new-gen", f("new"), f("fragment.yaml"), f("same.yaml")}, exitOK,
+			[]string{"generated code (" + f("old") + " -> " + f("new") + "):\n  modified client.gen.go\n  removed gone.gen.go\n  added internal/x.gen.go\n", "summary: 0 breaking"}, nil},
+		{"generated code unchanged", []string{"--old-gen", f("old"), "--new-gen", f("same"), f("fragment.yaml"), f("same.yaml")}, exitOK,
+			[]string{"):\n  unchanged\nsummary"}, nil},
+		{"one generated tree", []string{"--old-gen", f("old"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"--old-gen and --new-gen go together"}},
+		{"missing generated tree", []string{"--old-gen", f("old"), "--new-gen", f("nowhere"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{f("nowhere"), "no such file"}},
 		{"missing old file", []string{f("absent.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("absent.yaml"), "no such file"}},
 		{"missing new file", []string{f("fragment.yaml"), f("gone.yaml")}, exitUsage, nil, []string{f("gone.yaml"), "no such file"}},
-		{"not an OpenAPI document", []string{f("fragment.yaml"), f("notopenapi.yaml")}, exitUsage, nil, []string{f("notopenapi.yaml") + ": expected an OpenAPI 3.0.x document"}},
-		{"no such operation", []string{"--operation", "listClusters", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{`"listClusters"`}},
+		{"not an OpenAPI document", []string{f("fragment.yaml"), f("notopenapi.yaml")}, exitUsage, nil, []string{f("notopenapi.yaml") + ": invalid OpenAPI document"}},
+		{"not a fragment", []string{f("fragment.yaml"), f("two.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment with one operation, found 2"}},
+		{"not a fragment, old side", []string{f("two.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment"}},
 		{"one file", []string{f("fragment.yaml")}, exitUsage, nil, []string{"want two files", "usage: contractcheck diff"}},
-		{"three files", []string{f("fragment.yaml"), f("same.yaml"), f("same.yaml")}, exitUsage, nil, []string{"got 3"}},
-		{"bad format", []string{"--format", "xml", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{`--format "xml"`}},
-		{"unknown flag", []string{"--colour", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"colour"}},
-		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff", "-fail-on-breaking"}},
-		{"files after --", []string{"--fail-on-breaking", "--", f("fragment.yaml"), f("no404.yaml")}, exitFindings, []string{"response-status-removed"}, nil},
+		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"format"}},
+		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff", "-fail-on-breaking", "-old-gen"}},
+		{"files after --", []string{"--fail-on-breaking", "--", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,37 +118,16 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 }
 
-func TestDiffJSONOutput(t *testing.T) {
-	t.Parallel()
-	dir := specFiles(t)
-	code, out, errOut := diffIn("--format", "json", filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "no404.yaml"))
-	require.Equal(t, exitOK, code, errOut)
-
-	var raw map[string]json.RawMessage
-	require.NoError(t, json.Unmarshal([]byte(out), &raw), "the output is one JSON object")
-	assert.ElementsMatch(t, []string{"operation", "breaking", "nonBreaking"}, keysOf(raw))
-
-	var r openapi.DiffReport
-	require.NoError(t, json.Unmarshal([]byte(out), &r))
-	assert.Equal(t, "deferGroupMaintenanceWindow", r.Operation)
-	assert.Equal(t, []openapi.Change{{Kind: openapi.KindResponseStatusRemoved, Breaking: true, Location: "responses/404", Message: "response status 404 removed"}}, r.Breaking)
-	assert.Empty(t, r.NonBreaking)
-	assert.Contains(t, out, `"nonBreaking": []`, "an empty list is [], not null")
-}
-
 func TestDiffWritesTheReportToAFile(t *testing.T) {
 	t.Parallel()
 	dir := specFiles(t)
-	report := filepath.Join(dir, "report.json")
-	code, out, errOut := diffIn("-o", report, "--format", "json", "--fail-on-breaking", filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "no404.yaml"))
+	report := filepath.Join(dir, "report.txt")
+	code, out, errOut := diffIn("-o", report, "--fail-on-breaking", filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "renamed.yaml"))
 	assert.Equal(t, exitFindings, code, errOut)
 	assert.Empty(t, out, "with -o nothing goes to standard output")
 	data, err := os.ReadFile(report)
 	require.NoError(t, err)
-	var r openapi.DiffReport
-	require.NoError(t, json.Unmarshal(data, &r))
-	require.Len(t, r.Breaking, 1)
-	assert.Equal(t, openapi.KindResponseStatusRemoved, r.Breaking[0].Kind)
+	assert.Contains(t, string(data), "breaking: operationId changed")
 
 	code, _, errOut = diffIn("-o", filepath.Join(dir, "no-such-dir", "r.txt"), filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "same.yaml"))
 	assert.Equal(t, exitUsage, code)
@@ -134,23 +137,12 @@ func TestDiffWritesTheReportToAFile(t *testing.T) {
 func TestDiffReplaysTheOperationsHistory(t *testing.T) {
 	t.Parallel()
 	// The committed seed-era fragment against the committed fragment: the
-	// operationId rename breaks, the 429 and rate-limit headers do not.
+	// operationId rename breaks importers, the new override does not.
 	old := filepath.Join("..", "..", "openapi", "testdata", "history", "defer-2025-03-12.yaml")
 	cur := filepath.Join("..", "..", "openapi", "fragment.yaml")
 	code, out, errOut := diffIn("--fail-on-breaking", old, cur)
 	assert.Equal(t, exitFindings, code, errOut)
-	breaking, nonBreaking, ok := strings.Cut(out, "non-breaking (")
-	require.True(t, ok, out)
-	assert.Contains(t, breaking, `operation-id-changed  operationId: operationId changed from "deferMaintenanceWindow" to "deferGroupMaintenanceWindow"`)
-	assert.Contains(t, nonBreaking, "response-status-added  responses/429")
-	assert.Contains(t, nonBreaking, "response-header-added  responses/429/headers/Retry-After")
-	assert.Contains(t, nonBreaking, "response-header-added  responses/200/headers/RateLimit-Remaining")
-}
-
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	assert.Contains(t, out, `  breaking: operationId changed from "deferMaintenanceWindow" to "deferGroupMaintenanceWindow"`)
+	assert.Contains(t, out, `  non-breaking: x-xgen-operation-id-override changed from (none) to "deferMaintenanceWindow"`)
+	assert.Contains(t, out, "summary: 1 breaking for importers")
 }

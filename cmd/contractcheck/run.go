@@ -160,7 +160,7 @@ commands:
   serve     serve recorded responses as a mock of the endpoint
   record    call the endpoint once and write the redacted exchange as a cassette
   extract   extract the operation from an upstream spec into a fragment
-  diff      report what changed for the operation between two specs
+  diff      report the operation's renames and the changed generated files between two fragments
   version   print the module version and the fragment's SHA-256 (also --version)
 
 contractcheck check --shipped judges the recordings shipped in contractcheck;
