@@ -151,7 +151,7 @@ func TestRequireCoverageCells(t *testing.T) {
 	}{
 		{"--require-coverage=200:plain,400:plain", exitOK, "0 errors"},
 		{"--require-coverage=200,400,429", exitFindings, "4 errors"}, // 200, 400 and 429 with envelope=true; 429 without
-		{"--require-coverage", exitFindings, "errors, 0 warnings"}, // every missing cell is an error
+		{"--require-coverage", exitFindings, "errors, 0 warnings"},   // every missing cell is an error
 		{"--require-coverage=false", exitOK, "0 errors"},
 	} {
 		code, stdout, stderr := runIn(t, "check", "--offline", tc.flag, shippedDeferralLimit)
