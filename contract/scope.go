@@ -186,11 +186,14 @@ func segmentsMatch(tmpl []string, path string) bool {
 // --mount. ok is false when no prefix does.
 func (s *Spec) mountPrefix(escapedPath string) (prefix string, ok bool) {
 	for _, o := range s.operations {
-		lit := o.Path
-		if i := strings.IndexByte(lit, '{'); i >= 0 {
-			lit = lit[:i]
+		// The literal segments before the first parameter, e.g. /api/atlas/v2/groups/.
+		lit := s.basePath + "/"
+		for _, seg := range o.segments {
+			if strings.HasPrefix(seg, "{") {
+				break
+			}
+			lit += seg + "/"
 		}
-		lit = s.basePath + lit
 		i := strings.Index(escapedPath, lit)
 		if i <= 0 {
 			continue
