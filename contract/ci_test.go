@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -468,4 +469,23 @@ func TestSkippedInteractionsInJUnitAndGitHub(t *testing.T) {
 	assert.Contains(t, junit.String(), `tests="5" failures="0" errors="0" skipped="4"`)
 	assert.Contains(t, junit.String(), `<skipped message="CORS preflight"></skipped>`)
 	assert.Contains(t, gh.String(), "::notice title=contractcheck::skipped 4 interactions outside the scope (1 OAuth token exchange, 2 path outside the fragment, 1 CORS preflight)")
+}
+
+func TestToolVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "(devel)"},
+		{"go install @v1.2.3", &debug.BuildInfo{Main: debug.Module{Path: ModulePath, Version: "v1.2.3"}}, "v1.2.3"},
+		{"work tree", &debug.BuildInfo{Main: debug.Module{Path: ModulePath, Version: "(devel)"}}, "(devel)"},
+		{"go tool in a consumer", &debug.BuildInfo{Main: debug.Module{Path: "example.com/app"},
+			Deps: []*debug.Module{{Path: "golang.org/x/text", Version: "v0.1.0"}, {Path: ModulePath, Version: "v1.4.0"}}}, "v1.4.0"},
+		{"replaced", &debug.BuildInfo{Main: debug.Module{Path: "example.com/app"},
+			Deps: []*debug.Module{{Path: ModulePath, Version: "v1.4.0", Replace: &debug.Module{Path: "../deferwindow"}}}}, "(devel)"},
+	} {
+		assert.Equal(t, tc.want, toolFromBuildInfo(tc.bi).Version, tc.name)
+	}
 }

@@ -28,26 +28,37 @@ type FragmentInfo struct {
 func Tool() ToolInfo { return toolInfo() }
 
 var toolInfo = sync.OnceValue(func() ToolInfo {
+	bi, _ := debug.ReadBuildInfo()
+	return toolFromBuildInfo(bi)
+})
+
+// toolFromBuildInfo finds this module's version in a binary's build
+// information: the main module's for `go install …@vX`, the dependency's
+// for `go tool` or a consumer's own binary.
+func toolFromBuildInfo(bi *debug.BuildInfo) ToolInfo {
 	t := ToolInfo{Name: "contractcheck", Version: "(devel)"}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	if bi == nil {
 		return t
 	}
-	if bi.Main.Path == ModulePath && bi.Main.Version != "" {
-		t.Version = bi.Main.Version
+	if bi.Main.Path == ModulePath {
+		if bi.Main.Version != "" {
+			t.Version = bi.Main.Version
+		}
 		return t
 	}
 	for _, d := range bi.Deps {
-		if d.Path == ModulePath {
-			if d.Replace != nil && d.Replace.Version != "" {
-				t.Version = d.Replace.Version
-			} else if d.Version != "" {
-				t.Version = d.Version
-			}
+		if d.Path != ModulePath {
+			continue
+		}
+		if d.Replace != nil {
+			d = d.Replace
+		}
+		if d.Version != "" {
+			t.Version = d.Version
 		}
 	}
 	return t
-})
+}
 
 // Fragment names the spec and gives the SHA-256 of the bytes it was loaded
 // from, so a report says exactly what it was judged against.
