@@ -421,12 +421,16 @@ func TestGitHubAnnotationsEscape(t *testing.T) {
 	r := &Report{Findings: []Finding{{
 		Rule: RuleBodySchema, Severity: SeverityError, File: "recs/a,b:c.har", Line: 12, Interaction: 3,
 		Pointer: "/detail", Message: "100% wrong\r\nsecond line",
-	}, {Rule: RuleCoverageMissing, Severity: SeverityWarning, Interaction: -1, Message: "no interaction exercises 429"}}}
+	}, {Rule: RuleCoverageMissing, Severity: SeverityWarning, Interaction: -1, Message: "no interaction exercises 429"},
+		{Rule: RuleCoverageMissing, Severity: SeverityWarning, Interaction: -1, Message: "no interaction exercises 500"},
+		{Rule: RuleCoverageMissing, Severity: SeverityError, Interaction: -1, Message: "no interaction exercises 200"}}}
 	var buf bytes.Buffer
 	require.NoError(t, WriteGitHub(&buf, r))
 	lines := strings.Split(buf.String(), "\n")
 	assert.Equal(t, "::error file=recs/a%2Cb%3Ac.har,line=12,title=body-schema::interaction #3 at /detail: 100%25 wrong%0D%0Asecond line", lines[0])
-	assert.Equal(t, "::warning title=coverage-missing::no interaction exercises 429", lines[1])
+	assert.Equal(t, "::error title=coverage-missing::no interaction exercises 200", lines[1], "a required cell is its own annotation")
+	assert.Equal(t, "::warning title=coverage-missing::no interaction exercises 429; 500 (2 declared statuses and envelope modes)", lines[2],
+		"the others are one annotation")
 }
 
 func TestSkippedListIsBounded(t *testing.T) {

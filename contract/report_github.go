@@ -11,12 +11,18 @@ import (
 // WriteGitHub writes the report as GitHub Actions workflow commands: one
 // ::error or ::warning annotation per finding, on the recording's file and
 // the interaction's line, titled with the rule, so each shows on the pull
-// request's diff; waived findings, the skipped interactions and hints
-// become ::notice. The
+// request's diff; the coverage-missing warnings are one annotation (GitHub
+// shows only so many per step); waived findings, the skipped interactions
+// and hints become ::notice. The
 // summary line closes the output.
 func WriteGitHub(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
+	var uncovered []string // coverage-missing warnings: one annotation for all
 	for _, f := range r.Findings {
+		if f.Rule == RuleCoverageMissing && f.Severity < SeverityError {
+			uncovered = append(uncovered, strings.TrimPrefix(f.Message, "no interaction exercises "))
+			continue
+		}
 		level := "error"
 		if f.Severity < SeverityError {
 			level = "warning"
@@ -38,6 +44,10 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			msg += ": " + f.Message
 		}
 		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+	}
+	if len(uncovered) > 0 {
+		fmt.Fprintf(bw, "::warning title=%s::%s\n", RuleCoverageMissing, githubData(fmt.Sprintf("no interaction exercises %s (%d declared statuses and envelope modes)",
+			strings.Join(uncovered, "; "), len(uncovered))))
 	}
 	for _, w := range r.Waived {
 		props := "file=" + githubProperty(w.File)
