@@ -194,7 +194,7 @@ func TestWaivers(t *testing.T) {
 	assert.Equal(t, []string{"cc.yaml:14 waiver-expired", "cc.yaml:19 waiver-unused"}, about)
 	assert.Equal(t, 2, report.Summary().Waived)
 
-	for _, bad := range []Waiver{{Rule: "nope", Reason: "x"}, {Rule: RuleBodySchema}, {Rule: RuleBodySchema, Reason: "x", Pointer: "detail"}, {Rule: RuleBodySchema, Reason: "x", File: "[ab].har"}} {
+	for _, bad := range []Waiver{{Rule: "nope", Reason: "x"}, {Rule: RuleBodySchema}, {Rule: RuleBodySchema, Reason: "x", Pointer: "detail"}, {Rule: RuleBodySchema, Reason: "x", File: "[ab].har"}, {Rule: RuleCoverageMissing, Reason: "x"}} {
 		_, err := Run(t.Context(), Options{Paths: []string{bad.File + "x"}, CI: CIOptions{Waivers: []Waiver{bad}}})
 		assert.Error(t, err, "%+v", bad)
 	}

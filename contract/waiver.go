@@ -77,6 +77,8 @@ func compileWaivers(ws []Waiver, now time.Time) (*waiverSet, error) {
 			errs = append(errs, fmt.Errorf("%s: a waiver needs a rule", at))
 		} else if _, ok := w.Rule.Info(); !ok {
 			errs = append(errs, fmt.Errorf("%s: unknown rule %q", at, w.Rule))
+		} else if w.Rule == RuleCoverageMissing || w.Rule == RuleWaiverExpired || w.Rule == RuleWaiverUnused {
+			errs = append(errs, fmt.Errorf("%s: %s is about the whole run and cannot be waived; require only the coverage you need (require-coverage), or remove the waiver", at, w.Rule))
 		}
 		if strings.TrimSpace(w.Reason) == "" {
 			errs = append(errs, fmt.Errorf("%s: a waiver needs a reason", at))
