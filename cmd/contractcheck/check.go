@@ -41,6 +41,7 @@ type checkFlags struct {
 	shipped, offline, live                                bool
 	coverage                                              coverageFlag
 	maxBody                                               int64
+	set                                                   map[string]bool // the flags given
 }
 
 const checkSynopsis = `usage: contractcheck check [flags] PATH...
@@ -80,131 +81,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "contractcheck: "+format+"\n", a...)
-		return exitUsage
-	}
-
-	// Settings: the configuration file first, flags over it.
-	cfgFile := f.config
-	if cfgFile == "" && !f.shipped {
-		var err error
-		if cfgFile, err = contract.FindConfig("."); err != nil {
-			return fail("%v", err)
-		}
-	}
-	var opts contract.Options
-	failOn := contract.SeverityError
-	if cfgFile != "" {
-		cfg, err := contract.LoadConfig(cfgFile)
-		if err != nil {
-			return fail("%v", err)
-		}
-		opts = cfg.Options()
-		if cfg.FailOn != 0 {
-			failOn = cfg.FailOn
-		}
-	}
-	if set["fail-on"] || cfgFile == "" {
-		sev, err := contract.ParseSeverity(f.failOn)
-		if err != nil {
-			return fail("--fail-on: %v", err)
-		}
-		failOn = sev
-	}
-	if set["offline"] {
-		opts.Offline = f.offline
-	}
-	if set["max-body-bytes"] || opts.MaxBodyBytes == 0 {
-		if err := checkMaxBody(f.maxBody); err != nil {
-			return fail("%v", err)
-		}
-		opts.MaxBodyBytes = f.maxBody
-	} else if err := checkMaxBody(opts.MaxBodyBytes); err != nil {
-		return fail("%s: max-body-bytes: %v", cfgFile, err)
-	}
-	if set["mount"] {
-		m, err := contract.NormalizeMount(f.mount)
-		if err != nil {
-			return fail("--mount: %v", err)
-		}
-		opts.Check.Mount = m
-	}
-	if set["scope"] || opts.CI.Scope.Mode == "" {
-		mode, err := contract.ParseScopeMode(f.scope)
-		if err != nil {
-			return fail("--scope: %v", err)
-		}
-		opts.CI.Scope.Mode = mode
-	}
-	if len(f.hosts) > 0 {
-		opts.CI.Scope.Hosts = f.hosts
-	}
-	if f.coverage.set {
-		opts.RequireCoverage, opts.CI.RequiredCoverage = f.coverage.all, nil
-		if f.coverage.cells != "" {
-			cells, err := contract.ParseCoverageCells(f.coverage.cells)
-			if err != nil {
-				return fail("--require-coverage: %v", err)
-			}
-			opts.CI.RequiredCoverage = cells
-		}
-	}
-	outs, err := parseOutputs(f.formats, f.output)
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	opts, failOn, outs, err := f.options(paths)
 	if err != nil {
-		return fail("%v", err)
-	}
-	opts.Cases = slices.ContainsFunc(outs, func(o output) bool { return o.format == "junit" })
-
-	if f.target == "" && (f.live || f.groupID != "") {
-		return fail("--live and --group-id go with --target")
-	}
-	if f.groupID != "" {
-		if err := atlas.ValidateGroupID(f.groupID); err != nil {
-			return fail("--group-id: %v", err)
-		}
-	}
-	switch {
-	case f.shipped && len(paths) > 0:
-		return fail("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
-	case f.shipped:
-		opts.Shipped, opts.Paths = true, nil
-	case len(paths) > 0:
-		opts.Paths = paths
-	}
-	if !opts.Shipped {
-		if len(opts.Paths) == 0 {
-			where := "no PATH was given"
-			if cfgFile != "" {
-				where = cfgFile + " lists no paths"
-			}
-			return fail("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
-				"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped.",
-				where, contract.ConfigFileName)
-		}
-		for _, p := range paths {
-			if _, err := os.Stat(p); err != nil && set["require-coverage"] {
-				if _, cerr := contract.ParseCoverageCells(p); cerr == nil {
-					return fail("%q is not a recording; to require those statuses, join them to the flag: --require-coverage=%s", p, p)
-				}
-			}
-		}
-		expanded, err := contract.ExpandPaths(opts.Paths)
-		if err != nil {
-			return fail("%v", err)
-		}
-		opts.Paths = expanded
-	}
-	if f.target != "" {
-		if opts.Offline {
-			return fail("--offline and --target exclude each other")
-		}
-		opts.Target, opts.Live, opts.GroupID = f.target, f.live, f.groupID
-		if opts.TargetClient, err = targetClient(f.target, f.live); err != nil {
-			return fail("%v", err)
-		}
+		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
+		return exitUsage
 	}
 
 	progressShown := false
@@ -221,37 +103,173 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		return fail("%v", err)
+		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
+		return exitUsage
 	}
-
 	for _, o := range outs {
-		dest := o.file
-		if dest == "" {
-			dest = f.output
-		}
-		toStdout := dest == "" || dest == "-"
-		err := writeOutput(dest, stdout, func(w io.Writer) error {
-			switch o.format {
-			case "json":
-				return contract.WriteJSON(w, report)
-			case "junit":
-				return contract.WriteJUnit(w, report, failOn)
-			case "github":
-				return contract.WriteGitHub(w, report)
-			case "sarif":
-				return contract.WriteSARIF(w, report)
-			}
-			color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
-			return contract.WriteText(w, report, contract.TextOptions{Color: color})
-		})
-		if err != nil {
-			return fail("writing the %s report: %v", o.format, err)
+		if err := writeReport(o, f.output, stdout, report, failOn); err != nil {
+			fmt.Fprintf(stderr, "contractcheck: writing the %s report: %v\n", o.format, err)
+			return exitUsage
 		}
 	}
 	if report.Failed(failOn) {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// options turns the configuration file and the flags (which win) into
+// Run's options, the fail threshold and the reports to write. An error is a
+// usage error.
+func (f *checkFlags) options(paths []string) (opts contract.Options, failOn contract.Severity, outs []output, err error) {
+	cfgFile := f.config
+	if cfgFile == "" && !f.shipped {
+		if cfgFile, err = contract.FindConfig("."); err != nil {
+			return opts, 0, nil, err
+		}
+	}
+	failOn = contract.SeverityError
+	if cfgFile != "" {
+		cfg, err := contract.LoadConfig(cfgFile)
+		if err != nil {
+			return opts, 0, nil, err
+		}
+		opts = cfg.Options()
+		if cfg.FailOn != 0 {
+			failOn = cfg.FailOn
+		}
+	}
+	if f.set["fail-on"] || cfgFile == "" {
+		if failOn, err = contract.ParseSeverity(f.failOn); err != nil {
+			return opts, 0, nil, fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	if f.set["offline"] {
+		opts.Offline = f.offline
+	}
+	if f.set["max-body-bytes"] || opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = f.maxBody
+	}
+	if err := checkMaxBody(opts.MaxBodyBytes); err != nil {
+		if !f.set["max-body-bytes"] {
+			err = fmt.Errorf("%s: max-body-bytes: %w", cfgFile, err)
+		}
+		return opts, 0, nil, err
+	}
+	if f.set["mount"] {
+		if opts.Check.Mount, err = contract.NormalizeMount(f.mount); err != nil {
+			return opts, 0, nil, fmt.Errorf("--mount: %w", err)
+		}
+	}
+	if f.set["scope"] || opts.CI.Scope.Mode == "" {
+		if opts.CI.Scope.Mode, err = contract.ParseScopeMode(f.scope); err != nil {
+			return opts, 0, nil, fmt.Errorf("--scope: %w", err)
+		}
+	}
+	if len(f.hosts) > 0 {
+		opts.CI.Scope.Hosts = f.hosts
+	}
+	if f.coverage.set {
+		opts.RequireCoverage, opts.CI.RequiredCoverage = f.coverage.all, nil
+		if f.coverage.cells != "" {
+			if opts.CI.RequiredCoverage, err = contract.ParseCoverageCells(f.coverage.cells); err != nil {
+				return opts, 0, nil, fmt.Errorf("--require-coverage: %w", err)
+			}
+		}
+	}
+	if outs, err = parseOutputs(f.formats, f.output); err != nil {
+		return opts, 0, nil, err
+	}
+	opts.Cases = slices.ContainsFunc(outs, func(o output) bool { return o.format == "junit" })
+	if err := f.targetOptions(&opts); err != nil {
+		return opts, 0, nil, err
+	}
+	if err := f.recordings(&opts, paths, cfgFile); err != nil {
+		return opts, 0, nil, err
+	}
+	return opts, failOn, outs, nil
+}
+
+// recordings decides what the run reads: --shipped, the PATHs, or the
+// configuration file's paths; never the shipped recordings by default.
+func (f *checkFlags) recordings(opts *contract.Options, paths []string, cfgFile string) error {
+	switch {
+	case f.shipped && len(paths) > 0:
+		return fmt.Errorf("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
+	case f.shipped:
+		opts.Shipped, opts.Paths = true, nil
+		return nil
+	case len(paths) > 0:
+		opts.Paths = paths
+	}
+	if len(opts.Paths) == 0 {
+		where := "no PATH was given"
+		if cfgFile != "" {
+			where = cfgFile + " lists no paths"
+		}
+		return fmt.Errorf("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
+			"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped",
+			where, contract.ConfigFileName)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil && f.set["require-coverage"] {
+			if _, cerr := contract.ParseCoverageCells(p); cerr == nil {
+				return fmt.Errorf("%q is not a recording; to require those statuses, join them to the flag: --require-coverage=%s", p, p)
+			}
+		}
+	}
+	expanded, err := contract.ExpandPaths(opts.Paths)
+	if err != nil {
+		return err
+	}
+	opts.Paths = expanded
+	return nil
+}
+
+// targetOptions sets up --target, --live and --group-id.
+func (f *checkFlags) targetOptions(opts *contract.Options) error {
+	if f.target == "" {
+		if f.live || f.groupID != "" {
+			return errors.New("--live and --group-id go with --target")
+		}
+		return nil
+	}
+	if f.groupID != "" {
+		if err := atlas.ValidateGroupID(f.groupID); err != nil {
+			return fmt.Errorf("--group-id: %w", err)
+		}
+	}
+	if opts.Offline {
+		return errors.New("--offline and --target exclude each other")
+	}
+	opts.Target, opts.Live, opts.GroupID = f.target, f.live, f.groupID
+	var err error
+	opts.TargetClient, err = targetClient(f.target, f.live)
+	return err
+}
+
+// writeReport writes one report to its file, to --output, or to standard
+// output.
+func writeReport(o output, outputFile string, stdout io.Writer, report *contract.Report, failOn contract.Severity) error {
+	dest := o.file
+	if dest == "" {
+		dest = outputFile
+	}
+	toStdout := dest == "" || dest == "-"
+	return writeOutput(dest, stdout, func(w io.Writer) error {
+		switch o.format {
+		case "json":
+			return contract.WriteJSON(w, report)
+		case "junit":
+			return contract.WriteJUnit(w, report, failOn)
+		case "github":
+			return contract.WriteGitHub(w, report)
+		case "sarif":
+			return contract.WriteSARIF(w, report)
+		}
+		color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
+		return contract.WriteText(w, report, contract.TextOptions{Color: color})
+	})
 }
 
 // parseOutputs reads the --format values: FORMAT goes to --output (or
