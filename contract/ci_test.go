@@ -493,3 +493,12 @@ func TestToolVersionFromBuildInfo(t *testing.T) {
 		assert.Equal(t, tc.want, toolFromBuildInfo(tc.bi).Version, tc.name)
 	}
 }
+
+func TestSARIFURIs(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "recs/a%20b.har", sarifURI(filepath.Join("recs", "a b.har")))
+	assert.Equal(t, "./a:b.har", sarifURI("a:b.har"), "a colon is not read as a scheme")
+	abs, err := filepath.Abs(filepath.Join("recs", "x.har"))
+	require.NoError(t, err)
+	assert.Equal(t, "file://"+filepath.ToSlash(abs), sarifURI(abs))
+}

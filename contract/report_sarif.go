@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"strings"
 )
 
 // The SARIF 2.1.0 log written by WriteSARIF: the few objects it uses,
@@ -164,6 +165,9 @@ func sarifLevel(s Severity) string {
 func sarifURI(file string) string {
 	p := filepath.ToSlash(file)
 	if filepath.IsAbs(file) {
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // C:/x becomes file:///C:/x
+		}
 		return (&url.URL{Scheme: "file", Path: p}).String()
 	}
 	return (&url.URL{Path: p}).String()
