@@ -267,7 +267,7 @@ func TestConfigFile(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown key", "paths: [a]\nfail_on: error\n", `contractcheck.yaml:2: unknown key "fail_on"`},
 		{"unknown waiver key", "waivers:\n  - rule: body-schema\n    reason: r\n    until: 2026-01-01\n", `contractcheck.yaml:4: unknown key "until"`},
-		{"bad severity", "fail-on: fatal\n", "contractcheck.yaml:1: fail-on: unknown severity"},
+		{"bad severity", "fail-on: fatal\n", "contractcheck.yaml:1: fail-on: unknown threshold"},
 		{"bad scope", "scope:\n  mode: api\n", `contractcheck.yaml:2: scope: unknown scope "api"`},
 		{"bad coverage", "require-coverage: [200, 99]\n", "contractcheck.yaml:1: require-coverage"},
 		{"bad date", "waivers:\n  - rule: body-schema\n    reason: r\n    expires: next year\n", "contractcheck.yaml:2: waiver: expires"},

@@ -139,7 +139,7 @@ func ParseConfig(data []byte, file string) (*Config, error) {
 		c.Scope.Hosts = raw.Scope.Hosts
 	}
 	if raw.FailOn != "" {
-		if c.FailOn, err = ParseSeverity(raw.FailOn); err != nil {
+		if c.FailOn, err = ParseFailOn(raw.FailOn); err != nil {
 			bad("fail-on", err)
 		}
 	}
@@ -301,4 +301,21 @@ func ExpandPaths(paths []string) ([]string, error) {
 		out = append(out, matches...)
 	}
 	return out, nil
+}
+
+// FailNever is the fail threshold "none": no finding fails the run, for a
+// job that only reports while a team adopts the check.
+const FailNever = SeverityError + 1
+
+// ParseFailOn parses a fail threshold: "error", "warning", or "none"
+// (FailNever).
+func ParseFailOn(s string) (Severity, error) {
+	if strings.EqualFold(s, "none") {
+		return FailNever, nil
+	}
+	sev, err := ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("unknown threshold %q: want error, warning or none", s)
+	}
+	return sev, nil
 }

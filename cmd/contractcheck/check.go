@@ -62,7 +62,7 @@ func newCheckFlags(stderr io.Writer) (*flag.FlagSet, *checkFlags) {
 	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github or sarif; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
 	fs.StringVar(&f.output, "output", "", "write the report without =FILE to this `file`; - is standard output (default: standard output)")
 	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
-	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error or warning")
+	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error, warning, or none to report only")
 	fs.BoolVar(&f.offline, "offline", false, "judge the recorded responses as they are; send nothing")
 	fs.StringVar(&f.target, "target", "", "replay against this base `URL` instead of the embedded replay server")
 	fs.BoolVar(&f.live, "live", false, "allow a non-loopback --target (a live defer changes real state); credentials come from the environment")
@@ -140,7 +140,7 @@ func (f *checkFlags) options(paths []string) (opts contract.Options, failOn cont
 		}
 	}
 	if f.set["fail-on"] || cfgFile == "" {
-		if failOn, err = contract.ParseSeverity(f.failOn); err != nil {
+		if failOn, err = contract.ParseFailOn(f.failOn); err != nil {
 			return opts, 0, nil, fmt.Errorf("--fail-on: %w", err)
 		}
 	}
