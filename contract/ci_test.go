@@ -331,10 +331,11 @@ func ciReport(t *testing.T) *Report {
 func TestCIGoldenReports(t *testing.T) {
 	t.Parallel()
 	report := ciReport(t)
-	var gh, sarif bytes.Buffer
+	var gh, sarif, md bytes.Buffer
 	require.NoError(t, WriteGitHub(&gh, report))
 	require.NoError(t, WriteSARIF(&sarif, report))
-	for name, got := range map[string][]byte{"bad.github.txt": gh.Bytes(), "bad.sarif": sarif.Bytes()} {
+	require.NoError(t, WriteMarkdown(&md, report))
+	for name, got := range map[string][]byte{"bad.github.txt": gh.Bytes(), "bad.sarif": sarif.Bytes(), "bad.md": md.Bytes()} {
 		path := filepath.Join("testdata", "golden", name)
 		if *update {
 			require.NoError(t, os.WriteFile(path, got, 0o644))
@@ -498,4 +499,13 @@ func TestSARIFURIs(t *testing.T) {
 	abs, err := filepath.Abs(filepath.Join("recs", "x.har"))
 	require.NoError(t, err)
 	assert.Equal(t, "file://"+filepath.ToSlash(abs), sarifURI(abs))
+}
+
+func TestMarkdownEscapesCells(t *testing.T) {
+	t.Parallel()
+	r := &Report{Findings: []Finding{{Rule: RuleBodySchema, Severity: SeverityError, File: "a|b.har", Line: 3, Interaction: 0,
+		Message: "value <script> | x\nnext"}}}
+	var buf bytes.Buffer
+	require.NoError(t, WriteMarkdown(&buf, r))
+	assert.Contains(t, buf.String(), "| ❌ | `body-schema` | `a\\|b.har:3 #0` | value &lt;script&gt; \\| x next |")
 }

@@ -29,7 +29,7 @@ var isTerminal = func(w io.Writer) bool {
 var getenv = os.Getenv
 
 // formats are the report formats, each written by one function.
-var formats = []string{"text", "json", "junit", "github", "sarif"}
+var formats = []string{"text", "json", "junit", "github", "sarif", "markdown"}
 
 // output is one report to write: a format and its destination ("" for
 // --output or standard output).
@@ -59,7 +59,7 @@ func newCheckFlags(stderr io.Writer) (*flag.FlagSet, *checkFlags) {
 	f := &checkFlags{}
 	fs.BoolVar(&f.shipped, "shipped", false, "judge the recordings shipped in contractcheck instead of PATHs")
 	fs.StringVar(&f.config, "config", "", "read settings and waivers from this `file` (default: ./"+contract.ConfigFileName+" when present)")
-	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github or sarif; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
+	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github, sarif or markdown; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
 	fs.StringVar(&f.output, "output", "", "write the report without =FILE to this `file`; - is standard output (default: standard output)")
 	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error, warning, or none to report only")
@@ -266,6 +266,8 @@ func writeReport(o output, outputFile string, stdout io.Writer, report *contract
 			return contract.WriteGitHub(w, report)
 		case "sarif":
 			return contract.WriteSARIF(w, report)
+		case "markdown":
+			return contract.WriteMarkdown(w, report)
 		}
 		color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
 		return contract.WriteText(w, report, contract.TextOptions{Color: color})

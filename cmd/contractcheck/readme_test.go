@@ -53,6 +53,7 @@ func TestREADMEFilesAreTheTestedOnes(t *testing.T) {
 	}
 	assert.Contains(t, run, "--format github")
 	assert.Contains(t, run, "--format sarif="+upload, "the job uploads the SARIF file it writes")
+	assert.Contains(t, run, `--format "markdown=$GITHUB_STEP_SUMMARY"`)
 
 	var gitlab struct {
 		Contract struct {
@@ -78,7 +79,7 @@ func TestREADMECommandsUseRealFlags(t *testing.T) {
 	cmds := regexp.MustCompile(`contractcheck check((?: [^\s\x60#|]+)*)`).FindAllStringSubmatch(text, -1)
 	require.GreaterOrEqual(t, len(cmds), 5)
 	for _, m := range cmds {
-		args := strings.Fields(m[1])
+		args := strings.Fields(strings.ReplaceAll(m[1], `"`, ""))
 		var kept []string
 		for _, a := range args {
 			if strings.HasPrefix(a, "-") || len(kept) > 0 && strings.HasPrefix(kept[len(kept)-1], "--format") {
