@@ -322,7 +322,7 @@ func TestVersionAndUnknownCommands(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		code, stdout, _ := runIn(t, args...)
 		assert.Equal(t, exitOK, code)
-		assert.Regexp(t, `^contractcheck \S+ \(github.com/atlascontract/deferwindow\)\nfragment openapi/fragment.yaml sha256 [0-9a-f]{64}\n`, stdout)
+		assert.Regexp(t, `^contractcheck \S+, module github.com/atlascontract/deferwindow\nfragment openapi/fragment.yaml sha256 [0-9a-f]{64}\n`, stdout)
 	}
 	code, _, stderr := runIn(t, "version", "extra")
 	assert.Equal(t, exitUsage, code)

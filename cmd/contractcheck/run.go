@@ -139,7 +139,7 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	tool := contract.Tool()
-	fmt.Fprintf(stdout, "%s %s (%s)\n", tool.Name, tool.Version, contract.ModulePath)
+	fmt.Fprintf(stdout, "%s %s, module %s\n", tool.Name, tool.Version, contract.ModulePath)
 	spec, err := contract.DefaultSpec()
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
