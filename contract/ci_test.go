@@ -28,7 +28,7 @@ func stableMetadata(r *Report) {
 }
 
 const (
-	deferURL = "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
+	sessionDeferURL = "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
 	accept   = `{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}`
 )
 
@@ -53,8 +53,8 @@ func session(t *testing.T) string {
 		harEntry("POST", "https://cloud.mongodb.com/api/oauth/token", nil, 200), // line 2
 		harEntry("GET", "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", // line 3
 			[]string{accept}, 200),
-		harEntry("OPTIONS", deferURL, []string{`{"name":"Access-Control-Request-Method","value":"POST"}`}, 204), // line 4
-		harEntry("POST", deferURL, []string{accept}, 200),                                                       // line 5
+		harEntry("OPTIONS", sessionDeferURL, []string{`{"name":"Access-Control-Request-Method","value":"POST"}`}, 204), // line 4
+		harEntry("POST", sessionDeferURL, []string{accept}, 200),                                                       // line 5
 		harEntry("GET", "https://fonts.example.com/inter.woff2", nil, 200),                                      // line 6
 	)
 }
@@ -120,7 +120,7 @@ func TestScopeSkipsTheRestOfASession(t *testing.T) {
 
 func TestSamePathWrongMethodStaysAnError(t *testing.T) {
 	t.Parallel()
-	path := writeSessionHAR(t, harEntry("POST", deferURL, []string{accept}, 200), harEntry("GET", deferURL, []string{accept}, 200))
+	path := writeSessionHAR(t, harEntry("POST", sessionDeferURL, []string{accept}, 200), harEntry("GET", sessionDeferURL, []string{accept}, 200))
 	report, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true})
 	require.NoError(t, err)
 	got := interactionFindings(report)
@@ -132,7 +132,7 @@ func TestSamePathWrongMethodStaysAnError(t *testing.T) {
 
 func TestNothingJudgedFailsAndSuggestsMount(t *testing.T) {
 	t.Parallel()
-	proxied := strings.Replace(deferURL, "/api/", "/atlas-proxy/api/", 1)
+	proxied := strings.Replace(sessionDeferURL, "/api/", "/atlas-proxy/api/", 1)
 	path := writeSessionHAR(t, harEntry("POST", proxied, []string{accept}, 200), harEntry("POST", proxied+"?envelope=false", []string{accept}, 200))
 
 	_, err := Run(t.Context(), Options{Paths: []string{path}, Offline: true})
@@ -436,7 +436,7 @@ func TestGitHubAnnotationsEscape(t *testing.T) {
 
 func TestSkippedListIsBounded(t *testing.T) {
 	t.Parallel()
-	entries := []string{harEntry("POST", deferURL, []string{accept}, 200)}
+	entries := []string{harEntry("POST", sessionDeferURL, []string{accept}, 200)}
 	for range MaxSkippedListed + 500 {
 		entries = append(entries, harEntry("GET", "https://cloud.mongodb.com/static/app.js", nil, 200))
 	}
