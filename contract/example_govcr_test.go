@@ -27,7 +27,7 @@ func Example_goVCRReplay() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer rec.Stop()
+	defer func() { _ = rec.Stop() }()
 	client, err := atlas.New(atlas.WithServer("https://cloud.mongodb.com"), atlas.WithTransport(rec))
 	if err != nil {
 		log.Fatal(err)

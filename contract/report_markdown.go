@@ -35,12 +35,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if s.Waived > 0 {
 		fmt.Fprintf(bw, " %s waived.", plural(s.Waived, "finding"))
 	}
-	bw.WriteString("\n\n")
+	_, _ = bw.WriteString("\n\n")
 	for _, h := range r.Hints {
 		fmt.Fprintf(bw, "> **Hint:** %s\n\n", markdownCell(h))
 	}
 	if len(r.Findings) > 0 {
-		bw.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
+		_, _ = bw.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
 		for i, f := range r.Findings {
 			if i == markdownFindingsListed {
 				fmt.Fprintf(bw, "\n… and %d more: see the JSON, JUnit or SARIF report.\n", len(r.Findings)-i)
@@ -59,21 +59,21 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			fmt.Fprintf(bw, "| %s | `%s` | %s | %s |\n", sev, f.Rule, where, markdownCell(f.Message))
 		}
-		bw.WriteString("\n")
+		_, _ = bw.WriteString("\n")
 	}
 	if len(r.Waived) > 0 {
-		bw.WriteString("<details><summary>Waived</summary>\n\n| Rule | Where | Reason |\n|---|---|---|\n")
+		_, _ = bw.WriteString("<details><summary>Waived</summary>\n\n| Rule | Where | Reason |\n|---|---|---|\n")
 		for _, wf := range r.Waived {
 			fmt.Fprintf(bw, "| `%s` | `%s` | %s |\n", wf.Rule, markdownCode(wf.Location()), markdownCell(wf.Reason))
 		}
-		bw.WriteString("\n</details>\n\n")
+		_, _ = bw.WriteString("\n</details>\n\n")
 	}
 	if len(r.Coverage) > 0 {
-		bw.WriteString("<details><summary>Coverage</summary>\n\n| Operation | Status | Envelope | Interactions |\n|---|---|---|---|\n")
+		_, _ = bw.WriteString("<details><summary>Coverage</summary>\n\n| Operation | Status | Envelope | Interactions |\n|---|---|---|---|\n")
 		for _, c := range r.Coverage {
 			fmt.Fprintf(bw, "| %s | %d | %t | %d |\n", markdownCell(c.Operation), c.Status, c.Envelope, c.Interactions)
 		}
-		bw.WriteString("\n</details>\n")
+		_, _ = bw.WriteString("\n</details>\n")
 	}
 	return bw.Flush()
 }
