@@ -29,7 +29,7 @@ func stableMetadata(r *Report) {
 
 const (
 	sessionDeferURL = "https://cloud.mongodb.com/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
-	accept   = `{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}`
+	accept          = `{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}`
 )
 
 // harEntry is one HAR entry on one line.
@@ -55,7 +55,7 @@ func session(t *testing.T) string {
 			[]string{accept}, 200),
 		harEntry("OPTIONS", sessionDeferURL, []string{`{"name":"Access-Control-Request-Method","value":"POST"}`}, 204), // line 4
 		harEntry("POST", sessionDeferURL, []string{accept}, 200),                                                       // line 5
-		harEntry("GET", "https://fonts.example.com/inter.woff2", nil, 200),                                      // line 6
+		harEntry("GET", "https://fonts.example.com/inter.woff2", nil, 200),                                             // line 6
 	)
 }
 
