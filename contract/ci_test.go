@@ -194,6 +194,14 @@ func TestWaivers(t *testing.T) {
 	assert.Equal(t, []string{"cc.yaml:14 waiver-expired", "cc.yaml:19 waiver-unused"}, about)
 	assert.Equal(t, 2, report.Summary().Waived)
 
+	// The recordings given by absolute path: the relative glob still applies.
+	abs, err := filepath.Abs(bad)
+	require.NoError(t, err)
+	report, err = Run(t.Context(), Options{Paths: []string{filepath.Join(abs, "content-type.yaml")}, Offline: true,
+		CI: CIOptions{Waivers: []Waiver{{Rule: RuleContentType, File: "testdata/bad/*.yaml", Reason: "relative"}}}})
+	require.NoError(t, err)
+	assert.Len(t, report.Waived, 1, "an absolute path matches the glob relative to the working directory")
+
 	for _, bad := range []Waiver{{Rule: "nope", Reason: "x"}, {Rule: RuleBodySchema}, {Rule: RuleBodySchema, Reason: "x", Pointer: "detail"}, {Rule: RuleBodySchema, Reason: "x", File: "[ab].har"}, {Rule: RuleCoverageMissing, Reason: "x"}} {
 		_, err := Run(t.Context(), Options{Paths: []string{bad.File + "x"}, CI: CIOptions{Waivers: []Waiver{bad}}})
 		assert.Error(t, err, "%+v", bad)

@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -19,8 +20,9 @@ type Waiver struct {
 	Rule Rule
 	// File is a glob over the recording's path with forward slashes: "*"
 	// and "?" stay within one path segment, "**" crosses segments. A glob
-	// without a slash matches the file's base name too. Empty matches every
-	// file.
+	// without a slash matches the file's base name too; an absolute path
+	// given to the run also matches relative to the working directory.
+	// Empty matches every file.
 	File string
 	// Interaction, when set, limits the waiver to one interaction (its
 	// 0-based index in the file).
@@ -154,12 +156,20 @@ func (s *waiverSet) apply(findings []Finding, waived *[]WaivedFinding) []Finding
 		s.file = f
 		s.forFile = s.forFile[:0]
 		clean := path.Clean(filepath.ToSlash(f))
+		rel := clean // an absolute path also matches relative to the working directory
+		if filepath.IsAbs(f) {
+			if wd, err := os.Getwd(); err == nil {
+				if r, err := filepath.Rel(wd, f); err == nil && !strings.HasPrefix(r, "..") {
+					rel = filepath.ToSlash(r)
+				}
+			}
+		}
 		base := path.Base(clean)
 		for i, w := range s.list {
 			if w.expired {
 				continue
 			}
-			if w.glob == nil || w.glob.MatchString(clean) || (w.baseOnly && w.glob.MatchString(base)) {
+			if w.glob == nil || w.glob.MatchString(clean) || w.glob.MatchString(rel) || (w.baseOnly && w.glob.MatchString(base)) {
 				s.forFile = append(s.forFile, i)
 			}
 		}
