@@ -506,7 +506,11 @@ func TestSARIFURIs(t *testing.T) {
 	assert.Equal(t, "./a:b.har", sarifURI("a:b.har"), "a colon is not read as a scheme")
 	abs, err := filepath.Abs(filepath.Join("recs", "x.har"))
 	require.NoError(t, err)
-	assert.Equal(t, "file://"+filepath.ToSlash(abs), sarifURI(abs))
+	assert.Equal(t, "recs/x.har", sarifURI(abs), "below the working directory: relative to it, as code scanning expects")
+	outside := filepath.Join(filepath.Dir(filepath.Dir(abs)), "..", "elsewhere", "x.har")
+	outside, err = filepath.Abs(outside)
+	require.NoError(t, err)
+	assert.Equal(t, "file://"+filepath.ToSlash(outside), sarifURI(outside))
 }
 
 func TestMarkdownEscapesCells(t *testing.T) {

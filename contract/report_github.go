@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -29,7 +30,7 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		}
 		var props []string
 		if f.File != "" {
-			props = append(props, "file="+githubProperty(f.File))
+			props = append(props, "file="+githubProperty(filepath.ToSlash(relToWorkdir(f.File))))
 			if f.Line > 0 {
 				props = append(props, "line="+strconv.Itoa(f.Line))
 			}
@@ -50,7 +51,7 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			strings.Join(uncovered, "; "), len(uncovered))))
 	}
 	for _, w := range r.Waived {
-		props := "file=" + githubProperty(w.File)
+		props := "file=" + githubProperty(filepath.ToSlash(relToWorkdir(w.File)))
 		if w.Line > 0 {
 			props += ",line=" + strconv.Itoa(w.Line)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -163,6 +164,7 @@ func sarifLevel(s Severity) string {
 // relative (to the checkout, as code scanning expects), with forward
 // slashes and percent-escapes.
 func sarifURI(file string) string {
+	file = relToWorkdir(file)
 	p := filepath.ToSlash(file)
 	if filepath.IsAbs(file) {
 		if !strings.HasPrefix(p, "/") {
@@ -171,4 +173,21 @@ func sarifURI(file string) string {
 		return (&url.URL{Scheme: "file", Path: p}).String()
 	}
 	return (&url.URL{Path: p}).String()
+}
+
+// relToWorkdir returns an absolute path below the working directory
+// relative to it (CI tools resolve paths against the checkout, where the
+// job runs); any other path as it is.
+func relToWorkdir(file string) string {
+	if !filepath.IsAbs(file) {
+		return file
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return file
+	}
+	if r, err := filepath.Rel(wd, file); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return r
+	}
+	return file
 }
