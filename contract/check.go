@@ -133,6 +133,11 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		}
 		return j
 	}
+	if resp.BodyNotRecorded {
+		j.Status = resp.StatusCode
+		jd.add(RuleBodyNotRecorded, SeverityWarning, "", "the recording declares a body (%s) but does not hold it, so the body was not judged", sizeOf(resp.BodySize))
+		return j
+	}
 
 	body, status, prefix := resp.Body, resp.StatusCode, ""
 	if enveloped {

@@ -49,7 +49,7 @@ func NewMockServer(spec *Spec, ins []*recording.Interaction, opts CheckOptions, 
 	}
 	m := &MockServer{Limits: DefaultServerLimits, spec: spec, checker: NewChecker(spec, opts), log: log, answers: map[mockKey][]*recording.Response{}, next: map[mockKey]int{}}
 	for _, in := range ins {
-		if in.Request.URL == nil || in.Response.BodyTooLarge {
+		if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
 			continue
 		}
 		op, params, ok := spec.Route(in.Request.Method, in.Request.URL.EscapedPath(), opts.Mount)

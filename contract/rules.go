@@ -20,6 +20,7 @@ const (
 	RuleEnvelopeUnexpected     Rule = "envelope-unexpected"
 	RuleClientDecode           Rule = "client-decode"
 	RuleBodyTooLarge           Rule = "body-too-large"
+	RuleBodyNotRecorded        Rule = "body-not-recorded"
 	RuleCoverageMissing        Rule = "coverage-missing"
 	RuleWaiverExpired          Rule = "waiver-expired"
 	RuleWaiverUnused           Rule = "waiver-unused"
@@ -75,6 +76,9 @@ var Rules = []RuleInfo{
 	{RuleBodyTooLarge, SeverityError,
 		"The recorded response body is larger than the reader's cap, so it was not judged.",
 		"Raise --max-body-bytes, or record smaller responses."},
+	{RuleBodyNotRecorded, SeverityWarning,
+		"The recording declares a response body but does not hold it (a HAR content with a size and no text: the browser did not keep it), so the body was not judged.",
+		"Export the HAR with its content (in Chrome, \"Save all as HAR with content\"), or record with contractcheck record."},
 	{RuleCoverageMissing, SeverityWarning,
 		"A declared status, in one envelope mode, that no interaction in the run exercises (an error with --require-coverage).",
 		"Add a recording that exercises it."},

@@ -221,8 +221,8 @@ func (r *runner) flush(ctx context.Context) error {
 		r.server.Load(batch)
 	}
 	for _, in := range batch {
-		if in.Response.BodyTooLarge && r.server != nil {
-			r.judge(ctx, in, nil) // a truncated body cannot be replayed; judge the record
+		if (in.Response.BodyTooLarge || in.Response.BodyNotRecorded) && r.server != nil {
+			r.judge(ctx, in, nil) // a truncated or missing body cannot be replayed; judge the record
 			continue
 		}
 		sent, got, decodeErr, err := r.send.send(ctx, r.spec, r.opts.Check.Mount, in)

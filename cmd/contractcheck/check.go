@@ -31,9 +31,9 @@ var getenv = os.Getenv
 // formats are the report formats, each written by one function.
 var formats = []string{"text", "json", "junit", "github", "sarif", "markdown"}
 
-// output is one report to write: a format and its destination ("" for
+// reportOut is one report to write: a format and its destination ("" for
 // --output or standard output).
-type output struct{ format, file string }
+type reportOut struct{ format, file string }
 
 type checkFlags struct {
 	config, output, failOn, target, groupID, mount, scope string
@@ -121,7 +121,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // options turns the configuration file and the flags (which win) into
 // Run's options, the fail threshold and the reports to write. An error is a
 // usage error.
-func (f *checkFlags) options(paths []string) (opts contract.Options, failOn contract.Severity, outs []output, err error) {
+func (f *checkFlags) options(paths []string) (opts contract.Options, failOn contract.Severity, outs []reportOut, err error) {
 	cfgFile := f.config
 	if cfgFile == "" && !f.shipped {
 		if cfgFile, err = contract.FindConfig("."); err != nil {
@@ -180,7 +180,7 @@ func (f *checkFlags) options(paths []string) (opts contract.Options, failOn cont
 	if outs, err = parseOutputs(f.formats, f.output); err != nil {
 		return opts, 0, nil, err
 	}
-	opts.Cases = slices.ContainsFunc(outs, func(o output) bool { return o.format == "junit" })
+	opts.Cases = slices.ContainsFunc(outs, func(o reportOut) bool { return o.format == "junit" })
 	if err := f.targetOptions(&opts); err != nil {
 		return opts, 0, nil, err
 	}
@@ -250,7 +250,7 @@ func (f *checkFlags) targetOptions(opts *contract.Options) error {
 
 // writeReport writes one report to its file, to --output, or to standard
 // output.
-func writeReport(o output, outputFile string, stdout io.Writer, report *contract.Report, failOn contract.Severity) error {
+func writeReport(o reportOut, outputFile string, stdout io.Writer, report *contract.Report, failOn contract.Severity) error {
 	dest := o.file
 	if dest == "" {
 		dest = outputFile
@@ -277,11 +277,11 @@ func writeReport(o output, outputFile string, stdout io.Writer, report *contract
 // parseOutputs reads the --format values: FORMAT goes to --output (or
 // standard output), FORMAT=FILE to FILE. At most one report goes to each
 // destination.
-func parseOutputs(values []string, outputFile string) ([]output, error) {
+func parseOutputs(values []string, outputFile string) ([]reportOut, error) {
 	if len(values) == 0 {
 		values = []string{"text"}
 	}
-	var outs []output
+	var outs []reportOut
 	seen := map[string]string{}
 	for _, v := range values {
 		format, file, _ := strings.Cut(v, "=")
@@ -310,7 +310,7 @@ func parseOutputs(values []string, outputFile string) ([]output, error) {
 			return nil, fmt.Errorf("--format %s and --format %s both write to %s: give one of them a file (--format %s=FILE)", prev, format, where, format)
 		}
 		seen[dest] = format
-		outs = append(outs, output{format: format, file: file})
+		outs = append(outs, reportOut{format: format, file: file})
 	}
 	return outs, nil
 }

@@ -13,9 +13,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/atlascontract/deferwindow/contract/recording"
-	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/atlascontract/deferwindow/internal/output"
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 const diffUsage = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
@@ -102,7 +103,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		_, err = stdout.Write(b.Bytes())
 	} else {
-		err = recording.WriteFileAtomic(*out, b.Bytes())
+		err = output.Write(*out, stdout, b.Bytes())
 	}
 	if err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))

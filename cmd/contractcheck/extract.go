@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/internal/output"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
@@ -49,7 +49,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		_, err = stdout.Write(fragment)
 	} else {
-		err = recording.WriteFileAtomic(*out, fragment)
+		err = output.Write(*out, stdout, fragment)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)

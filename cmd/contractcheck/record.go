@@ -53,7 +53,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	opts := recording.RecorderOptions{}
 	if *fake {
-		opts.FakeGroupID = recording.DefaultFakeGroupID
+		opts.FakeGroupID, opts.GroupIDPattern = recording.DefaultFakeGroupID, atlas.GroupIDPattern
 	}
 	rec, err := recording.NewRecorder(http.DefaultTransport, opts)
 	if err != nil {
@@ -97,9 +97,13 @@ Calls the defer endpoint once with credentials from the environment and writes t
 exchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.`
 
 // saveCassette writes the recorder's cassette by the output rule of every
-// subcommand (writeOutput). The recorder serialises only to a file, so the
-// cassette, already redacted, goes through a private temporary folder.
+// subcommand; Save follows it too, but writes "-" to the process's own
+// standard output, so the cassette goes to stdout through a private
+// temporary folder.
 func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error {
+	if dest != "-" {
+		return rec.Save(dest)
+	}
 	dir, err := os.MkdirTemp("", "contractcheck-record-")
 	if err != nil {
 		return err

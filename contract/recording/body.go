@@ -7,6 +7,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 )
@@ -43,14 +44,15 @@ func contentCodings(h http.Header) []string {
 
 // decodeContent undoes the Content-Encoding codings (gzip, x-gzip, deflate)
 // of a recorded body and caps the result. An empty body is left alone (a 204
-// or a HEAD response may carry Content-Encoding without a body).
-func decodeContent(codings []string, raw []byte, max int64) (body, error) {
+// or a HEAD response may carry Content-Encoding without a body). The bytes
+// inflated are charged to left, which may be nil.
+func decodeContent(codings []string, raw []byte, max int64, left *decodeBudget) (body, error) {
 	if len(codings) == 0 || len(raw) == 0 {
 		return capBody(raw, max), nil
 	}
 	data := raw
 	for i := len(codings) - 1; i >= 0; i-- {
-		out, cut, err := decompress(codings[i], data, max)
+		out, cut, err := decompress(codings[i], data, max, left)
 		if err != nil {
 			return body{}, err
 		}
@@ -63,8 +65,9 @@ func decodeContent(codings []string, raw []byte, max int64) (body, error) {
 }
 
 // decompress decodes one coding, reading at most max bytes of output; cut
-// reports that there was more.
-func decompress(coding string, in []byte, max int64) (out []byte, cut bool, err error) {
+// reports that there was more. The output is charged to left (which may be
+// nil), and never read past what left allows.
+func decompress(coding string, in []byte, max int64, left *decodeBudget) (out []byte, cut bool, err error) {
 	var r io.Reader
 	switch coding {
 	case "gzip", "x-gzip":
@@ -84,9 +87,12 @@ func decompress(coding string, in []byte, max int64) (out []byte, cut bool, err 
 	default:
 		return nil, false, fmt.Errorf("Content-Encoding %q is not supported (gzip, deflate and identity are)", coding)
 	}
-	out, err = readAtMost(r, max+1)
+	out, err = readAtMost(r, min(max+1, left.remaining()+1))
 	if err != nil {
 		return nil, false, fmt.Errorf("body does not decode as Content-Encoding %s: %w", coding, err)
+	}
+	if err := left.charge(int64(len(out))); err != nil {
+		return nil, false, err
 	}
 	if int64(len(out)) > max {
 		return out[:max:max], true, nil
@@ -120,4 +126,62 @@ func readAtMost(r io.Reader, limit int64) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// decodeBudget counts the bytes that reading creates beyond its input:
+// bodies inflated from gzip or deflate, and values repeated by YAML aliases.
+// It is charged per file, and per run when run is set.
+type decodeBudget struct {
+	file, fileLimit int64 // bytes left and the limit, for this file
+	run             *runBudget
+}
+
+// runBudget is the part of the budget shared by the files of one Walk.
+type runBudget struct {
+	left, limit int64
+}
+
+// errDecodedBudget reports that the budget is spent.
+type errDecodedBudget struct {
+	limit int64
+	run   bool
+}
+
+func (e *errDecodedBudget) Error() string {
+	scope, option := "this file", "Options.MaxDecodedBytes"
+	if e.run {
+		scope, option = "the recordings read so far", "Options.MaxRunDecodedBytes"
+	}
+	return fmt.Sprintf("the bytes decoded from %s (gzip and deflate bodies, YAML aliases) pass the limit of %d bytes (%s): "+
+		"a small recording must not take memory out of proportion to its size", scope, e.limit, option)
+}
+
+// remaining returns how many bytes may still be decoded.
+func (b *decodeBudget) remaining() int64 {
+	if b == nil {
+		return math.MaxInt64 - 1
+	}
+	left := b.file
+	if b.run != nil {
+		left = min(left, b.run.left)
+	}
+	return max(left, 0)
+}
+
+// charge spends n bytes, and fails when that passes a limit.
+func (b *decodeBudget) charge(n int64) error {
+	if b == nil {
+		return nil
+	}
+	b.file -= n
+	if b.file < 0 {
+		return &errDecodedBudget{limit: b.fileLimit}
+	}
+	if b.run != nil {
+		b.run.left -= n
+		if b.run.left < 0 {
+			return &errDecodedBudget{limit: b.run.limit, run: true}
+		}
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 	if err := yaml.Load(data, &doc); err != nil {
 		return yamlError(name, -1, 0, "invalid YAML: ", nil, err)
 	}
+	if n, msg := badShape(&doc, 0); n != nil {
+		return fileError(name, n.Line, msg, nil)
+	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -83,9 +86,12 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 	if len(items.Content) == 0 {
 		return fileError(name, items.Line, "no interactions: the cassette records no requests", nil)
 	}
-	max := opts.maxBody()
+	max, left, sizes := opts.maxBody(), opts.budget(), map[*yaml.Node]int64{}
 	for i, node := range items.Content {
-		it, err := cassetteInteraction(name, i, node, max)
+		if err := left.charge(aliasBytes(node, sizes)); err != nil {
+			return &Error{File: name, Line: node.Line, Index: i, Msg: "interaction " + strconv.Itoa(i) + ": " + err.Error()}
+		}
+		it, err := cassetteInteraction(name, i, node, max, left)
 		if err != nil {
 			return err
 		}
@@ -96,7 +102,7 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 	return nil
 }
 
-func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*Interaction, *Error) {
+func cassetteInteraction(name string, index int, node *yaml.Node, max int64, left *decodeBudget) (*Interaction, *Error) {
 	line := node.Line
 	if node.Kind == yaml.AliasNode && node.Alias != nil {
 		node = node.Alias
@@ -135,7 +141,7 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*I
 	}
 	it.Request.Method, it.Request.URL = rq.Method, u
 	it.Request.Header = canonicalHeader(rq.Headers)
-	b, err := decodeContent(contentCodings(it.Request.Header), []byte(rq.Body), max)
+	b, err := decodeContent(contentCodings(it.Request.Header), []byte(rq.Body), max, left)
 	if err != nil {
 		return nil, bad(at("request", "body"), "request body: %v", err)
 	}
@@ -154,13 +160,74 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64) (*I
 	if !rs.Uncompressed {
 		codings = contentCodings(it.Response.Header)
 	}
-	if b, err = decodeContent(codings, []byte(rs.Body), max); err != nil {
+	if b, err = decodeContent(codings, []byte(rs.Body), max, left); err != nil {
 		return nil, bad(at("response", "body"), "response body: %v", err)
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	omittedAsTooLarge(&it.Request.Body, &it.Request.BodyTooLarge, &it.Request.BodySize, it.Request.Header)
 	omittedAsTooLarge(&it.Response.Body, &it.Response.BodyTooLarge, &it.Response.BodySize, it.Response.Header)
 	return it, nil
+}
+
+// Bounds on the shape of a cassette, checked before it is decoded: the YAML
+// library compares the keys of a mapping pairwise, so a mapping of 40,000
+// keys would take seconds. A go-vcr cassette nests about seven levels deep,
+// and its largest mappings (headers) hold a few dozen keys.
+const (
+	maxYAMLKeys  = 1000
+	maxYAMLDepth = 100
+)
+
+// badShape returns the first node under n that breaks the shape bounds, and
+// why, or nil. Aliases are not followed: their target is checked where it
+// stands.
+func badShape(n *yaml.Node, depth int) (*yaml.Node, string) {
+	if depth > maxYAMLDepth {
+		return n, fmt.Sprintf("YAML nested deeper than %d levels: a go-vcr cassette nests about seven", maxYAMLDepth)
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) > 2*maxYAMLKeys {
+		return n, fmt.Sprintf("a YAML mapping with %d keys, over the limit of %d: a go-vcr cassette's largest mappings (headers) hold a few dozen", len(n.Content)/2, maxYAMLKeys)
+	}
+	for _, c := range n.Content {
+		if bad, msg := badShape(c, depth+1); bad != nil {
+			return bad, msg
+		}
+	}
+	return nil, ""
+}
+
+// aliasBytes returns the bytes that decoding n repeats through YAML aliases:
+// the size of every alias's target, counted as if written out (its
+// scalars, plus one per node). sizes holds the sizes already computed.
+func aliasBytes(n *yaml.Node, sizes map[*yaml.Node]int64) int64 {
+	if n.Kind == yaml.AliasNode {
+		return expandedSize(n.Alias, sizes)
+	}
+	var total int64
+	for _, c := range n.Content {
+		total += aliasBytes(c, sizes)
+	}
+	return total
+}
+
+// expandedSize returns the size of n with its aliases written out.
+func expandedSize(n *yaml.Node, sizes map[*yaml.Node]int64) int64 {
+	if n == nil {
+		return 0
+	}
+	if size, ok := sizes[n]; ok {
+		return size
+	}
+	sizes[n] = 0 // an anchor that contains itself counts once
+	size := int64(1 + len(n.Value))
+	if n.Kind == yaml.AliasNode {
+		size = expandedSize(n.Alias, sizes)
+	}
+	for _, c := range n.Content {
+		size += expandedSize(c, sizes)
+	}
+	sizes[n] = size
+	return size
 }
 
 // omittedAsTooLarge marks an empty body that a Recorder left out for being

@@ -10,10 +10,16 @@
 //
 // Bodies are read with a size cap ([Options.MaxBodyBytes]). A body over the cap
 // does not fail reading: its interaction is delivered with BodyTooLarge set, so
-// the caller can report it. HAR files are streamed entry by entry, so their
-// size is not limited; a cassette is YAML and is parsed whole, so a cassette
-// larger than [MaxCassetteBytes] (64 MiB, whatever the body cap) is refused
-// before parsing.
+// the caller can report it. HAR files are streamed entry by entry (each entry
+// is decoded on its own into small structs), so their size is not limited; a
+// cassette is YAML and is parsed whole, so a cassette larger than
+// [MaxCassetteBytes] (64 MiB, whatever the body cap) is refused before
+// parsing, and so is one whose shape no cassette has (a mapping of more than
+// 1,000 keys, nesting deeper than 100 levels). What reading creates beyond the
+// input (bodies inflated from gzip or deflate, values repeated by YAML
+// aliases) is bounded per file ([Options.MaxDecodedBytes]) and per Walk
+// ([Options.MaxRunDecodedBytes]), so a small file cannot take memory out of
+// proportion to its size.
 //
 // [Recorder] is an [net/http.RoundTripper] that records every exchange it
 // forwards and saves them as a go-vcr v4 cassette. Credentials, cookies, OAuth

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // Read a cassette and look at each recorded exchange.
@@ -57,7 +58,7 @@ func ExampleRecorder() {
 	}))
 	defer srv.Close()
 
-	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
 	if err != nil {
 		fmt.Println(err)
 		return

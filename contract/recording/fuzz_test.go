@@ -2,9 +2,11 @@ package recording_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -45,7 +47,9 @@ func checkRead(t *testing.T, name string, data []byte) {
 			t.Errorf("delivered status %d", it.Response.StatusCode)
 		case len(it.Request.Body) > max || len(it.Response.Body) > max:
 			t.Error("delivered a body over the cap")
-		case it.Response.BodyTooLarge != (it.Response.BodySize < 0 || it.Response.BodySize > max):
+		case it.Response.BodyNotRecorded && (len(it.Response.Body) > 0 || it.Response.BodyTooLarge || it.Response.BodySize <= 0):
+			t.Errorf("BodyNotRecorded with a body of %d bytes, BodyTooLarge %v, BodySize %d", len(it.Response.Body), it.Response.BodyTooLarge, it.Response.BodySize)
+		case !it.Response.BodyNotRecorded && it.Response.BodyTooLarge != (it.Response.BodySize < 0 || it.Response.BodySize > max):
 			t.Errorf("BodyTooLarge %v with BodySize %d", it.Response.BodyTooLarge, it.Response.BodySize)
 		}
 		return nil
@@ -66,7 +70,13 @@ func checkRead(t *testing.T, name string, data []byte) {
 }
 
 func FuzzReadCassette(f *testing.F) {
+	gz := base64.StdEncoding.EncodeToString([]byte(bomb(64 << 10)))
 	addSeeds(f, "*.yaml",
+		// Aliases of a gzip body that inflates past the budget of a 1 KiB
+		// body cap (16 KiB), and of a plain body.
+		aliasCassette(40, "    headers: {Content-Encoding: [gzip]}\n    body: !!binary "+gz+"\n"),
+		aliasCassette(40, "    body: '"+strings.Repeat("a", 2048)+"'\n"),
+		"version: 2\ninteractions:\n- request: &r {method: GET, url: 'https://h/x', headers: &h {A: [x]}}\n  response: {code: 200, headers: *h}\n- request: *r\n  response: {code: 204}\n",
 		"",
 		"version: 2\ninteractions: []\n",
 		"version: 3\n",
@@ -80,6 +90,10 @@ func FuzzReadCassette(f *testing.F) {
 
 func FuzzReadHAR(f *testing.F) {
 	addSeeds(f, "*.har",
+		// Base64 gzip bodies that inflate past the budget of a 1 KiB body
+		// cap (16 KiB), and query parameters kept only in queryString.
+		gzipHAR(20, bomb(8<<10)),
+		harWith(`{"request":{"method":"GET","url":"https://h/x","queryString":[{"name":"envelope","value":"true"}]},"response":{"status":200,"content":{"size":10}}}`),
 		`{}`,
 		`{"log":{"entries":[]}}`,
 		harWith(okEntry),

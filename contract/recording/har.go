@@ -7,189 +7,143 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// harReader streams the entries of one HAR file. It walks the JSON tokens
-// itself (see harentry.go), keeping only the members it uses.
+// harEntry is what the reader uses of one HAR 1.2 entry. Members it does not
+// use are skipped whatever their type (exporters disagree on them); the JSON
+// is still checked in full by the decoder. The reader decodes every entry
+// into the same harEntry, so the lists keep their room from entry to entry.
+type harEntry struct {
+	Request  harRequest  `json:"request"`
+	Response harResponse `json:"response"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	Headers     []harPair    `json:"headers"`
+	QueryString []harPair    `json:"queryString"`
+	PostData    *harPostData `json:"postData"`
+	BodySize    int64        `json:"bodySize"`
+}
+
+type harResponse struct {
+	Status   int64       `json:"status"`
+	Headers  []harPair   `json:"headers"`
+	Content  *harContent `json:"content"`
+	BodySize int64       `json:"bodySize"`
+}
+
+type harPostData struct {
+	Text   *string   `json:"text"`
+	Params []harPair `json:"params"`
+}
+
+type harContent struct {
+	Size     int64   `json:"size"`
+	Text     *string `json:"text"` // nil when the exporter did not keep the body
+	Encoding string  `json:"encoding"`
+}
+
+// harPair is a header, a query parameter or a form parameter. A null in a
+// list reads as a pair without a name.
+type harPair struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// harReader streams the entries of one HAR file: it walks the JSON tokens
+// down to log.entries, and decodes each entry on its own.
 type harReader struct {
 	name string
-	f    *jsonFilter
+	f    *harFilter
 	dec  *jsontext.Decoder
-	opts Options
 	max  int64 // body cap
 	fn   func(*Interaction) error
 	n    int // entries delivered
-
-	e       harEntry            // the entry being read, reused
-	scratch []byte              // for unquoting short strings
-	names   stringTable         // header names as read -> canonical
-	values  stringTable         // methods, header values, parameters
-	urls    map[string]*url.URL // parsed URLs, never handed out
+	left *decodeBudget
+	e    harEntry
+	urls map[string]*url.URL // parsed URLs (at most 64), never handed out
 }
-
-// Bounds of the URL cache: like the string tables, it only saves work.
-const (
-	maxCachedURL  = 512
-	maxCachedURLs = 64
-)
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
-	f := newJSONFilter(r, opts, startLine)
-	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), opts: opts, max: opts.maxBody(), fn: fn,
-		names: stringTable{}, values: stringTable{}, urls: map[string]*url.URL{}}
-	return h.run()
-}
-
-func (h *harReader) run() error {
-	if err := h.open('{', "the HAR file must be a JSON object"); err != nil {
-		return err
-	}
-	sawLog := false
-	for {
-		name, done, err := h.member()
-		if err != nil {
-			return err
+	f := newHARFilter(r, opts, startLine)
+	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), max: opts.maxBody(), fn: fn,
+		left: opts.budget(), urls: map[string]*url.URL{}}
+	sawLog, sawEntries := false, false
+	err := h.members("the HAR file must be a JSON object", func(name string) error {
+		if name != "log" || sawLog {
+			return h.skip()
 		}
-		if done {
-			break
-		}
-		if name == "log" && !sawLog {
-			sawLog = true
-			if err := h.readLog(); err != nil {
-				return err
+		sawLog = true
+		return h.members(`"log" must be a JSON object`, func(name string) error {
+			switch {
+			case name == "version":
+				return h.checkVersion()
+			case name == "entries" && !sawEntries:
+				sawEntries = true
+				return h.readEntries()
 			}
-			continue
-		}
-		if err := h.skip(); err != nil {
-			return err
-		}
-	}
-	if !sawLog {
-		return fileError(h.name, 0, `not a HAR file: the JSON object has no "log" member`, nil)
+			return h.skip()
+		})
+	})
+	switch {
+	case err != nil:
+		return err
+	case !sawLog:
+		return fileError(name, 0, `not a HAR file: the JSON object has no "log" member`, nil)
+	case h.n == 0:
+		return fileError(name, 0, "no entries: a HAR file must record at least one request (log.entries is missing or empty)", nil)
 	}
 	if _, err := h.dec.ReadToken(); err != io.EOF {
 		if err == nil {
-			return fileError(h.name, h.f.lines.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
+			return fileError(name, h.f.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
 		}
 		return h.jsonError(-1, 0, err)
 	}
 	return nil
 }
 
-func (h *harReader) readLog() error {
-	if err := h.open('{', `"log" must be a JSON object`); err != nil {
-		return err
-	}
-	sawEntries := false
-	for {
-		name, done, err := h.member()
-		if err != nil {
-			return err
-		}
-		if done {
-			break
-		}
-		switch {
-		case name == "version":
-			if err := h.checkVersion(); err != nil {
-				return err
-			}
-		case name == "entries" && !sawEntries:
-			sawEntries = true
-			if err := h.readEntries(); err != nil {
-				return err
-			}
-		default:
-			if err := h.skip(); err != nil {
-				return err
-			}
-		}
-	}
-	if h.n == 0 {
-		return fileError(h.name, 0, "no entries: a HAR file must record at least one request (log.entries is missing or empty)", nil)
-	}
-	return nil
-}
-
-func (h *harReader) checkVersion() error {
-	line := h.nextLine()
-	tok, err := h.dec.ReadToken()
-	if err != nil {
-		return h.jsonError(-1, line, err)
-	}
-	if tok.Kind() != '"' {
-		return fileError(h.name, line, "log.version must be a string", nil)
-	}
-	switch v := tok.String(); v {
-	case "", "1.1", "1.2":
-		return nil
-	default:
-		return fileError(h.name, line, fmt.Sprintf("HAR version %s; this reader supports versions 1.1 and 1.2", quoteShort(v)), nil)
-	}
-}
-
-func (h *harReader) readEntries() error {
-	if err := h.open('[', "log.entries must be a JSON array"); err != nil {
+// members reads an object, calling fn with each member name; fn reads the
+// member's value.
+func (h *harReader) members(notObject string, fn func(name string) error) error {
+	if err := h.open('{', notObject); err != nil {
 		return err
 	}
 	for {
-		kind := h.dec.PeekKind()
-		if kind == ']' {
-			_, err := h.dec.ReadToken()
-			return h.jsonError(-1, 0, err)
-		}
 		line := h.nextLine()
-		if kind == 0 {
+		if h.dec.PeekKind() == '}' {
 			_, err := h.dec.ReadToken()
-			return h.jsonError(h.n, line, err)
+			return h.jsonError(-1, line, err)
+		}
+		tok, err := h.dec.ReadToken()
+		if err != nil {
+			return h.jsonError(-1, line, err)
 		}
 		h.f.beginRegion(h.dec.InputOffset())
-		if err := h.readEntry(&h.e); err != nil {
-			return h.jsonError(h.n, line, err)
-		}
-		it, ierr := h.interaction(&h.e, h.n, line)
-		if ierr != nil {
-			return ierr
-		}
-		if err := h.fn(it); err != nil {
+		if err := fn(tok.String()); err != nil {
 			return err
 		}
-		h.n++
 	}
 }
 
 // open reads the opening delimiter of an object or array.
 func (h *harReader) open(delim jsontext.Kind, msg string) error {
 	line := h.nextLine()
-	if k := h.dec.PeekKind(); k != delim {
-		if k == 0 {
-			_, err := h.dec.ReadToken()
-			return h.jsonError(-1, line, err)
-		}
+	if k := h.dec.PeekKind(); k != delim && k != 0 {
 		return fileError(h.name, line, msg+", found "+kindName(k), nil)
 	}
 	_, err := h.dec.ReadToken()
 	return h.jsonError(-1, line, err)
-}
-
-// member reads the next member name of the current object, or its end.
-func (h *harReader) member() (name string, done bool, err error) {
-	line := h.nextLine()
-	if h.dec.PeekKind() == '}' {
-		_, err := h.dec.ReadToken()
-		return "", true, h.jsonError(-1, line, err)
-	}
-	tok, err := h.dec.ReadToken()
-	if err != nil {
-		return "", false, h.jsonError(-1, line, err)
-	}
-	h.f.beginRegion(h.dec.InputOffset())
-	return tok.String(), false, nil
 }
 
 // skip skips a value this reader does not use, token by token.
@@ -200,355 +154,346 @@ func (h *harReader) skip() error {
 
 // nextLine returns the line where the next value starts.
 func (h *harReader) nextLine() int {
-	line := h.f.lines.lineAt(h.dec.InputOffset())
-	for _, c := range h.dec.UnreadBuffer() {
-		switch c {
-		case '\n':
-			line++
-		case ' ', '\t', '\r', ',', ':':
-		default:
-			return line
-		}
-	}
-	return line
+	rest := h.dec.UnreadBuffer()
+	skip := len(rest) - len(bytes.TrimLeft(rest, " \t\r\n,:"))
+	return h.f.lineAt(h.dec.InputOffset() + int64(skip))
 }
 
-// jsonError turns a decoder error into an *Error (nil stays nil).
+func (h *harReader) checkVersion() error {
+	line := h.nextLine()
+	tok, err := h.dec.ReadToken()
+	switch {
+	case err != nil:
+		return h.jsonError(-1, line, err)
+	case tok.Kind() != '"':
+		return fileError(h.name, line, "log.version must be a string", nil)
+	case !slices.Contains([]string{"", "1.1", "1.2"}, tok.String()):
+		return fileError(h.name, line, fmt.Sprintf("HAR version %s; this reader supports versions 1.1 and 1.2", quoteShort(tok.String())), nil)
+	}
+	return nil
+}
+
+func (h *harReader) readEntries() error {
+	if err := h.open('[', "log.entries must be a JSON array"); err != nil {
+		return err
+	}
+	for {
+		kind, line := h.dec.PeekKind(), h.nextLine()
+		if kind == ']' {
+			_, err := h.dec.ReadToken()
+			return h.jsonError(-1, line, err)
+		}
+		h.f.beginRegion(h.dec.InputOffset())
+		rq, rs := &h.e.Request, &h.e.Response
+		*rq = harRequest{Headers: rq.Headers[:0], QueryString: rq.QueryString[:0]}
+		*rs = harResponse{Headers: rs.Headers[:0]}
+		if err := json.UnmarshalDecode(h.dec, &h.e); err != nil {
+			return h.jsonError(h.n, line, err)
+		}
+		it, err := h.interaction(&h.e, line)
+		if err != nil {
+			return err
+		}
+		if err := h.fn(it); err != nil {
+			return err
+		}
+		h.n++
+	}
+}
+
+// jsonError turns a decoder error into an *Error (nil stays nil). Like every
+// message of this reader, it names places and types, never a value.
 func (h *harReader) jsonError(index, line int, err error) error {
 	if err == nil {
 		return nil
 	}
-	prefix := ""
-	if index >= 0 {
-		prefix = "entry " + strconv.Itoa(index) + ": "
-	}
 	e := &Error{File: h.name, Line: line, Index: index, Err: err}
 	var fe *filterError
 	var se *jsontext.SyntacticError
-	var te *typeError
+	var te *json.SemanticError
 	switch {
-	case errors.As(err, &te):
-		e.Line, e.Msg = te.line, prefix+te.Error()
 	case errors.As(err, &fe):
-		e.Line, e.Msg = fe.line, prefix+fe.msg
-	case errors.As(err, &se):
-		if se.ByteOffset > 0 {
-			e.Line = h.f.lines.lineAt(se.ByteOffset)
-		}
-		e.Msg = prefix + syntaxMessage(se)
+		e.Line, e.Msg = fe.line, fe.msg
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		e.Line = h.f.line()
-		e.Msg = prefix + "unexpected end of file: the JSON is truncated"
+		e.Line, e.Msg = h.f.first+h.f.newlines, "unexpected end of file: the JSON is truncated"
+	case errors.As(err, &se) && se.Err == jsontext.ErrDuplicateName:
+		e.Line = h.f.lineAt(se.ByteOffset)
+		e.Msg = fmt.Sprintf("invalid JSON: duplicate member %s in %s", quoteShort(se.JSONPointer.LastToken()), pointerText(se.JSONPointer.Parent()))
+	case errors.As(err, &se):
+		e.Line, e.Msg = h.f.lineAt(se.ByteOffset), "invalid JSON: syntax error"
+		if se.Err != nil {
+			e.Msg = "invalid JSON: " + se.Err.Error()
+		}
+		if se.JSONPointer != "" {
+			e.Msg += " (in " + pointerText(se.JSONPointer) + ")"
+		}
+	case errors.As(err, &te) && te.JSONKind != 0:
+		e.Line, e.Err = h.f.lineAt(te.ByteOffset), nil
+		e.Msg = pointerText(te.JSONPointer) + ": expected " + typeName(te.GoType) + ", found " + kindName(te.JSONKind)
 	default:
-		e.Msg = prefix + "cannot read: " + err.Error()
+		e.Msg = "cannot read: " + err.Error()
+	}
+	if index >= 0 {
+		e.Msg = "entry " + strconv.Itoa(index) + ": " + e.Msg
 	}
 	return e
-}
-
-func syntaxMessage(se *jsontext.SyntacticError) string {
-	if errors.Is(se.Err, io.ErrUnexpectedEOF) {
-		return "unexpected end of file: the JSON is truncated"
-	}
-	if se.Err == jsontext.ErrDuplicateName {
-		return fmt.Sprintf("invalid JSON: duplicate member %s in %s", quoteShort(se.JSONPointer.LastToken()), pointerText(se.JSONPointer.Parent()))
-	}
-	msg := "invalid JSON: "
-	if se.Err != nil {
-		msg += se.Err.Error()
-	} else {
-		msg += "syntax error"
-	}
-	if se.JSONPointer != "" {
-		msg += " (in " + pointerText(se.JSONPointer) + ")"
-	}
-	return msg
 }
 
 func pointerText(p jsontext.Pointer) string {
 	if p == "" {
 		return "the top-level value"
 	}
-	s := string(p)
-	if len(s) > 120 {
-		s = s[:120] + "..."
+	if len(p) > 120 {
+		p = p[:120] + "..."
 	}
-	return s
+	return string(p)
 }
 
+// kindNames names the kinds of JSON values in messages.
+var kindNames = map[jsontext.Kind]string{'"': "a string", '0': "a number", '{': "an object", '[': "an array",
+	't': "a boolean", 'f': "a boolean", 'n': "null"}
+
 func kindName(k jsontext.Kind) string {
-	switch k {
-	case '"':
-		return "a string"
-	case '0':
-		return "a number"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
+	if name, ok := kindNames[k]; ok {
+		return name
 	}
 	return "something else"
 }
 
+// typeName names the JSON a field of harEntry expects.
+func typeName(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "something else"
+	}
+	return map[reflect.Kind]string{reflect.String: "a string", reflect.Int64: "an integer", reflect.Slice: "an array", reflect.Struct: "an object"}[t.Kind()]
+}
+
 // interaction converts one decoded HAR entry.
-func (h *harReader) interaction(e *harEntry, index, line int) (*Interaction, *Error) {
-	if !e.hasRequest {
-		return nil, h.bad(index, line, "request is missing")
+func (h *harReader) interaction(e *harEntry, line int) (*Interaction, error) {
+	bad := func(format string, args ...any) *Error {
+		return &Error{File: h.name, Line: line, Index: h.n, Msg: "entry " + strconv.Itoa(h.n) + ": " + fmt.Sprintf(format, args...)}
 	}
-	if !e.hasResponse {
-		return nil, h.bad(index, line, "response is missing")
+	rq, rs := &e.Request, &e.Response
+	switch {
+	case rq.Method == "" && rq.URL == "" && len(rq.Headers) == 0:
+		return nil, bad("request is missing")
+	case rs.Status == 0 && rs.Content == nil && len(rs.Headers) == 0:
+		return nil, bad("response is missing")
 	}
-	it := &Interaction{File: h.name, Index: index, Line: line}
+	method, cutMethod := cutString(rq.Method)
+	_, cutURL := cutString(rq.URL)
+	switch {
+	case cutMethod:
+		return nil, bad("request.method is longer than %d bytes", h.f.strCap)
+	case cutURL:
+		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
+	case method == "":
+		return nil, bad("request.method is missing")
+	}
+	it := &Interaction{File: h.name, Index: h.n, Line: line}
+	u, msg := h.parseURL(rq.URL)
+	if msg == "" {
+		msg = addQueryString(u, rq.QueryString)
+	}
+	if msg != "" {
+		return nil, bad("request.%s", msg)
+	}
+	it.Request.Method, it.Request.URL = method, u
+	var err error
+	if it.Request.Header, err = headers(rq.Headers, "request", h.f.strCap, bad); err != nil {
+		return nil, err
+	}
+	if pd := rq.PostData; pd != nil {
+		text := deref(pd.Text)
+		if text == "" && len(pd.Params) > 0 {
+			text = encodeParams(pd.Params)
+		}
+		b := h.text(text, rq.BodySize)
+		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+	} else if rq.BodySize > 0 {
+		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
+	}
 
 	switch {
-	case e.method.cut:
-		return nil, h.bad(index, line, "request.method is longer than %d bytes", h.f.strCap)
-	case e.method.s == "":
-		return nil, h.bad(index, line, "request.method is missing")
+	case rs.Status == 0:
+		return nil, bad("response.status is missing or 0 (the request got no response)")
+	case rs.Status < 100 || rs.Status > 999:
+		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
 	}
-	if e.urlCut {
-		return nil, h.bad(index, line, "request.url is longer than %d bytes", h.f.strCap)
-	}
-	u, msg := h.parseURL(e.url)
-	if msg != "" {
-		return nil, h.bad(index, line, "request.url %s", msg)
-	}
-	it.Request.Method, it.Request.URL = e.method.s, u
-	// One array for the values of the headers that occur once.
-	vals := make([]string, len(e.reqHeaders)+len(e.respHeaders))
-	var err *Error
-	if it.Request.Header, err = h.headers(e.reqHeaders, vals, "request", index, line); err != nil {
+	it.Response.StatusCode = int(rs.Status)
+	if it.Response.Header, err = headers(rs.Headers, "response", h.f.strCap, bad); err != nil {
 		return nil, err
 	}
-	if e.hasPostData {
-		text, cut := e.postText.b, e.postText.cut
-		if len(text) == 0 && !cut && len(e.params) > 0 {
-			text, cut = encodeParams(e.params)
-		}
-		b := capText(text, h.max)
-		if cut {
-			b.tooLarge, b.size = true, -1
-			if e.reqBodySize > h.max {
-				b.size = e.reqBodySize
-			}
-		}
-		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+	c := rs.Content
+	if c == nil {
+		c = &harContent{}
 	}
-
-	if e.status < 100 || e.status > 999 {
-		if e.status == 0 {
-			return nil, h.bad(index, line, "response.status is missing or 0 (the request got no response)")
+	if c.Text == nil {
+		// A browser that did not keep the body writes its size without a text.
+		if size := max(rs.BodySize, c.Size); size > 0 {
+			it.Response.BodyNotRecorded, it.Response.BodySize = true, size
 		}
-		return nil, h.bad(index, line, "response.status %d is not an HTTP status code (100-999)", e.status)
+		return it, nil
 	}
-	it.Response.StatusCode = int(e.status)
-	if it.Response.Header, err = h.headers(e.respHeaders, vals[len(e.reqHeaders):], "response", index, line); err != nil {
-		return nil, err
+	b, err := h.content(c, it.Response.Header)
+	if err != nil {
+		return nil, bad("%v", err)
 	}
-	if e.hasContent {
-		b, msg := h.content(e, it.Response.Header)
-		if msg != "" {
-			return nil, h.bad(index, line, "%s", msg)
-		}
-		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
-	}
+	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	return it, nil
 }
 
-// bad returns an *Error about entry index.
-func (h *harReader) bad(index, line int, format string, args ...any) *Error {
-	return &Error{File: h.name, Line: line, Index: index,
-		Msg: "entry " + strconv.Itoa(index) + ": " + fmt.Sprintf(format, args...)}
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
-// parseURL parses a request URL. A HAR file repeats a few URLs: each is
-// parsed once, and every Interaction gets a copy of its own.
-func (h *harReader) parseURL(b []byte) (*url.URL, string) {
-	if c, ok := h.urls[string(b)]; ok {
+// parseURL parses a request URL, once per distinct URL: every Interaction
+// gets a copy of its own.
+func (h *harReader) parseURL(s string) (*url.URL, string) {
+	if c, ok := h.urls[s]; ok {
 		u := *c
 		return &u, ""
 	}
-	s := string(b)
 	u, msg := parseAbsoluteURL(s)
-	if msg == "" && len(s) <= maxCachedURL && len(h.urls) < maxCachedURLs {
+	if msg != "" {
+		return nil, "url " + msg
+	}
+	if len(s) <= 512 && len(h.urls) < 64 {
 		c := *u
 		h.urls[s] = &c
 	}
-	return u, msg
+	return u, ""
 }
 
-// content decodes response.content.
-func (h *harReader) content(e *harEntry, header http.Header) (body, string) {
-	text, cut := e.text.b, e.text.cut
-	var b body
-	switch enc := strings.ToLower(e.encoding.s); enc {
+// addQueryString adds to u the request.queryString parameters its query
+// lacks: some exporters (Insomnia) keep parameters only there.
+func addQueryString(u *url.URL, params []harPair) string {
+	if len(params) == 0 {
+		return ""
+	}
+	have, add := u.Query(), url.Values{}
+	for i, p := range params {
+		name, cutN := cutString(p.Name)
+		value, cutV := cutString(p.Value)
+		switch {
+		case cutN || cutV:
+			return fmt.Sprintf("queryString[%d] is longer than the string cap", i)
+		case name != "" && !slices.Contains(have[name], value):
+			add[name] = append(add[name], value)
+		}
+	}
+	if len(add) > 0 {
+		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&"+add.Encode(), "&")
+	}
+	return ""
+}
+
+// text keeps a request or response text within the cap. A text the filter
+// cut is over the cap, of the declared size when that agrees, else unknown.
+func (h *harReader) text(s string, declared int64) body {
+	s, cut := cutString(s)
+	b := body{data: []byte(s[:min(int64(len(s)), h.max)]), size: int64(len(s))}
+	b.tooLarge = b.size > h.max
+	if cut {
+		b.size = -1
+		if declared > h.max {
+			b.size = declared
+		}
+	}
+	return b
+}
+
+// content decodes response.content, whose text is present.
+func (h *harReader) content(c *harContent, header http.Header) (body, error) {
+	switch strings.ToLower(c.Encoding) {
 	case "":
-		b = capText(text, h.max)
+		return h.text(*c.Text, c.Size), nil
 	case "base64":
-		s := stripSpace(text) // text is this entry's own buffer
-		if cut {
-			s = s[:len(s)/4*4] // the cut may have split a 4-character group
-		}
-		data, err := decodeBase64(base64.StdEncoding, s)
-		if err != nil {
-			if data, err = decodeBase64(base64.RawStdEncoding, s); err != nil {
-				return body{}, fmt.Sprintf("response.content.text is not valid base64 (content.encoding is \"base64\"): %v", err)
-			}
-		}
-		// Some exporters store the bytes as they came off the wire.
-		if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) && hasCoding(header, "gzip") {
-			out, more, err := decompress("gzip", data, h.max)
-			if err != nil {
-				return body{}, "response body: " + err.Error()
-			}
-			b = body{data: out, tooLarge: more, size: int64(len(out))}
-			if more {
-				b.size = -1
-			}
-		} else {
-			b = capBody(data, h.max)
-		}
 	default:
-		return body{}, fmt.Sprintf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(e.encoding.s))
+		return body{}, fmt.Errorf("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
+	}
+	s, cut := cutString(strings.Join(strings.Fields(*c.Text), ""))
+	if cut {
+		s = s[:len(s)/4*4] // the cut may have split a 4-character group
+	}
+	data, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+			return body{}, fmt.Errorf("response.content.text is not valid base64 (content.encoding is \"base64\"): %w", err)
+		}
+	}
+	b := capBody(data, h.max)
+	// Some exporters store the bytes as they came off the wire.
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) && slices.ContainsFunc(contentCodings(header), func(c string) bool { return c == "gzip" || c == "x-gzip" }) {
+		out, more, err := decompress("gzip", data, h.max, h.left)
+		if err != nil {
+			return body{}, fmt.Errorf("response body: %w", err)
+		}
+		b = body{data: out, tooLarge: more, size: int64(len(out))}
+		if more {
+			b.size = -1
+		}
 	}
 	if cut {
-		// The declared size is trusted only when it agrees that the body
-		// is over the cap.
-		b.tooLarge = true
-		b.size = -1
-		if e.size > h.max {
-			b.size = e.size
+		b.tooLarge, b.size = true, -1
+		if c.Size > h.max {
+			b.size = c.Size
 		}
 	}
-	return b, ""
-}
-
-// decodeBase64 is enc.DecodeString for bytes.
-func decodeBase64(enc *base64.Encoding, s []byte) ([]byte, error) {
-	out := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Decode(out, s)
-	return out[:n], err
+	return b, nil
 }
 
 // headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
-// names are canonical already. vals holds at least len(list) strings, for the
-// values of the names that occur once.
-func (h *harReader) headers(list []harPair, vals []string, where string, index, line int) (http.Header, *Error) {
-	out := make(http.Header, len(list))
-	for i := range list {
-		nv := &list[i]
+// values of the names that occur once share one array.
+func headers(list []harPair, where string, strCap int64, bad func(string, ...any) *Error) (http.Header, error) {
+	out, vals := make(http.Header, len(list)), make([]string, len(list))
+	for i, nv := range list {
+		_, cutN := cutString(nv.Name)
+		_, cutV := cutString(nv.Value)
 		switch {
-		case nv.null:
-			return nil, h.bad(index, line, "%s.headers[%d] is null", where, i)
-		case nv.cut:
-			return nil, h.bad(index, line, "%s.headers[%d] is longer than %d bytes", where, i, h.f.strCap)
-		case nv.pseudo:
+		case cutN || cutV:
+			return nil, bad("%s.headers[%d] is longer than %d bytes", where, i, strCap)
+		case strings.HasPrefix(nv.Name, ":"):
 			continue
-		case nv.name == "":
-			return nil, h.bad(index, line, "%s.headers[%d] has no name", where, i)
+		case nv.Name == "":
+			return nil, bad("%s.headers[%d] has no name", where, i)
 		}
-		if seen(out, list[:i], nv.name) {
-			out[nv.name] = append(out[nv.name], nv.value)
+		name := textproto.CanonicalMIMEHeaderKey(nv.Name)
+		if prev, ok := out[name]; ok {
+			out[name] = append(prev, nv.Value)
 			continue
 		}
-		vals[i] = nv.value
-		out[nv.name] = vals[i : i+1 : i+1]
+		vals[i] = nv.Value
+		out[name] = vals[i : i+1 : i+1]
 	}
 	return out, nil
 }
 
-// seen reports whether name is in out already, given the list it was built
-// from: a short list is searched, which is cheaper than a map lookup.
-func seen(out http.Header, before []harPair, name string) bool {
-	if len(before) > 16 {
-		_, ok := out[name]
-		return ok
-	}
-	for i := range before {
-		if before[i].name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func hasCoding(h http.Header, coding string) bool {
-	for _, c := range contentCodings(h) {
-		if c == coding || c == "x-"+coding {
-			return true
-		}
-	}
-	return false
-}
-
-// capText keeps at most max bytes of a text. A longer text is copied, so the
-// rest of it can be freed.
-func capText(b []byte, max int64) body {
-	if int64(len(b)) > max {
-		return body{data: bytes.Clone(b[:max]), tooLarge: true, size: int64(len(b))}
-	}
-	if b == nil {
-		b = []byte{}
-	}
-	return body{data: b, size: int64(len(b))}
-}
-
-// stripSpace removes white space from b, in place.
-func stripSpace(b []byte) []byte {
-	if bytes.IndexAny(b, " \t\r\n") < 0 {
-		return b
-	}
-	out := b[:0]
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// encodeParams rebuilds a form body from postData.params, in order; cut
-// reports that a name or a value was cut.
-func encodeParams(params []harPair) (text []byte, cut bool) {
-	var b []byte
+// encodeParams rebuilds a form body from postData.params, in order. A
+// parameter the filter cut makes the body end with cutMark, so it is
+// reported as cut.
+func encodeParams(params []harPair) string {
+	var b strings.Builder
+	cut := false
 	for _, p := range params {
-		if p.null {
-			continue
+		name, c1 := cutString(p.Name)
+		value, c2 := cutString(p.Value)
+		cut = cut || c1 || c2
+		if b.Len() > 0 {
+			b.WriteByte('&')
 		}
-		if len(b) > 0 {
-			b = append(b, '&')
-		}
-		b = append(b, url.QueryEscape(p.name)...)
-		b = append(b, '=')
-		b = append(b, url.QueryEscape(p.value)...)
-		cut = cut || p.cut
+		b.WriteString(url.QueryEscape(name) + "=" + url.QueryEscape(value))
 	}
-	return b, cut
-}
-
-// parseAbsoluteURL parses a recorded request URL. The message never repeats
-// the URL: it may carry credentials.
-func parseAbsoluteURL(s string) (*url.URL, string) {
-	if s == "" {
-		return nil, "is missing"
+	if cut {
+		b.WriteString(cutMark)
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, "is not a valid URL: " + err.Error()
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, "is not an absolute URL (expected scheme://host/path)"
-	}
-	return u, ""
+	return b.String()
 }
 
 // quoteShort quotes s for a message, cut to 40 bytes.

@@ -47,6 +47,10 @@ type Request struct {
 	BodyTooLarge bool
 	// BodySize is the recorded body size in bytes, or -1 when unknown.
 	BodySize int64
+	// BodyNotRecorded reports that the recording declares a body (BodySize
+	// bytes) but does not hold it: a HAR request with a bodySize and no
+	// postData. Body is then empty and says nothing about the body sent.
+	BodyNotRecorded bool
 }
 
 // Response is a recorded HTTP response.
@@ -70,6 +74,11 @@ type Response struct {
 	BodyTooLarge bool
 	// BodySize is the recorded body size in bytes, or -1 when unknown.
 	BodySize int64
+	// BodyNotRecorded reports that the recording declares a body (BodySize
+	// bytes) but does not hold it: a HAR response whose content has a size
+	// and no text, as browsers write when they did not keep the body. Body
+	// is then empty and says nothing about the body received.
+	BodyNotRecorded bool
 }
 
 // DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes or
@@ -90,6 +99,19 @@ type Options struct {
 	// A larger body is delivered cut, with BodyTooLarge set. Zero or less
 	// means DefaultMaxBodyBytes. It does not change MaxCassetteBytes.
 	MaxBodyBytes int64
+	// MaxDecodedBytes bounds the bytes that reading one file may create
+	// beyond the file itself: bodies inflated from gzip or deflate, and the
+	// values YAML aliases repeat. Past it, reading fails with an *Error
+	// naming the file and the interaction, so a small hostile file cannot
+	// take memory out of proportion to its size. Zero or less means 16
+	// times the body cap (64 MiB by default).
+	MaxDecodedBytes int64
+	// MaxRunDecodedBytes bounds the same bytes summed over every file that
+	// one Walk, WalkFS, ReadAll or ReadAllFS call reads. Zero or less means
+	// 4 times MaxDecodedBytes. Read and ReadFile apply only MaxDecodedBytes.
+	MaxRunDecodedBytes int64
+
+	run *runBudget // shared by the files of one Walk
 }
 
 func (o Options) maxBody() int64 {
@@ -97,6 +119,29 @@ func (o Options) maxBody() int64 {
 		return DefaultMaxBodyBytes
 	}
 	return o.MaxBodyBytes
+}
+
+func (o Options) maxDecoded() int64 {
+	if o.MaxDecodedBytes <= 0 {
+		return 16 * o.maxBody()
+	}
+	return o.MaxDecodedBytes
+}
+
+// budget returns the decoding budget of one file.
+func (o Options) budget() *decodeBudget {
+	n := o.maxDecoded()
+	return &decodeBudget{file: n, fileLimit: n, run: o.run}
+}
+
+// withRunBudget returns o with a budget shared by the files it reads next.
+func (o Options) withRunBudget() Options {
+	n := o.MaxRunDecodedBytes
+	if n <= 0 {
+		n = 4 * o.maxDecoded()
+	}
+	o.run = &runBudget{left: n, limit: n}
+	return o
 }
 
 // stringCap is the longest JSON string, in encoded bytes, that the HAR reader

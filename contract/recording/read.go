@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 )
 
@@ -87,4 +88,24 @@ func errText(err error) string {
 		return pe.Op + ": " + pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// parseAbsoluteURL parses a recorded request URL. The message never repeats
+// the URL: it may carry credentials.
+func parseAbsoluteURL(s string) (*url.URL, string) {
+	if s == "" {
+		return nil, "is missing"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, "is not a valid URL: " + err.Error()
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return nil, "is not an absolute URL (expected scheme://host/path)"
+	}
+	return u, ""
 }

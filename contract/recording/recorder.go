@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
-	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/output"
 )
 
 // RecorderOptions tunes a Recorder. The zero value records with the default
@@ -23,10 +24,13 @@ type RecorderOptions struct {
 	// id after /groups/ in request paths and the "groupId" values of JSON
 	// bodies are learned, and every occurrence of them (URLs, headers,
 	// bodies) is replaced by FakeGroupID. A learned id and FakeGroupID must
-	// match atlas.GroupIDPattern, the pattern of the OpenAPI fragment; an
-	// invalid FakeGroupID makes NewRecorder fail. DefaultFakeGroupID is a
-	// good choice.
+	// match GroupIDPattern; a FakeGroupID that does not makes NewRecorder
+	// fail. DefaultFakeGroupID is a good choice for 24-hex-digit ids.
 	FakeGroupID string
+	// GroupIDPattern is the regular expression (Go syntax) every project id
+	// matches, such as the pattern the OpenAPI description gives the
+	// groupId parameter. It is required with FakeGroupID.
+	GroupIDPattern string
 	// RedactHeaders names more headers whose whole value is a secret.
 	RedactHeaders []string
 	// RedactFields names more JSON members and form fields whose values are
@@ -94,20 +98,28 @@ type Recorder struct {
 }
 
 // NewRecorder returns a Recorder that forwards to base, or to
-// http.DefaultTransport when base is nil. It returns an error, wrapping an
-// *atlas.GroupIDError, when opts.FakeGroupID is set and does not match
-// atlas.GroupIDPattern: every project id would otherwise be replaced by an
-// invalid one.
+// http.DefaultTransport when base is nil. When opts.FakeGroupID is set, it
+// returns an error if opts.GroupIDPattern is missing or does not compile, or
+// if FakeGroupID does not match it: every project id would otherwise be
+// replaced by an invalid one.
 func NewRecorder(base http.RoundTripper, opts RecorderOptions) (*Recorder, error) {
+	var groupID *regexp.Regexp
 	if opts.FakeGroupID != "" {
-		if err := atlas.ValidateGroupID(opts.FakeGroupID); err != nil {
-			return nil, fmt.Errorf("recording: RecorderOptions.FakeGroupID: %w", err)
+		if opts.GroupIDPattern == "" {
+			return nil, errors.New("recording: RecorderOptions.FakeGroupID needs RecorderOptions.GroupIDPattern, the pattern of project ids")
+		}
+		var err error
+		if groupID, err = regexp.Compile(opts.GroupIDPattern); err != nil {
+			return nil, fmt.Errorf("recording: RecorderOptions.GroupIDPattern: %w", err)
+		}
+		if !groupID.MatchString(opts.FakeGroupID) {
+			return nil, fmt.Errorf("recording: RecorderOptions.FakeGroupID %q does not match the project id pattern %s", opts.FakeGroupID, opts.GroupIDPattern)
 		}
 	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Recorder{base: base, maxBody: opts.maxBody(), redact: newRedactor(opts)}, nil
+	return &Recorder{base: base, maxBody: opts.maxBody(), redact: newRedactor(opts, groupID)}, nil
 }
 
 // Len returns the number of exchanges recorded so far.
@@ -301,7 +313,7 @@ func (r *Recorder) recordedBody(h http.Header, b captured) ([]byte, bool) {
 		return b.data, false
 	}
 	// Decoding stops at the cap: a small gzip bomb is never inflated.
-	dec, err := decodeContent(codings, b.data, r.maxBody)
+	dec, err := decodeContent(codings, b.data, r.maxBody, nil)
 	switch {
 	case err != nil:
 		omit(h, "body not recorded: it could not be decoded for redaction (Content-Encoding "+h.Get("Content-Encoding")+")")
@@ -346,22 +358,19 @@ func scrubInteraction(rd *redactor, it *cassette.Interaction) {
 }
 
 // Save writes everything recorded so far to path as a go-vcr v4 cassette
-// (format version 2), readable by go-vcr's cassette.Load and by ReadFile.
-// The write is atomic: the cassette goes to a temporary file in the same
-// folder, is synced, and is renamed over path, so an interrupted run never
-// leaves a truncated cassette and a failed Save leaves the previous file
-// intact. The folder must exist. Saving with nothing recorded is an error
-// and writes nothing.
+// (format version 2), readable by go-vcr's cassette.Load and by ReadFile,
+// by the rule of output.Write: "-" is standard output, a FIFO or a device is
+// written into, and a regular file is replaced atomically (a temporary file
+// in the same folder, synced and renamed over it), so an interrupted run
+// never leaves a truncated cassette and a failed Save leaves the previous
+// file intact. The folder must exist. Saving with nothing recorded is an
+// error and writes nothing.
 func (r *Recorder) Save(path string) error {
-	return r.save(path, osFiles)
-}
-
-func (r *Recorder) save(path string, ops fileOps) error {
 	data, err := r.marshal()
-	if err != nil {
-		return fmt.Errorf("recording: save %s: %w", path, err)
+	if err == nil {
+		err = output.Write(path, nil, data)
 	}
-	if err := writeAtomic(path, data, ops); err != nil {
+	if err != nil {
 		return fmt.Errorf("recording: save %s: %w", path, err)
 	}
 	return nil

@@ -40,7 +40,7 @@ func TestRecorderUnderTheRealClientWritesNoSecret(t *testing.T) {
 			stub := &atlasStub{}
 			srv := httptest.NewServer(stub)
 			t.Cleanup(srv.Close)
-			rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+			rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
 			client, err := atlas.New(atlas.WithServer(srv.URL), tc.auth, atlas.WithTransport(rec))
 			require.NoError(t, err)
 

@@ -25,6 +25,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 const (
@@ -138,7 +139,7 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 	stub := &atlasStub{}
 	srv := httptest.NewServer(stub)
 	t.Cleanup(srv.Close)
-	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
 
 	// OAuth 2.0 client credentials, both client authentication styles; the
 	// token request goes through the recorder too.

@@ -11,15 +11,13 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
-
-	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // Redacted replaces every secret the recorder removes.
 const Redacted = "REDACTED"
 
-// DefaultFakeGroupID is a fixed, obviously fake project id (it matches
-// atlas.GroupIDPattern) to use as RecorderOptions.FakeGroupID.
+// DefaultFakeGroupID is a fixed, obviously fake project id of 24 hex digits
+// to use as RecorderOptions.FakeGroupID.
 const DefaultFakeGroupID = "000000000000000000000000"
 
 // minSecretLen is the shortest learned secret that is also searched for and
@@ -65,6 +63,7 @@ var secretText = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_tok
 // removed, so they can be found and replaced anywhere else they turn up.
 type redactor struct {
 	fakeGroup string
+	groupID   *regexp.Regexp  // the pattern of project ids, set with fakeGroup
 	fields    map[string]bool // secret JSON and form fields beyond the defaults
 	headers   map[string]bool // secret headers (canonical names)
 
@@ -73,9 +72,10 @@ type redactor struct {
 	replacer *strings.Replacer // nil when secrets or groups changed
 }
 
-func newRedactor(opts RecorderOptions) *redactor {
+func newRedactor(opts RecorderOptions, groupID *regexp.Regexp) *redactor {
 	r := &redactor{
 		fakeGroup: opts.FakeGroupID,
+		groupID:   groupID,
 		fields:    names(opts.RedactFields...),
 		headers:   map[string]bool{},
 		secrets:   map[string]bool{},
@@ -102,9 +102,9 @@ func (r *redactor) learn(v string) {
 }
 
 // learnGroup remembers a project id, when FakeGroupID is set and id matches
-// atlas.GroupIDPattern, the pattern of the OpenAPI fragment.
+// RecorderOptions.GroupIDPattern.
 func (r *redactor) learnGroup(id string) {
-	if r.fakeGroup != "" && id != r.fakeGroup && !r.groups[id] && atlas.ValidateGroupID(id) == nil {
+	if r.fakeGroup != "" && id != r.fakeGroup && !r.groups[id] && r.groupID.MatchString(id) {
 		r.groups[id] = true
 		r.replacer = nil
 	}

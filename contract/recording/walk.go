@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// IsRecordingName reports whether a file name has one of the extensions Walk
+// isRecordingName reports whether a file name has one of the extensions Walk
 // and WalkFS read in folders: .yaml, .yml, .har or .json.
-func IsRecordingName(name string) bool {
+func isRecordingName(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".har", ".json":
 		return true
@@ -23,12 +23,14 @@ func IsRecordingName(name string) bool {
 // recursively in lexical order, following symbolic links (each real folder is
 // visited once, so a link loop ends), reading only *.yaml, *.yml, *.har and
 // *.json files and skipping names that start with "." (such as .git). A
-// folder with no recordings is an error. Walk stops at the first error: an
+// folder with no recordings is an error. The files share one budget of
+// decoded bytes, Options.MaxRunDecodedBytes. Walk stops at the first error: an
 // input problem is an [*Error]; an error from fn is returned unchanged.
 func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
 	if len(paths) == 0 {
 		return fileError("", 0, "no recording files or folders given", nil)
 	}
+	opts = opts.withRunBudget()
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -83,7 +85,7 @@ func (w *walker) dir(dir string) error {
 			switch {
 			case err == nil:
 				isDir = fi.IsDir()
-			case IsRecordingName(name):
+			case isRecordingName(name):
 				return fileError(p, 0, "cannot open: "+errText(err), err)
 			default:
 				continue // a dangling link that is not a recording
@@ -95,7 +97,7 @@ func (w *walker) dir(dir string) error {
 			}
 			continue
 		}
-		if !IsRecordingName(name) {
+		if !isRecordingName(name) {
 			continue
 		}
 		w.files++
@@ -114,6 +116,7 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 	if fn == nil {
 		fn = func(*Interaction) error { return nil }
 	}
+	opts = opts.withRunBudget()
 	fi, err := fs.Stat(fsys, root)
 	if err != nil {
 		return fileError(root, 0, "cannot open: "+fsErrText(err), err)
@@ -132,7 +135,7 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 			}
 			return nil
 		}
-		if d.IsDir() || !IsRecordingName(d.Name()) {
+		if d.IsDir() || !isRecordingName(d.Name()) {
 			return nil
 		}
 		files++

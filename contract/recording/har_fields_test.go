@@ -1,0 +1,114 @@
+package recording_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+)
+
+// TestReadHARQueryString adds the request.queryString parameters a URL
+// lacks: Insomnia exports envelope=true only there.
+func TestReadHARQueryString(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, url, query, want string
+	}{
+		{name: "only in queryString", url: "https://h.example/x", query: `[{"name":"envelope","value":"true"}]`, want: "https://h.example/x?envelope=true"},
+		{name: "in both", url: "https://h.example/x?envelope=true", query: `[{"name":"envelope","value":"true"}]`, want: "https://h.example/x?envelope=true"},
+		{name: "some in each", url: "https://h.example/x?a=1", query: `[{"name":"a","value":"1"},{"name":"pretty","value":"a b"}]`, want: "https://h.example/x?a=1&pretty=a+b"},
+		{name: "empty", url: "https://h.example/x?a=1", query: `[]`, want: "https://h.example/x?a=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := readString("q.har", harWith(`{"request":{"method":"POST","url":"`+tc.url+`","queryString":`+tc.query+`},"response":{"status":200}}`), recording.Options{})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.want, got[0].Request.URL.String())
+		})
+	}
+}
+
+// TestReadHARBodyNotRecorded tells a body the exporter did not keep (a
+// size without a text) from an empty one.
+func TestReadHARBodyNotRecorded(t *testing.T) {
+	t.Parallel()
+	got, err := readString("kept.har", harWith(strings.Join([]string{
+		`{"request":{"method":"POST","url":"https://h.example/x","bodySize":25},"response":{"status":200,"content":{"size":120,"mimeType":"application/json"}}}`,
+		`{"request":{"method":"POST","url":"https://h.example/x","bodySize":0},"response":{"status":204,"bodySize":0,"content":{"size":0,"mimeType":"x-unknown"}}}`,
+		`{"request":{"method":"POST","url":"https://h.example/x","postData":{"mimeType":"text/plain","text":""}},"response":{"status":200,"content":{"size":0,"text":""}}}`,
+	}, ",")), recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+
+	notKept := got[0]
+	assert.True(t, notKept.Response.BodyNotRecorded)
+	assert.Equal(t, int64(120), notKept.Response.BodySize)
+	assert.Empty(t, notKept.Response.Body)
+	assert.True(t, notKept.Request.BodyNotRecorded)
+	assert.Equal(t, int64(25), notKept.Request.BodySize)
+
+	for _, it := range got[1:] {
+		assert.False(t, it.Response.BodyNotRecorded, "entry %d: an empty body is recorded", it.Index)
+		assert.False(t, it.Request.BodyNotRecorded, "entry %d", it.Index)
+		assert.Empty(t, it.Response.Body)
+	}
+}
+
+// TestReadLinesOfEveryInteraction checks the line of every interaction, in
+// HAR (pretty-printed, minified on one line, and with long runs of blank
+// lines) and in cassettes.
+func TestReadLinesOfEveryInteraction(t *testing.T) {
+	t.Parallel()
+	var pretty strings.Builder
+	var wantPretty []int
+	pretty.WriteString("{\n  \"log\": {\n    \"entries\": [\n")
+	line := 4
+	for i := range 50 {
+		if i > 0 {
+			pretty.WriteString(",\n")
+			line++
+		}
+		gap := i * 400 // blank lines before the entry, up to 19,600
+		pretty.WriteString(strings.Repeat("\n", gap))
+		line += gap
+		wantPretty = append(wantPretty, line)
+		pretty.WriteString("      {\n        \"request\": {\"method\": \"GET\", \"url\": \"https://h.example/x\"},\n        \"response\": {\"status\": 200}\n      }")
+		line += 3
+	}
+	pretty.WriteString("\n    ]\n  }\n}\n")
+
+	one := harWith(strings.TrimSuffix(strings.Repeat(okEntry+",", 1000), ",")) + "\n"
+	var yml strings.Builder
+	var wantYAML []int
+	yml.WriteString("version: 2\ninteractions:\n")
+	for i := range 50 {
+		wantYAML = append(wantYAML, 3+4*i)
+		yml.WriteString("- request: {method: GET, url: 'https://h.example/x'}\n  # a comment\n\n  response: {code: 200}\n")
+	}
+
+	for _, tc := range []struct {
+		name, text string
+		want       func(i int) int
+		n          int
+	}{
+		{name: "pretty HAR", text: pretty.String(), want: func(i int) int { return wantPretty[i] }, n: 50},
+		{name: "one-line HAR", text: one, want: func(int) int { return 1 }, n: 1000},
+		{name: "cassette", text: yml.String(), want: func(i int) int { return wantYAML[i] }, n: 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := readString("lines", tc.text, recording.Options{})
+			require.NoError(t, err)
+			require.Len(t, got, tc.n)
+			for i, it := range got {
+				require.Equal(t, tc.want(i), it.Line, "interaction %d", i)
+				require.Equal(t, fmt.Sprintf("lines:%d", it.Line), it.Location())
+			}
+		})
+	}
+}

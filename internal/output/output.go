@@ -1,0 +1,81 @@
+// Package output writes what a command produces (a cassette, a fragment, a
+// report) to the destination the user named, by one rule for every command.
+package output
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/renameio/v2"
+)
+
+// Write writes data to the destination path names, by this rule:
+//
+//   - "-" is stdout (os.Stdout when stdout is nil);
+//   - an existing destination that is not a regular file (a FIFO, a device
+//     such as /dev/null), and any path under /dev or /proc (/dev/stdout is
+//     a link to the process's own output, whatever it is), is opened and
+//     written into, appending;
+//   - a regular file is replaced atomically: data goes to a temporary file
+//     in the same folder, is synced, and is renamed over it, so a reader
+//     never sees a partial file and a failed write leaves the previous one
+//     intact. The file keeps its mode;
+//   - a new file is created the same way, with mode 0666 less the umask;
+//   - a symbolic link is followed: its target is written by the rules above,
+//     and the link stays.
+//
+// The folder must exist. Errors name path.
+func Write(path string, stdout io.Writer, data []byte) error {
+	if path == "-" {
+		if stdout == nil {
+			stdout = os.Stdout
+		}
+		_, err := stdout.Write(data)
+		return err
+	}
+	target := path
+	fi, err := os.Stat(path) // follows links
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if lfi, lerr := os.Lstat(path); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
+			// A link to a file yet to be made: create it through the link.
+			return writeInto(path, data, os.O_CREATE)
+		}
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular() || underSystemFolder(path):
+		return writeInto(path, data, 0)
+	default:
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			return err
+		}
+	}
+	if err := renameio.WriteFile(target, data, 0o666, renameio.WithTempDir(filepath.Dir(target))); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// underSystemFolder reports whether path is under /dev or /proc.
+func underSystemFolder(path string) bool {
+	abs, err := filepath.Abs(path)
+	return err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/"))
+}
+
+// writeInto opens path for appending, with the extra flags, and writes data.
+func writeInto(path string, data []byte, flags int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|flags, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
