@@ -134,28 +134,30 @@ func replayKey(method, path, rawQuery string) string {
 	return method + " " + path + "?" + rawQuery
 }
 
-// replayer re-sends recorded requests through the generated client.
+// replayer re-sends recorded requests through an atlas.Client whose server
+// is base.
 type replayer struct {
-	api     *atlas.ClientWithResponses
-	doer    atlas.HttpRequestDoer
+	client  *atlas.Client
 	base    *url.URL
 	maxBody int64
 	groupID string
 }
 
-func newReplayer(api *atlas.ClientWithResponses, maxBody int64, groupID string) *replayer {
-	raw := api.ClientInterface.(*atlas.RawClient)
-	base, _ := url.Parse(strings.TrimSuffix(raw.Server, "/"))
-	return &replayer{api: api, doer: raw.Client, base: base, maxBody: maxBody, groupID: groupID}
+func newReplayer(client *atlas.Client, server string, maxBody int64, groupID string) (*replayer, error) {
+	base, err := url.Parse(strings.TrimSuffix(server, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("replay target %q: %w", server, err)
+	}
+	return &replayer{client: client, base: base, maxBody: maxBody, groupID: groupID}, nil
 }
 
 // send re-sends one recorded request. A request the generated client can
-// express (the operation it was generated for, with only parameters it
-// types) goes through its DeferGroupMaintenanceWindow method, and the
-// response is then decoded by its parser: decodeErr is what that parser
-// says. Any other request (an unknown path, a non-boolean envelope, an
-// undeclared query parameter) is sent as recorded through the same HTTP
-// client. err is an operational failure.
+// express (the operation it was generated for, a valid groupId, only
+// parameters it types) goes through the client's typed call, which decodes
+// the response with the generated parser: decodeErr is what that parser
+// says. Any other request (an unknown path, an invalid groupId kept as a
+// negative case, a non-boolean envelope, an undeclared query parameter) is
+// sent as recorded through the client's Do. err is an operational failure.
 //
 // sent is the URL the request went to, below the server (the recorded one,
 // unless the project id was replaced).
@@ -166,20 +168,25 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 	}
 	groupID, params, typed := r.typedCall(spec, mount, req)
 	var resp *http.Response
+	var body []byte
 	if typed {
-		if r.groupID != "" && atlas.ValidateGroupID(groupID) == nil {
-			// A recorded project id is replaced; a deliberately invalid one
-			// stays, so a negative case stays negative.
-			groupID = r.groupID
+		if r.groupID != "" {
+			groupID = r.groupID // a recorded project id is replaced
 		}
-		resp, err = r.api.DeferGroupMaintenanceWindow(ctx, groupID, params, copyHeaders(req.Header))
+		rsp, err := r.client.DeferMaintenanceWindowWithResponse(ctx, groupID, params, copyHeaders(req.Header))
+		if rsp == nil {
+			return nil, got, nil, err
+		}
+		if err != nil {
+			decodeErr = errors.New(clientDecodeReason(err))
+		}
+		resp, body = rsp.HTTPResponse, rsp.Body
 	} else {
-		resp, err = r.sendRaw(ctx, spec, mount, req)
+		if resp, err = r.sendRaw(ctx, spec, mount, req); err != nil {
+			return nil, got, nil, err
+		}
+		defer resp.Body.Close()
 	}
-	if err != nil {
-		return nil, got, nil, err
-	}
-	defer resp.Body.Close()
 	sent = req.URL
 	if resp.Request != nil && resp.Request.URL != nil {
 		u := *req.URL
@@ -190,39 +197,35 @@ func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recor
 	if resp.Header.Get(replayMissHeader) != "" {
 		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.RequestURI())
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1))
-	if err != nil {
-		return nil, got, nil, fmt.Errorf("reading the response: %w", err)
+	if !typed {
+		if body, err = io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1)); err != nil {
+			return nil, got, nil, fmt.Errorf("reading the response: %w", err)
+		}
 	}
 	got = recording.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, BodySize: int64(len(body))}
 	if int64(len(body)) > r.maxBody {
 		got.Body, got.BodyTooLarge = nil, true
 		return sent, got, nil, nil
 	}
-	if typed {
-		_, decodeErr = atlas.ParseDeferGroupMaintenanceWindowResponse(&http.Response{
-			StatusCode: resp.StatusCode, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(body)),
-		})
-		if decodeErr != nil {
-			decodeErr = errors.New(clientDecodeReason(decodeErr))
-		}
-	}
 	return sent, got, decodeErr, nil
 }
 
 // typedCall tells whether the generated client can express the request,
 // and with which arguments.
-func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (groupID string, params *atlas.DeferGroupMaintenanceWindowParams, ok bool) {
+func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (groupID string, params *atlas.DeferMaintenanceWindowParams, ok bool) {
 	op, pathParams, found := spec.Route(req.Method, req.URL.EscapedPath(), mount)
 	if !found || op.ID != atlas.OperationID || op.Method != atlas.OperationMethod || mount != "" {
 		return "", nil, false
 	}
 	groupID = pathParams["groupId"]
+	if atlas.ValidateGroupID(groupID) != nil {
+		return "", nil, false // the client would refuse it; it goes out as recorded
+	}
 	if atlasPath(groupID) != req.URL.EscapedPath() {
 		return "", nil, false // the client would escape the path differently
 	}
 	q := req.URL.Query()
-	params = &atlas.DeferGroupMaintenanceWindowParams{}
+	params = &atlas.DeferMaintenanceWindowParams{}
 	for k, vs := range q {
 		if k != "envelope" || len(vs) != 1 {
 			return "", nil, false
@@ -259,14 +262,18 @@ func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *r
 	if err := copyHeaders(req.Header)(ctx, hreq); err != nil {
 		return nil, err
 	}
-	return r.doer.Do(hreq)
+	return r.client.Do(hreq)
 }
 
 // copyHeaders returns a request editor that sets the recorded request
 // headers, except those the transport owns and credentials (recordings are
-// redacted; a target's client adds its own).
+// redacted; a target's client adds its own). A recording without Accept is
+// sent without one, as recorded.
 func copyHeaders(h map[string][]string) atlas.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
+		if len(http.Header(h).Values("Accept")) == 0 {
+			req.Header.Del("Accept")
+		}
 		for k, vs := range h {
 			switch http.CanonicalHeaderKey(k) {
 			case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding",

@@ -44,8 +44,8 @@ type Options struct {
 	Target string
 	// Live allows a non-loopback Target: requests change real state.
 	Live bool
-	// TargetClient is the client whose transport (credentials included)
-	// reaches Target; nil means an unauthenticated one.
+	// TargetClient is the client, built with atlas.WithServer(Target), whose
+	// credentials reach Target; nil means an unauthenticated one.
 	TargetClient *atlas.Client
 	// GroupID, when set, replaces the recorded project id in requests sent
 	// to Target.
@@ -120,7 +120,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.send = newReplayer(client, maxBody, opts.GroupID)
+		if r.send, err = newReplayer(client, opts.Target, maxBody, opts.GroupID); err != nil {
+			return nil, err
+		}
 	default:
 		srv, err := NewReplayServer()
 		if err != nil {
@@ -128,11 +130,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		defer srv.Close()
 		r.server = srv
-		client, err := atlas.NewClientWithResponses(srv.URL(), atlas.WithHTTPClient(srv.Client()))
+		client, err := atlas.New(atlas.WithServer(srv.URL()), atlas.WithTransport(srv.Client().Transport))
 		if err != nil {
 			return nil, err
 		}
-		r.send = newReplayer(client, maxBody, "")
+		if r.send, err = newReplayer(client, srv.URL(), maxBody, ""); err != nil {
+			return nil, err
+		}
 	}
 
 	ropts := recording.Options{MaxBodyBytes: maxBody}
@@ -287,15 +291,11 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// newTargetClient builds the generated client over the authenticated
-// transport of an atlas.Client, without its input checks: recorded requests
-// that are invalid on purpose must go out as recorded.
-func newTargetClient(target string, c *atlas.Client) (*atlas.ClientWithResponses, error) {
-	if c == nil {
-		var err error
-		if c, err = atlas.New(atlas.WithServer(target)); err != nil {
-			return nil, err
-		}
+// newTargetClient returns c, or an unauthenticated client for target when
+// c is nil.
+func newTargetClient(target string, c *atlas.Client) (*atlas.Client, error) {
+	if c != nil {
+		return c, nil
 	}
-	return atlas.NewClientWithResponses(target, atlas.WithHTTPClient(c.HTTPClient()))
+	return atlas.New(atlas.WithServer(target))
 }

@@ -1,10 +1,16 @@
 package atlas
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,8 +23,13 @@ import (
 )
 
 const (
-	// tokenEarlyExpiry is how long before its expiry a token is renewed.
+	// tokenEarlyExpiry is how long before its expiry a token is renewed, at
+	// most: a token that lives less than twice as long is renewed halfway.
 	tokenEarlyExpiry = time.Minute
+	// assumedTokenLifetime is how long a token is used when the endpoint
+	// gives no usable lifetime (expires_in missing, zero or negative). A 401
+	// answer drops the token before that in any case.
+	assumedTokenLifetime = 10 * time.Minute
 	// tokenRequestTimeout bounds one token request: it runs on behalf of
 	// every waiting call, so no single caller's context governs it.
 	tokenRequestTimeout = 30 * time.Second
@@ -37,17 +48,22 @@ type credentials struct {
 	kind   authKind
 	id     string // client ID or public API key
 	secret string // client secret or private API key
+	from   string // where NewFromEnv found them, or empty
 }
 
 // Format prints the kind of credentials and never the secret, whatever the verb.
 func (c credentials) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.describe())) }
 
 func (c credentials) describe() string {
+	from := ""
+	if c.from != "" {
+		from = " from " + c.from
+	}
 	switch c.kind {
 	case authServiceAccount:
-		return "service account " + strconv.Quote(c.id) + " (secret REDACTED)"
+		return "service account " + strconv.Quote(c.id) + " (secret REDACTED)" + from
 	case authAPIKey:
-		return "API key " + strconv.Quote(c.id) + " (private key REDACTED)"
+		return "API key " + strconv.Quote(c.id) + " (private key REDACTED)" + from
 	case authNone:
 		return "none"
 	default:
@@ -56,41 +72,143 @@ func (c credentials) describe() string {
 }
 
 // authTransport wraps base with the credentials' authentication, if any.
-func (c credentials) authTransport(base http.RoundTripper, server string) http.RoundTripper {
+// userAgent is sent on the token request, as on API calls.
+func (c credentials) authTransport(base http.RoundTripper, server, userAgent string) http.RoundTripper {
 	switch c.kind {
 	case authServiceAccount:
-		return newBearerTransport(base, server+TokenPath, c.id, c.secret)
+		return newBearerTransport(base, server+TokenPath, c.id, c.secret, userAgent)
 	case authAPIKey:
-		return digest.NewTransportWithHTTPRoundTripper(c.id, c.secret, base)
+		return newDigestTransport(base, c.id, c.secret)
 	default:
 		return base
 	}
 }
 
+// hiddenTransport is how an authenticating transport prints and marshals:
+// the kind of authentication, never the credentials under it.
+type hiddenTransport string
+
+// Format prints the kind of authentication, whatever the verb.
+func (h hiddenTransport) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(h)) }
+
+// MarshalJSON marshals the kind of authentication only.
+func (h hiddenTransport) MarshalJSON() ([]byte, error) { return json.Marshal(string(h)) }
+
+// digestTransport authenticates with an API key over HTTP Digest. Under the
+// Digest transport, a 401 that carries no Digest challenge (Atlas refusing
+// the request for another reason) is kept whole: the Digest transport would
+// otherwise drain and close its body, and with it the ApiError that says why.
+type digestTransport struct {
+	hiddenTransport
+	digest http.RoundTripper
+}
+
+func newDigestTransport(base http.RoundTripper, publicKey, privateKey string) *digestTransport {
+	return &digestTransport{
+		hiddenTransport: "HTTP Digest (API key REDACTED)",
+		digest:          digest.NewTransportWithHTTPRoundTripper(publicKey, privateKey, &keepPlain401{base: base}),
+	}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.digest.RoundTrip(req)
+	if err == nil && resp != nil {
+		if kept, ok := resp.Body.(*keptBody); ok {
+			resp.Body = io.NopCloser(bytes.NewReader(kept.data))
+			resp.ContentLength = int64(len(kept.data))
+			if kept.challenges != nil {
+				resp.Header["Www-Authenticate"] = kept.challenges
+			}
+		}
+	}
+	return resp, err
+}
+
+// keepPlain401 sits under the Digest transport. It reads the body of a 401
+// without a Digest challenge (at most MaxErrorBody bytes) into a keptBody,
+// and hides any other challenge from the Digest transport, which fails on
+// one it cannot parse; digestTransport puts both back.
+type keepPlain401 struct{ base http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t *keepPlain401) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	challenges := resp.Header.Values("WWW-Authenticate")
+	for _, c := range challenges {
+		if len(c) >= 6 && strings.EqualFold(c[:6], "digest") {
+			return resp, nil
+		}
+	}
+	data, _, _ := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
+	_ = resp.Body.Close()
+	resp.Header.Del("WWW-Authenticate")
+	resp.Body = &keptBody{data: data, challenges: challenges}
+	return resp, nil
+}
+
+// keptBody holds a 401's body, and its challenges, across the Digest
+// transport, which reads and closes it; the reads it sees find nothing.
+type keptBody struct {
+	data       []byte
+	challenges []string
+}
+
+func (*keptBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (*keptBody) Close() error             { return nil }
+
+// userAgentTransport sets User-Agent on a clone of each request.
+type userAgentTransport struct {
+	base      http.RoundTripper
+	userAgent string
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set("User-Agent", t.userAgent)
+	return t.base.RoundTrip(r)
+}
+
 // bearerTransport adds a Service Account's OAuth 2.0 access token to each
 // request, on a clone of the request (the RoundTripper contract).
 //
-// A valid cached token is used at once. Otherwise one fetch runs for all the
-// calls that need a token (singleflight): each waits for its result, error
-// included, as long as its own context lets it; the fetch itself is bounded by
-// tokenRequestTimeout, not by any caller. A failure is not cached: the next
-// call after it starts the next fetch.
+// A cached token is used until its renewal time (see renewalTime). Otherwise
+// one fetch runs for all the calls that need a token (singleflight): each
+// waits for its result, error included, as long as its own context lets it;
+// the fetch itself is bounded by tokenRequestTimeout, not by any caller. A
+// failure is not cached: the next call after it starts the next fetch. A 401
+// answer drops the token it was sent with, so the next call fetches another.
 type bearerTransport struct {
-	// source is the oauth2 library's cache around the client credentials
-	// grant: it renews a token tokenEarlyExpiry before it expires. It is only
+	hiddenTransport
+	// source asks the token endpoint, every time it is called; it is only
 	// called inside fetches.
-	source oauth2.TokenSource
-	// cached is the last token source returned, checked without a lock; the
-	// token carries the early expiry source gave it, so Valid applies it.
-	cached  atomic.Pointer[oauth2.Token]
+	source  oauth2.TokenSource
+	cached  atomic.Pointer[cachedToken]
 	fetches singleflight.Group
 	base    http.RoundTripper
+	now     func() time.Time // replaced by tests
 }
 
-func newBearerTransport(base http.RoundTripper, tokenURL, clientID, clientSecret string) *bearerTransport {
+// cachedToken is a token and when to stop using it.
+type cachedToken struct {
+	tok     *oauth2.Token
+	renewAt time.Time
+}
+
+func (c *cachedToken) usable(now time.Time) bool { return c != nil && now.Before(c.renewAt) }
+
+func newBearerTransport(base http.RoundTripper, tokenURL, clientID, clientSecret, userAgent string) *bearerTransport {
 	// The token request goes through base as well, so whatever sits under the
 	// client (a recorder, a test transport) sees it.
-	tokenClient := &http.Client{Transport: base, Timeout: tokenRequestTimeout, CheckRedirect: noRedirect}
+	tokenClient := &http.Client{
+		Transport:     &userAgentTransport{base: base, userAgent: userAgent},
+		Timeout:       tokenRequestTimeout,
+		CheckRedirect: noRedirect,
+	}
 	src := &clientCredentialsSource{
 		config: &clientcredentials.Config{
 			ClientID:     clientID,
@@ -100,14 +218,19 @@ func newBearerTransport(base http.RoundTripper, tokenURL, clientID, clientSecret
 		},
 		ctx:      context.WithValue(context.Background(), oauth2.HTTPClient, tokenClient),
 		tokenURL: tokenURL,
-		secret:   clientSecret,
+		secrets:  secretForms(clientID, clientSecret),
 	}
-	return &bearerTransport{source: oauth2.ReuseTokenSourceWithExpiry(nil, src, tokenEarlyExpiry), base: base}
+	return &bearerTransport{
+		hiddenTransport: "OAuth 2.0 client credentials (secret REDACTED)",
+		source:          src,
+		base:            base,
+		now:             time.Now,
+	}
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.token(req.Context())
+	ct, err := t.token(req.Context())
 	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
@@ -115,16 +238,20 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	r := req.Clone(req.Context())
-	tok.SetAuthHeader(r)
-	return t.base.RoundTrip(r)
+	ct.tok.SetAuthHeader(r)
+	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		t.cached.CompareAndSwap(ct, nil)
+	}
+	return resp, err
 }
 
-// token returns the cached token while it is valid. Otherwise it joins the
+// token returns the cached token while it is usable. Otherwise it joins the
 // fetch in flight, or starts one, and waits for its result until ctx ends;
 // a caller that stops waiting leaves nothing behind but the shared fetch.
-func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
-	if tok := t.cached.Load(); tok.Valid() {
-		return tok, nil
+func (t *bearerTransport) token(ctx context.Context) (*cachedToken, error) {
+	if ct := t.cached.Load(); ct.usable(t.now()) {
+		return ct, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -135,24 +262,43 @@ func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.(*oauth2.Token), nil
+		return r.Val.(*cachedToken), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// fetch gets a token from source, which asks the token endpoint unless a
-// fetch that ended just before this one left a valid token, and caches it.
+// fetch asks the token endpoint, unless a fetch that ended just before this
+// one left a usable token, and caches the answer.
 func (t *bearerTransport) fetch() (any, error) {
+	start := t.now()
+	if ct := t.cached.Load(); ct.usable(start) {
+		return ct, nil
+	}
 	tok, err := t.source.Token()
 	if err != nil {
 		return nil, err
 	}
-	if tok == nil {
-		return nil, errors.New("atlas: the service account token source returned no token and no error")
+	if tok == nil || tok.AccessToken == "" {
+		return nil, errors.New("atlas: the service account token endpoint answered without an access token")
 	}
-	t.cached.Store(tok)
-	return tok, nil
+	ct := &cachedToken{tok: tok, renewAt: renewalTime(start, tok)}
+	t.cached.Store(ct)
+	return ct, nil
+}
+
+// renewalTime is when a token fetched at start stops being used: its
+// lifetime (assumedTokenLifetime when expires_in was missing, zero or
+// negative) less tokenEarlyExpiry, or less half of it when it is short.
+func renewalTime(start time.Time, tok *oauth2.Token) time.Time {
+	lifetime := assumedTokenLifetime
+	if !tok.Expiry.IsZero() {
+		lifetime = tok.Expiry.Sub(start)
+	}
+	if lifetime <= 0 {
+		lifetime = assumedTokenLifetime
+	}
+	return start.Add(lifetime - min(tokenEarlyExpiry, lifetime/2))
 }
 
 // clientCredentialsSource fetches a token with the client credentials grant
@@ -161,7 +307,7 @@ type clientCredentialsSource struct {
 	config   *clientcredentials.Config
 	ctx      context.Context
 	tokenURL string
-	secret   string
+	secrets  []string // the secret in every form an echo may hold it, longest first
 }
 
 // Token implements oauth2.TokenSource.
@@ -182,25 +328,47 @@ func (s *clientCredentialsSource) tokenError(err error) error {
 		if re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
 		}
-		te.ErrorCode = s.redact(snippet([]byte(re.ErrorCode)))
-		te.Description = s.redact(snippet([]byte(re.ErrorDescription)))
+		// Redact before cutting a snippet: a cut could split an encoded
+		// secret into a piece that no longer matches.
+		te.ErrorCode = snippet([]byte(s.redact(re.ErrorCode)))
+		te.Description = snippet([]byte(s.redact(re.ErrorDescription)))
 		if te.ErrorCode == "" && te.Description == "" {
-			te.Description = s.redact(snippet(re.Body))
+			te.Description = snippet([]byte(s.redact(string(re.Body))))
 		}
 		return te
 	}
-	if msg := err.Error(); s.secret != "" && strings.Contains(msg, s.secret) {
+	if msg := err.Error(); s.redact(msg) != msg {
 		err = errors.New(s.redact(msg))
 	}
 	te.Err = err
 	return te
 }
 
+// redact replaces every form of the secret in v by REDACTED.
 func (s *clientCredentialsSource) redact(v string) string {
-	if s.secret == "" {
-		return v
+	for _, form := range s.secrets {
+		v = strings.ReplaceAll(v, form, "REDACTED")
 	}
-	return strings.ReplaceAll(v, s.secret, "REDACTED")
+	return v
+}
+
+// secretForms lists the forms in which a token endpoint may echo the client
+// secret: as it is, URL-encoded (the oauth2 library escapes it before HTTP
+// Basic encoding), and the HTTP Basic credentials in base64, padded or not,
+// standard or URL-safe. Longest first, so a shorter form never breaks up a
+// longer one before it is replaced.
+func secretForms(id, secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
+	for _, pair := range []string{id + ":" + secret, url.QueryEscape(id) + ":" + url.QueryEscape(secret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(pair)))
+		}
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(forms)
 }
 
 // TokenError reports that the Service Account token endpoint refused or

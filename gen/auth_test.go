@@ -28,10 +28,11 @@ const (
 // tokenServer is a fake token endpoint: it checks the client credentials
 // grant with HTTP Basic auth and hands out tok-1, tok-2, ...
 type tokenServer struct {
-	t         *testing.T
-	expiresIn int
-	calls     atomic.Int32
-	fail      func(w http.ResponseWriter) bool // answers instead when it returns true
+	t           *testing.T
+	expiresIn   int
+	noExpiresIn bool // the answer has no expires_in member
+	calls       atomic.Int32
+	fail        func(w http.ResponseWriter) bool // answers instead when it returns true
 }
 
 func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +48,12 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	assert.Equal(ts.t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 	assert.NoError(ts.t, r.ParseForm())
 	assert.Equal(ts.t, "client_credentials", r.PostForm.Get("grant_type"))
-	writeJSON(w, 200, fmt.Sprintf(`{"access_token":"tok-%d","token_type":"Bearer","expires_in":%d}`, n, ts.expiresIn))
+	assert.Equal(ts.t, userAgent(), r.Header.Get("User-Agent"), "the token request sends the API calls' User-Agent")
+	expiry := fmt.Sprintf(`,"expires_in":%d`, ts.expiresIn)
+	if ts.noExpiresIn {
+		expiry = ""
+	}
+	writeJSON(w, 200, fmt.Sprintf(`{"access_token":"tok-%d","token_type":"Bearer"%s}`, n, expiry))
 }
 
 // oauthAtlas is a fake Atlas with a token endpoint; the operation requires a
@@ -109,22 +115,26 @@ func TestServiceAccountConcurrentCallsFetchOneToken(t *testing.T) {
 	assert.Len(t, seen(), n)
 
 	// The generated path uses the same cached token.
-	_, err := c.DeferGroupMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	_, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), ts.calls.Load())
 }
 
-// TestServiceAccountTokenRefresh checks that a token within a minute of
-// expiry is replaced.
+// TestServiceAccountTokenRefresh checks that a token is replaced a minute
+// before it expires.
 func TestServiceAccountTokenRefresh(t *testing.T) {
 	t.Parallel()
-	ts := &tokenServer{t: t, expiresIn: 30} // inside the one-minute early-expiry margin
+	ts := &tokenServer{t: t, expiresIn: 3600}
 	f, seen := oauthAtlas(t, ts)
 	c := newTestClient(t, f, WithServiceAccount(testClientID, testClientSecret))
+	clock := fakeClock(c)
 	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	clock.Add(58 * time.Minute)
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	clock.Add(time.Minute + time.Second)
 	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
 	assert.Equal(t, int32(2), ts.calls.Load())
-	assert.Equal(t, []string{"Bearer tok-1", "Bearer tok-2"}, seen())
+	assert.Equal(t, []string{"Bearer tok-1", "Bearer tok-1", "Bearer tok-2"}, seen())
 }
 
 // TestServiceAccountTokenErrors checks that token endpoint failures surface
@@ -193,7 +203,7 @@ func TestServiceAccountTokenErrors(t *testing.T) {
 			}
 			assert.Empty(t, seen(), "no API request without a token")
 
-			_, err = c.DeferGroupMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+			_, err = c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
 			require.ErrorAs(t, err, &te)
 		})
 	}
@@ -272,7 +282,7 @@ func TestAPIKeyDigest(t *testing.T) {
 	f, authorized := digestAtlas(t)
 	c := newTestClient(t, f, WithAPIKey(testPublicKey, testPrivateKey))
 	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
-	rsp, err := c.DeferGroupMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	rsp, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
 	require.NoError(t, err)
 	require.NoError(t, CheckResponse(rsp))
 	enveloped := newTestClient(t, f, WithAPIKey(testPublicKey, testPrivateKey), WithEnvelope(true))
@@ -317,7 +327,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		}
 		assert.Contains(t, fmt.Sprintf("%+v", c), "REDACTED", name)
 	}
-	assert.Equal(t, `atlas.Client{server: "https://cloud.mongodb.com", auth: service account "`+testClientID+`" (secret REDACTED), mediaType: "`+MediaType+`", envelope: false, retry: off}`,
+	assert.Equal(t, `atlas.Client{server: "https://cloud.mongodb.com", auth: service account "`+testClientID+`" (secret REDACTED), mediaType: "`+MediaType+`", envelope: false, retry: off, timeout: 1m0s}`,
 		mustNew(t, opts["service account"]).String())
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,12 +37,24 @@ func readCapped(r io.Reader, contentLength int64, limit int) (body []byte, trunc
 	return buf[:limit], true, nil
 }
 
-// drain reads what is left of a success body, up to MaxErrorBody, so the
-// connection can be reused; a longer body just closes it.
-func drain(r io.Reader, contentLength int64) {
-	if contentLength != 0 {
-		_, _ = io.CopyN(io.Discard, r, MaxErrorBody)
+const (
+	// drainMax is the longest success body drain reads to keep the connection.
+	drainMax = 4 << 10
+	// drainTimeout bounds how long drain waits for a success body.
+	drainTimeout = 100 * time.Millisecond
+)
+
+// drain reads a short success body of known length, so the connection can
+// be reused, for at most drainTimeout: a body that trickles is closed
+// instead, which only costs the connection. Atlas's success bodies are
+// empty (Content-Length: 0), and then nothing is read.
+func drain(body io.ReadCloser, contentLength int64) {
+	if contentLength <= 0 || contentLength > drainMax {
+		return
 	}
+	stop := time.AfterFunc(drainTimeout, func() { _ = body.Close() })
+	_, _ = io.CopyN(io.Discard, body, contentLength)
+	stop.Stop()
 }
 
 // snippetRunes is the most of a non-ApiError body an error message quotes.

@@ -1,22 +1,18 @@
 package atlas
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 )
 
 // MaxResponseBody is the most of any response body the Client lets be read,
-// on every path: the one-line call, the generated API (whose
-// ...WithResponse methods read the whole body into memory), HTTPClient, and
-// the Service Account token request. Reading past it fails with a
+// on every path: DeferMaintenanceWindow, DeferMaintenanceWindowWithResponse
+// (which reads the whole body into memory), Do, and the Service Account
+// token request. Reading past it fails with a
 // *ResponseTooLargeError. Answers to this operation are a few hundred bytes;
 // the cap keeps a misbehaving proxy's endless page out of memory.
 const MaxResponseBody = 1 << 20
-
-// ErrResponseTooLarge is what a *ResponseTooLargeError matches with errors.Is.
-var ErrResponseTooLarge = errors.New("atlas: the response body is longer than MaxResponseBody")
 
 // ResponseTooLargeError reports that a response body was longer than Limit
 // bytes: Limit bytes were read and the read stopped there. It names the
@@ -37,9 +33,6 @@ func (e *ResponseTooLargeError) Error() string {
 		": the response body is longer than " + strconv.FormatInt(e.Limit, 10) +
 		" bytes (atlas.MaxResponseBody); stopped reading it there"
 }
-
-// Is reports whether target is ErrResponseTooLarge.
-func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }
 
 // limitTransport caps every response body that comes through it at limit
 // bytes. The Client puts it right above the base transport, under

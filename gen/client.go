@@ -2,49 +2,56 @@ package atlas
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atlascontract/deferwindow/gen/internal/oapi"
 )
 
 // Client calls the operation on the Atlas Administration API. Build it with
 // New or NewFromEnv; it is safe for concurrent use.
 //
-// DeferMaintenanceWindow is the one-line call. The generated API
-// (DeferGroupMaintenanceWindowWithResponse, and DeferGroupMaintenanceWindow
-// for the raw *http.Response) stays reachable through the embedded
-// *ClientWithResponses, and goes through the same transport and checks:
-// authentication, Accept, User-Agent, the groupId check and the envelope
-// setting. Use CheckResponse to turn its response into the same *Error.
+// DeferMaintenanceWindow is the one-line call. DeferMaintenanceWindowWithResponse
+// returns the generated response type instead. Both build the request with
+// the generated request builder and send it through the same configuration:
+// authentication, Accept, User-Agent, the groupId check, the envelope
+// setting and the default deadline.
 //
 // Every response body read through a Client is capped: past MaxResponseBody
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
-// page cannot fill memory on the generated API, which reads bodies whole.
+// page cannot fill memory.
 type Client struct {
-	*ClientWithResponses
-
+	api  *oapi.Client // the generated client, over http, with prepare as its editor
 	http *http.Client
 
-	server     string // base URL, no trailing slash, for String
-	basePath   string // the base URL's path, no trailing slash
-	urlPrefix  string // base URL + the operation path up to {groupId}
-	urlSuffix  string // the operation path after {groupId}, plus the envelope query
-	mediaType  string
-	userAgent  string
-	authKind   string
-	envelope   bool
-	retry      retryPolicy
-	sleep      func(context.Context, time.Duration) error // replaced by tests
-	opPrefix   string                                     // the operation path up to {groupId}
-	opSuffix   string                                     // the operation path after {groupId}
-	envelopeQS string                                     // "envelope=true" or ""
+	server      string // base URL, no trailing slash, for String
+	basePath    string // the base URL's path, no trailing slash
+	pathPrefix  string // basePath + opPrefix: a request's path up to its groupId
+	opPrefix    string // the operation path up to {groupId}
+	opSuffix    string // the operation path after {groupId}
+	mediaType   string
+	userAgent   string
+	authKind    string
+	envelope    bool
+	params      *DeferMaintenanceWindowParams // the one-line call's: envelope=true with WithEnvelope, else nil
+	retry       retryPolicy
+	timeout     time.Duration
+	onRateLimit func(context.Context, RateLimit)
+	sleep       func(context.Context, time.Duration) error // replaced by tests
 }
+
+// errNilContext is returned, instead of a panic, for a call given a nil context.
+var errNilContext = errors.New("atlas: the context is nil; pass context.Background() or a request's context")
 
 // New returns a Client configured by opts. Without WithServiceAccount or
 // WithAPIKey it sends no credentials, which suits a local mock; Atlas answers
-// such calls 401.
+// such calls 401. With credentials, an http:// server must be a loopback
+// address unless WithInsecureHTTP allows it.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
@@ -62,6 +69,9 @@ func newClient(s settings) (*Client, error) {
 	if _, err := groupIDRegexp(); err != nil {
 		return nil, err
 	}
+	if err := s.checkCleartext(); err != nil {
+		return nil, err
+	}
 	opPrefix, opSuffix, ok := strings.Cut(OperationPath, "{groupId}")
 	if !ok {
 		return nil, fmt.Errorf("atlas: the generated OperationPath %s has no {groupId} parameter", OperationPath)
@@ -74,36 +84,34 @@ func newClient(s settings) (*Client, error) {
 	// body read through the Client, the token endpoint's included, is capped.
 	base = &limitTransport{base: base, limit: MaxResponseBody}
 	server := s.server.String()
+	ua := userAgent()
 	c := &Client{
 		http: &http.Client{
-			Transport:     s.auth.authTransport(base, server),
+			Transport:     s.auth.authTransport(base, server, ua),
 			CheckRedirect: noRedirect,
 		},
-		server:    server,
-		basePath:  s.server.Path,
-		urlPrefix: server + opPrefix,
-		urlSuffix: opSuffix,
-		mediaType: s.mediaType,
-		userAgent: UserAgent(),
-		authKind:  s.auth.describe(),
-		envelope:  s.envelope,
-		retry:     s.retry,
-		sleep:     sleepContext,
-		opPrefix:  opPrefix,
-		opSuffix:  opSuffix,
+		server:      server,
+		basePath:    s.server.Path,
+		pathPrefix:  s.server.Path + opPrefix,
+		opPrefix:    opPrefix,
+		opSuffix:    opSuffix,
+		mediaType:   s.mediaType,
+		userAgent:   ua,
+		authKind:    s.auth.describe(),
+		envelope:    s.envelope,
+		retry:       s.retry,
+		timeout:     s.timeout,
+		onRateLimit: s.onRateLimit,
+		sleep:       sleepContext,
 	}
 	if s.envelope {
-		c.envelopeQS = "envelope=true"
-		c.urlSuffix += "?" + c.envelopeQS
+		c.params = &DeferMaintenanceWindowParams{Envelope: &s.envelope}
 	}
-	generated, err := NewClientWithResponses(server,
-		WithHTTPClient(c.http),
-		WithRequestEditorFn(c.prepare),
-	)
+	api, err := oapi.NewClient(server, oapi.WithHTTPClient(c.http), oapi.WithRequestEditorFn(c.prepare))
 	if err != nil {
 		return nil, fmt.Errorf("atlas: building the generated client: %w", err)
 	}
-	c.ClientWithResponses = generated
+	c.api = api
 	return c, nil
 }
 
@@ -117,8 +125,13 @@ func defaultTransport() http.RoundTripper {
 // DeferMaintenanceWindow defers the project's scheduled maintenance. It
 // returns nil on success, a *GroupIDError (and sends nothing) when groupID
 // does not match GroupIDPattern, an *Error for any non-2xx answer, or the
-// transport's error. With WithRetryOn429 it retries 429 answers.
+// transport's error. With WithRetryOn429 it retries 429 answers. When ctx
+// has no deadline, each request is bounded by the Client's timeout
+// (DefaultTimeout unless WithTimeout says otherwise).
 func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := ValidateGroupID(groupID); err != nil {
 		return err
 	}
@@ -128,25 +141,21 @@ func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) err
 	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, groupID) })
 }
 
-// deferOnce sends one request for a validated groupID and judges the answer.
-// It builds the request the generated builder would (the same method, URL
-// and headers; TestOneLineCallSendsWhatTheGeneratedAPISends holds them
-// equal) from the generated OperationPath, because the builder re-parses the
-// server URL and formats the path on every call: a third of the call's cost.
+// deferOnce sends one request for a validated groupID through the generated
+// client and judges the answer.
 func (c *Client) deferOnce(ctx context.Context, groupID string) error {
-	req, err := http.NewRequestWithContext(ctx, OperationMethod, c.urlPrefix+groupID+c.urlSuffix, nil)
-	if err != nil {
-		return fmt.Errorf("atlas: building the request: %w", err)
+	ctx, cancel := c.withTimeout(ctx)
+	if cancel != nil {
+		defer cancel()
 	}
-	values := [...]string{c.mediaType, c.userAgent}
-	v := values[:] // one allocation for both header values, owned by this request
-	req.Header["Accept"] = v[0:1:1]
-	req.Header["User-Agent"] = v[1:2:2]
-	resp, err := c.http.Do(req)
+	resp, err := c.api.DeferMaintenanceWindow(ctx, groupID, c.params)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	if c.onRateLimit != nil {
+		c.onRateLimit(ctx, rateLimitOf(resp.Header))
+	}
 	if is2xx(resp.StatusCode) && !c.envelope {
 		drain(resp.Body, resp.ContentLength)
 		return nil
@@ -160,9 +169,92 @@ func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope)
 }
 
+// DeferMaintenanceWindowWithResponse defers the project's scheduled
+// maintenance like DeferMaintenanceWindow, without retries, and returns the
+// generated response type: the status, the raw body, the decoded ApiError of
+// a declared error status (JSON400, ..., JSON500) and the declared headers
+// (Headers200, Headers429). params may be nil; editors run after the
+// Client's own, so they may add or override request headers. The Client's
+// envelope setting applies when params does not set Envelope. CheckResponse
+// turns the response into the error DeferMaintenanceWindow would return.
+//
+// A declared header whose value is not what the fragment says (a
+// Retry-After that is neither delay-seconds nor an HTTP date, say) is left
+// out of the typed headers; an HTTP-date Retry-After is given in seconds
+// from now. When the answer came but its body could not be decoded, the
+// response (Body and HTTPResponse set) is returned with the error.
+func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams, editors ...RequestEditorFn) (*DeferMaintenanceWindowResponse, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	if err := ValidateGroupID(groupID); err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.withTimeout(ctx)
+	if cancel != nil {
+		defer cancel()
+	}
+	resp, err := c.api.DeferMaintenanceWindow(ctx, groupID, params, editors...)
+	if err != nil {
+		return nil, err
+	}
+	if c.onRateLimit != nil {
+		c.onRateLimit(ctx, rateLimitOf(resp.Header))
+	}
+	return parseResponse(resp, time.Now())
+}
+
+// Do sends req exactly as given through the Client's transport: with its
+// credentials, the MaxResponseBody cap, no redirects followed, and the
+// Client's timeout when req's context has no deadline (it ends when the
+// body is closed). It adds no Accept or User-Agent and checks no groupId: it
+// is for tools that must send a request as recorded, such as a replay of
+// recorded traffic. The caller closes the body.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	if req == nil {
+		return nil, errors.New("atlas: Do: the request is nil")
+	}
+	ctx, cancel := c.withTimeout(req.Context())
+	if cancel == nil {
+		return c.http.Do(req)
+	}
+	resp, err := c.http.Do(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends a request's deadline context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close implements io.Closer.
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// withTimeout bounds ctx by the Client's timeout when ctx has no deadline
+// of its own. The cancel function is nil when ctx is returned as it is.
+func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.timeout <= 0 {
+		return ctx, nil
+	}
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, nil
+	}
+	return context.WithTimeout(ctx, c.timeout)
+}
+
 // requestLine returns the method and URL path of the request behind resp,
 // or, when a custom transport returned a response without its Request, those
-// of the request deferOnce built for groupID.
+// of the request built for groupID.
 func (c *Client) requestLine(resp *http.Response, groupID string) (method, path string) {
 	if req := resp.Request; req != nil && req.URL != nil {
 		return req.Method, req.URL.Path
@@ -170,21 +262,11 @@ func (c *Client) requestLine(resp *http.Response, groupID string) (method, path 
 	return OperationMethod, c.basePath + c.opPrefix + groupID + c.opSuffix
 }
 
-// HTTPClient returns a copy of the Client's *http.Client: the base transport
-// with authentication and the MaxResponseBody cap, no redirects followed.
-// Requests sent with it get no Accept, User-Agent, groupId check or envelope
-// query: it is for tools that must send requests exactly as given, such as a
-// replay of recorded traffic.
-func (c *Client) HTTPClient() *http.Client {
-	hc := *c.http
-	return &hc
-}
-
-// prepare is the request editor of the generated API: it checks the path's
-// groupId, then sets Accept, User-Agent and the envelope query. Editors passed
-// to a call run after it, so they may override these headers.
+// prepare is the request editor of the generated client: it checks the
+// path's groupId, then sets Accept, User-Agent and the envelope query.
+// Editors passed to a call run after it, so they may override these headers.
 func (c *Client) prepare(_ context.Context, req *http.Request) error {
-	rest, ok := strings.CutPrefix(req.URL.Path, c.basePath+c.opPrefix)
+	rest, ok := strings.CutPrefix(req.URL.Path, c.pathPrefix)
 	groupID, ok2 := strings.CutSuffix(rest, c.opSuffix)
 	if !ok || !ok2 {
 		return fmt.Errorf("atlas: the request path %q is not %s below the server URL %s; the groupId may hold path syntax",
@@ -193,13 +275,15 @@ func (c *Client) prepare(_ context.Context, req *http.Request) error {
 	if err := ValidateGroupID(groupID); err != nil {
 		return err
 	}
-	req.Header.Set("Accept", c.mediaType)
-	req.Header.Set("User-Agent", c.userAgent)
+	values := [...]string{c.mediaType, c.userAgent}
+	v := values[:] // one allocation for both header values, owned by this request
+	req.Header["Accept"] = v[0:1:1]
+	req.Header["User-Agent"] = v[1:2:2]
 	if c.envelope && !req.URL.Query().Has("envelope") {
 		if req.URL.RawQuery != "" {
 			req.URL.RawQuery += "&"
 		}
-		req.URL.RawQuery += c.envelopeQS
+		req.URL.RawQuery += "envelope=true"
 	}
 	return nil
 }
@@ -210,7 +294,15 @@ func (c Client) String() string {
 		", auth: " + c.authKind +
 		", mediaType: " + strconv.Quote(c.mediaType) +
 		", envelope: " + strconv.FormatBool(c.envelope) +
-		", retry: " + c.retry.describe() + "}"
+		", retry: " + c.retry.describe() +
+		", timeout: " + describeTimeout(c.timeout) + "}"
+}
+
+func describeTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "none"
+	}
+	return d.String()
 }
 
 // GoString describes the client without any secret, for %#v.

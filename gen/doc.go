@@ -2,12 +2,17 @@
 // Administration API v2: POST /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer,
 // "Defer One Maintenance Window for One Project".
 //
-// The *.gen.go files are generated from openapi/fragment.yaml (oapi-codegen
-// for the models and the client, gen/internal/specconst for the facts the
-// hand-written files use); the other files are written by hand around them:
-// New and NewFromEnv (Service Account and API-key auth), the one-line
-// Client.DeferMaintenanceWindow, the typed *Error, envelope unwrapping and
-// opt-in 429 retries. Import it as
+// Build a Client with New or NewFromEnv and Options (Service Account or
+// API-key auth, server, timeout, envelope, 429 retries), then call
+// Client.DeferMaintenanceWindow: nil, a *GroupIDError, an *Error for any
+// non-2xx answer, or the transport's error. For the generated response type,
+// call Client.DeferMaintenanceWindowWithResponse: it goes through the same
+// configuration (credentials, Accept, User-Agent, the groupId check).
+//
+// The *.gen.go files are generated from openapi/fragment.yaml: oapi-codegen
+// writes the client and models into internal/oapi, and gen/internal/specconst
+// writes the facts the hand-written files use (spec.gen.go) and the aliases
+// that export the generated models here (models.gen.go). Import it as
 //
 //	import atlas "github.com/atlascontract/deferwindow/gen"
 package atlas

@@ -5,21 +5,27 @@ import (
 	"os"
 )
 
-// The environment variables NewFromEnv reads: the names MongoDB's own tools use.
+// The environment variables NewFromEnv reads: the names MongoDB's own tools
+// use (the Atlas CLI and Terraform provider: ..._API_KEY; the Atlas Go SDK's
+// documentation: MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY).
 const (
 	EnvClientID      = "MONGODB_ATLAS_CLIENT_ID"
 	EnvClientSecret  = "MONGODB_ATLAS_CLIENT_SECRET"
 	EnvPublicAPIKey  = "MONGODB_ATLAS_PUBLIC_API_KEY"
 	EnvPrivateAPIKey = "MONGODB_ATLAS_PRIVATE_API_KEY"
+	EnvPublicKey     = "MONGODB_ATLAS_PUBLIC_KEY"
+	EnvPrivateKey    = "MONGODB_ATLAS_PRIVATE_KEY"
 	EnvBaseURL       = "MONGODB_ATLAS_BASE_URL"
 )
 
-// NewFromEnv returns a Client with credentials from the environment: a
-// Service Account from MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET
-// (preferred), else an API key from MONGODB_ATLAS_PUBLIC_API_KEY and
-// MONGODB_ATLAS_PRIVATE_API_KEY. MONGODB_ATLAS_BASE_URL, when set, is the
+// NewFromEnv returns a Client with credentials from the environment, the
+// first complete pair in this order: a Service Account from
+// MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET; an API key from
+// MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY; an API key
+// from MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY. The client's
+// %v names the pair it used. MONGODB_ATLAS_BASE_URL, when set, is the
 // server. opts apply after the environment, so they override it. It fails,
-// naming the variables, when neither pair is set or a pair is half set.
+// naming the variables, when no pair is set or a pair is half set.
 func NewFromEnv(opts ...Option) (*Client, error) {
 	return newFromEnv(os.LookupEnv, opts...)
 }
@@ -45,24 +51,31 @@ func newFromEnv(lookup func(string) (string, bool), opts ...Option) (*Client, er
 	return New(append(all, opts...)...)
 }
 
+// envPairs are the credential pairs NewFromEnv looks for, in order of precedence.
+var envPairs = [...]struct {
+	kind    authKind
+	id, key string
+}{
+	{authServiceAccount, EnvClientID, EnvClientSecret},
+	{authAPIKey, EnvPublicAPIKey, EnvPrivateAPIKey},
+	{authAPIKey, EnvPublicKey, EnvPrivateKey},
+}
+
 // envCredentials picks the credentials pair from the environment.
 func envCredentials(get func(string) string) (Option, error) {
-	id, secret := get(EnvClientID), get(EnvClientSecret)
-	pub, priv := get(EnvPublicAPIKey), get(EnvPrivateAPIKey)
-	if err := halfSet(EnvClientID, id, EnvClientSecret, secret); err != nil {
-		return nil, err
+	for _, p := range envPairs {
+		id, secret := get(p.id), get(p.key)
+		if err := halfSet(p.id, id, p.key, secret); err != nil {
+			return nil, err
+		}
+		if id == "" {
+			continue
+		}
+		c := credentials{kind: p.kind, id: id, secret: secret, from: p.id + "/" + p.key}
+		return func(s *settings) error { s.auth = c; return nil }, nil
 	}
-	if id != "" {
-		return WithServiceAccount(id, secret), nil
-	}
-	if err := halfSet(EnvPublicAPIKey, pub, EnvPrivateAPIKey, priv); err != nil {
-		return nil, err
-	}
-	if pub != "" {
-		return WithAPIKey(pub, priv), nil
-	}
-	return nil, fmt.Errorf("atlas: no Atlas credentials in the environment: set %s and %s (a Service Account), or %s and %s (an API key)",
-		EnvClientID, EnvClientSecret, EnvPublicAPIKey, EnvPrivateAPIKey)
+	return nil, fmt.Errorf("atlas: no Atlas credentials in the environment: set %s and %s (a Service Account), or %s and %s (an API key; %s and %s also work)",
+		EnvClientID, EnvClientSecret, EnvPublicAPIKey, EnvPrivateAPIKey, EnvPublicKey, EnvPrivateKey)
 }
 
 // halfSet reports a pair of variables of which only one is set, by name only.

@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -50,6 +51,40 @@ func TestNewFromEnvPicksCredentials(t *testing.T) {
 		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
 		assert.Equal(t, int32(1), authorized.Load())
 	})
+	t.Run("API key under the SDK documentation's names", func(t *testing.T) {
+		t.Parallel()
+		f, authorized := digestAtlas(t)
+		c, err := newFromEnv(lookupMap(map[string]string{
+			EnvPublicKey: testPublicKey, EnvPrivateKey: testPrivateKey, EnvBaseURL: f.URL(),
+		}))
+		require.NoError(t, err)
+		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+		assert.Equal(t, int32(1), authorized.Load())
+		assert.Contains(t, fmt.Sprintf("%v", c), "from "+EnvPublicKey+"/"+EnvPrivateKey)
+	})
+	t.Run("precedence and which pair was used", func(t *testing.T) {
+		t.Parallel()
+		all := map[string]string{
+			EnvClientID: testClientID, EnvClientSecret: testClientSecret,
+			EnvPublicAPIKey: "cli-key", EnvPrivateAPIKey: testPrivateKey,
+			EnvPublicKey: "sdk-key", EnvPrivateKey: testPrivateKey,
+		}
+		want := []string{
+			`service account "` + testClientID + `" (secret REDACTED) from ` + EnvClientID + "/" + EnvClientSecret,
+			`API key "cli-key" (private key REDACTED) from ` + EnvPublicAPIKey + "/" + EnvPrivateAPIKey,
+			`API key "sdk-key" (private key REDACTED) from ` + EnvPublicKey + "/" + EnvPrivateKey,
+		}
+		drop := [][]string{nil, {EnvClientID, EnvClientSecret}, {EnvPublicAPIKey, EnvPrivateAPIKey}}
+		for i, w := range want {
+			for _, name := range drop[i] {
+				delete(all, name)
+			}
+			c, err := newFromEnv(lookupMap(all))
+			require.NoError(t, err)
+			assert.Contains(t, fmt.Sprintf("%v", c), "auth: "+w)
+			assert.NotContains(t, fmt.Sprintf("%+v", c), testPrivateKey)
+		}
+	})
 	t.Run("options override the environment", func(t *testing.T) {
 		t.Parallel()
 		f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) { atlasOK(w) })
@@ -78,7 +113,7 @@ func TestNewFromEnvErrors(t *testing.T) {
 		want []string
 	}{
 		{name: "nothing set", env: map[string]string{},
-			want: []string{EnvClientID, EnvClientSecret, EnvPublicAPIKey, EnvPrivateAPIKey}},
+			want: []string{EnvClientID, EnvClientSecret, EnvPublicAPIKey, EnvPrivateAPIKey, EnvPublicKey, EnvPrivateKey}},
 		{name: "empty values", env: map[string]string{EnvClientID: "", EnvPublicAPIKey: ""},
 			want: []string{EnvClientID, EnvClientSecret, EnvPublicAPIKey, EnvPrivateAPIKey}},
 		{name: "client ID only", env: map[string]string{EnvClientID: testClientID},
@@ -91,6 +126,8 @@ func TestNewFromEnvErrors(t *testing.T) {
 			want: []string{EnvPublicAPIKey + " is set but " + EnvPrivateAPIKey + " is empty"}},
 		{name: "private key only", env: map[string]string{EnvPrivateAPIKey: testPrivateKey},
 			want: []string{EnvPrivateAPIKey + " is set but " + EnvPublicAPIKey + " is empty"}},
+		{name: "SDK public key only", env: map[string]string{EnvPublicKey: testPublicKey},
+			want: []string{EnvPublicKey + " is set but " + EnvPrivateKey + " is empty"}},
 		{name: "bad base URL", env: map[string]string{EnvPublicAPIKey: testPublicKey, EnvPrivateAPIKey: testPrivateKey, EnvBaseURL: "ftp://example.com"},
 			want: []string{EnvBaseURL, "want http or https"}},
 	}

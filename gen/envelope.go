@@ -20,40 +20,40 @@ type EnvelopeBody struct {
 // envelope=true but <reason>") and states the reason, never the value, so a
 // report quoting it cannot leak body content.
 var (
-	ErrEnvelopeEmpty            = errors.New("the body is empty")
-	ErrEnvelopeNotJSON          = errors.New("the body is not valid JSON")
-	ErrEnvelopeNotObject        = errors.New("the body is not a JSON object")
-	ErrEnvelopeNoStatus         = errors.New("the envelope has no status member")
-	ErrEnvelopeStatusNotNumber  = errors.New("the envelope's status is not a JSON number")
-	ErrEnvelopeStatusNotInteger = errors.New("the envelope's status is not an integer")
-	ErrEnvelopeStatusOutOfRange = errors.New("the envelope's status is not an HTTP status code (100 to 599)")
+	errEnvelopeEmpty            = errors.New("the body is empty")
+	errEnvelopeNotJSON          = errors.New("the body is not valid JSON")
+	errEnvelopeNotObject        = errors.New("the body is not a JSON object")
+	errEnvelopeNoStatus         = errors.New("the envelope has no status member")
+	errEnvelopeStatusNotNumber  = errors.New("the envelope's status is not a JSON number")
+	errEnvelopeStatusNotInteger = errors.New("the envelope's status is not an integer")
+	errEnvelopeStatusOutOfRange = errors.New("the envelope's status is not an HTTP status code (100 to 599)")
 )
 
 // ParseEnvelope unwraps an enveloped body. It requires a JSON object whose
 // status member is an integer from 100 to 599; content may be absent (list
 // responses only gain a status member). Members are matched by exact name.
-// The error is one of the ErrEnvelope... values.
+// The error names what is wrong, never a value.
 func ParseEnvelope(body []byte) (EnvelopeBody, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		if len(body) == 0 {
-			return EnvelopeBody{}, ErrEnvelopeEmpty
+			return EnvelopeBody{}, errEnvelopeEmpty
 		}
-		return EnvelopeBody{}, ErrEnvelopeNotJSON
+		return EnvelopeBody{}, errEnvelopeNotJSON
 	}
 	if trimmed[0] != '{' {
 		if json.Valid(body) {
-			return EnvelopeBody{}, ErrEnvelopeNotObject
+			return EnvelopeBody{}, errEnvelopeNotObject
 		}
-		return EnvelopeBody{}, ErrEnvelopeNotJSON
+		return EnvelopeBody{}, errEnvelopeNotJSON
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
-		return EnvelopeBody{}, ErrEnvelopeNotJSON
+		return EnvelopeBody{}, errEnvelopeNotJSON
 	}
 	raw, ok := members["status"]
 	if !ok {
-		return EnvelopeBody{}, ErrEnvelopeNoStatus
+		return EnvelopeBody{}, errEnvelopeNoStatus
 	}
 	status, err := envelopeStatus(raw)
 	if err != nil {
@@ -65,17 +65,17 @@ func ParseEnvelope(body []byte) (EnvelopeBody, error) {
 // envelopeStatus reads a status member: a JSON integer literal from 100 to 599.
 func envelopeStatus(raw json.RawMessage) (int, error) {
 	if len(raw) == 0 {
-		return 0, ErrEnvelopeStatusNotNumber
+		return 0, errEnvelopeStatusNotNumber
 	}
 	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
-		return 0, ErrEnvelopeStatusNotNumber
+		return 0, errEnvelopeStatusNotNumber
 	}
 	if bytes.ContainsAny(raw, ".eE") {
-		return 0, ErrEnvelopeStatusNotInteger
+		return 0, errEnvelopeStatusNotInteger
 	}
 	n, err := strconv.Atoi(string(raw))
 	if err != nil || n < 100 || n > 599 {
-		return 0, ErrEnvelopeStatusOutOfRange
+		return 0, errEnvelopeStatusOutOfRange
 	}
 	return n, nil
 }

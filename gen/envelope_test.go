@@ -12,8 +12,8 @@ import (
 )
 
 var envelopeReasons = []error{
-	ErrEnvelopeEmpty, ErrEnvelopeNotJSON, ErrEnvelopeNotObject, ErrEnvelopeNoStatus,
-	ErrEnvelopeStatusNotNumber, ErrEnvelopeStatusNotInteger, ErrEnvelopeStatusOutOfRange,
+	errEnvelopeEmpty, errEnvelopeNotJSON, errEnvelopeNotObject, errEnvelopeNoStatus,
+	errEnvelopeStatusNotNumber, errEnvelopeStatusNotInteger, errEnvelopeStatusOutOfRange,
 }
 
 // TestParseEnvelope checks what ParseEnvelope accepts and the precise reason
@@ -31,27 +31,27 @@ func TestParseEnvelope(t *testing.T) {
 		{name: "content absent", body: `{"status":200}`, want: EnvelopeBody{Status: 200}},
 		{name: "content null", body: `{"status":204,"content":null}`, want: EnvelopeBody{Status: 204, Content: json.RawMessage(`null`)}},
 		{name: "list response with extra members", body: `{"status":200,"results":[],"totalCount":0}`, want: EnvelopeBody{Status: 200}},
-		{name: "empty", body: ``, wantErr: ErrEnvelopeEmpty},
-		{name: "only white space", body: "  \n", wantErr: ErrEnvelopeNotJSON},
-		{name: "not JSON", body: `<html>`, wantErr: ErrEnvelopeNotJSON},
-		{name: "truncated object", body: `{"status":200,"content":{`, wantErr: ErrEnvelopeNotJSON},
-		{name: "trailing data", body: `{"status":200} {}`, wantErr: ErrEnvelopeNotJSON},
-		{name: "array", body: `[{"status":200}]`, wantErr: ErrEnvelopeNotObject},
-		{name: "null", body: `null`, wantErr: ErrEnvelopeNotObject},
-		{name: "number", body: `200`, wantErr: ErrEnvelopeNotObject},
-		{name: "missing status", body: `{"content":{}}`, wantErr: ErrEnvelopeNoStatus},
-		{name: "status in another case", body: `{"Status":200}`, wantErr: ErrEnvelopeNoStatus},
-		{name: "status a string", body: `{"status":"200"}`, wantErr: ErrEnvelopeStatusNotNumber},
-		{name: "status null", body: `{"status":null}`, wantErr: ErrEnvelopeStatusNotNumber},
-		{name: "status a bool", body: `{"status":true}`, wantErr: ErrEnvelopeStatusNotNumber},
-		{name: "status an object", body: `{"status":{"code":200}}`, wantErr: ErrEnvelopeStatusNotNumber},
-		{name: "status a float", body: `{"status":200.5}`, wantErr: ErrEnvelopeStatusNotInteger},
-		{name: "status integral float", body: `{"status":200.0}`, wantErr: ErrEnvelopeStatusNotInteger},
-		{name: "status exponent", body: `{"status":2e2}`, wantErr: ErrEnvelopeStatusNotInteger},
-		{name: "status 99", body: `{"status":99}`, wantErr: ErrEnvelopeStatusOutOfRange},
-		{name: "status 600", body: `{"status":600}`, wantErr: ErrEnvelopeStatusOutOfRange},
-		{name: "status negative", body: `{"status":-400}`, wantErr: ErrEnvelopeStatusOutOfRange},
-		{name: "status huge", body: `{"status":99999999999999999999999}`, wantErr: ErrEnvelopeStatusOutOfRange},
+		{name: "empty", body: ``, wantErr: errEnvelopeEmpty},
+		{name: "only white space", body: "  \n", wantErr: errEnvelopeNotJSON},
+		{name: "not JSON", body: `<html>`, wantErr: errEnvelopeNotJSON},
+		{name: "truncated object", body: `{"status":200,"content":{`, wantErr: errEnvelopeNotJSON},
+		{name: "trailing data", body: `{"status":200} {}`, wantErr: errEnvelopeNotJSON},
+		{name: "array", body: `[{"status":200}]`, wantErr: errEnvelopeNotObject},
+		{name: "null", body: `null`, wantErr: errEnvelopeNotObject},
+		{name: "number", body: `200`, wantErr: errEnvelopeNotObject},
+		{name: "missing status", body: `{"content":{}}`, wantErr: errEnvelopeNoStatus},
+		{name: "status in another case", body: `{"Status":200}`, wantErr: errEnvelopeNoStatus},
+		{name: "status a string", body: `{"status":"200"}`, wantErr: errEnvelopeStatusNotNumber},
+		{name: "status null", body: `{"status":null}`, wantErr: errEnvelopeStatusNotNumber},
+		{name: "status a bool", body: `{"status":true}`, wantErr: errEnvelopeStatusNotNumber},
+		{name: "status an object", body: `{"status":{"code":200}}`, wantErr: errEnvelopeStatusNotNumber},
+		{name: "status a float", body: `{"status":200.5}`, wantErr: errEnvelopeStatusNotInteger},
+		{name: "status integral float", body: `{"status":200.0}`, wantErr: errEnvelopeStatusNotInteger},
+		{name: "status exponent", body: `{"status":2e2}`, wantErr: errEnvelopeStatusNotInteger},
+		{name: "status 99", body: `{"status":99}`, wantErr: errEnvelopeStatusOutOfRange},
+		{name: "status 600", body: `{"status":600}`, wantErr: errEnvelopeStatusOutOfRange},
+		{name: "status negative", body: `{"status":-400}`, wantErr: errEnvelopeStatusOutOfRange},
+		{name: "status huge", body: `{"status":99999999999999999999999}`, wantErr: errEnvelopeStatusOutOfRange},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,8 +156,8 @@ func TestEnvelopeSuccessAndMismatch(t *testing.T) {
 		{name: "envelope 200", status: 200, body: `{"status":200,"content":{}}`},
 		{name: "envelope 200 without content", status: 200, body: `{"status":200}`},
 		{name: "envelope 204 in a 200", status: 200, body: `{"status":204,"content":null}`},
-		{name: "200 that is no envelope", status: 200, body: `[]`, wantReason: ErrEnvelopeNotObject},
-		{name: "200 with a bad status", status: 200, body: `{"status":"400"}`, wantReason: ErrEnvelopeStatusNotNumber},
+		{name: "200 that is no envelope", status: 200, body: `[]`, wantReason: errEnvelopeNotObject},
+		{name: "200 with a bad status", status: 200, body: `{"status":"400"}`, wantReason: errEnvelopeStatusNotNumber},
 		{name: "envelope 200 in a 500", status: 500, body: `{"status":200,"content":{}}`, wantStatus: 500},
 		{name: "proxy page instead of an envelope", status: 502, body: nginx502, wantStatus: 502},
 	}
@@ -190,5 +190,5 @@ func TestEnvelopeSuccessAndMismatch(t *testing.T) {
 			}
 		})
 	}
-	assert.False(t, errors.Is(nil, ErrEnvelopeEmpty))
+	assert.False(t, errors.Is(nil, errEnvelopeEmpty))
 }

@@ -32,10 +32,12 @@ type Error struct {
 	// transport status.
 	StatusCode int
 	// APIError is the decoded Atlas ApiError, or nil when the body is not one.
-	APIError *ApiError
+	APIError *APIError
 	// RetryAfter is the wait the Retry-After header asked for (seconds or an
 	// HTTP date), or 0 when it was absent.
 	RetryAfter time.Duration
+	// RateLimit is what the RateLimit-Limit and RateLimit-Remaining headers said.
+	RateLimit RateLimit
 	// Body is the raw error body (the envelope's content when enveloped),
 	// at most MaxErrorBody bytes of it.
 	Body []byte
@@ -91,7 +93,7 @@ func (e *Error) message() string {
 }
 
 // HasErrorCode reports whether err is, or wraps, an *Error whose ApiError
-// carries the errorCode code, such as ATLAS_MAINTENANCE_NOT_SCHEDULED.
+// carries the errorCode code, such as CodeMaintenanceNotScheduled.
 func HasErrorCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.APIError != nil && e.APIError.ErrorCode == code
@@ -124,6 +126,7 @@ func classify(method, path string, status int, header http.Header, body []byte, 
 		StatusCode:     apiStatus,
 		APIError:       decodeAPIError(content),
 		RetryAfter:     retryAfter,
+		RateLimit:      rateLimitOf(header),
 		Body:           content,
 		Truncated:      truncated,
 		retryAfterSent: retryAfterSent,
@@ -134,12 +137,12 @@ func is2xx(status int) bool { return status >= 200 && status <= 299 }
 
 // decodeAPIError decodes an ApiError, or returns nil when body is not one
 // (not a JSON object, mistyped members, or neither error nor errorCode).
-func decodeAPIError(body []byte) *ApiError {
+func decodeAPIError(body []byte) *APIError {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil
 	}
-	a := new(ApiError)
+	a := new(APIError)
 	if err := json.Unmarshal(trimmed, a); err != nil || (a.ErrorCode == "" && a.Error == 0) {
 		return nil
 	}
@@ -175,7 +178,7 @@ type EnvelopeError struct {
 	Method     string
 	Path       string
 	StatusCode int
-	// Reason is one of the ErrEnvelope... values.
+	// Reason says what is wrong with the body, never its content.
 	Reason error
 }
 
@@ -184,5 +187,5 @@ func (e *EnvelopeError) Error() string {
 	return e.Method + " " + e.Path + ": " + strconv.Itoa(e.StatusCode) + " answer to an envelope=true request, but " + e.Reason.Error()
 }
 
-// Unwrap returns the reason, for errors.Is with the ErrEnvelope... values.
+// Unwrap returns the reason.
 func (e *EnvelopeError) Unwrap() error { return e.Reason }

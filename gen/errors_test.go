@@ -24,13 +24,13 @@ func TestErrorMessage(t *testing.T) {
 		err  *Error
 		want string
 	}{
-		{name: "detail", err: &Error{Method: "POST", Path: p, StatusCode: 400, APIError: &ApiError{Error: 400, ErrorCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED", Detail: ptr("Nothing to defer."), Reason: ptr("Bad Request")}},
+		{name: "detail", err: &Error{Method: "POST", Path: p, StatusCode: 400, APIError: &APIError{Error: 400, ErrorCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED", Detail: ptr("Nothing to defer."), Reason: ptr("Bad Request")}},
 			want: "POST " + p + ": 400 ATLAS_MAINTENANCE_NOT_SCHEDULED: Nothing to defer."},
-		{name: "empty detail falls back to reason", err: &Error{Method: "POST", Path: p, StatusCode: 400, APIError: &ApiError{Error: 400, ErrorCode: "X", Detail: ptr(""), Reason: ptr("Bad Request")}},
+		{name: "empty detail falls back to reason", err: &Error{Method: "POST", Path: p, StatusCode: 400, APIError: &APIError{Error: 400, ErrorCode: "X", Detail: ptr(""), Reason: ptr("Bad Request")}},
 			want: "POST " + p + ": 400 X: Bad Request"},
-		{name: "code only", err: &Error{Method: "POST", Path: p, StatusCode: 404, APIError: &ApiError{Error: 404, ErrorCode: "RESOURCE_NOT_FOUND"}},
+		{name: "code only", err: &Error{Method: "POST", Path: p, StatusCode: 404, APIError: &APIError{Error: 404, ErrorCode: "RESOURCE_NOT_FOUND"}},
 			want: "POST " + p + ": 404 RESOURCE_NOT_FOUND"},
-		{name: "ApiError without code", err: &Error{Method: "POST", Path: p, StatusCode: 500, APIError: &ApiError{Error: 500, Reason: ptr("Internal Server Error")}},
+		{name: "ApiError without code", err: &Error{Method: "POST", Path: p, StatusCode: 500, APIError: &APIError{Error: 500, Reason: ptr("Internal Server Error")}},
 			want: "POST " + p + ": 500 Internal Server Error: Internal Server Error"},
 		{name: "no body", err: &Error{Method: "POST", Path: p, StatusCode: 503},
 			want: "POST " + p + ": 503 Service Unavailable"},
@@ -56,12 +56,12 @@ func TestErrorMessage(t *testing.T) {
 // TestHasErrorCode checks HasErrorCode through wrapping and on other errors.
 func TestHasErrorCode(t *testing.T) {
 	t.Parallel()
-	e := &Error{StatusCode: 400, APIError: &ApiError{ErrorCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED"}}
-	assert.True(t, HasErrorCode(e, "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+	e := &Error{StatusCode: 400, APIError: &APIError{ErrorCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED"}}
+	assert.True(t, HasErrorCode(e, CodeMaintenanceNotScheduled))
 	assert.True(t, HasErrorCode(fmt.Errorf("deferring: %w", e), "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
-	assert.False(t, HasErrorCode(e, "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"))
+	assert.False(t, HasErrorCode(e, CodeDeferralsExceeded))
 	assert.False(t, HasErrorCode(&Error{StatusCode: 502}, ""))
-	assert.False(t, HasErrorCode(errors.New("ATLAS_MAINTENANCE_NOT_SCHEDULED"), "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+	assert.False(t, HasErrorCode(errors.New(CodeMaintenanceNotScheduled), CodeMaintenanceNotScheduled))
 	assert.False(t, HasErrorCode(nil, ""))
 }
 

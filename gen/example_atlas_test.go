@@ -44,6 +44,8 @@ func startExampleAtlas() (baseURL string, stop func()) {
 		}
 		switch strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/atlas/v2/groups/"), "/maintenanceWindow/defer") {
 		case exampleScheduled:
+			w.Header().Set("RateLimit-Limit", "100")
+			w.Header().Set("RateLimit-Remaining", "99")
 			exampleAnswer(w, r, 200, "")
 		case exampleNotScheduled:
 			exampleAnswer(w, r, 400, `{"detail":"No maintenance is scheduled for this project.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","parameters":[],"reason":"Bad Request"}`)
@@ -52,7 +54,7 @@ func startExampleAtlas() (baseURL string, stop func()) {
 			busy++
 			n := busy
 			mu.Unlock()
-			if n <= 2 {
+			if n <= 1 {
 				w.Header().Set("Retry-After", "0")
 				exampleAnswer(w, r, 429, `{"error":429,"errorCode":"RATE_LIMITED","reason":"Too Many Requests"}`)
 				return
@@ -94,7 +96,7 @@ func exampleAnswer(w http.ResponseWriter, r *http.Request, status int, body stri
 // setExampleEnv sets the variables (unsetting the other credential
 // variables) and returns a function that restores the environment.
 func setExampleEnv(vars map[string]string) (restore func()) {
-	names := []string{atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvBaseURL}
+	names := []string{atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvPublicKey, atlas.EnvPrivateKey, atlas.EnvBaseURL}
 	saved := map[string]*string{}
 	for _, name := range names {
 		if v, ok := os.LookupEnv(name); ok {

@@ -96,9 +96,9 @@ func ExampleHasErrorCode() {
 	switch {
 	case err == nil:
 		fmt.Println("deferred")
-	case atlas.HasErrorCode(err, "ATLAS_MAINTENANCE_NOT_SCHEDULED"):
+	case atlas.HasErrorCode(err, atlas.CodeMaintenanceNotScheduled):
 		fmt.Println("no maintenance scheduled: nothing to defer")
-	case atlas.HasErrorCode(err, "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"):
+	case atlas.HasErrorCode(err, atlas.CodeDeferralsExceeded):
 		fmt.Println("already deferred twice")
 	default:
 		log.Fatal(err)
@@ -136,15 +136,15 @@ func ExampleWithRetryOn429() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The stand-in answers this project 429 twice, then defers.
+	// The stand-in answers this project 429 once, then defers.
 	err = client.DeferMaintenanceWindow(context.Background(), "6a7940722c88faeba59bf917")
 	fmt.Println("deferred:", err == nil)
 	// Output: deferred: true
 }
 
-// The generated API stays available on the same client, with the same
-// authentication and checks; CheckResponse gives the same error.
-func ExampleCheckResponse() {
+// The generated response type, through the same client with the same
+// authentication and checks; CheckResponse gives the one-line call's error.
+func ExampleClient_DeferMaintenanceWindowWithResponse() {
 	baseURL, stop := startExampleAtlas()
 	defer stop()
 	client, err := atlas.New(atlas.WithServer(baseURL), atlas.WithServiceAccount("mdb_sa_id_example", "mdb_sa_sk_example"))
@@ -152,15 +152,32 @@ func ExampleCheckResponse() {
 		log.Fatal(err)
 	}
 
-	rsp, err := client.DeferGroupMaintenanceWindowWithResponse(context.Background(), "5f1a2b3c4d5e6f7a8b9c0d1e", nil)
+	rsp, err := client.DeferMaintenanceWindowWithResponse(context.Background(), "5f1a2b3c4d5e6f7a8b9c0d1e", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(rsp.StatusCode(), rsp.JSON400.ErrorCode)
-	fmt.Println(atlas.HasErrorCode(atlas.CheckResponse(rsp), "ATLAS_MAINTENANCE_NOT_SCHEDULED"))
+	fmt.Println(atlas.HasErrorCode(atlas.CheckResponse(rsp), atlas.CodeMaintenanceNotScheduled))
 	// Output:
 	// 400 ATLAS_MAINTENANCE_NOT_SCHEDULED
 	// true
+}
+
+// The RateLimit headers of every answer, successes included, reach a hook;
+// the one-line call keeps its shape. An *Error carries them as well.
+func ExampleWithRateLimitHook() {
+	baseURL, stop := startExampleAtlas()
+	defer stop()
+
+	var last atlas.RateLimit
+	client, err := atlas.New(atlas.WithServer(baseURL), atlas.WithServiceAccount("mdb_sa_id_example", "mdb_sa_sk_example"),
+		atlas.WithRateLimitHook(func(_ context.Context, rl atlas.RateLimit) { last = rl }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = client.DeferMaintenanceWindow(context.Background(), "32b6e34b3d91647abb20e7b8")
+	fmt.Println(err, last.Remaining, "of", last.Limit, "requests left")
+	// Output: <nil> 99 of 100 requests left
 }
 
 // ParseEnvelope unwraps an enveloped body, or says why it is not one.

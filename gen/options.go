@@ -1,9 +1,11 @@
 package atlas
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,17 +19,27 @@ type Option func(*settings) error
 // settings is what the options build. It holds credentials, so it never
 // prints them: see Format.
 type settings struct {
-	server    *url.URL
-	transport http.RoundTripper
-	auth      credentials
-	mediaType string
-	envelope  bool
-	retry     retryPolicy
+	server       *url.URL
+	transport    http.RoundTripper
+	auth         credentials
+	mediaType    string
+	envelope     bool
+	retry        retryPolicy
+	timeout      time.Duration
+	insecureHTTP bool
+	onRateLimit  func(context.Context, RateLimit)
+	// lookupIP resolves a server host name for the clear-text check;
+	// replaced by tests.
+	lookupIP func(ctx context.Context, network, host string) ([]net.IP, error)
 }
+
+// DefaultTimeout bounds each request of a Client, its body included, when
+// the caller's context has no deadline. WithTimeout changes it.
+const DefaultTimeout = time.Minute
 
 func defaultSettings() settings {
 	u, _ := parseServer(DefaultServerURL) // a generated constant; checked by a test
-	return settings{server: u, mediaType: MediaType}
+	return settings{server: u, mediaType: MediaType, timeout: DefaultTimeout, lookupIP: net.DefaultResolver.LookupIP}
 }
 
 // Format prints the settings without any secret, whatever the verb.
@@ -36,15 +48,91 @@ func (s settings) Format(f fmt.State, _ rune) {
 	if s.server != nil {
 		server = s.server.String()
 	}
-	fmt.Fprintf(f, "atlas.settings{server: %q, auth: %s, mediaType: %q, envelope: %t, retry: %s}",
-		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe())
+	fmt.Fprintf(f, "atlas.settings{server: %q, auth: %s, mediaType: %q, envelope: %t, retry: %s, timeout: %s}",
+		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe(), describeTimeout(s.timeout))
+}
+
+// cleartextLookupTimeout bounds the name lookup of checkCleartext.
+const cleartextLookupTimeout = 5 * time.Second
+
+// checkCleartext refuses to send credentials over http:// to a server that
+// is not on this machine, unless WithInsecureHTTP allowed it. A host is on
+// this machine when it is a loopback address or a name whose addresses are
+// all loopback ones; the name itself ("localhost", "x.localhost") proves
+// nothing.
+func (s settings) checkCleartext() error {
+	if s.auth.kind == authNone || s.insecureHTTP || s.server == nil || s.server.Scheme != "http" {
+		return nil
+	}
+	host := s.server.Hostname()
+	refuse := func(why string) error {
+		return fmt.Errorf("atlas: the server %s is http:// and %s, so the credentials would cross the network in clear text; use https, or WithInsecureHTTP to allow it",
+			s.server.Redacted(), why)
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if ip.IsLoopback() {
+			return nil
+		}
+		return refuse("not a loopback address")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cleartextLookupTimeout)
+	defer cancel()
+	ips, err := s.lookupIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return refuse("its host name does not resolve here")
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return refuse("its host name resolves to a non-loopback address")
+		}
+	}
+	return nil
+}
+
+// WithInsecureHTTP allows credentials to be sent to an http:// server that
+// is not on this machine. Without it, New refuses such a server when
+// credentials are configured: anyone on the path could read them.
+func WithInsecureHTTP() Option {
+	return func(s *settings) error {
+		s.insecureHTTP = true
+		return nil
+	}
+}
+
+// WithTimeout bounds each request, its body included, to d when the
+// caller's context has no deadline (the default is DefaultTimeout); 0 means
+// no bound but the caller's context. A context with its own deadline always
+// governs alone. Waits between 429 retries are bounded by WithRetryOn429.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("atlas: WithTimeout: the timeout (%s) must not be negative", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithRateLimitHook calls hook with the RateLimit headers of every answer
+// to DeferMaintenanceWindow (each attempt, when 429s are retried) and
+// DeferMaintenanceWindowWithResponse, successes included, with the call's
+// context; it must not block. *Error carries the same for a failure.
+func WithRateLimitHook(hook func(context.Context, RateLimit)) Option {
+	return func(s *settings) error {
+		if hook == nil {
+			return errors.New("atlas: WithRateLimitHook: the hook is nil")
+		}
+		s.onRateLimit = hook
+		return nil
+	}
 }
 
 // WithServer sets the base URL of the Atlas Administration API, for example
 // https://cloud.mongodb.com (the default, DefaultServerURL) or a local mock.
 // The URL may carry a path (http://127.0.0.1:8080/mock): the operation path
 // and the token path are joined below it. It must be http or https, have a
-// host, and carry no user info, query or fragment.
+// host, and carry no user info, query or fragment. With credentials, an
+// http:// URL must reach this machine, unless WithInsecureHTTP allows more.
 func WithServer(baseURL string) Option {
 	return func(s *settings) error {
 		u, err := parseServer(baseURL)
@@ -149,9 +237,9 @@ func WithMediaType(mediaType string) Option {
 
 // WithEnvelope makes the Client send envelope=true, so Atlas wraps the answer
 // as {"status": N, "content": ...}. DeferMaintenanceWindow unwraps it and
-// returns the same result as without the envelope. On the generated
-// ...WithResponse API, it adds envelope=true when the call's params do not
-// set envelope themselves; CheckResponse unwraps that response.
+// returns the same result as without the envelope.
+// DeferMaintenanceWindowWithResponse adds envelope=true when the call's
+// params do not set envelope themselves; CheckResponse unwraps that response.
 func WithEnvelope(enabled bool) Option {
 	return func(s *settings) error {
 		s.envelope = enabled
@@ -160,8 +248,8 @@ func WithEnvelope(enabled bool) Option {
 }
 
 // WithRetryOn429 makes DeferMaintenanceWindow retry a 429 Too Many Requests
-// answer at most maxRetries times, waiting what Retry-After asks (1s, 2s, 4s
-// and so on when it is absent), and giving up with the 429 error when the next
+// answer at most maxRetries times, waiting what Retry-After asks but at least
+// a second (1s, 2s, 4s and so on when it is absent), and giving up with the 429 error when the next
 // wait would take the total waited past maxTotalWait. No other failure is
 // retried: the operation is a POST, not idempotent. The default is no retry.
 func WithRetryOn429(maxRetries int, maxTotalWait time.Duration) Option {

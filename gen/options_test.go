@@ -68,7 +68,7 @@ func TestWithServerNormalizes(t *testing.T) {
 		c, err := New(WithServer(in))
 		require.NoError(t, err, in)
 		assert.Equal(t, want, c.server, in)
-		assert.Equal(t, want+"/", c.ClientInterface.(*RawClient).Server, in, "the generated client joins paths below it")
+		assert.Equal(t, want+"/", c.api.Server, in, "the generated client joins paths below it")
 	}
 	c, err := New(nil, WithServer("http://h/x"))
 	require.NoError(t, err, "a nil option is skipped")

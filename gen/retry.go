@@ -22,7 +22,8 @@ func (p retryPolicy) describe() string {
 }
 
 // fallbackWait is the first wait when a 429 carries no valid Retry-After;
-// it doubles with each retry.
+// it doubles with each retry. It is also the least any retry waits: a
+// Retry-After of 0 would otherwise make the retries a storm.
 const fallbackWait = time.Second
 
 // withRetry calls once, and again after a 429 as the policy allows. Only an
@@ -36,7 +37,7 @@ func (p retryPolicy) withRetry(ctx context.Context, sleep func(context.Context, 
 		if attempt >= p.maxRetries || !errors.As(err, &e) || e.StatusCode != http.StatusTooManyRequests {
 			return err
 		}
-		wait := e.RetryAfter
+		wait := max(e.RetryAfter, fallbackWait)
 		if !e.retryAfterSent {
 			wait = fallbackWait << min(attempt, 16)
 		}

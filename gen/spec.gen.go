@@ -21,3 +21,7 @@ const (
 	// OAuth 2.0 token endpoint.
 	TokenPath = "/api/oauth/token"
 )
+
+// integerHeaders are the response headers the fragment declares as
+// integers, in canonical form.
+var integerHeaders = [...]string{"Ratelimit-Limit", "Ratelimit-Remaining", "Retry-After"}

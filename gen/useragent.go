@@ -9,18 +9,16 @@ import (
 // modulePath is this module's path, looked up in the build information.
 const modulePath = "github.com/atlascontract/deferwindow"
 
-// UserAgent returns the User-Agent the Client sends:
-// "deferwindow/<version> (<GOOS>; <GOARCH>)", where the version is this
-// module's version in the program's build: the dependency's version when a
-// program imports this module, "devel" in a development build.
-func UserAgent() string { return userAgentOnce() }
-
-var userAgentOnce = sync.OnceValue(func() string {
+// userAgent returns the User-Agent the Client sends, on API calls and token
+// requests alike: "deferwindow/<version> (<GOOS>; <GOARCH>)", where the
+// version is this module's version in the program's build: the dependency's
+// version when a program imports this module, "devel" in a development build.
+var userAgent = sync.OnceValue(func() string {
 	bi, ok := debug.ReadBuildInfo()
-	return userAgent(moduleVersion(bi, ok), runtime.GOOS, runtime.GOARCH)
+	return formatUserAgent(moduleVersion(bi, ok), runtime.GOOS, runtime.GOARCH)
 })
 
-func userAgent(version, goos, goarch string) string {
+func formatUserAgent(version, goos, goarch string) string {
 	return "deferwindow/" + version + " (" + goos + "; " + goarch + ")"
 }
 

@@ -12,8 +12,8 @@ import (
 // TestUserAgent checks the User-Agent's form in this (development) build.
 func TestUserAgent(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "deferwindow/devel ("+runtime.GOOS+"; "+runtime.GOARCH+")", UserAgent())
-	assert.Regexp(t, regexp.MustCompile(`^deferwindow/\S+ \(\w+; \w+\)$`), userAgent("v1.2.3", "linux", "arm64"))
+	assert.Equal(t, "deferwindow/devel ("+runtime.GOOS+"; "+runtime.GOARCH+")", userAgent())
+	assert.Regexp(t, regexp.MustCompile(`^deferwindow/\S+ \(\w+; \w+\)$`), formatUserAgent("v1.2.3", "linux", "arm64"))
 }
 
 // TestModuleVersion checks which version each kind of build reports.

@@ -2,7 +2,10 @@
 // fragment that the hand-written client needs and oapi-codegen does not emit
 // (the versioned media type, the groupId pattern, the default server, the
 // OAuth token path) as Go constants, so that the fragment stays their only
-// source. It runs from gen/generate.go.
+// source. With -aliases-from it also writes a type alias for each model and
+// response type of a package oapi-codegen generated, so that package atlas
+// exports the generated types without typing them twice. It runs from
+// gen/generate.go.
 package main
 
 import (
@@ -11,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -26,9 +30,12 @@ func main() {
 	spec := flag.String("spec", "", "OpenAPI fragment `file` holding exactly one operation")
 	out := flag.String("o", "", "output Go `file`")
 	pkg := flag.String("package", "atlas", "Go package name")
+	aliasFrom := flag.String("aliases-from", "", "generated Go `file` whose model and response types get aliases")
+	aliasImport := flag.String("aliases-import", "", "import `path` of the package -aliases-from belongs to")
+	aliasOut := flag.String("aliases-o", "", "output Go `file` for the aliases")
 	flag.Parse()
-	if *spec == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME]")
+	if *spec == "" || *out == "" || (*aliasFrom != "") != (*aliasOut != "") || (*aliasFrom != "") != (*aliasImport != "") {
+		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME] [-aliases-from FILE -aliases-import PATH -aliases-o FILE]")
 		os.Exit(2)
 	}
 	src, err := generate(*spec, *pkg)
@@ -40,12 +47,24 @@ func main() {
 		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
 		os.Exit(1)
 	}
+	if *aliasFrom == "" {
+		return
+	}
+	if src, err = aliases(*aliasFrom, *aliasImport, *pkg); err != nil {
+		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*aliasOut, src, 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
+		os.Exit(1)
+	}
 }
 
 type facts struct {
 	Package, Spec                        string
 	Method, Path, OperationID, MediaType string
 	GroupIDPattern, ServerURL, TokenPath string
+	IntegerHeaders                       []string
 }
 
 var vendorMediaType = regexp.MustCompile(`^application/vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json$`)
@@ -90,6 +109,20 @@ func generate(specPath, pkg string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: no 2xx response declares an application/vnd.atlas.YYYY-MM-DD+json media type", specPath)
 	}
 	f.MediaType = slices.Max(types)
+
+	// The response headers declared as integers, in canonical form.
+	for _, resp := range op.Responses.Map() {
+		if resp.Value == nil {
+			continue
+		}
+		for name, h := range resp.Value.Headers {
+			if h.Value != nil && h.Value.Schema != nil && h.Value.Schema.Value != nil && h.Value.Schema.Value.Type.Is("integer") {
+				f.IntegerHeaders = append(f.IntegerHeaders, http.CanonicalHeaderKey(name))
+			}
+		}
+	}
+	slices.Sort(f.IntegerHeaders)
+	f.IntegerHeaders = slices.Compact(f.IntegerHeaders)
 
 	params := op.Parameters
 	if item := doc.Paths.Value(f.Path); item != nil {
@@ -155,4 +188,8 @@ const (
 	// OAuth 2.0 token endpoint.
 	TokenPath = {{q .TokenPath}}
 )
+
+// integerHeaders are the response headers the fragment declares as
+// integers, in canonical form.
+var integerHeaders = [...]string{ {{- range $i, $h := .IntegerHeaders}}{{if $i}}, {{end}}{{q $h}}{{end -}} }
 `))
