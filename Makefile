@@ -27,7 +27,7 @@ GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows test test-long bench fuzz fuzz-smoke vet lint contract ci
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples test test-long bench fuzz fuzz-smoke vet lint contract ci
 
 all: ci
 
@@ -107,6 +107,10 @@ lint:
 
 ## contract: the main job, contractcheck on the shipped recordings (every declared status covered)
 contract:
-	$(GO) run ./cmd/contractcheck --require-coverage
+	$(GO) run ./cmd/contractcheck check --shipped --require-coverage
 
-ci: vet lint-workflows check-generated test fuzz-smoke lint contract
+## lint-ci-examples: actionlint on the GitHub workflow the README shows for consumers
+lint-ci-examples:
+	$(GO) run $(ACTIONLINT) -no-color contract/testdata/ci/github-workflow.yml
+
+ci: vet lint-workflows lint-ci-examples check-generated test fuzz-smoke lint contract

@@ -84,7 +84,7 @@ type judge struct {
 
 func (jd *judge) add(rule Rule, sev Severity, pointer, format string, args ...any) {
 	jd.j.Findings = append(jd.j.Findings, Finding{
-		Rule: rule, Severity: sev, File: jd.in.File, Interaction: jd.in.Index,
+		Rule: rule, Severity: sev, File: jd.in.File, Line: jd.in.Line, Interaction: jd.in.Index,
 		Pointer: pointer, Message: fmt.Sprintf(format, args...),
 	})
 }

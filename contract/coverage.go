@@ -54,16 +54,17 @@ func (c *coverage) rows(spec *Spec) []CoverageRow {
 	return out
 }
 
-// coverageFindings reports every row no interaction exercised.
-func coverageFindings(rows []CoverageRow, require bool) []Finding {
-	sev := SeverityWarning
-	if require {
-		sev = SeverityError
-	}
+// coverageFindings reports every row no interaction exercised: an error
+// when required is true or one of cells covers the row, else a warning.
+func coverageFindings(rows []CoverageRow, required bool, cells []CoverageCell) []Finding {
 	var out []Finding
 	for _, r := range rows {
 		if r.Interactions > 0 {
 			continue
+		}
+		sev := SeverityWarning
+		if required || slices.ContainsFunc(cells, func(c CoverageCell) bool { return c.covers(r) }) {
+			sev = SeverityError
 		}
 		mode := "without envelope"
 		if r.Envelope {

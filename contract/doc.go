@@ -7,10 +7,14 @@
 // (the default) the request is re-sent through the generated client to a
 // ReplayServer that answers with the recorded response; Checker.Check routes
 // it to its operation by path (the host never matters) and returns Findings,
-// each with a stable Rule, a Severity, the file, the interaction's index and,
-// where it applies, a JSON pointer into the body. Run does all of that for a
-// set of recordings and returns a Report, which WriteText, WriteJSON and
-// WriteJUnit print.
+// each with a stable Rule, a Severity, the file, the interaction's line and
+// index and, where it applies, a JSON pointer into the body. Run does all of
+// that for a set of recordings and returns a Report, which WriteText,
+// WriteJSON, WriteJUnit, WriteGitHub and WriteSARIF print.
+//
+// Around the judgement, CIOptions scope a run to the fragment's paths (a
+// recorded session holds much else), waive findings for a stated reason,
+// and require coverage cells; Config reads them from contractcheck.yaml.
 //
 // Options.Source says where responses come from. Against a Target, only the
 // requests that route to the operation are ever sent (every other

@@ -15,7 +15,7 @@ import (
 // the ones this module ships.
 func Example_testContract() {
 	report, err := contract.Run(context.Background(), contract.Options{
-		Paths:           []string{"recordings"}, // your cassettes or HAR files
+		Paths:           []string{"recordings"}, // your cassettes or HAR files (none: an error, never the shipped ones)
 		RequireCoverage: true,
 	})
 	if err != nil {

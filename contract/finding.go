@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -53,8 +54,12 @@ type Finding struct {
 	Rule     Rule     `json:"rule"`
 	Severity Severity `json:"severity"`
 	// File is the recording the interaction came from; empty for findings
-	// about the whole run (coverage).
+	// about the whole run (coverage). A finding about a waiver names the
+	// configuration file.
 	File string `json:"file,omitempty"`
+	// Line is the 1-based line in File where the interaction (or the
+	// waiver) starts; 0 when unknown.
+	Line int `json:"line,omitempty"`
 	// Interaction is the interaction's 0-based index in File, -1 for
 	// findings about the whole run.
 	Interaction int `json:"interaction"`
@@ -66,11 +71,12 @@ type Finding struct {
 	Message string `json:"message"`
 }
 
-// String formats the finding on one line: file#index pointer: severity rule: message.
+// String formats the finding on one line:
+// file:line #index pointer: severity rule: message.
 func (f Finding) String() string {
 	var b strings.Builder
 	if f.File != "" {
-		fmt.Fprintf(&b, "%s#%d", f.File, f.Interaction)
+		b.WriteString(f.Location())
 		if f.Pointer != "" {
 			b.WriteString(" " + f.Pointer)
 		}
@@ -78,4 +84,21 @@ func (f Finding) String() string {
 	}
 	fmt.Fprintf(&b, "%s %s: %s", f.Severity, f.Rule, f.Message)
 	return b.String()
+}
+
+// Location is where the finding points: "file:line #index", with the parts
+// that are known ("file#index" without a line, "file:line" for a finding
+// about a waiver).
+func (f Finding) Location() string {
+	loc := f.File
+	if f.Line > 0 {
+		loc += ":" + strconv.Itoa(f.Line)
+	}
+	if f.Interaction >= 0 {
+		if f.Line > 0 {
+			loc += " "
+		}
+		loc += "#" + strconv.Itoa(f.Interaction)
+	}
+	return loc
 }

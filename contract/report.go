@@ -1,7 +1,14 @@
 package contract
 
+import "strings"
+
 // Report is the outcome of a run.
 type Report struct {
+	// Tool and Fragment say what judged the run.
+	Tool     ToolInfo
+	Fragment FragmentInfo
+	// Recordings says where the recordings came from.
+	Recordings RecordingsInfo
 	// Mode is how the responses were obtained: "replay", "offline" or "target".
 	Mode string
 	// Files are the recordings read, in order.
@@ -14,6 +21,15 @@ type Report struct {
 	Cases []Case
 	// Findings are every finding, the run-level coverage ones last.
 	Findings []Finding
+	// Waived are the findings a waiver accepted; they do not fail a run.
+	Waived []WaivedFinding
+	// Skipped lists the first MaxSkippedListed interactions outside the
+	// scope; SkippedTotal counts them all.
+	Skipped      []Skipped
+	SkippedTotal int
+	// Hints are suggestions about the run itself, such as a --mount that
+	// would make the missed paths route.
+	Hints []string
 	// Coverage has a row per operation, declared status and envelope mode.
 	Coverage []CoverageRow
 }
@@ -37,14 +53,42 @@ type Summary struct {
 	Files        int `json:"files"`
 	Errors       int `json:"errors"`
 	Warnings     int `json:"warnings"`
+	Skipped      int `json:"skipped"`
+	Waived       int `json:"waived"`
 	// NotSent counts the interactions a target run did not send (the
 	// not-sent findings); always 0 in the other modes.
 	NotSent int `json:"notSent"`
 }
 
+// RecordingsInfo says where a run's recordings came from.
+type RecordingsInfo struct {
+	// Kind is "shipped" (the recordings embedded in the module), "files"
+	// or "fs" (an fs.FS given to Run).
+	Kind string `json:"kind"`
+	// Paths are the files and folders given, as given.
+	Paths []string `json:"paths"`
+	// Config is the configuration file the run was set up from, if any.
+	Config string `json:"config,omitempty"`
+}
+
+// String describes the recordings in a few words.
+func (s RecordingsInfo) String() string {
+	var out string
+	switch s.Kind {
+	case "shipped":
+		out = "the recordings shipped in contractcheck"
+	default:
+		out = strings.Join(s.Paths, " ")
+	}
+	if s.Config != "" {
+		out += " (from " + s.Config + ")"
+	}
+	return out
+}
+
 // Summary counts the report's interactions and findings by severity.
 func (r *Report) Summary() Summary {
-	s := Summary{Interactions: r.Interactions, Files: len(r.Files)}
+	s := Summary{Interactions: r.Interactions, Files: len(r.Files), Skipped: r.SkippedTotal, Waived: len(r.Waived)}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case SeverityError:
@@ -74,11 +118,12 @@ func (r *Report) CaseFindings(c Case) []Finding {
 	return r.Findings[c.first : c.first+c.count]
 }
 
-// runFindings returns the findings about the whole run (coverage).
-func (r *Report) runFindings() []Finding {
+// RunFindings returns the findings about the whole run (coverage,
+// waivers): those of no interaction.
+func (r *Report) RunFindings() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.File == "" {
+		if f.Interaction < 0 {
 			out = append(out, f)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -18,17 +19,26 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitProperty names what judged the run, in every suite.
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
 	Name      string         `xml:"name,attr"`
 	Classname string         `xml:"classname,attr"`
+	File      string         `xml:"file,attr,omitempty"`
+	Line      int            `xml:"line,attr,omitempty"`
 	Failures  []junitFailure `xml:"failure"`
 	Skipped   *junitSkipped  `xml:"skipped"`
 	SystemOut string         `xml:"system-out,omitempty"`
@@ -60,6 +70,11 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	out := junitSuites{Name: "contractcheck"}
 	bySuite := map[string]int{}
+	waived := map[string][]string{} // by file#index: the waived findings, kept as notes
+	for _, w := range r.Waived {
+		k := w.File + "#" + strconv.Itoa(w.Interaction)
+		waived[k] = append(waived[k], fmt.Sprintf("waived (%s): %s", w.Reason, w.Finding))
+	}
 	for _, c := range r.Cases {
 		i, ok := bySuite[c.File]
 		if !ok {
@@ -67,7 +82,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 			bySuite[c.File] = i
 			out.Suites = append(out.Suites, junitSuite{Name: escapeControl(c.File)})
 		}
-		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File)}
+		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File), File: escapeControl(c.File), Line: c.Line}
 		var notes []string
 		notSent := ""
 		for _, f := range r.CaseFindings(c) {
@@ -80,6 +95,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 				notes = append(notes, escapeControl(f.String()))
 			}
 		}
+		notes = append(notes, waived[c.File+"#"+strconv.Itoa(c.Index)]...)
 		tc.SystemOut = strings.Join(notes, "\n")
 		s := &out.Suites[i]
 		s.Tests++
@@ -92,9 +108,25 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 		}
 		s.Cases = append(s.Cases, tc)
 	}
+	// Interactions outside the scope are skipped test cases of their file.
+	for _, sk := range r.Skipped {
+		i, ok := bySuite[sk.File]
+		if !ok {
+			i = len(out.Suites)
+			bySuite[sk.File] = i
+			out.Suites = append(out.Suites, junitSuite{Name: sk.File})
+		}
+		s := &out.Suites[i]
+		s.Tests++
+		s.Skipped++
+		s.Cases = append(s.Cases, junitCase{
+			Name: fmt.Sprintf("#%d %s %s", sk.Interaction, sk.Method, sk.Path), Classname: sk.File, File: sk.File, Line: sk.Line,
+			Skipped: &junitSkipped{Message: sk.Reason},
+		})
+	}
 	cov := junitSuite{Name: "coverage"}
 	missing := map[string]Finding{}
-	for _, f := range r.runFindings() {
+	for _, f := range r.RunFindings() {
 		if f.Rule == RuleCoverageMissing {
 			missing[f.Message] = f
 		}
@@ -122,6 +154,35 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	if cov.Tests > 0 {
 		out.Suites = append(out.Suites, cov)
+	}
+	// The run's other findings (about waivers) are one suite of their own.
+	run := junitSuite{Name: "run"}
+	for _, f := range r.RunFindings() {
+		if f.Rule == RuleCoverageMissing {
+			continue
+		}
+		tc := junitCase{Name: string(f.Rule), Classname: "run", File: f.File, Line: f.Line}
+		if f.Severity >= failOn {
+			tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+			run.Failures++
+		} else {
+			tc.SystemOut = f.String()
+		}
+		run.Tests++
+		run.Cases = append(run.Cases, tc)
+	}
+	if run.Tests > 0 {
+		out.Suites = append(out.Suites, run)
+	}
+	props := []junitProperty{
+		{"tool", escapeControl(r.Tool.Name + " " + r.Tool.Version)},
+		{"fragment", escapeControl(r.Fragment.Name)},
+		{"fragment.sha256", r.Fragment.SHA256},
+		{"recordings", escapeControl(r.Recordings.String())},
+		{"mode", r.Mode},
+	}
+	for i := range out.Suites {
+		out.Suites[i].Properties = props
 	}
 	for _, s := range out.Suites {
 		out.Tests += s.Tests

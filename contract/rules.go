@@ -26,6 +26,8 @@ const (
 	RuleReplayFailed           Rule = "replay-failed"
 	RuleNotSent                Rule = "not-sent"
 	RuleCoverageMissing        Rule = "coverage-missing"
+	RuleWaiverExpired          Rule = "waiver-expired"
+	RuleWaiverUnused           Rule = "waiver-unused"
 )
 
 // RuleInfo describes a rule: its severity, what it checks and how to fix a
@@ -92,6 +94,12 @@ var rules = []RuleInfo{
 	{RuleCoverageMissing, SeverityWarning,
 		"A declared status, in one envelope mode, that no interaction exercises (an error with `--require-coverage`).",
 		"Add a recording that exercises it."},
+	{RuleWaiverExpired, SeverityWarning,
+		"A waiver in the configuration file is past its expiry date, so it no longer applies: the findings it waived are reported again.",
+		"Fix what the waiver covered, or renew it with a new date and reason."},
+	{RuleWaiverUnused, SeverityWarning,
+		"A waiver in the configuration file matched no finding in the run.",
+		"Remove the waiver, or correct its rule, file, interaction or pointer."},
 }
 
 // Info returns the description of r.

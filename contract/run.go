@@ -31,8 +31,11 @@ func ShippedRecordings() fs.FS { return shipped }
 type Options struct {
 	// Spec is the fragment to judge against; nil means DefaultSpec.
 	Spec *Spec
-	// Paths are recording files or folders; none means the shipped recordings.
+	// Paths are recording files or folders. With no Paths, no FS and no
+	// Shipped, Run refuses to start (ErrNoRecordings).
 	Paths []string
+	// Shipped judges the recordings embedded in the module instead of Paths.
+	Shipped bool
 	// FS, when set, is read instead of the operating system's files: Paths
 	// are then paths inside it (default ".").
 	FS fs.FS
@@ -46,6 +49,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// RequireCoverage makes coverage-missing findings errors.
 	RequireCoverage bool
+	// CI holds what a CI run needs beyond the judgement: scope, waivers,
+	// required coverage cells (see CIOptions).
+	CI CIOptions
 	// Cases keeps a Case per interaction in Report.Cases, as WriteJUnit
 	// needs.
 	Cases bool
@@ -105,6 +111,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if maxBody <= 0 {
 		maxBody = recording.DefaultMaxBodyBytes
 	}
+	ci, err := newCIRun(spec, &opts)
+	if err != nil {
+		return nil, err
+	}
 	r := &runner{
 		spec:     spec,
 		checker:  NewChecker(spec, opts.Check),
@@ -112,8 +122,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report:   &Report{Mode: "replay"},
 		opts:     opts,
 		progress: opts.Progress,
+		ci:       ci,
 	}
 	src := opts.Source
+	ci.stamp(r.report)
 	switch {
 	case src.Offline && src.Target != "":
 		return nil, errors.New("offline and target exclude each other")
@@ -149,9 +161,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	ropts := recording.Options{MaxBodyBytes: maxBody}
 	visit := r.visit(ctx)
-	var err error
 	switch {
-	case len(opts.Paths) == 0 && opts.FS == nil:
+	case opts.Shipped:
 		err = recording.WalkFS(shipped, "recordings", ropts, visit)
 	case opts.FS != nil:
 		paths := opts.Paths
@@ -176,7 +187,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		r.progress(r.report.Interactions)
 	}
 	r.report.Coverage = r.cov.rows(spec)
-	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage)...)
+	r.report.Findings = append(r.report.Findings, coverageFindings(r.report.Coverage, opts.RequireCoverage, opts.CI.RequiredCoverage)...)
+	if err := ci.finish(r.report); err != nil {
+		return nil, err
+	}
 	return r.report, nil
 }
 
@@ -191,6 +205,7 @@ type runner struct {
 	target   bool          // target mode: only the operation's requests are sent
 	batch    []*recording.Interaction
 	progress func(int)
+	ci       *ciRun
 }
 
 // visit receives interactions in file order. Offline, each is judged as it
@@ -207,6 +222,9 @@ func (r *runner) visit(ctx context.Context) func(*recording.Interaction) error {
 				return err
 			}
 			r.report.Files = append(r.report.Files, in.File)
+		}
+		if r.ci.skip(r.report, in) {
+			return nil
 		}
 		if r.send == nil {
 			r.judge(ctx, in, nil)
@@ -241,7 +259,7 @@ func (r *runner) flush(ctx context.Context) error {
 				// the target answered nothing.
 				j := r.checker.Check(ctx, in)
 				j.Operation = nil
-				j.Findings = append(j.Findings, Finding{Rule: RuleNotSent, Severity: SeverityWarning, File: in.File, Interaction: in.Index,
+				j.Findings = append(j.Findings, Finding{Rule: RuleNotSent, Severity: SeverityWarning, File: in.File, Interaction: in.Index, Line: in.Line,
 					Message: "not sent to the target: " + why})
 				r.record(in, j)
 				continue
@@ -314,7 +332,7 @@ func (r *runner) fail(in *recording.Interaction, cause error) {
 	if errors.As(cause, &ue) {
 		cause = ue.Err
 	}
-	f := Finding{Rule: RuleReplayFailed, Severity: SeverityError, File: in.File, Interaction: in.Index,
+	f := Finding{Rule: RuleReplayFailed, Severity: SeverityError, File: in.File, Interaction: in.Index, Line: in.Line,
 		Message: "the request could not be replayed: " + firstLine(cause.Error())}
 	r.record(in, Judgement{Findings: []Finding{f}})
 }
@@ -325,7 +343,7 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 	j := r.checker.Check(ctx, in)
 	if decodeErr != nil {
 		j.Findings = append(j.Findings, Finding{
-			Rule: RuleClientDecode, Severity: SeverityError, File: in.File, Interaction: in.Index,
+			Rule: RuleClientDecode, Severity: SeverityError, File: in.File, Line: in.Line, Interaction: in.Index,
 			Message: fmt.Sprintf("the generated client cannot decode the %d response: %s", in.Response.StatusCode, decodeErr),
 		})
 	}
@@ -335,6 +353,7 @@ func (r *runner) judge(ctx context.Context, in *recording.Interaction, decodeErr
 // record adds one judged interaction to the report and the coverage.
 func (r *runner) record(in *recording.Interaction, j Judgement) {
 	r.report.Interactions++
+	r.ci.judged(r.report, in, &j)
 	if r.opts.Cases {
 		c := Case{
 			File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,

@@ -29,6 +29,8 @@ type Spec struct {
 	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
 	// security schemes declare (Atlas: /api/oauth/token).
 	tokenPaths []string
+	// name and sha256 identify the bytes the spec was loaded from.
+	name, sha256 string
 }
 
 // Operation is one operation of the spec, ready to match requests. It does
@@ -124,7 +126,12 @@ func LoadSpec(data []byte, name string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSpec(doc, name)
+	s, err := newSpec(doc, name)
+	if err != nil {
+		return nil, err
+	}
+	s.name, s.sha256 = name, digest(data)
+	return s, nil
 }
 
 var defaultSpec = sync.OnceValues(func() (*Spec, error) {

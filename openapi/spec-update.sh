@@ -114,7 +114,7 @@ verify() {
 	}
 }
 verify "$go" build ./...
-verify "$go" run ./cmd/contractcheck --require-coverage
+verify "$go" run ./cmd/contractcheck check --shipped --require-coverage
 verify "$go" test -short ./...
 say "The build, the contract run on the shipped recordings and \`go test -short ./...\` pass with the new fragment."
 

@@ -23,8 +23,8 @@ func BenchmarkProcess(b *testing.B) {
 		args []string
 	}{
 		{"floor", []string{"help"}},
-		{"replay-shipped", nil},
-		{"offline-shipped", []string{"--offline"}},
+		{"replay-shipped", []string{"check", "--shipped"}},
+		{"offline-shipped", []string{"check", "--shipped", "--offline"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {

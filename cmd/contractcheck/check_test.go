@@ -37,19 +37,24 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 		stderr   []string
 		noStdout []string
 	}{
-		{"shipped recordings, default command", nil, exitOK,
-			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 3 warnings"}, nil, []string{"\x1b["}},
-		{"explicit check, offline", []string{"check", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
-		{"require coverage", []string{"--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
-		{"fail on warnings", []string{"--fail-on", "warning"}, exitFindings, []string{"request-invalid"}, nil, nil},
+		{"no recordings and no config is a usage error", nil, exitUsage, nil,
+			[]string{"no recordings to judge", "--shipped"}, nil},
+		{"check alone is the same usage error", []string{"check"}, exitUsage, nil, []string{"no recordings to judge", "--shipped"}, nil},
+		{"shipped recordings", []string{"check", "--shipped"}, exitOK,
+			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 3 warnings", "judged the recordings shipped in contractcheck"}, nil, []string{"\x1b["}},
+		{"shipped with a path", []string{"check", "--shipped", bad}, exitUsage, nil, []string{"give it no PATH"}, nil},
+		{"explicit check, offline", []string{"check", "--shipped", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
+		{"require coverage", []string{"--shipped", "--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
+		{"fail on warnings", []string{"--shipped", "--fail-on", "warning"}, exitFindings, []string{"request-invalid"}, nil, nil},
 		{"known-bad corpus", []string{bad, "--max-body-bytes", "256"}, exitFindings,
 			[]string{"unknown-operation", "body-schema", "envelope-shape"}, nil, nil},
 		{"flags after paths", []string{bad, "--fail-on", "warning", "--max-body-bytes", "256"}, exitFindings, nil, nil, nil},
 		{"missing path", []string{"no/such/recordings.yaml"}, exitUsage, nil, []string{"no/such/recordings.yaml"}, nil},
-		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"flag provided but not defined"}, nil},
-		{"bad format", []string{"--format", "xml"}, exitUsage, nil, []string{"want text, json or junit"}, nil},
-		{"bad severity", []string{"--fail-on", "fatal"}, exitUsage, nil, []string{"want warning or error"}, nil},
-		{"non-loopback target without --live", []string{"--target", "https://cloud.mongodb.com"}, exitUsage, nil,
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"unknown flag --frobnicate", "check -h"}, nil},
+		{"bad format", []string{"--format", "xml"}, exitUsage, nil, []string{"want text, json, junit, github, sarif, markdown"}, nil},
+		{"bad severity", []string{"--fail-on", "fatal"}, exitUsage, nil, []string{"want error, warning or none"}, nil},
+		{"report only", []string{"--fail-on", "none", bad, "--max-body-bytes", "256"}, exitOK, []string{"unknown-operation"}, nil, nil},
+		{"non-loopback target without --live", []string{"--shipped", "--target", "https://cloud.mongodb.com"}, exitUsage, nil,
 			[]string{"not a loopback address", "--live"}, nil},
 		{"live without target", []string{"--live"}, exitUsage, nil, []string{"go with --target"}, nil},
 		{"invalid group id", []string{"--target", "http://127.0.0.1:1", "--group-id", "nope"}, exitUsage, nil, []string{"--group-id"}, nil},
@@ -73,7 +78,7 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 
 func TestCheckJSONAndJUnitReports(t *testing.T) {
 	t.Parallel()
-	code, stdout, _ := runIn(t, "--format", "json")
+	code, stdout, _ := runIn(t, "--shipped", "--format", "json")
 	require.Equal(t, exitOK, code)
 	var doc struct {
 		Summary  struct{ Interactions, Errors, Warnings int } `json:"summary"`
@@ -93,7 +98,7 @@ func TestCheckJSONAndJUnitReports(t *testing.T) {
 	assert.Len(t, doc.Coverage, 18)
 
 	out := filepath.Join(t.TempDir(), "report.xml")
-	code, stdout, _ = runIn(t, "--format", "junit", "-o", out)
+	code, stdout, _ = runIn(t, "--shipped", "--format", "junit", "-o", out)
 	require.Equal(t, exitOK, code)
 	assert.Empty(t, stdout, "-o writes the report to the file")
 	xml, err := os.ReadFile(out)
@@ -116,7 +121,7 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 			}
 			return ""
 		}
-		_, stdout, _ := runIn(t, "--fail-on", "warning")
+		_, stdout, _ := runIn(t, "--shipped", "--fail-on", "warning")
 		assert.Equal(t, tc.want, strings.Contains(stdout, "\x1b[33mwarning"), "NO_COLOR=%q", tc.noColor)
 	}
 }

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
@@ -13,28 +14,24 @@ import (
 )
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("contractcheck record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("contractcheck record", recordSynopsis, stderr)
 	live := fs.Bool("live", false, "required: the call defers the project's real maintenance")
 	groupID := fs.String("group-id", "", "the `id` of a project you own (required)")
 	envelope := fs.Bool("envelope", false, "ask for envelope=true")
-	server := fs.String("server", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
+	server := fs.String("target", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
 	fake := fs.Bool("fake-group-id", false, "replace the project id in the cassette by "+recording.DefaultFakeGroupID)
-	out := fs.String("o", "", "the cassette `file` to write (required)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: contractcheck record --live --group-id ID [--envelope] [--fake-group-id] -o FILE\n\nCalls the defer endpoint once with credentials from the environment and writes the\nexchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseFailure(err)
+	out := fs.String("output", "", "the cassette `file` to write, - for standard output (required)")
+	fs.StringVar(out, "o", "", "shorthand for --output `file`")
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
 	}
 	switch {
 	case len(rest) > 0:
 		fmt.Fprintf(stderr, "contractcheck record: unexpected argument %q\n", rest[0])
 		return exitUsage
 	case *out == "" || *groupID == "":
-		fmt.Fprintln(stderr, "contractcheck record: -o FILE and --group-id ID are required")
+		fmt.Fprintln(stderr, "contractcheck record: --output FILE and --group-id ID are required")
 		return exitUsage
 	}
 	if err := atlas.ValidateGroupID(*groupID); err != nil {
@@ -68,13 +65,17 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "contractcheck record: credentials: %v\n", err)
 		return exitUsage
 	}
+	info := stdout // what happened; on stderr when the cassette goes to stdout
+	if *out == "-" {
+		info = stderr
+	}
 	callErr := client.DeferMaintenanceWindow(ctx, *groupID)
 	var apiErr *atlas.Error
 	switch {
 	case callErr == nil:
-		fmt.Fprintln(stdout, "contractcheck record: the maintenance was deferred")
+		fmt.Fprintln(info, "contractcheck record: the maintenance was deferred")
 	case errors.As(callErr, &apiErr):
-		fmt.Fprintf(stdout, "contractcheck record: Atlas answered %v\n", callErr)
+		fmt.Fprintf(info, "contractcheck record: Atlas answered %v\n", callErr)
 	default:
 		if rec.Len() == 0 {
 			fmt.Fprintf(stderr, "contractcheck record: %v\n", callErr)
@@ -82,10 +83,42 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		fmt.Fprintf(stderr, "contractcheck record: the call failed: %v\n", callErr)
 	}
-	if err := rec.Save(*out); err != nil {
+	if err := saveCassette(rec, *out, stdout); err != nil {
 		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
+	fmt.Fprintf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
 	return exitOK
+}
+
+const recordSynopsis = `usage: contractcheck record --live --group-id ID [--envelope] [--fake-group-id] [--target URL] -o FILE
+
+Calls the defer endpoint once with credentials from the environment and writes the
+exchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.`
+
+// saveCassette writes the recorder's cassette by the output rule of every
+// subcommand; Save follows it too, but writes "-" to the process's own
+// standard output, so the cassette goes to stdout through a private
+// temporary folder.
+func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error {
+	if dest != "-" {
+		return rec.Save(dest)
+	}
+	dir, err := os.MkdirTemp("", "contractcheck-record-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "cassette.yaml")
+	if err := rec.Save(tmp); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(tmp)
+	if err != nil {
+		return err
+	}
+	return writeOutput(dest, stdout, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

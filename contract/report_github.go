@@ -1,0 +1,86 @@
+package contract
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// WriteGitHub writes the report as GitHub Actions workflow commands: one
+// ::error or ::warning annotation per finding, on the recording's file and
+// the interaction's line, titled with the rule, so each shows on the pull
+// request's diff; the coverage-missing warnings are one annotation (GitHub
+// shows only so many per step); waived findings, the skipped interactions
+// and hints become ::notice. The
+// summary line closes the output.
+func WriteGitHub(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	var uncovered []string // coverage-missing warnings: one annotation for all
+	for _, f := range r.Findings {
+		if f.Rule == RuleCoverageMissing && f.Severity < SeverityError {
+			uncovered = append(uncovered, strings.TrimPrefix(f.Message, "no interaction exercises "))
+			continue
+		}
+		level := "error"
+		if f.Severity < SeverityError {
+			level = "warning"
+		}
+		var props []string
+		if f.File != "" {
+			props = append(props, "file="+githubProperty(filepath.ToSlash(relToWorkdir(f.File))))
+			if f.Line > 0 {
+				props = append(props, "line="+strconv.Itoa(f.Line))
+			}
+		}
+		props = append(props, "title="+githubProperty(string(f.Rule)))
+		msg := f.Message
+		if f.Interaction >= 0 {
+			msg = fmt.Sprintf("interaction #%d", f.Interaction)
+			if f.Pointer != "" {
+				msg += " at " + f.Pointer
+			}
+			msg += ": " + f.Message
+		}
+		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+	}
+	if len(uncovered) > 0 {
+		fmt.Fprintf(bw, "::warning title=%s::%s\n", RuleCoverageMissing, githubData(fmt.Sprintf("no interaction exercises %s (%d declared statuses and envelope modes)",
+			strings.Join(uncovered, "; "), len(uncovered))))
+	}
+	for _, w := range r.Waived {
+		props := "file=" + githubProperty(filepath.ToSlash(relToWorkdir(w.File)))
+		if w.Line > 0 {
+			props += ",line=" + strconv.Itoa(w.Line)
+		}
+		fmt.Fprintf(bw, "::notice %s,title=%s::%s\n", props, githubProperty("waived "+string(w.Rule)),
+			githubData(fmt.Sprintf("interaction #%d: %s (waived: %s)", w.Interaction, w.Message, w.Reason)))
+	}
+	if r.SkippedTotal > 0 {
+		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",
+			plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))))
+	}
+	for _, h := range r.Hints {
+		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
+	}
+	s := r.Summary()
+	fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
+		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Skipped, s.Waived,
+		escapeControl(r.Recordings.String()), escapeControl(r.Fragment.Name), r.Fragment.SHA256, r.Tool.Name, escapeControl(r.Tool.Version))
+	return bw.Flush()
+}
+
+// githubData escapes a workflow command's message: %, CR and LF.
+var githubDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+
+// githubPropertyEscaper escapes a workflow command's property value: the
+// message's escapes, and : and , which separate properties.
+var githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+
+// Control characters (a terminal escape in a file name) are written
+// escaped first, as in every report.
+func githubData(s string) string     { return githubDataEscaper.Replace(escapeControl(s)) }
+func githubProperty(s string) string { return githubPropertyEscaper.Replace(escapeControl(s)) }

@@ -1,0 +1,272 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+)
+
+// ScopeMode says which recorded interactions a run judges.
+type ScopeMode string
+
+// The scope modes.
+const (
+	// ScopeFragment (the default) judges the interactions whose path is one
+	// of the fragment's operations, whatever their method, and skips the
+	// rest of a recorded session: other endpoints, CORS preflights, the
+	// OAuth token exchange, static assets. A request to an operation's path
+	// with a method the fragment does not declare still claims to be that
+	// operation, so it is judged (an unknown-operation error).
+	ScopeFragment ScopeMode = "fragment"
+	// ScopeAll judges every interaction: one that is not an operation of the
+	// fragment is an unknown-operation error. The OAuth token exchange is
+	// still skipped: it is how the API calls were authorised, not one.
+	ScopeAll ScopeMode = "all"
+)
+
+// ParseScopeMode parses "fragment" or "all"; "" means ScopeFragment.
+func ParseScopeMode(s string) (ScopeMode, error) {
+	switch ScopeMode(strings.ToLower(s)) {
+	case "", ScopeFragment:
+		return ScopeFragment, nil
+	case ScopeAll:
+		return ScopeAll, nil
+	}
+	return "", fmt.Errorf("unknown scope %q: want fragment or all", s)
+}
+
+// Scope limits a run to the interactions it should judge.
+type Scope struct {
+	// Mode is ScopeFragment (the zero value) or ScopeAll.
+	Mode ScopeMode
+	// Hosts, when set, are the host names whose requests are judged;
+	// requests to any other host are skipped. Matching ignores case and port.
+	Hosts []string
+}
+
+// Skipped is an interaction a run did not judge because it is outside the
+// scope.
+type Skipped struct {
+	File        string `json:"file"`
+	Interaction int    `json:"interaction"`
+	Line        int    `json:"line,omitempty"`
+	Method      string `json:"method"`
+	// Path is the request's escaped path, without its query.
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// MaxSkippedListed bounds Report.Skipped; Summary.Skipped counts them all.
+const MaxSkippedListed = 1000
+
+// Reasons for skipping an interaction.
+const (
+	skipHost     = "host outside the scope"
+	skipToken    = "OAuth token exchange"
+	skipPrefight = "CORS preflight"
+	skipPath     = "path outside the fragment"
+)
+
+// NormalizeMount returns a proxy mount point in the form routing expects:
+// a leading slash, no trailing one ("atlas-proxy/" becomes "/atlas-proxy";
+// "" and "/" mean none). A query, a fragment or a full URL is an error.
+func NormalizeMount(mount string) (string, error) {
+	m := strings.TrimSpace(mount)
+	if strings.Contains(m, "://") {
+		return "", fmt.Errorf("mount %q is a URL: give the path prefix only, e.g. /atlas-proxy", mount)
+	}
+	if strings.ContainsAny(m, "?#") {
+		return "", fmt.Errorf("mount %q: want a path prefix without a query or fragment", mount)
+	}
+	m = strings.Trim(m, "/")
+	if m == "" {
+		return "", nil
+	}
+	return "/" + m, nil
+}
+
+// scopeRule is a Scope compiled for the run's hot path: it allocates
+// nothing per interaction.
+type scopeRule struct {
+	spec  *Spec
+	mount string
+	all   bool
+	hosts map[string]bool
+}
+
+func newScopeRule(spec *Spec, mount string, s Scope) (*scopeRule, error) {
+	mode, err := ParseScopeMode(string(s.Mode))
+	if err != nil {
+		return nil, err
+	}
+	r := &scopeRule{spec: spec, mount: mount, all: mode == ScopeAll}
+	for _, h := range s.Hosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			return nil, errors.New("scope: an empty host name")
+		}
+		if r.hosts == nil {
+			r.hosts = map[string]bool{}
+		}
+		r.hosts[h] = true
+	}
+	return r, nil
+}
+
+// skip returns why an interaction is outside the scope, or "" when it is
+// to be judged.
+func (r *scopeRule) skip(in *recording.Interaction) string {
+	u := in.Request.URL
+	if u == nil {
+		return "" // judged: an unknown-operation finding says what is wrong
+	}
+	if r.hosts != nil && !r.hosts[strings.ToLower(u.Hostname())] {
+		return skipHost
+	}
+	path := u.EscapedPath()
+	if r.spec.IsTokenExchange(in.Request.Method, path, r.mount) {
+		return skipToken
+	}
+	if r.all {
+		return ""
+	}
+	if in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "" {
+		return skipPrefight
+	}
+	if !r.spec.hasPath(path, r.mount) {
+		return skipPath
+	}
+	return ""
+}
+
+// hasPath tells whether an escaped path, below mount, is the path of one of
+// the spec's operations, whatever the method.
+func (s *Spec) hasPath(escapedPath, mount string) bool {
+	path, ok := strings.CutPrefix(escapedPath, mount)
+	if !ok {
+		return false
+	}
+	if path, ok = strings.CutPrefix(path, s.basePath); !ok {
+		return false
+	}
+	path = strings.TrimPrefix(path, "/")
+	for _, o := range s.operations {
+		if segmentsMatch(o.segments, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// segmentsMatch matches a slash-separated path against template segments
+// without allocating: a "{name}" segment matches any non-empty one.
+func segmentsMatch(tmpl []string, path string) bool {
+	for i, t := range tmpl {
+		seg, rest, more := strings.Cut(path, "/")
+		if more != (i < len(tmpl)-1) {
+			return false
+		}
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if seg == "" {
+				return false
+			}
+		} else if seg != t {
+			return false
+		}
+		path = rest
+	}
+	return true
+}
+
+// mountPrefix returns the prefix that, removed from an escaped path that
+// does not route, leaves a path of the spec's operations: the hint for
+// --mount. ok is false when no prefix does.
+func (s *Spec) mountPrefix(escapedPath string) (prefix string, ok bool) {
+	for _, o := range s.operations {
+		// The literal segments before the first parameter, e.g. /api/atlas/v2/groups/.
+		lit := s.basePath + "/"
+		for _, seg := range o.segments {
+			if strings.HasPrefix(seg, "{") {
+				break
+			}
+			lit += seg + "/"
+		}
+		i := strings.Index(escapedPath, lit)
+		if i <= 0 {
+			continue
+		}
+		if s.hasPath(escapedPath[i:], "") {
+			return strings.TrimSuffix(escapedPath[:i], "/"), true
+		}
+	}
+	return "", false
+}
+
+// missTracker watches the interactions that did not route (skipped as
+// outside the fragment, or unknown-operation errors) for a shared prefix.
+type missTracker struct {
+	misses int
+	prefix string
+	shared bool
+}
+
+func (m *missTracker) add(s *Spec, escapedPath string) {
+	p, ok := s.mountPrefix(escapedPath)
+	m.misses++
+	switch {
+	case !ok:
+		m.shared = false
+	case m.misses == 1:
+		m.prefix, m.shared = p, true
+	case p != m.prefix:
+		m.shared = false
+	}
+}
+
+// hint returns the --mount suggestion when every miss shares one prefix.
+func (m *missTracker) hint() string {
+	if m.misses == 0 || !m.shared || m.prefix == "" {
+		return ""
+	}
+	what := "interaction that did not match an operation"
+	if m.misses > 1 {
+		what = fmt.Sprintf("all %d interactions that did not match an operation", m.misses)
+	}
+	return fmt.Sprintf("the %s start with %s before the fragment's path: recordings made through a proxy mount? try --mount %s", what, m.prefix, m.prefix)
+}
+
+// NothingJudgedError is returned by Run when recordings were read but
+// every interaction was outside the scope: a run that judged nothing must
+// not pass.
+type NothingJudgedError struct {
+	Skipped int
+	// Reasons counts the skipped interactions by reason.
+	Reasons map[string]int
+	// Hint suggests --mount when every path missed by the same prefix.
+	Hint string
+}
+
+func (e *NothingJudgedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no interaction was judged: all %d are outside the scope (", e.Skipped)
+	first := true
+	for _, reason := range []string{skipPath, skipHost, skipPrefight, skipToken} {
+		if n := e.Reasons[reason]; n > 0 {
+			if !first {
+				b.WriteString(", ")
+			}
+			first = false
+			fmt.Fprintf(&b, "%d %s", n, reason)
+		}
+	}
+	b.WriteString(")")
+	if e.Hint != "" {
+		b.WriteString("; " + e.Hint)
+	} else {
+		b.WriteString("; check the recordings' paths, --mount and --host, or judge everything with --scope all")
+	}
+	return b.String()
+}
