@@ -58,7 +58,7 @@ func NewMockServer(spec *Spec, ins []*recording.Interaction, opts CheckOptions, 
 	}
 	m := &MockServer{log: log, answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, next: map[mockKey]int{}}
 	m.Server = NewServer(spec, AnswerFunc(m.answer), ServerOptions{Mount: opts.Mount, OnVerdict: m.verdict})
-	checker := m.Server.checker
+	checker := m.checker
 	counts := map[mockKey]int{}
 	for _, in := range ins {
 		if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {

@@ -178,6 +178,7 @@ func TestAuthFailures(t *testing.T) {
 	status, _ = errorCode(t, b.DeferMaintenanceWindow(ctx, scheduled))
 	assert.Equal(t, 403, status)
 	status, code = errorCode(t, b.DeferMaintenanceWindow(ctx, notScheduled))
+	assert.Equal(t, 400, status)
 	assert.Equal(t, "ATLAS_MAINTENANCE_NOT_SCHEDULED", code, "its own project: past authorization")
 
 	// An expired token: 401. The token is good until the clock moves.
