@@ -47,7 +47,7 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // parse errors are printed by parseFlags, usage by fs.Usage
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nflags:\n", synopsis)
+		msgf(stderr, "%s\n\nflags:\n", synopsis)
 		printFlags(stderr, fs)
 	}
 	return fs
@@ -87,7 +87,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s\nRun '%s -h' for every flag.\n", fs.Name(), msg, fs.Name())
+	msgf(stderr, "%s: %s\nRun '%s -h' for every flag.\n", fs.Name(), msg, fs.Name())
 	return nil, exitUsage, false
 }
 
@@ -116,7 +116,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 			}
 			help += " (default: " + def + ")"
 		}
-		fmt.Fprintf(w, "%s\n    \t%s\n", head, help)
+		msgf(w, "%s\n    \t%s\n", head, help)
 	})
 }
 
