@@ -50,7 +50,7 @@ func TestServerCore(t *testing.T) {
 		}
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		return resp.StatusCode
 	}
 	const path = "/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer?envelope=true"
