@@ -59,6 +59,9 @@ var renamedFlags = map[string]string{
 	"server": "target", "url": "target", "base-url": "target",
 	"out": "output", "report": "format",
 	"fail-level": "fail-on", "severity": "fail-on",
+	"operation-id": "operation", "operationid": "operation", "op": "operation",
+	"upstream": "from", "input": "from", "spec": "from",
+	"prefix": "mount", "base-path": "mount", "listen": "addr", "address": "addr",
 }
 
 // parseFlags parses a subcommand's arguments; on an error it prints what is
