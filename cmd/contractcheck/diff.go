@@ -86,7 +86,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "contractcheck diff: "+format+"\n", a...)
+		_, _ = fmt.Fprintf(stderr, "contractcheck diff: "+format+"\n", a...)
 		return exitUsage
 	}
 	switch {
@@ -98,7 +98,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return usageErr("--fail-on: want %s or %s, not %q (diff tells breaking changes from non-breaking ones)", diffFailOnBreaking, diffFailOnNone, f.failOn)
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
 		return exitUsage
 	}
 

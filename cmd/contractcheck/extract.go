@@ -38,7 +38,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
 		return exitUsage
 	}
 	switch {

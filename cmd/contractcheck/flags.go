@@ -31,15 +31,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// parseFailure is the exit code for a flag parsing error: 0 for -h, which
-// printed the usage as asked, 2 otherwise (flag printed what is wrong).
-func parseFailure(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	return exitUsage
-}
-
 // newFlagSet returns a flag set for a subcommand whose errors name an
 // unknown flag with a suggestion, and whose usage lists every flag with its
 // default.

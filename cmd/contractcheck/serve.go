@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "contractcheck serve: "+format+"\n", a...)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: "+format+"\n", a...)
 		return exitUsage
 	}
 	switch {
@@ -80,20 +80,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		core, message, err = mockCore(paths, mount, f.maxBody, stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "contractcheck serve: listening on http://%s (%s)\n", ln.Addr(), message)
+	_, _ = fmt.Fprintf(stdout, "contractcheck serve: listening on http://%s (%s)\n", ln.Addr(), message)
 	if err := core.Serve(ctx, ln); err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintln(stdout, "contractcheck serve: stopped")
+	_, _ = fmt.Fprintln(stdout, "contractcheck serve: stopped")
 	return exitOK
 }
 
@@ -117,7 +117,7 @@ func mockCore(paths []string, mount string, maxBody int64, stderr io.Writer) (*c
 	for _, in := range ins {
 		for _, f := range checker.Check(context.Background(), in).Findings {
 			if f.Severity == contract.SeverityError {
-				fmt.Fprintf(stderr, "contractcheck serve: warning: %s interaction %d breaks the contract (%s: %s); it is served as recorded\n",
+				_, _ = fmt.Fprintf(stderr, "contractcheck serve: warning: %s interaction %d breaks the contract (%s: %s); it is served as recorded\n",
 					f.File, f.Interaction, f.Rule, f.Message)
 			}
 		}
@@ -132,7 +132,7 @@ func fakeCore(statePath, mount string, stderr io.Writer) (*contract.Server, stri
 	log := &lockedWriter{w: stderr}
 	opts := []atlastest.Option{
 		atlastest.WithMount(mount),
-		atlastest.WithViolationHandler(func(msg string) { fmt.Fprintln(log, "contractcheck serve: "+msg) }),
+		atlastest.WithViolationHandler(func(msg string) { _, _ = fmt.Fprintln(log, "contractcheck serve: "+msg) }),
 	}
 	if statePath != "" {
 		st, err := atlastest.LoadState(statePath)

@@ -66,8 +66,9 @@ func TestServeFakeWithNewFromEnv(t *testing.T) {
 
 	resp, err := http.Get(base + "/_contractcheck/fake/journal")
 	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	assert.Contains(t, string(body), `"principal":"mdb_sa_id_env"`)
 	assert.NotContains(t, string(body), "do-not-leak")
 	assert.NotContains(t, stderr.String(), "do-not-leak")
@@ -112,7 +113,7 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "the recordings are routed as recorded")
 	assert.Empty(t, resp.Header.Get(contract.MockHeader), "a recorded answer, not a refusal")
 }
