@@ -63,7 +63,7 @@ func TestMockUnderLoad(t *testing.T) {
 		t.Skip("-short: the load test runs for -load-duration")
 	}
 	before := runtime.NumGoroutine()
-	base, stop := startMock(t, DefaultServerLimits)
+	base, stop := startMock(t, defaultServerLimits)
 
 	transport := &http.Transport{Proxy: nil, MaxIdleConns: *loadClients, MaxIdleConnsPerHost: *loadClients, IdleConnTimeout: 5 * time.Second}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
@@ -147,7 +147,7 @@ func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
 		t.Skip("slow and huge clients: runs without -short (make test-long)")
 	}
 	t.Parallel()
-	limits := DefaultServerLimits
+	limits := defaultServerLimits
 	limits.ReadHeaderTimeout = 300 * time.Millisecond
 	limits.ReadTimeout = time.Second
 	limits.WriteTimeout = time.Second

@@ -40,7 +40,7 @@ func TestServerCore(t *testing.T) {
 	core.Configure(srv.Config)
 	srv.Start()
 	defer srv.Close()
-	assert.Equal(t, DefaultServerLimits.ReadHeaderTimeout, srv.Config.ReadHeaderTimeout)
+	assert.Equal(t, defaultServerLimits.ReadHeaderTimeout, srv.Config.ReadHeaderTimeout)
 
 	post := func(path string, header map[string]string) int {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)

@@ -31,15 +31,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// parseFailure is the exit code for a flag parsing error: 0 for -h, which
-// printed the usage as asked, 2 otherwise (flag printed what is wrong).
-func parseFailure(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	return exitUsage
-}
-
 // newFlagSet returns a flag set for a subcommand whose errors name an
 // unknown flag with a suggestion, and whose usage lists every flag with its
 // default.
@@ -59,6 +50,9 @@ var renamedFlags = map[string]string{
 	"server": "target", "url": "target", "base-url": "target",
 	"out": "output", "report": "format",
 	"fail-level": "fail-on", "severity": "fail-on",
+	"operation-id": "operation", "operationid": "operation", "op": "operation",
+	"upstream": "from", "input": "from", "spec": "from",
+	"prefix": "mount", "base-path": "mount", "listen": "addr", "address": "addr",
 }
 
 // parseFlags parses a subcommand's arguments; on an error it prints what is

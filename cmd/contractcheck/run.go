@@ -17,7 +17,7 @@ import (
 // Exit codes.
 const (
 	exitOK       = 0 // nothing at or above --fail-on
-	exitFindings = 1 // findings at or above --fail-on, or breaking changes with --fail-on-breaking
+	exitFindings = 1 // findings at or above --fail-on, or breaking changes with diff --fail-on breaking
 	exitUsage    = 2 // usage or input error
 	// exitInterrupted is the shell's code for a process ended by SIGINT
 	// (128+2); SIGTERM gives 143.
