@@ -135,24 +135,28 @@ func (f *harFilter) Read(p []byte) (int, error) {
 // step passes input bytes into dst[n:] and returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
 	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
-		if !f.inStr && (f.buf[f.r] == ',' || f.buf[f.r] == ':') && f.r+1 < f.w && f.buf[f.r+1] == '"' && n+2 <= len(dst) {
+		if c := f.buf[f.r]; !f.inStr && (c == ',' || c == ':' || c == '{' || c == '[') && f.r+1 < f.w && f.buf[f.r+1] == '"' && n+2 <= len(dst) {
 			// The usual bytes between two strings, in one go.
 			dst[n], dst[n+1], n, f.r = f.buf[f.r], '"', n+2, f.r+2
 			f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
 			continue
 		}
 		if f.inStr && !f.dropping && f.esc == 0 && f.strLen < f.strCap {
-			// A run of plain string bytes, up to the cap, in one go.
+			// A run of plain string bytes, up to the cap, in one go, with
+			// the closing quote when it comes first.
 			seg := f.buf[f.r:min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))]
-			if q := bytes.IndexByte(seg, '"'); q >= 0 {
-				seg = seg[:q]
+			k := 0
+			for k < len(seg) && seg[k] != '"' && seg[k] != '\\' {
+				k++
 			}
-			if b := bytes.IndexByte(seg, '\\'); b >= 0 {
-				seg = seg[:b]
+			if k < len(seg) && seg[k] == '"' {
+				n += copy(dst[n:], seg[:k+1])
+				f.r, f.inStr = f.r+k+1, false
+				continue
 			}
-			if k := f.r + len(seg); k > f.r {
-				n += copy(dst[n:], f.buf[f.r:k])
-				f.strLen, f.hiSurr, f.r = f.strLen+int64(k-f.r), false, k
+			if k > 0 {
+				n += copy(dst[n:], seg[:k])
+				f.strLen, f.hiSurr, f.r = f.strLen+int64(k), false, f.r+k
 				continue
 			}
 		}
