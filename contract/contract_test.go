@@ -78,7 +78,7 @@ func TestInvalidRequestSeverityFollowsTheAnswer(t *testing.T) {
 	require.NoError(t, err)
 	sevs := func(status int) []Severity {
 		in := &recording.Interaction{File: "mem", Request: recording.Request{Method: "POST",
-			URL: mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/NOT-A-GROUP/maintenanceWindow/defer"),
+			URL:    mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/NOT-A-GROUP/maintenanceWindow/defer"),
 			Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}},
 			Response: recording.Response{StatusCode: status}}
 		var out []Severity
