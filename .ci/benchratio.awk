@@ -1,5 +1,6 @@
 # Reads `go test -bench -benchmem` output (any -count) and prints, for every
-# benchmark named .../floor, the ratio of each sibling benchmark to it,
+# benchmark named .../floor (or .../baseline: a comparison the project beats,
+# not a floor), the ratio of each sibling benchmark to it,
 # measured in the same run: the median ns/op of each over its runs, and
 # allocs/op.
 function median(list,    n, i, j, t, a) {
@@ -19,7 +20,7 @@ function median(list,    n, i, j, t, a) {
 	al[name] = allocs
 	n = split(name, parts, "/"); leaf = parts[n]
 	grp[name] = substr(name, 1, length(name) - length(leaf) - 1)
-	if (leaf == "floor") isfloor[grp[name]] = name
+	if (leaf == "floor" || leaf == "baseline") isfloor[grp[name]] = name
 }
 END {
 	printed = 0

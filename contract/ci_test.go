@@ -304,7 +304,7 @@ func schema(t *testing.T, path string) *jsonschema.Schema {
 	c := jsonschema.NewCompiler()
 	f, err := os.Open(path)
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading
 	doc, err := jsonschema.UnmarshalJSON(f)
 	require.NoError(t, err)
 	require.NoError(t, c.AddResource(path, doc))

@@ -63,7 +63,7 @@ func TestMockUnderLoad(t *testing.T) {
 		t.Skip("-short: the load test runs for -load-duration")
 	}
 	before := runtime.NumGoroutine()
-	base, stop := startMock(t, DefaultServerLimits)
+	base, stop := startMock(t, defaultServerLimits)
 
 	transport := &http.Transport{Proxy: nil, MaxIdleConns: *loadClients, MaxIdleConnsPerHost: *loadClients, IdleConnTimeout: 5 * time.Second}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
@@ -87,7 +87,9 @@ func TestMockUnderLoad(t *testing.T) {
 				resp, err := client.Do(req)
 				if err == nil {
 					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+					if cerr := resp.Body.Close(); err == nil {
+						err = cerr
+					}
 					if err == nil && resp.Header.Get(MockHeader) != "" {
 						err = errors.New("the mock refused a valid request: " + resp.Header.Get(MockHeader))
 					}
@@ -145,7 +147,7 @@ func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
 		t.Skip("slow and huge clients: runs without -short (make test-long)")
 	}
 	t.Parallel()
-	limits := DefaultServerLimits
+	limits := defaultServerLimits
 	limits.ReadHeaderTimeout = 300 * time.Millisecond
 	limits.ReadTimeout = time.Second
 	limits.WriteTimeout = time.Second
@@ -156,7 +158,7 @@ func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
 
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // the server may have cut it off already
 	_, err = io.WriteString(conn, "POST "+deferPath+" HTTP/1.1\r\nHost: x\r\n")
 	require.NoError(t, err)
 	closed := make(chan time.Duration, 1)
@@ -180,7 +182,7 @@ func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
 	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	held := <-closed
@@ -189,7 +191,7 @@ func TestMockCutsOffSlowAndHugeClients(t *testing.T) {
 	// Oversized headers get 431.
 	big, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
-	defer big.Close()
+	defer func() { _ = big.Close() }() // the server may have cut it off already
 	_, _ = io.WriteString(big, "POST "+deferPath+" HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 64<<10)+"\r\n\r\n")
 	_ = big.SetReadDeadline(time.Now().Add(3 * time.Second))
 	status, err := bufio.NewReader(big).ReadString('\n')

@@ -36,7 +36,7 @@ func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Re
 	}
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var body map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	return resp, body

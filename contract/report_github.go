@@ -17,6 +17,7 @@ import (
 // and hints become ::notice. The
 // summary line closes the output.
 func WriteGitHub(w io.Writer, r *Report) error {
+	// bufio.Writer keeps its first error; Flush returns it.
 	bw := bufio.NewWriter(w)
 	var uncovered []string // coverage-missing warnings: one annotation for all
 	for _, f := range r.Findings {
@@ -47,10 +48,10 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			}
 			msg += ": " + f.Message
 		}
-		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
+		_, _ = fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
 	}
 	if len(uncovered) > 0 {
-		fmt.Fprintf(bw, "::warning title=%s::%s\n", RuleCoverageMissing, githubData(fmt.Sprintf("no interaction exercises %s (%d declared statuses and envelope modes)",
+		_, _ = fmt.Fprintf(bw, "::warning title=%s::%s\n", RuleCoverageMissing, githubData(fmt.Sprintf("no interaction exercises %s (%d declared statuses and envelope modes)",
 			strings.Join(uncovered, "; "), len(uncovered))))
 	}
 	for _, w := range r.Waived {
@@ -58,18 +59,18 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		if w.Line > 0 {
 			props += ",line=" + strconv.Itoa(w.Line)
 		}
-		fmt.Fprintf(bw, "::notice %s,title=%s::%s\n", props, githubProperty("waived "+string(w.Rule)),
+		_, _ = fmt.Fprintf(bw, "::notice %s,title=%s::%s\n", props, githubProperty("waived "+string(w.Rule)),
 			githubData(fmt.Sprintf("interaction #%d: %s (waived: %s)", w.Interaction, w.Message, w.Reason)))
 	}
 	if r.SkippedTotal > 0 {
-		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",
+		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",
 			plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))))
 	}
 	for _, h := range r.Hints {
-		fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
+		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
 	}
 	s := r.Summary()
-	fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %s refused as expected, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
+	_, _ = fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %s refused as expected, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Notes, "negative case"), s.Skipped, s.Waived,
 		escapeControl(r.Recordings.String()), escapeControl(r.Fragment.Name), r.Fragment.SHA256, r.Tool.Name, escapeControl(r.Tool.Version))

@@ -17,6 +17,7 @@ const markdownFindingsListed = 100
 // table of findings (the first 100), the coverage table, and what was
 // waived or skipped.
 func WriteMarkdown(w io.Writer, r *Report) error {
+	// bufio.Writer keeps its first error; Flush returns it.
 	bw := bufio.NewWriter(w)
 	s := r.Summary()
 	mark := "✅"
@@ -25,25 +26,25 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else if s.Warnings > 0 {
 		mark = "⚠️"
 	}
-	fmt.Fprintf(bw, "### %s contractcheck: %s, %s\n\n", mark, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
-	fmt.Fprintf(bw, "%s in %s (%s) from %s, against `%s` (sha256 `%s`), %s %s.",
+	_, _ = fmt.Fprintf(bw, "### %s contractcheck: %s, %s\n\n", mark, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	_, _ = fmt.Fprintf(bw, "%s in %s (%s) from %s, against `%s` (sha256 `%s`), %s %s.",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode, markdownCell(r.Recordings.String()),
 		markdownCell(r.Fragment.Name), r.Fragment.SHA256, r.Tool.Name, r.Tool.Version)
 	if s.Skipped > 0 {
-		fmt.Fprintf(bw, " %s outside the scope skipped (%s).", plural(s.Skipped, "interaction"), skipReasons(r.Skipped))
+		_, _ = fmt.Fprintf(bw, " %s outside the scope skipped (%s).", plural(s.Skipped, "interaction"), skipReasons(r.Skipped))
 	}
 	if s.Waived > 0 {
-		fmt.Fprintf(bw, " %s waived.", plural(s.Waived, "finding"))
+		_, _ = fmt.Fprintf(bw, " %s waived.", plural(s.Waived, "finding"))
 	}
 	_, _ = bw.WriteString("\n\n")
 	for _, h := range r.Hints {
-		fmt.Fprintf(bw, "> **Hint:** %s\n\n", markdownCell(h))
+		_, _ = fmt.Fprintf(bw, "> **Hint:** %s\n\n", markdownCell(h))
 	}
 	if len(r.Findings) > 0 {
 		_, _ = bw.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
 		for i, f := range r.Findings {
 			if i == markdownFindingsListed {
-				fmt.Fprintf(bw, "\n… and %d more: see the JSON, JUnit or SARIF report.\n", len(r.Findings)-i)
+				_, _ = fmt.Fprintf(bw, "\n… and %d more: see the JSON, JUnit or SARIF report.\n", len(r.Findings)-i)
 				break
 			}
 			sev := "⚠️"
@@ -60,21 +61,21 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if f.Pointer != "" {
 				where += " `" + markdownCode(f.Pointer) + "`"
 			}
-			fmt.Fprintf(bw, "| %s | `%s` | %s | %s |\n", sev, f.Rule, where, markdownCell(f.Message))
+			_, _ = fmt.Fprintf(bw, "| %s | `%s` | %s | %s |\n", sev, f.Rule, where, markdownCell(f.Message))
 		}
 		_, _ = bw.WriteString("\n")
 	}
 	if len(r.Waived) > 0 {
 		_, _ = bw.WriteString("<details><summary>Waived</summary>\n\n| Rule | Where | Reason |\n|---|---|---|\n")
 		for _, wf := range r.Waived {
-			fmt.Fprintf(bw, "| `%s` | `%s` | %s |\n", wf.Rule, markdownCode(wf.Location()), markdownCell(wf.Reason))
+			_, _ = fmt.Fprintf(bw, "| `%s` | `%s` | %s |\n", wf.Rule, markdownCode(wf.Location()), markdownCell(wf.Reason))
 		}
 		_, _ = bw.WriteString("\n</details>\n\n")
 	}
 	if len(r.Coverage) > 0 {
 		_, _ = bw.WriteString("<details><summary>Coverage</summary>\n\n| Operation | Status | Envelope | Interactions |\n|---|---|---|---|\n")
 		for _, c := range r.Coverage {
-			fmt.Fprintf(bw, "| %s | %d | %t | %d |\n", markdownCell(c.Operation), c.Status, c.Envelope, c.Interactions)
+			_, _ = fmt.Fprintf(bw, "| %s | %d | %t | %d |\n", markdownCell(c.Operation), c.Status, c.Envelope, c.Interactions)
 		}
 		_, _ = bw.WriteString("\n</details>\n")
 	}

@@ -59,10 +59,10 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		_, _ = fmt.Fprintf(bw, "%s: waived %s: %s (waiver at %s:%d: %s)\n", escapeControl(w.Location()), w.Rule, escapeControl(w.Message), escapeControl(w.WaiverSource), w.WaiverLine, escapeControl(w.Reason))
 	}
 	if r.SkippedTotal > 0 {
-		fmt.Fprintf(bw, "skipped %s outside the scope (%s):\n", plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))
+		_, _ = fmt.Fprintf(bw, "skipped %s outside the scope (%s):\n", plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))
 		for i, sk := range r.Skipped {
 			if i == textSkippedListed {
-				fmt.Fprintf(bw, "  ... and %d more (the JSON report lists up to %d)\n", r.SkippedTotal-i, MaxSkippedListed)
+				_, _ = fmt.Fprintf(bw, "  ... and %d more (the JSON report lists up to %d)\n", r.SkippedTotal-i, MaxSkippedListed)
 				break
 			}
 			loc := sk.File

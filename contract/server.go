@@ -28,8 +28,9 @@ type ServerLimits struct {
 	MaxRequestBody int64
 }
 
-// DefaultServerLimits are the limits every Server starts with.
-var DefaultServerLimits = ServerLimits{
+// defaultServerLimits are the limits every Server starts with (its Limits
+// field, which a caller may change before serving).
+var defaultServerLimits = ServerLimits{
 	ReadHeaderTimeout: 5 * time.Second,
 	ReadTimeout:       10 * time.Second,
 	WriteTimeout:      10 * time.Second,
@@ -144,7 +145,7 @@ type Server struct {
 
 // NewServer returns a server core answering through a.
 func NewServer(spec *Spec, a Answerer, opts ServerOptions) *Server {
-	return &Server{Limits: DefaultServerLimits, spec: spec, checker: NewChecker(spec, CheckOptions{}), answer: a, opts: opts}
+	return &Server{Limits: defaultServerLimits, spec: spec, checker: NewChecker(spec, CheckOptions{}), answer: a, opts: opts}
 }
 
 // Spec returns the spec the server routes and judges by.

@@ -40,7 +40,7 @@ func TestServerCore(t *testing.T) {
 	core.Configure(srv.Config)
 	srv.Start()
 	defer srv.Close()
-	assert.Equal(t, DefaultServerLimits.ReadHeaderTimeout, srv.Config.ReadHeaderTimeout)
+	assert.Equal(t, defaultServerLimits.ReadHeaderTimeout, srv.Config.ReadHeaderTimeout)
 
 	post := func(path string, header map[string]string) int {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
@@ -50,7 +50,7 @@ func TestServerCore(t *testing.T) {
 		}
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		return resp.StatusCode
 	}
 	const path = "/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer?envelope=true"

@@ -123,7 +123,7 @@ func TestBodyUpToTheLimit(t *testing.T) {
 	require.NoError(t, err)
 	resp, err := c.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	got, err := io.ReadAll(resp.Body)
 	var tooLarge *ResponseTooLargeError
 	require.ErrorAs(t, err, &tooLarge)

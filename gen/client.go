@@ -152,7 +152,7 @@ func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: nothing to lose on close
 	if c.onRateLimit != nil {
 		c.onRateLimit(ctx, rateLimitOf(resp.Header))
 	}

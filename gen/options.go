@@ -48,7 +48,8 @@ func (s settings) Format(f fmt.State, _ rune) {
 	if s.server != nil {
 		server = s.server.String()
 	}
-	fmt.Fprintf(f, "atlas.settings{server: %q, auth: %s, mediaType: %q, envelope: %t, retry: %s, timeout: %s}",
+	// fmt.State writes into fmt's own buffer, which cannot fail.
+	_, _ = fmt.Fprintf(f, "atlas.settings{server: %q, auth: %s, mediaType: %q, envelope: %t, retry: %s, timeout: %s}",
 		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe(), describeTimeout(s.timeout))
 }
 

@@ -78,7 +78,7 @@ say "" "### Names and generated code (contractcheck diff)" "" '```'
 gen=(--old-gen old/gen --new-gen new/gen)
 [ "$generated" = 0 ] || gen=()
 rc=0
-(cd "$tmp" && "$tmp/bin/contractcheck" diff --fail-on-breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
+(cd "$tmp" && "$tmp/bin/contractcheck" diff --fail-on breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
 	old/openapi/fragment.yaml new/openapi/fragment.yaml) | tee -a "$report" || rc=$?
 case $rc in
 0) ;;

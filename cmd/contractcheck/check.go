@@ -85,7 +85,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	opts, failOn, outs, err := f.options(paths)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
+		msgf(stderr, "contractcheck: %v\n", err)
 		return exitUsage
 	}
 
@@ -94,21 +94,21 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		opts.Progress = func(n int) {
 			if n >= contract.ProgressEvery {
 				progressShown = true
-				fmt.Fprintf(stderr, "\rcontractcheck: judged %d interactions", n)
+				msgf(stderr, "\rcontractcheck: judged %d interactions", n)
 			}
 		}
 	}
 	report, err := contract.Run(ctx, opts)
 	if progressShown {
-		fmt.Fprint(stderr, "\r\x1b[K")
+		msgf(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
+		msgf(stderr, "contractcheck: %v\n", err)
 		return exitUsage
 	}
 	for _, o := range outs {
 		if err := writeReport(o, f.output, stdout, report, failOn); err != nil {
-			fmt.Fprintf(stderr, "contractcheck: writing the %s report: %v\n", o.format, err)
+			msgf(stderr, "contractcheck: writing the %s report: %v\n", o.format, err)
 			return exitUsage
 		}
 	}

@@ -189,7 +189,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	cancel() // what SIGINT/SIGTERM do through signal.NotifyContext

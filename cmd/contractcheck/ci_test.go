@@ -320,7 +320,13 @@ func TestVersionAndUnknownCommands(t *testing.T) {
 // TestHelpListsEveryFlagWithItsDefault reads each subcommand's -h.
 func TestHelpListsEveryFlagWithItsDefault(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"check", "record"} {
+	flagSets := map[string]func(io.Writer) *flag.FlagSet{
+		"check":   func(w io.Writer) *flag.FlagSet { fs, _ := newCheckFlags(w); return fs },
+		"serve":   func(w io.Writer) *flag.FlagSet { fs, _ := newServeFlags(w); return fs },
+		"extract": func(w io.Writer) *flag.FlagSet { fs, _ := newExtractFlags(w); return fs },
+		"diff":    func(w io.Writer) *flag.FlagSet { fs, _ := newDiffFlags(w); return fs },
+	}
+	for _, cmd := range []string{"check", "record", "serve", "extract", "diff"} {
 		code, _, stderr := runIn(t, cmd, "-h")
 		assert.Equal(t, exitOK, code)
 		head := regexp.MustCompile(`(?m)^  (--?[a-z-]+)(\S*)(?: \S+)?\n    \t(.*)$`)
@@ -329,11 +335,10 @@ func TestHelpListsEveryFlagWithItsDefault(t *testing.T) {
 		for _, m := range found {
 			assert.Contains(t, m[3], "(default", "%s %s", cmd, m[1])
 		}
-		if cmd == "check" {
-			fs, _ := newCheckFlags(io.Discard)
+		if newFlags, ok := flagSets[cmd]; ok {
 			n := 0
-			fs.VisitAll(func(*flag.Flag) { n++ })
-			assert.Len(t, found, n, "check -h lists every flag it defines")
+			newFlags(io.Discard).VisitAll(func(*flag.Flag) { n++ })
+			assert.Len(t, found, n, "%s -h lists every flag it defines", cmd)
 		}
 	}
 	assert.Contains(t, mustHelp(t, "check"), "--require-coverage[=cells]")

@@ -11,15 +11,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/atlascontract/deferwindow/internal/output"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
-const diffUsage = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on-breaking] OLD NEW
+const diffSynopsis = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on breaking] OLD NEW
 
 Reports what a spec differ does not weigh for this module's importers: a
 change of the operation's operationId or x-xgen-operation-id-override, of
@@ -28,46 +28,82 @@ generated methods and types (breaking); and, given two generated trees,
 which *.gen.go files differ. OLD and NEW are fragments (OpenAPI 3.0, one
 operation each, as contractcheck extract writes them). Breaking and
 non-breaking changes of the operation itself are oasdiff's to report (make
-spec-update). Exit status: 0 done (or no breaking change with
---fail-on-breaking), 1 a breaking change with --fail-on-breaking, 2 usage or
-input error.
+spec-update). Exit status: 0 done (or no breaking change with --fail-on
+breaking), 1 a breaking change with --fail-on breaking, 2 usage or input
+error.`
 
-flags:
-`
+// Values of diff's --fail-on.
+const (
+	diffFailOnBreaking = "breaking"
+	diffFailOnNone     = "none"
+)
+
+// diffFlags are diff's settings.
+type diffFlags struct{ namedAfter, oldGen, newGen, output, failOn string }
+
+// newDiffFlags defines diff's flags.
+func newDiffFlags(stderr io.Writer) (*flag.FlagSet, *diffFlags) {
+	fs := newFlagSet("contractcheck diff", diffSynopsis, stderr)
+	f := &diffFlags{}
+	fs.StringVar(&f.namedAfter, "named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
+	fs.StringVar(&f.oldGen, "old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
+	fs.StringVar(&f.newGen, "new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
+	fs.StringVar(&f.output, "output", "", "write the report to this `file`; - is standard output (default: standard output)")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
+	fs.StringVar(&f.failOn, "fail-on", diffFailOnNone, "exit 1 on changes of this `class`: breaking, or none to report only")
+	fs.Var(failOnBreakingFlag{&f.failOn}, "fail-on-breaking", "same as --fail-on breaking")
+	return fs, f
+}
+
+// failOnBreakingFlag is --fail-on-breaking, kept for scripts written
+// before --fail-on: it sets --fail-on to breaking (=false: to none).
+type failOnBreakingFlag struct{ failOn *string }
+
+func (b failOnBreakingFlag) String() string {
+	return strconv.FormatBool(b.failOn != nil && *b.failOn == diffFailOnBreaking)
+}
+
+func (b failOnBreakingFlag) Set(v string) error {
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	*b.failOn = diffFailOnNone
+	if on {
+		*b.failOn = diffFailOnBreaking
+	}
+	return nil
+}
+
+// IsBoolFlag lets --fail-on-breaking stand alone.
+func (failOnBreakingFlag) IsBoolFlag() bool { return true }
 
 // runDiff is `contractcheck diff OLD NEW`.
 func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("contractcheck diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	namedAfter := fs.String("named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
-	oldGen := fs.String("old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
-	newGen := fs.String("new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
-	out := fs.String("o", "", "write the report to `file` (default: standard output)")
-	failOnBreaking := fs.Bool("fail-on-breaking", false, "exit 1 when there is a breaking change")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, diffUsage)
-		fs.PrintDefaults()
+	fs, f := newDiffFlags(stderr)
+	files, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
 	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseFailure(err)
-	}
-	if len(files) != 2 {
-		fmt.Fprintf(stderr, "contractcheck diff: want two files, OLD and NEW; got %d\n", len(files))
-		fs.Usage()
+	usageErr := func(format string, a ...any) int {
+		_, _ = fmt.Fprintf(stderr, "contractcheck diff: "+format+"\n", a...)
 		return exitUsage
 	}
-	if (*oldGen == "") != (*newGen == "") {
-		fmt.Fprintln(stderr, "contractcheck diff: --old-gen and --new-gen go together")
-		return exitUsage
+	switch {
+	case len(files) != 2:
+		return usageErr("want two files, OLD and NEW; got %d\n%s", len(files), diffSynopsis)
+	case (f.oldGen == "") != (f.newGen == ""):
+		return usageErr("--old-gen and --new-gen go together")
+	case f.failOn != diffFailOnBreaking && f.failOn != diffFailOnNone:
+		return usageErr("--fail-on: want %s or %s, not %q (diff tells breaking changes from non-breaking ones)", diffFailOnBreaking, diffFailOnNone, f.failOn)
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck diff: %v\n", err)
 		return exitUsage
 	}
 
 	oldName, newName := files[0], files[1]
-	renames, err := renamesOf(oldName, newName, *namedAfter)
+	renames, err := renamesOf(oldName, newName, f.namedAfter)
 	if err != nil {
 		return fail(err)
 	}
@@ -85,12 +121,12 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(&b, "  %s: %s\n", kind, r)
 	}
-	if *oldGen != "" {
-		changed, err := generatedChanges(*oldGen, *newGen)
+	if f.oldGen != "" {
+		changed, err := generatedChanges(f.oldGen, f.newGen)
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(&b, "generated code (%s -> %s):\n", *oldGen, *newGen)
+		fmt.Fprintf(&b, "generated code (%s -> %s):\n", f.oldGen, f.newGen)
 		if len(changed) == 0 {
 			b.WriteString("  unchanged\n")
 		}
@@ -100,15 +136,13 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(&b, "summary: %d breaking for importers\n", breaking)
 
-	if *out == "" {
-		_, err = stdout.Write(b.Bytes())
-	} else {
-		err = output.Write(*out, stdout, b.Bytes())
-	}
-	if err != nil {
+	if err := writeOutput(f.output, stdout, func(w io.Writer) error {
+		_, err := w.Write(b.Bytes())
+		return err
+	}); err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))
 	}
-	if *failOnBreaking && breaking > 0 {
+	if f.failOn == diffFailOnBreaking && breaking > 0 {
 		return exitFindings
 	}
 	return exitOK

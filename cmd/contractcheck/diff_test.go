@@ -96,8 +96,19 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 		{"not a fragment", []string{f("fragment.yaml"), f("two.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment with one operation, found 2"}},
 		{"not a fragment, old side", []string{f("two.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment"}},
 		{"one file", []string{f("fragment.yaml")}, exitUsage, nil, []string{"want two files", "usage: contractcheck diff"}},
-		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"format"}},
-		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff", "-fail-on-breaking", "-old-gen"}},
+		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --format"}},
+		{"misspelt flag", []string{"--fail-on-breakng", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --fail-on-breakng; did you mean --fail-on-breaking?"}},
+		{"another tool's flag", []string{"--out", "r.txt", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"did you mean --output?"}},
+		{"--fail-on breaking", []string{"--fail-on", "breaking", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId changed"}, nil},
+		{"--fail-on none", []string{"--fail-on", "none", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
+		{"the last fail flag wins", []string{"--fail-on", "breaking", "--fail-on-breaking=false", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
+		{"check's threshold", []string{"--fail-on", "error", f("fragment.yaml"), f("renamed.yaml")}, exitUsage, nil, []string{`--fail-on: want breaking or none, not "error"`}},
+		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff",
+			"  --fail-on class\n    \texit 1 on changes of this class: breaking, or none to report only (default: none)\n",
+			"  --fail-on-breaking\n    \tsame as --fail-on breaking (default: off)\n",
+			"  --named-after field\n", "(default: operationId)",
+			"  --output file\n    \twrite the report to this file; - is standard output (default: standard output)\n",
+			"  -o file\n", "  --old-gen directory\n", "  --new-gen directory\n"}},
 		{"files after --", []string{"--fail-on-breaking", "--", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId"}, nil},
 	}
 	for _, tc := range tests {
@@ -121,13 +132,28 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 func TestDiffWritesTheReportToAFile(t *testing.T) {
 	t.Parallel()
 	dir := specFiles(t)
-	report := filepath.Join(dir, "report.txt")
-	code, out, errOut := diffIn("-o", report, "--fail-on-breaking", filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "renamed.yaml"))
-	assert.Equal(t, exitFindings, code, errOut)
-	assert.Empty(t, out, "with -o nothing goes to standard output")
-	data, err := os.ReadFile(report)
-	require.NoError(t, err)
-	assert.Contains(t, string(data), "breaking: operationId changed")
+	oldFile, newFile := filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "renamed.yaml")
+	_, report, _ := diffIn(oldFile, newFile)
+	require.Contains(t, report, "breaking: operationId changed")
+	for _, flag := range []string{"-o", "--output"} {
+		file := filepath.Join(dir, "report"+flag+".txt")
+		code, out, errOut := runIn(t, "diff", flag, file, "--fail-on-breaking", oldFile, newFile)
+		assert.Equal(t, exitFindings, code, errOut)
+		assert.Empty(t, out, "with %s nothing goes to standard output", flag)
+		assert.Equal(t, report, string(readFile(t, file)), flag)
+	}
+	code, out, errOut := runIn(t, "diff", "--output", "-", oldFile, newFile)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, report, out, "- is standard output")
+
+	// A regular file is replaced, keeping its mode.
+	kept := filepath.Join(dir, "kept.txt")
+	require.NoError(t, os.WriteFile(kept, []byte("old report\n"), 0o600))
+	require.NoError(t, os.Chmod(kept, 0o600))
+	code, _, errOut = runIn(t, "diff", "-o", kept, oldFile, newFile)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, report, string(readFile(t, kept)))
+	assert.Equal(t, os.FileMode(0o600), stat(t, kept).Mode().Perm())
 
 	code, _, errOut = diffIn("-o", filepath.Join(dir, "no-such-dir", "r.txt"), filepath.Join(dir, "fragment.yaml"), filepath.Join(dir, "same.yaml"))
 	assert.Equal(t, exitUsage, code)

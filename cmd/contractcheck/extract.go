@@ -1,59 +1,72 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/atlascontract/deferwindow/internal/output"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
+const extractSynopsis = `usage: contractcheck extract --from FILE [--operation ID] [--overlay FILE] [-o FILE]
+
+Extracts one operation from an upstream OpenAPI 3.0 document into a fragment
+(the operation, the components it references and its provenance), applying
+an OpenAPI Overlay 1.0 of errata when given.`
+
+// extractFlags are extract's settings.
+type extractFlags struct{ from, operation, overlay, output string }
+
+// newExtractFlags defines extract's flags.
+func newExtractFlags(stderr io.Writer) (*flag.FlagSet, *extractFlags) {
+	fs := newFlagSet("contractcheck extract", extractSynopsis, stderr)
+	f := &extractFlags{}
+	fs.StringVar(&f.from, "from", "", "the upstream OpenAPI 3.0 document (YAML or JSON) `file` (required)")
+	fs.StringVar(&f.operation, "operation", "deferGroupMaintenanceWindow", "the operationId (or x-xgen-operation-id-override) of the operation to extract")
+	fs.StringVar(&f.overlay, "overlay", "", "OpenAPI Overlay 1.0 `file` of errata to apply to the fragment")
+	fs.StringVar(&f.output, "output", "", "write the fragment to this `file`; - is standard output (default: standard output)")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
+	return fs, f
+}
+
 func runExtract(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("contractcheck extract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	from := fs.String("from", "", "upstream OpenAPI 3.0 document (YAML or JSON) `file`")
-	op := fs.String("operation", "deferGroupMaintenanceWindow", "operationId (or x-xgen-operation-id-override) to extract")
-	overlayPath := fs.String("overlay", "", "OpenAPI Overlay 1.0 `file` of errata to apply to the fragment")
-	out := fs.String("o", "", "write the fragment to `file` (default: standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: contractcheck extract --from FILE [--operation ID] [--overlay FILE] [-o FILE]")
-		fs.PrintDefaults()
+	fs, f := newExtractFlags(stderr)
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return parseFailure(err)
-	}
-	if *from == "" || fs.NArg() > 0 {
-		fs.Usage()
+	fail := func(err error) int {
+		_, _ = fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
 		return exitUsage
 	}
-	upstream, err := os.ReadFile(*from)
+	switch {
+	case len(rest) > 0:
+		return fail(fmt.Errorf("unexpected argument %q (the upstream document is --from FILE)", rest[0]))
+	case f.from == "":
+		return fail(errors.New("--from FILE is required: the upstream OpenAPI document"))
+	}
+	upstream, err := os.ReadFile(f.from)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
-		return exitUsage
+		return fail(err)
 	}
-	opts := openapi.ExtractOptions{OperationID: *op, UpstreamName: *from}
-	if *overlayPath != "" {
-		if opts.Overlay, err = os.ReadFile(*overlayPath); err != nil {
-			fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
-			return exitUsage
+	opts := openapi.ExtractOptions{OperationID: f.operation, UpstreamName: f.from}
+	if f.overlay != "" {
+		if opts.Overlay, err = os.ReadFile(f.overlay); err != nil {
+			return fail(err)
 		}
-		opts.OverlayName = *overlayPath
+		opts.OverlayName = f.overlay
 	}
 	fragment, err := openapi.Extract(upstream, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
-		return exitUsage
+		return fail(err)
 	}
-	if *out == "" {
-		_, err = stdout.Write(fragment)
-	} else {
-		err = output.Write(*out, stdout, fragment)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
-		return exitUsage
+	if err := writeOutput(f.output, stdout, func(w io.Writer) error {
+		_, err := w.Write(fragment)
+		return err
+	}); err != nil {
+		return fail(fmt.Errorf("writing the fragment: %w", err))
 	}
 	return exitOK
 }

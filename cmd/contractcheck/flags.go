@@ -31,15 +31,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// parseFailure is the exit code for a flag parsing error: 0 for -h, which
-// printed the usage as asked, 2 otherwise (flag printed what is wrong).
-func parseFailure(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	return exitUsage
-}
-
 // newFlagSet returns a flag set for a subcommand whose errors name an
 // unknown flag with a suggestion, and whose usage lists every flag with its
 // default.
@@ -47,7 +38,7 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // parse errors are printed by parseFlags, usage by fs.Usage
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nflags:\n", synopsis)
+		msgf(stderr, "%s\n\nflags:\n", synopsis)
 		printFlags(stderr, fs)
 	}
 	return fs
@@ -59,6 +50,9 @@ var renamedFlags = map[string]string{
 	"server": "target", "url": "target", "base-url": "target",
 	"out": "output", "report": "format",
 	"fail-level": "fail-on", "severity": "fail-on",
+	"operation-id": "operation", "operationid": "operation", "op": "operation",
+	"upstream": "from", "input": "from", "spec": "from",
+	"prefix": "mount", "base-path": "mount", "listen": "addr", "address": "addr",
 }
 
 // parseFlags parses a subcommand's arguments; on an error it prints what is
@@ -87,7 +81,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s\nRun '%s -h' for every flag.\n", fs.Name(), msg, fs.Name())
+	msgf(stderr, "%s: %s\nRun '%s -h' for every flag.\n", fs.Name(), msg, fs.Name())
 	return nil, exitUsage, false
 }
 
@@ -116,7 +110,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 			}
 			help += " (default: " + def + ")"
 		}
-		fmt.Fprintf(w, "%s\n    \t%s\n", head, help)
+		msgf(w, "%s\n    \t%s\n", head, help)
 	})
 }
 

@@ -28,7 +28,7 @@ func TestOutputIntoAPipe(t *testing.T) {
 			got <- nil
 			return
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // opened for reading
 		data, _ := io.ReadAll(f)
 		got <- data
 	}()

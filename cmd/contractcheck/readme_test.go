@@ -95,7 +95,7 @@ func TestREADMECommandsUseRealFlags(t *testing.T) {
 	t.Parallel()
 	text := readREADME(t) + string(readRepoFile(t, "contract/testdata/ci/github-workflow.yml")) +
 		string(readRepoFile(t, "contract/testdata/ci/gitlab-ci.yml"))
-	text = strings.ReplaceAll(text, "\n          --", " --") // the workflow's folded run line
+	text = strings.ReplaceAll(text, "\n          --", " --")           // the workflow's folded run line
 	text = regexp.MustCompile(`<!--.*?-->`).ReplaceAllString(text, "") // markers name commands too
 	cmds := regexp.MustCompile(`contractcheck check((?: [^\s\x60#|]+)*)`).FindAllStringSubmatch(text, -1)
 	require.GreaterOrEqual(t, len(cmds), 5)

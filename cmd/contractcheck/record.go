@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,14 +27,14 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	switch {
 	case len(rest) > 0:
-		fmt.Fprintf(stderr, "contractcheck record: unexpected argument %q\n", rest[0])
+		msgf(stderr, "contractcheck record: unexpected argument %q\n", rest[0])
 		return exitUsage
 	case *out == "" || *groupID == "":
-		fmt.Fprintln(stderr, "contractcheck record: --output FILE and --group-id ID are required")
+		msgf(stderr, "contractcheck record: --output FILE and --group-id ID are required\n")
 		return exitUsage
 	}
 	if err := atlas.ValidateGroupID(*groupID); err != nil {
-		fmt.Fprintf(stderr, "contractcheck record: --group-id: %v\n", err)
+		msgf(stderr, "contractcheck record: --group-id: %v\n", err)
 		return exitUsage
 	}
 	base := *server
@@ -47,7 +46,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	target, err := netpolicy.Check(ctx, base, *live)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
 
@@ -57,12 +56,12 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	rec, err := recording.NewRecorder(target.Transport, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
 	client, err := atlas.NewFromEnv(atlas.WithServer(base), atlas.WithTransport(rec), atlas.WithEnvelope(*envelope))
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck record: credentials: %v\n", err)
+		msgf(stderr, "contractcheck record: credentials: %v\n", err)
 		return exitUsage
 	}
 	info := stdout // what happened; on stderr when the cassette goes to stdout
@@ -73,21 +72,21 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var apiErr *atlas.Error
 	switch {
 	case callErr == nil:
-		fmt.Fprintln(info, "contractcheck record: the maintenance was deferred")
+		msgf(info, "contractcheck record: the maintenance was deferred\n")
 	case errors.As(callErr, &apiErr):
-		fmt.Fprintf(info, "contractcheck record: Atlas answered %v\n", callErr)
+		msgf(info, "contractcheck record: Atlas answered %v\n", callErr)
 	default:
 		if rec.Len() == 0 {
-			fmt.Fprintf(stderr, "contractcheck record: %v\n", callErr)
+			msgf(stderr, "contractcheck record: %v\n", callErr)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "contractcheck record: the call failed: %v\n", callErr)
+		msgf(stderr, "contractcheck record: the call failed: %v\n", callErr)
 	}
 	if err := saveCassette(rec, *out, stdout); err != nil {
-		fmt.Fprintf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
+	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
 	return exitOK
 }
 
@@ -100,7 +99,7 @@ exchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.`
 // subcommand; Save follows it too, but writes "-" to the process's own
 // standard output, so the cassette goes to stdout through a private
 // temporary folder.
-func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error {
+func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) (err error) {
 	if dest != "-" {
 		return rec.Save(dest)
 	}
@@ -108,7 +107,12 @@ func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		// A folder left behind would keep a copy of the cassette.
+		if rerr := os.RemoveAll(dir); err == nil {
+			err = rerr
+		}
+	}()
 	tmp := filepath.Join(dir, "cassette.yaml")
 	if err := rec.Save(tmp); err != nil {
 		return err

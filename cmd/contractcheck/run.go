@@ -17,7 +17,7 @@ import (
 // Exit codes.
 const (
 	exitOK       = 0 // nothing at or above --fail-on
-	exitFindings = 1 // findings at or above --fail-on, or breaking changes with --fail-on-breaking
+	exitFindings = 1 // findings at or above --fail-on, or breaking changes with diff --fail-on breaking
 	exitUsage    = 2 // usage or input error
 	// exitInterrupted is the shell's code for a process ended by SIGINT
 	// (128+2); SIGTERM gives 143.
@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		signal.Stop(sigs) // the default handlers again: a second signal kills
-		fmt.Fprintf(stderr, "contractcheck: %v: stopping (a second signal ends it at once)\n", got)
+		msgf(stderr, "contractcheck: %v: stopping (a second signal ends it at once)\n", got)
 		close(interrupted)
 		cancel()
 		grace := interruptGrace
@@ -64,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		select {
 		case <-done:
 		case <-time.After(grace):
-			fmt.Fprintf(stderr, "contractcheck: %v: stopped\n", got)
+			msgf(stderr, "contractcheck: %v: stopped\n", got)
 			os.Exit(signalExit(got))
 		}
 	}()
@@ -72,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	select {
 	case <-interrupted:
 		if code != exitOK {
-			fmt.Fprintf(stderr, "contractcheck: %v: stopped\n", got)
+			msgf(stderr, "contractcheck: %v: stopped\n", got)
 			return signalExit(got)
 		}
 	default:
@@ -110,15 +110,21 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case "version", "--version", "-version":
 		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		if err := writeOutput("-", stdout, func(w io.Writer) error {
+			_, err := io.WriteString(w, usage)
+			return err
+		}); err != nil {
+			msgf(stderr, "contractcheck: writing the usage: %v\n", err)
+			return exitUsage
+		}
 		return exitOK
 	}
 	if first := args[0]; !strings.HasPrefix(first, "-") && !looksLikePath(first) {
-		fmt.Fprintf(stderr, "contractcheck: unknown command %q", first)
+		msgf(stderr, "contractcheck: unknown command %q", first)
 		if s := suggest(first, commands); s != "" {
-			fmt.Fprintf(stderr, "; did you mean %q?", s)
+			msgf(stderr, "; did you mean %q?", s)
 		}
-		fmt.Fprintf(stderr, "\n(a recording file or folder of that name does not exist either)\n\n%s", usage)
+		msgf(stderr, "\n(a recording file or folder of that name does not exist either)\n\n%s", usage)
 		return exitUsage
 	}
 	return runCheck(ctx, args, stdout, stderr)
@@ -135,19 +141,34 @@ func looksLikePath(arg string) bool {
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "contractcheck version: unexpected argument %q\n", args[0])
+		msgf(stderr, "contractcheck version: unexpected argument %q\n", args[0])
 		return exitUsage
 	}
 	tool := contract.Tool()
-	fmt.Fprintf(stdout, "%s %s, module %s\n", tool.Name, tool.Version, contract.ModulePath)
 	spec, err := contract.DefaultSpec()
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck: %v\n", err)
+		msgf(stderr, "contractcheck: %v\n", err)
 		return exitUsage
 	}
 	frag := spec.Fragment()
-	fmt.Fprintf(stdout, "fragment %s sha256 %s\n%s %s/%s\n", frag.Name, frag.SHA256, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if err := writeOutput("-", stdout, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%s %s, module %s\nfragment %s sha256 %s\n%s %s/%s\n",
+			tool.Name, tool.Version, contract.ModulePath, frag.Name, frag.SHA256, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return err
+	}); err != nil {
+		msgf(stderr, "contractcheck: writing the version: %v\n", err)
+		return exitUsage
+	}
 	return exitOK
+}
+
+// msgf writes a message for the user: a diagnostic or progress on standard
+// error, or what a command did. A terminal or pipe that refuses a message
+// leaves nowhere to report that, so the write's error is dropped; a
+// command's results (reports, cassettes, the version) go through
+// writeOutput, which returns it.
+func msgf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
 }
 
 const usage = `usage: contractcheck <command> [flags] [PATH...]

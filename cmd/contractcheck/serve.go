@@ -15,63 +15,85 @@ import (
 	"github.com/atlascontract/deferwindow/gen/atlastest"
 )
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("contractcheck serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen `address` (port 0: a free one; loopback unless told otherwise)")
-	mount := fs.String("mount", "", "path `prefix` to strip from incoming requests before routing")
-	maxBody := fs.Int64("max-body-bytes", recording.DefaultMaxBodyBytes, "cap on every recorded body, in `bytes`")
-	fake := fs.Bool("fake", false, "serve the fake Atlas (per-project state, real auth) instead of recorded answers")
-	state := fs.String("state", "", "with --fake: the YAML `file` seeding projects, token lifetime and rate limit")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: contractcheck serve [--addr 127.0.0.1:PORT] [--mount PREFIX] [PATH...]
-       contractcheck serve --fake [--state FILE] [--addr 127.0.0.1:PORT]
+const serveSynopsis = `usage: contractcheck serve [--addr 127.0.0.1:PORT] [--mount PREFIX] [--max-body-bytes N] [PATH...]
+       contractcheck serve --fake [--state FILE] [--addr 127.0.0.1:PORT] [--mount PREFIX]
 
 Without --fake: serves the recorded responses (none: the shipped recordings) as a mock of the
 endpoint, per project in recorded order; invalid requests get what Atlas answers.
 With --fake: serves the fake Atlas of package atlastest, accepting the credentials of
 MONGODB_ATLAS_CLIENT_ID/_SECRET and MONGODB_ATLAS_PUBLIC_API_KEY/_PRIVATE_API_KEY; its control
-API lives under /_contractcheck/fake/. Stops on SIGINT or SIGTERM.
+API lives under /_contractcheck/fake/. Stops on SIGINT or SIGTERM.`
 
-flags:`)
-		fs.PrintDefaults()
+// serveFlags are serve's settings.
+type serveFlags struct {
+	addr, mount, state string
+	maxBody            int64
+	fake               bool
+}
+
+// newServeFlags defines serve's flags.
+func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
+	fs := newFlagSet("contractcheck serve", serveSynopsis, stderr)
+	f := &serveFlags{}
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen `address` (port 0: a free one; loopback unless told otherwise)")
+	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip from incoming requests before routing (a proxy mount point, e.g. /atlas-proxy)")
+	fs.Int64Var(&f.maxBody, "max-body-bytes", recording.DefaultMaxBodyBytes, fmt.Sprintf("cap on every recorded body read, in `bytes` (1 to %d); not with --fake", int64(maxBodyLimit)))
+	fs.BoolVar(&f.fake, "fake", false, "serve the fake Atlas (per-project state, real auth) instead of recorded answers")
+	fs.StringVar(&f.state, "state", "", "with --fake: the YAML `file` seeding projects, token lifetime and rate limit (default: one scheduled project)")
+	return fs, f
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, f := newServeFlags(stderr)
+	paths, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
 	}
-	paths, err := parseInterspersed(fs, args)
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	usageErr := func(format string, a ...any) int {
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case f.state != "" && !f.fake:
+		return usageErr("--state needs --fake")
+	case f.fake && len(paths) > 0:
+		return usageErr("--fake answers from state, not recordings; drop the paths or --fake")
+	case f.fake && set["max-body-bytes"]:
+		return usageErr("--max-body-bytes caps the recordings read; --fake reads none")
+	}
+	if err := checkMaxBody(f.maxBody); err != nil {
+		return usageErr("%v", err)
+	}
+	mount, err := contract.NormalizeMount(f.mount)
 	if err != nil {
-		return parseFailure(err)
-	}
-	if *state != "" && !*fake {
-		fmt.Fprintln(stderr, "contractcheck serve: --state needs --fake")
-		return exitUsage
-	}
-	if *fake && len(paths) > 0 {
-		fmt.Fprintln(stderr, "contractcheck serve: --fake answers from state, not recordings; drop the paths or --fake")
-		return exitUsage
+		return usageErr("--mount: %v", err)
 	}
 	var (
 		core    *contract.Server
 		message string
 	)
-	if *fake {
-		core, message, err = fakeCore(*state, *mount, stderr)
+	if f.fake {
+		core, message, err = fakeCore(f.state, mount, stderr)
 	} else {
-		core, message, err = mockCore(paths, *mount, *maxBody, stderr)
+		core, message, err = mockCore(paths, mount, f.maxBody, stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "contractcheck serve: listening on http://%s (%s)\n", ln.Addr(), message)
+	_, _ = fmt.Fprintf(stdout, "contractcheck serve: listening on http://%s (%s)\n", ln.Addr(), message)
 	if err := core.Serve(ctx, ln); err != nil {
-		fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintln(stdout, "contractcheck serve: stopped")
+	_, _ = fmt.Fprintln(stdout, "contractcheck serve: stopped")
 	return exitOK
 }
 
@@ -95,7 +117,7 @@ func mockCore(paths []string, mount string, maxBody int64, stderr io.Writer) (*c
 	for _, in := range ins {
 		for _, f := range checker.Check(context.Background(), in).Findings {
 			if f.Severity == contract.SeverityError {
-				fmt.Fprintf(stderr, "contractcheck serve: warning: %s interaction %d breaks the contract (%s: %s); it is served as recorded\n",
+				_, _ = fmt.Fprintf(stderr, "contractcheck serve: warning: %s interaction %d breaks the contract (%s: %s); it is served as recorded\n",
 					f.File, f.Interaction, f.Rule, f.Message)
 			}
 		}
@@ -110,7 +132,7 @@ func fakeCore(statePath, mount string, stderr io.Writer) (*contract.Server, stri
 	log := &lockedWriter{w: stderr}
 	opts := []atlastest.Option{
 		atlastest.WithMount(mount),
-		atlastest.WithViolationHandler(func(msg string) { fmt.Fprintln(log, "contractcheck serve: "+msg) }),
+		atlastest.WithViolationHandler(func(msg string) { _, _ = fmt.Fprintln(log, "contractcheck serve: "+msg) }),
 	}
 	if statePath != "" {
 		st, err := atlastest.LoadState(statePath)

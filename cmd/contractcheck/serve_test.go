@@ -66,8 +66,9 @@ func TestServeFakeWithNewFromEnv(t *testing.T) {
 
 	resp, err := http.Get(base + "/_contractcheck/fake/journal")
 	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	assert.Contains(t, string(body), `"principal":"mdb_sa_id_env"`)
 	assert.NotContains(t, string(body), "do-not-leak")
 	assert.NotContains(t, stderr.String(), "do-not-leak")
@@ -112,7 +113,71 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "the recordings are routed as recorded")
 	assert.Empty(t, resp.Header.Get(contract.MockHeader), "a recorded answer, not a refusal")
+}
+
+// TestServeFlagConventions: serve's flags follow the other subcommands'
+// rules: a misspelt flag is a usage error with a suggestion, the body cap
+// is range-checked, the mount is normalised, and -h lists every default.
+func TestServeFlagConventions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--mout", "/atlas"}, "unknown flag --mout; did you mean --mount?"},
+		{[]string{"--max-body", "10"}, "did you mean --max-body-bytes?"},
+		{[]string{"--max-body-bytes", "0"}, "--max-body-bytes 0 is out of range: want 1 to 1073741824"},
+		{[]string{"--max-body-bytes", "1073741825"}, "want 1 to 1073741824"},
+		{[]string{"--max-body-bytes", "-1"}, "want 1 to 1073741824"},
+		{[]string{"--fake", "--max-body-bytes", "1024"}, "--fake reads none"},
+		{[]string{"--state", "state.yaml"}, "--state needs --fake"},
+		{[]string{"--mount", "http://127.0.0.1/atlas"}, "--mount: mount \"http://127.0.0.1/atlas\" is a URL"},
+		{[]string{"--mount", "/atlas?x=1"}, "without a query"},
+	} {
+		code, stdout, stderr := runIn(t, append([]string{"serve"}, tc.args...)...)
+		assert.Equal(t, exitUsage, code, tc.args)
+		assert.Contains(t, stderr, tc.want, tc.args)
+		assert.NotContains(t, stdout, "listening", tc.args)
+	}
+
+	help := mustHelp(t, "serve")
+	for _, want := range []string{
+		"  --addr address\n    \tlisten address (port 0: a free one; loopback unless told otherwise) (default: 127.0.0.1:0)",
+		"  --max-body-bytes bytes\n    \tcap on every recorded body read, in bytes (1 to 1073741824); not with --fake (default: 4194304)",
+		"  --mount prefix\n", "(default: none)",
+		"  --fake\n    \tserve the fake Atlas",
+	} {
+		assert.Contains(t, help, want)
+	}
+}
+
+// TestServeNormalisesTheMount serves below a mount given without its
+// leading slash and with a trailing one, in both modes.
+func TestServeNormalisesTheMount(t *testing.T) {
+	// Not parallel: it clears the credentials in the environment for --fake.
+	for _, name := range []string{atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey} {
+		t.Setenv(name, "")
+	}
+	const path = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/maintenanceWindow/defer"
+	post := func(url string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp
+	}
+	for _, args := range [][]string{{"--mount", "atlas-proxy/"}, {"--fake", "--mount", " atlas-proxy/ "}} {
+		base, _ := startServe(t, args...)
+		resp := post(base + "/atlas-proxy" + path)
+		assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "%v: below the mount the operation is routed", args)
+		assert.NotEqual(t, http.StatusNotFound, resp.StatusCode, "%v: below the mount the operation is routed", args)
+		resp = post(base + path)
+		assert.Contains(t, []int{http.StatusNotFound, http.StatusNotImplemented}, resp.StatusCode, "%v: outside the mount nothing is routed", args)
+	}
 }

@@ -43,7 +43,7 @@ func startBlocked(t *testing.T) (*exec.Cmd, *lockedBuffer) {
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the program opened the pipe
 	require.NoError(t, err)
-	t.Cleanup(func() { w.Close() })
+	t.Cleanup(func() { assert.NoError(t, w.Close()) })
 	_, err = w.WriteString(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[`)
 	require.NoError(t, err)
 	return cmd, stderr

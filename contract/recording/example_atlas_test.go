@@ -62,6 +62,8 @@ func exampleSetup() (baseURL, clientID, clientSecret, dir string, cleanup func()
 	}
 	return srv.URL, "mdb_sa_id_example", "mdb_sa_sk_example-secret", dir, func() {
 		srv.Close()
-		os.RemoveAll(dir)
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Println(err) // fails the example: its output is compared
+		}
 	}
 }

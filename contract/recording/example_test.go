@@ -72,10 +72,18 @@ func ExampleRecorder() {
 		return
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close() // read whole: nothing to lose on close
 
-	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Println(err)
+		}
+	}()
 	path := filepath.Join(dir, "defer.yaml")
 	if err := rec.Save(path); err != nil {
 		fmt.Println(err)

@@ -47,7 +47,7 @@ func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
 	if err != nil {
 		return fileError(path, 0, "cannot open: "+errText(err), err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose on close
 	fi, err := f.Stat()
 	if err != nil {
 		return fileError(path, 0, "cannot stat: "+errText(err), err)

@@ -209,7 +209,7 @@ func captureBody(rc io.ReadCloser, contentLength, max int64) (captured, io.ReadC
 		chunks = append(chunks, chunk[:m])
 		n += int64(m)
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			rc.Close()
+			_ = rc.Close() // read whole: a close error loses nothing
 			data := chunks[0]
 			if len(chunks) > 1 {
 				data = bytes.Join(chunks, nil)
@@ -217,7 +217,7 @@ func captureBody(rc io.ReadCloser, contentLength, max int64) (captured, io.ReadC
 			return captured{data: data, complete: true, size: n}, io.NopCloser(bytes.NewReader(data)), nil
 		}
 		if err != nil {
-			rc.Close()
+			_ = rc.Close() // the read error is the one to report
 			return captured{}, nil, err
 		}
 		next = min(2*int64(len(chunk)), 1<<20)

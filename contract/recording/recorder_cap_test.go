@@ -94,7 +94,9 @@ func TestRecorderStreamsBodiesOverTheCap(t *testing.T) {
 			rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				h := sha256.New()
 				n, err := io.Copy(h, r.Body)
-				r.Body.Close()
+				if cerr := r.Body.Close(); err == nil {
+					err = cerr
+				}
 				if err != nil {
 					return nil, err
 				}
@@ -215,7 +217,9 @@ func TestRecorderCapBoundary(t *testing.T) {
 			respBody := &trackedBody{Reader: strings.NewReader(respText)}
 			rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				b, err := io.ReadAll(r.Body)
-				r.Body.Close()
+				if cerr := r.Body.Close(); err == nil {
+					err = cerr
+				}
 				serverGot = string(b)
 				if r.GetBody != nil {
 					again, err := r.GetBody()

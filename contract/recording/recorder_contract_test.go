@@ -55,7 +55,7 @@ func TestRecorderLosesNoInteractionUnderConcurrency(t *testing.T) {
 				errs <- err
 				return
 			}
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			b, err := io.ReadAll(resp.Body)
 			if err == nil && string(b) != fmt.Sprint(i) {
 				err = fmt.Errorf("response %d got body %q", i, b)
@@ -148,7 +148,7 @@ func TestRecorderRecordsCompressedBodiesDecodedAndRedacted(t *testing.T) {
 		require.NoError(t, err)
 		raw, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		if path == "/token" {
 			zr, err := gzip.NewReader(bytes.NewReader(raw))
 			require.NoError(t, err, "the caller still gets the gzip bytes")
@@ -190,7 +190,7 @@ func TestRecorderScrubsSecretsLearnedLater(t *testing.T) {
 	for range 2 {
 		resp, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodGet, "https://cloud.mongodb.com/x", nil))
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 	}
 	data, err := rec.Marshal()
 	require.NoError(t, err)
@@ -243,7 +243,7 @@ func recordOne(t *testing.T) *recording.Recorder {
 	}), recording.RecorderOptions{})
 	resp, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://cloud.mongodb.com"+deferPath, nil))
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	return rec
 }
 
@@ -298,7 +298,7 @@ func TestRecorderRedactsPasswordInURL(t *testing.T) {
 	u := &url.URL{Scheme: "https", User: url.UserPassword("me", basicPass), Host: "cloud.mongodb.com", Path: "/x"}
 	resp, err := rec.RoundTrip(httptest.NewRequestWithContext(t.Context(), http.MethodGet, u.String(), nil))
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	data, err := rec.Marshal()
 	require.NoError(t, err)
 	assert.NotContains(t, string(data), basicPass)

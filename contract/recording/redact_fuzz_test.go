@@ -62,7 +62,9 @@ func recordWithSecret(t *testing.T, secret, note string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	data, err := rec.Marshal()
 	if err != nil {

@@ -32,7 +32,7 @@ func recordExchange(t *testing.T, opts recording.RecorderOptions, reqHeader, res
 	req.Header = reqHeader.Clone()
 	resp, err := rec.RoundTrip(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	data, err := rec.Marshal()
 	require.NoError(t, err)
 	var c cassette.Cassette

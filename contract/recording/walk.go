@@ -155,7 +155,7 @@ func readFS(fsys fs.FS, name string, opts Options, fn func(*Interaction) error) 
 	if err != nil {
 		return fileError(name, 0, "cannot open: "+fsErrText(err), err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose on close
 	return Read(name, f, opts, fn)
 }
 

@@ -93,7 +93,7 @@ func TestRawDigestTransport(t *testing.T) {
 		req.Header.Set("Accept", "application/vnd.atlas.2025-03-12+json")
 		resp, err := client.Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		assert.Equal(t, tc.status, resp.StatusCode)
 	}
 	p, _ := srv.Project(atlastest.DefaultProjectID)
@@ -114,7 +114,7 @@ func TestClientCredentials(t *testing.T) {
 		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 		resp, err := client.Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		assert.Equal(t, 200, resp.StatusCode)
 	}
 	cfg := clientcredentials.Config{ClientID: sa.ClientID, ClientSecret: "wrong", TokenURL: srv.URL() + "/api/oauth/token"}
@@ -168,7 +168,7 @@ func TestControlAPI(t *testing.T) {
 		require.NoError(t, err)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		return resp.StatusCode, string(b)

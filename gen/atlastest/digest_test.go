@@ -40,7 +40,7 @@ func TestDigestNonces(t *testing.T) {
 			key.PublicKey, nonce, uri, resp))
 		r, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		r.Body.Close()
+		require.NoError(t, r.Body.Close())
 		return r
 	}
 	assert.Equal(t, 401, send("0123456789abcdef0123456789abcdef").StatusCode, "a nonce the fake never issued")

@@ -97,8 +97,10 @@ func Example_fromEnv() {
 	for name, value := range map[string]string{
 		atlas.EnvBaseURL: srv.URL, atlas.EnvClientID: sa.ClientID, atlas.EnvClientSecret: sa.ClientSecret,
 	} {
-		os.Setenv(name, value)
-		defer os.Unsetenv(name)
+		if err := os.Setenv(name, value); err != nil {
+			log.Fatal(err)
+		}
+		defer func() { _ = os.Unsetenv(name) }() // a valid name: it cannot fail
 	}
 
 	ctx := context.Background()

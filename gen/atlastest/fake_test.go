@@ -109,7 +109,7 @@ func rawPost(t *testing.T, url string, header map[string]string) (*http.Response
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp, body
@@ -126,7 +126,7 @@ func digestPost(t *testing.T, srv *atlastest.Server, url string) (*http.Response
 	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 	resp, err := client.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp, body

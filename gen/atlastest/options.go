@@ -42,7 +42,8 @@ type ServiceAccount struct {
 
 // Format prints the client id and never the secret, whatever the verb.
 func (a ServiceAccount) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "service account %s (secret REDACTED)", strconv.Quote(a.ClientID))
+	// fmt.State writes into fmt's own buffer, which cannot fail.
+	_, _ = fmt.Fprintf(f, "service account %s (secret REDACTED)", strconv.Quote(a.ClientID))
 }
 
 // APIKey is an API key the fake accepts by HTTP Digest. Projects lists the
@@ -55,7 +56,8 @@ type APIKey struct {
 
 // Format prints the public key and never the private one, whatever the verb.
 func (k APIKey) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "API key %s (private key REDACTED)", strconv.Quote(k.PublicKey))
+	// fmt.State writes into fmt's own buffer, which cannot fail.
+	_, _ = fmt.Fprintf(f, "API key %s (private key REDACTED)", strconv.Quote(k.PublicKey))
 }
 
 // The credentials a fake accepts when none are given.

@@ -92,7 +92,7 @@ func TestWriteIntoAFIFOAndDevNull(t *testing.T) {
 			got <- nil
 			return
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // opened for reading
 		var b bytes.Buffer
 		_, _ = b.ReadFrom(f)
 		got <- b.Bytes()

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// miniUpstream is a small upstream document with a postThing operation.
+var miniUpstream = filepath.Join("..", "..", "openapi", "testdata", "mini-upstream.yaml")
+
+// TestExtractOutputFlags: -o and --output are one flag, "-" is standard
+// output, and a failed extraction leaves the destination as it was.
+func TestExtractOutputFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, fragment, stderr := runIn(t, "extract", "--from", miniUpstream, "--operation", "postThing")
+	require.Equal(t, exitOK, code, stderr)
+	require.Contains(t, fragment, "postThing")
+
+	short, long := filepath.Join(dir, "short.yaml"), filepath.Join(dir, "long.yaml")
+	for _, args := range [][]string{{"-o", short}, {"--output", long}} {
+		code, stdout, stderr := runIn(t, append([]string{"extract", "--from", miniUpstream, "--operation", "postThing"}, args...)...)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Empty(t, stdout, "%v: the fragment goes to the file only", args)
+	}
+	assert.Equal(t, fragment, string(readFile(t, short)))
+	assert.Equal(t, fragment, string(readFile(t, long)))
+
+	code, stdout, stderr := runIn(t, "extract", "--from", miniUpstream, "--operation", "postThing", "--output", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, fragment, stdout)
+
+	require.NoError(t, os.WriteFile(short, []byte("kept\n"), 0o600))
+	code, _, stderr = runIn(t, "extract", "--from", miniUpstream, "--operation", "noSuchThing", "-o", short)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "noSuchThing")
+	assert.Equal(t, "kept\n", string(readFile(t, short)), "a failed extraction does not touch the destination")
+
+	code, _, stderr = runIn(t, "extract", "--from", miniUpstream, "--operation", "postThing", "-o", dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "writing the fragment")
+	assert.Contains(t, stderr, dir)
+}
+
+func TestExtractUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--from FILE is required"},
+		{[]string{"--from", miniUpstream, "extra.yaml"}, `unexpected argument "extra.yaml"`},
+		{[]string{"--form", miniUpstream}, "unknown flag --form; did you mean --from?"},
+		{[]string{"--out", "x.yaml", "--from", miniUpstream}, "unknown flag --out; did you mean --output?"},
+		{[]string{"--operation-id", "postThing", "--from", miniUpstream}, "did you mean --operation?"},
+		{[]string{"--from", filepath.Join(t.TempDir(), "absent.yaml")}, "absent.yaml"},
+	} {
+		code, stdout, stderr := runIn(t, append([]string{"extract"}, tc.args...)...)
+		assert.Equal(t, exitUsage, code, tc.args)
+		assert.Contains(t, stderr, tc.want, tc.args)
+		assert.Empty(t, stdout, tc.args)
+	}
+	help := mustHelp(t, "extract")
+	for _, want := range []string{
+		"usage: contractcheck extract --from FILE",
+		"  --operation string\n    \tthe operationId (or x-xgen-operation-id-override) of the operation to extract (default: deferGroupMaintenanceWindow)",
+		"  --output file\n    \twrite the fragment to this file; - is standard output (default: standard output)",
+		"  -o file\n    \tshorthand for --output file (default: none)",
+		"  --overlay file\n", "  --from file\n",
+	} {
+		assert.Contains(t, help, want)
+	}
+}
