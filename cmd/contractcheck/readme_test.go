@@ -177,6 +177,26 @@ func TestREADMEShellCommandsAreReal(t *testing.T) {
 	assert.Positive(t, installs, "install commands checked")
 }
 
+// TestREADMEAnchorsResolve holds every in-page link of the README (the
+// table of contents, the quick starts' pointers) to a heading, by the
+// anchor GitHub derives from it: lower case, punctuation dropped, spaces
+// turned into hyphens.
+func TestREADMEAnchorsResolve(t *testing.T) {
+	t.Parallel()
+	readme := readREADME(t)
+	anchors := map[string]bool{}
+	drop := regexp.MustCompile(`[^\p{L}\p{N} _-]`)
+	prose := regexp.MustCompile("(?s)```.*?```").ReplaceAllString(readme, "") // a # in code is no heading
+	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(prose, -1) {
+		anchors[strings.ReplaceAll(drop.ReplaceAllString(strings.ToLower(m[1]), ""), " ", "-")] = true
+	}
+	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(readme, -1)
+	require.NotEmpty(t, links)
+	for _, l := range links {
+		assert.True(t, anchors[l[1]], "the README links to #%s, which no heading makes", l[1])
+	}
+}
+
 func readREADME(t *testing.T) string {
 	return string(readRepoFile(t, "README.md"))
 }
