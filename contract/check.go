@@ -120,7 +120,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			jd.add(RuleInvalidRequestAccepted, SeverityError, "", "the request is invalid (%s), yet it was answered %d", p, resp.StatusCode)
 		} else {
-			jd.add(RuleRequestInvalid, SeverityWarning, "", "the request is invalid (%s); it was refused with %d, a correct negative case", p, resp.StatusCode)
+			jd.add(RuleRequestInvalid, SeverityInfo, "", "the request is invalid (%s); it was refused with %d, a correct negative case", p, resp.StatusCode)
 		}
 	}
 

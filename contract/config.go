@@ -314,7 +314,7 @@ func ParseFailOn(s string) (Severity, error) {
 		return FailNever, nil
 	}
 	sev, err := ParseSeverity(s)
-	if err != nil {
+	if err != nil || sev < SeverityWarning {
 		return 0, fmt.Errorf("unknown threshold %q: want error, warning or none", s)
 	}
 	return sev, nil

@@ -57,8 +57,44 @@ func TestShippedRecordingsPassWithRequireCoverage(t *testing.T) {
 		assert.Len(t, report.Coverage, 18, "9 declared statuses x 2 envelope modes")
 		// The deliberate negative cases (a bad group id; a missing and a too
 		// old Accept version, refused with 406) are recognised as such.
+		// They are information, not warnings: the shipped recordings pass
+		// even --fail-on warning, and the summary counts them as notes.
 		assert.Equal(t, []Rule{RuleRequestInvalid, RuleRequestInvalid, RuleRequestInvalid}, rulesOf(report.Findings))
+		for _, f := range report.Findings {
+			assert.Equal(t, SeverityInfo, f.Severity, "%v", f)
+		}
+		assert.Zero(t, s.Warnings)
+		assert.Equal(t, 3, s.Notes)
+		assert.False(t, report.Failed(SeverityWarning), "a correct negative case never fails a run")
 	}
+}
+
+// TestInvalidRequestSeverityFollowsTheAnswer holds the line between a
+// negative case and a defect: the same invalid request is information when
+// it was refused and an error when it was answered 2xx.
+func TestInvalidRequestSeverityFollowsTheAnswer(t *testing.T) {
+	t.Parallel()
+	spec, err := DefaultSpec()
+	require.NoError(t, err)
+	sevs := func(status int) []Severity {
+		in := &recording.Interaction{File: "mem", Request: recording.Request{Method: "POST",
+			URL:    mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/NOT-A-GROUP/maintenanceWindow/defer"),
+			Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}},
+			Response: recording.Response{StatusCode: status}}
+		var out []Severity
+		for _, f := range NewChecker(spec, CheckOptions{}).Check(t.Context(), in).Findings {
+			if f.Rule == RuleRequestInvalid || f.Rule == RuleInvalidRequestAccepted {
+				out = append(out, f.Severity)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []Severity{SeverityInfo}, sevs(404))
+	assert.Equal(t, []Severity{SeverityError}, sevs(200))
+	_, err = ParseFailOn("info")
+	assert.Error(t, err, "failing on information would fail every correct negative case")
+	assert.Equal(t, "note", sarifLevel(SeverityInfo))
+	assert.Equal(t, "warning", sarifLevel(SeverityWarning))
 }
 
 // badOptions reads the known-bad recording for rule.

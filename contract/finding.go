@@ -11,13 +11,19 @@ type Severity int
 
 // Severities, in increasing order.
 const (
-	SeverityWarning Severity = iota + 1
+	// SeverityInfo marks a finding that passes: something worth knowing
+	// that is what the fragment expects (an invalid request that was
+	// refused). It never fails a run and is not a warning.
+	SeverityInfo Severity = iota + 1
+	SeverityWarning
 	SeverityError
 )
 
-// String returns "warning" or "error".
+// String returns "info", "warning" or "error".
 func (s Severity) String() string {
 	switch s {
+	case SeverityInfo:
+		return "info"
 	case SeverityWarning:
 		return "warning"
 	case SeverityError:
@@ -26,15 +32,17 @@ func (s Severity) String() string {
 	return fmt.Sprintf("severity(%d)", int(s))
 }
 
-// ParseSeverity parses "warning" or "error".
+// ParseSeverity parses "info", "warning" or "error".
 func ParseSeverity(s string) (Severity, error) {
 	switch strings.ToLower(s) {
+	case "info":
+		return SeverityInfo, nil
 	case "warning":
 		return SeverityWarning, nil
 	case "error":
 		return SeverityError, nil
 	}
-	return 0, fmt.Errorf("unknown severity %q: want warning or error", s)
+	return 0, fmt.Errorf("unknown severity %q: want info, warning or error", s)
 }
 
 // MarshalText writes the severity by name.

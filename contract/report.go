@@ -53,8 +53,11 @@ type Summary struct {
 	Files        int `json:"files"`
 	Errors       int `json:"errors"`
 	Warnings     int `json:"warnings"`
-	Skipped      int `json:"skipped"`
-	Waived       int `json:"waived"`
+	// Notes counts the info findings: checks that passed and are worth
+	// knowing, such as an invalid request refused as it should be.
+	Notes   int `json:"notes"`
+	Skipped int `json:"skipped"`
+	Waived  int `json:"waived"`
 	// NotSent counts the interactions a target run did not send (the
 	// not-sent findings); always 0 in the other modes.
 	NotSent int `json:"notSent"`
@@ -95,6 +98,8 @@ func (r *Report) Summary() Summary {
 			s.Errors++
 		case SeverityWarning:
 			s.Warnings++
+		case SeverityInfo:
+			s.Notes++
 		}
 		if f.Rule == RuleNotSent {
 			s.NotSent++

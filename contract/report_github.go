@@ -26,8 +26,11 @@ func WriteGitHub(w io.Writer, r *Report) error {
 			continue
 		}
 		level := "error"
-		if f.Severity < SeverityError {
+		switch {
+		case f.Severity == SeverityWarning:
 			level = "warning"
+		case f.Severity < SeverityWarning:
+			level = "notice"
 		}
 		var props []string
 		if f.File != "" {
@@ -67,9 +70,9 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
 	}
 	s := r.Summary()
-	_, _ = fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
+	_, _ = fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %s refused as expected, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Skipped, s.Waived,
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Notes, "negative case"), s.Skipped, s.Waived,
 		escapeControl(r.Recordings.String()), escapeControl(r.Fragment.Name), r.Fragment.SHA256, r.Tool.Name, escapeControl(r.Tool.Version))
 	return bw.Flush()
 }

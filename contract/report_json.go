@@ -18,7 +18,7 @@ const JSONReportVersion = 1
 //	  "fragment": {"name": string, "sha256": string},
 //	  "recordings": {"kind": "shipped" | "files" | "fs", "paths": [string], "config": string (absent when none)},
 //	  "mode": "replay" | "offline" | "target",
-//	  "summary": {"interactions": int, "files": int, "errors": int, "warnings": int, "skipped": int, "waived": int,
+//	  "summary": {"interactions": int, "files": int, "errors": int, "warnings": int, "notes": int, "skipped": int, "waived": int,
 //	              "notSent": int (interactions a target run did not send)},
 //	  "findings": [{"rule": string, "severity": "error" | "warning",
 //	                "file": string (absent for run findings),

@@ -48,8 +48,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				break
 			}
 			sev := "⚠️"
-			if f.Severity >= SeverityError {
+			switch {
+			case f.Severity >= SeverityError:
 				sev = "❌"
+			case f.Severity < SeverityWarning:
+				sev = "ℹ️"
 			}
 			where := "run"
 			if f.File != "" {

@@ -154,10 +154,13 @@ func WriteSARIF(w io.Writer, r *Report) error {
 }
 
 func sarifLevel(s Severity) string {
-	if s >= SeverityError {
+	switch {
+	case s >= SeverityError:
 		return "error"
+	case s == SeverityWarning:
+		return "warning"
 	}
-	return "warning"
+	return "note"
 }
 
 // sarifURI turns a file path into a URI reference: relative paths stay

@@ -28,8 +28,11 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		if !opts.Color {
 			return s
 		}
-		if sev == SeverityError {
+		switch sev {
+		case SeverityError:
 			return "\x1b[31m" + s + "\x1b[0m"
+		case SeverityInfo:
+			return "\x1b[36m" + s + "\x1b[0m"
 		}
 		return "\x1b[33m" + s + "\x1b[0m"
 	}
@@ -76,6 +79,9 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	_, _ = fmt.Fprintf(bw, "%s: %s in %s (%s): %s, %s", "contractcheck",
 		plural(s.Interactions, "interaction"), plural(s.Files, "file"), escapeControl(r.Mode),
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	if s.Notes > 0 {
+		_, _ = fmt.Fprintf(bw, ", %s", plural(s.Notes, "negative case")+" refused as expected")
+	}
 	if r.Mode == "target" {
 		_, _ = fmt.Fprintf(bw, ", %d not sent", s.NotSent)
 	}

@@ -41,11 +41,12 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 			[]string{"no recordings to judge", "--shipped"}, nil},
 		{"check alone is the same usage error", []string{"check"}, exitUsage, nil, []string{"no recordings to judge", "--shipped"}, nil},
 		{"shipped recordings", []string{"check", "--shipped"}, exitOK,
-			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 3 warnings", "judged the recordings shipped in contractcheck"}, nil, []string{"\x1b["}},
+			[]string{"contractcheck:", "interactions in 5 files (replay): 0 errors, 0 warnings, 3 negative cases refused as expected", "judged the recordings shipped in contractcheck"}, nil, []string{"\x1b["}},
 		{"shipped with a path", []string{"check", "--shipped", bad}, exitUsage, nil, []string{"give it no PATH"}, nil},
 		{"explicit check, offline", []string{"check", "--shipped", "--offline"}, exitOK, []string{"(offline): 0 errors"}, nil, nil},
 		{"require coverage", []string{"--shipped", "--require-coverage"}, exitOK, []string{"0 errors"}, nil, nil},
-		{"fail on warnings", []string{"--shipped", "--fail-on", "warning"}, exitFindings, []string{"request-invalid"}, nil, nil},
+		{"negative cases are no warnings", []string{"--shipped", "--fail-on", "warning"}, exitOK, []string{"info request-invalid", "0 warnings"}, nil, nil},
+		{"information is no threshold", []string{"--shipped", "--fail-on", "info"}, exitUsage, nil, []string{"want error, warning or none"}, nil},
 		{"known-bad corpus", []string{bad, "--max-body-bytes", "256"}, exitFindings,
 			[]string{"unknown-operation", "body-schema", "envelope-shape"}, nil, nil},
 		{"flags after paths", []string{bad, "--fail-on", "warning", "--max-body-bytes", "256"}, exitFindings, nil, nil, nil},
@@ -81,7 +82,7 @@ func TestCheckJSONAndJUnitReports(t *testing.T) {
 	code, stdout, _ := runIn(t, "--shipped", "--format", "json")
 	require.Equal(t, exitOK, code)
 	var doc struct {
-		Summary  struct{ Interactions, Errors, Warnings int } `json:"summary"`
+		Summary  struct{ Interactions, Errors, Warnings, Notes int } `json:"summary"`
 		Findings []struct {
 			Rule, Severity, File, Pointer, Message string
 			Interaction                            int
@@ -94,7 +95,8 @@ func TestCheckJSONAndJUnitReports(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	assert.Equal(t, 0, doc.Summary.Errors)
-	assert.Equal(t, 3, doc.Summary.Warnings, "the negative cases: a bad group id, a missing and a too old Accept version")
+	assert.Equal(t, 0, doc.Summary.Warnings)
+	assert.Equal(t, 3, doc.Summary.Notes, "the negative cases: a bad group id, a missing and a too old Accept version")
 	assert.Len(t, doc.Coverage, 18)
 
 	out := filepath.Join(t.TempDir(), "report.xml")
@@ -122,7 +124,7 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 			return ""
 		}
 		_, stdout, _ := runIn(t, "--shipped", "--fail-on", "warning")
-		assert.Equal(t, tc.want, strings.Contains(stdout, "\x1b[33mwarning"), "NO_COLOR=%q", tc.noColor)
+		assert.Equal(t, tc.want, strings.Contains(stdout, "\x1b[36minfo"), "NO_COLOR=%q", tc.noColor)
 	}
 }
 

@@ -16,11 +16,26 @@ import (
 // someone when Atlas says the deferrals are used up.
 func deferOrPage(ctx context.Context, client *atlas.Client, groupID string, page func(string)) error {
 	err := client.DeferMaintenanceWindow(ctx, groupID)
-	if atlas.HasErrorCode(err, "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED") {
+	if atlas.HasErrorCode(err, atlas.CodeDeferralsExceeded) {
 		page("the maintenance of " + groupID + " can no longer be deferred")
 		return nil
 	}
 	return err
+}
+
+// TestQuickStart is the shortest test of code that uses the client: the
+// fake's one default project has a maintenance scheduled, so the first
+// deferral succeeds and the fake counts it.
+func TestQuickStart(t *testing.T) {
+	t.Parallel()
+	srv := atlastest.NewServer(t) // project 32b6e34b3d91647abb20e7b8, a maintenance scheduled
+	page := func(msg string) { t.Errorf("paged: %s", msg) }
+	if err := deferOrPage(t.Context(), srv.Client(), "32b6e34b3d91647abb20e7b8", page); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := srv.Project("32b6e34b3d91647abb20e7b8"); p.Deferrals != 1 {
+		t.Fatalf("deferrals: %d, want 1", p.Deferrals)
+	}
 }
 
 // TestDeferOrPage is how a test of deferOrPage reads against the fake.
