@@ -12,14 +12,14 @@ import (
 // withLookup replaces the name lookup of the clear-text check.
 func withLookup(names map[string][]string) Option {
 	return func(s *settings) error {
-		s.lookupIP = func(_ context.Context, _, host string) ([]net.IP, error) {
+		s.lookupIP = func(_ context.Context, host string) ([]net.IPAddr, error) {
 			addrs, ok := names[host]
 			if !ok {
 				return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 			}
-			var ips []net.IP
+			var ips []net.IPAddr
 			for _, a := range addrs {
-				ips = append(ips, net.ParseIP(a))
+				ips = append(ips, net.IPAddr{IP: net.ParseIP(a)})
 			}
 			return ips, nil
 		}

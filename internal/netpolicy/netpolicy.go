@@ -24,8 +24,11 @@ import (
 // not set.
 var ErrNeedsLive = errors.New("the target is not a loopback address: requests change real state there (a defer is not undoable), so it needs --live, credentials in the environment and --group-id for a project you own")
 
+// LookupFunc resolves a host name, as net.Resolver.LookupIPAddr does.
+type LookupFunc func(ctx context.Context, host string) ([]net.IPAddr, error)
+
 // lookupIPAddr resolves a host name; tests replace it.
-var lookupIPAddr = net.DefaultResolver.LookupIPAddr
+var lookupIPAddr LookupFunc = net.DefaultResolver.LookupIPAddr
 
 // Target is a base URL the policy allows, with the transport to reach it.
 type Target struct {
@@ -49,7 +52,7 @@ func Check(ctx context.Context, base string, live bool) (*Target, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("target %q carries user info; credentials come from the environment", u.Redacted())
 	}
-	addrs, why := loopbackAddrs(ctx, u.Hostname())
+	addrs, why := LoopbackAddrs(ctx, u.Hostname(), lookupIPAddr)
 	switch {
 	case addrs != nil:
 		return &Target{URL: u, Loopback: true, Transport: loopbackTransport(addrs)}, nil
@@ -61,9 +64,11 @@ func Check(ctx context.Context, base string, live bool) (*Target, error) {
 	return &Target{URL: u, Transport: defaultTransport()}, nil
 }
 
-// loopbackAddrs returns the host's addresses when every one of them is a
-// loopback address, else nil and the reason.
-func loopbackAddrs(ctx context.Context, host string) ([]net.IP, string) {
+// LoopbackAddrs returns the host's addresses when every one of them is a
+// loopback address, else nil and the reason. A name is resolved with lookup
+// (bounded to 5 seconds); its spelling ("localhost", "x.localhost") proves
+// nothing.
+func LoopbackAddrs(ctx context.Context, host string, lookup LookupFunc) ([]net.IP, string) {
 	if ip := net.ParseIP(host); ip != nil {
 		if ip.IsLoopback() {
 			return []net.IP{ip}, ""
@@ -75,7 +80,7 @@ func loopbackAddrs(ctx context.Context, host string) ([]net.IP, string) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	found, err := lookupIPAddr(ctx, host)
+	found, err := lookup(ctx, host)
 	if err != nil || len(found) == 0 {
 		return nil, fmt.Sprintf("%s does not resolve", host)
 	}
