@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
@@ -96,33 +94,12 @@ Calls the defer endpoint once with credentials from the environment and writes t
 exchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.`
 
 // saveCassette writes the recorder's cassette by the output rule of every
-// subcommand; Save follows it too, but writes "-" to the process's own
-// standard output, so the cassette goes to stdout through a private
-// temporary folder.
-func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) (err error) {
+// subcommand: "-" is stdout (the one given, not the process's), anything
+// else goes through Save.
+func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error {
 	if dest != "-" {
 		return rec.Save(dest)
 	}
-	dir, err := os.MkdirTemp("", "contractcheck-record-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// A folder left behind would keep a copy of the cassette.
-		if rerr := os.RemoveAll(dir); err == nil {
-			err = rerr
-		}
-	}()
-	tmp := filepath.Join(dir, "cassette.yaml")
-	if err := rec.Save(tmp); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(tmp)
-	if err != nil {
-		return err
-	}
-	return writeOutput(dest, stdout, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	_, err := rec.WriteTo(stdout)
+	return err
 }

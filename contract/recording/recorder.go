@@ -376,6 +376,17 @@ func (r *Recorder) Save(path string) error {
 	return nil
 }
 
+// WriteTo writes the cassette Save would write, redacted the same way, to w,
+// for a caller that routes the output itself. It implements io.WriterTo.
+func (r *Recorder) WriteTo(w io.Writer) (int64, error) {
+	data, err := r.marshal()
+	if err != nil {
+		return 0, fmt.Errorf("recording: %w", err)
+	}
+	n, err := w.Write(data)
+	return int64(n), err
+}
+
 // errSecretLeft is returned when a learned secret survived redaction.
 var errSecretLeft = errors.New("refusing to write: a recorded secret would reach the file")
 

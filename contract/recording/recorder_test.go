@@ -173,6 +173,10 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	saved := string(data)
+	var written strings.Builder
+	_, err = rec.WriteTo(&written)
+	require.NoError(t, err)
+	assert.Equal(t, saved, written.String(), "WriteTo writes what Save saves")
 
 	secrets := map[string]string{
 		"client secret":               clientSecret,
