@@ -203,7 +203,5 @@ func readREADME(t *testing.T) string {
 
 func readRepoFile(t *testing.T, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(path)))
-	require.NoError(t, err)
-	return data
+	return readFile(t, filepath.Join("..", "..", filepath.FromSlash(path)))
 }
