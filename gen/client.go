@@ -26,13 +26,13 @@ import (
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
 // page cannot fill memory.
 type Client struct {
-	api  *oapi.Client // the generated client, over http, with prepare as its editor
-	http *http.Client
+	api       *oapi.Client // the generated client, over http, with prepare as its editor
+	http      *http.Client
+	transport http.RoundTripper // http's transport, which the one-line call uses directly
+	reqs      *requestCache     // the one-line call's requests, per groupId
 
 	server      string // base URL, no trailing slash, for String
-	basePath    string // the base URL's path, no trailing slash
-	pathPrefix  string // basePath + opPrefix: a request's path up to its groupId
-	opPrefix    string // the operation path up to {groupId}
+	pathPrefix  string // the base URL's path and the operation path up to its groupId
 	opSuffix    string // the operation path after {groupId}
 	mediaType   string
 	userAgent   string
@@ -85,15 +85,13 @@ func newClient(s settings) (*Client, error) {
 	base = &limitTransport{base: base, limit: MaxResponseBody}
 	server := s.server.String()
 	ua := userAgent()
+	transport := s.auth.authTransport(base, server, ua)
 	c := &Client{
-		http: &http.Client{
-			Transport:     s.auth.authTransport(base, server, ua),
-			CheckRedirect: noRedirect,
-		},
+		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
+		transport:   transport,
+		reqs:        &requestCache{reqs: make(map[string]*http.Request)},
 		server:      server,
-		basePath:    s.server.Path,
 		pathPrefix:  s.server.Path + opPrefix,
-		opPrefix:    opPrefix,
 		opSuffix:    opSuffix,
 		mediaType:   s.mediaType,
 		userAgent:   ua,
@@ -132,23 +130,50 @@ func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) err
 	if ctx == nil {
 		return errNilContext
 	}
-	if err := ValidateGroupID(groupID); err != nil {
+	built, err := c.requestFor(groupID)
+	if err != nil {
 		return err
 	}
 	if c.retry.maxRetries == 0 {
-		return c.deferOnce(ctx, groupID)
+		return c.deferOnce(ctx, built)
 	}
-	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, groupID) })
+	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, built) })
 }
 
-// deferOnce sends one request for a validated groupID through the generated
-// client and judges the answer.
-func (c *Client) deferOnce(ctx context.Context, groupID string) error {
+// requestFor returns the request the generated builder makes for groupID,
+// edited by prepare, from the cache or built and cached now. A groupID that
+// does not match GroupIDPattern is refused and not cached. The request
+// returned is shared: it must not be changed.
+func (c *Client) requestFor(groupID string) (*http.Request, error) {
+	if req := c.reqs.get(groupID); req != nil {
+		return req, nil
+	}
+	if err := ValidateGroupID(groupID); err != nil {
+		return nil, err
+	}
+	req, err := oapi.NewDeferMaintenanceWindowRequest(c.api.Server, groupID, c.params)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.prepare(context.Background(), req); err != nil {
+		return nil, err
+	}
+	c.reqs.put(groupID, req)
+	return req, nil
+}
+
+// deferOnce sends a copy of built, the shared request for a groupId, with
+// its own context, URL and header, and judges the answer.
+func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 	ctx, cancel := c.withTimeout(ctx)
 	if cancel != nil {
 		defer cancel()
 	}
-	resp, err := c.api.DeferMaintenanceWindow(ctx, groupID, c.params)
+	req := built.WithContext(ctx)
+	u := *built.URL
+	req.URL = &u
+	req.Header = built.Header.Clone()
+	resp, err := c.send(req)
 	if err != nil {
 		return err
 	}
@@ -161,7 +186,7 @@ func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 		return nil
 	}
 	body, truncated, err := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
-	method, path := c.requestLine(resp, groupID)
+	method, path := requestLine(resp, req)
 	if err != nil && is2xx(resp.StatusCode) {
 		return fmt.Errorf("%s %s: %d: reading the body: %w", method, path, resp.StatusCode, err)
 	}
@@ -254,12 +279,12 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 
 // requestLine returns the method and URL path of the request behind resp,
 // or, when a custom transport returned a response without its Request, those
-// of the request built for groupID.
-func (c *Client) requestLine(resp *http.Response, groupID string) (method, path string) {
+// of sent, the request given to the transport.
+func requestLine(resp *http.Response, sent *http.Request) (method, path string) {
 	if req := resp.Request; req != nil && req.URL != nil {
 		return req.Method, req.URL.Path
 	}
-	return OperationMethod, c.basePath + c.opPrefix + groupID + c.opSuffix
+	return sent.Method, sent.URL.Path
 }
 
 // prepare is the request editor of the generated client: it checks the

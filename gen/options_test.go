@@ -19,7 +19,7 @@ func TestGeneratedConstantsAreUsable(t *testing.T) {
 	require.NoError(t, err)
 	c, err := New()
 	require.NoError(t, err)
-	assert.Equal(t, "/api/atlas/v2/groups/", c.opPrefix)
+	assert.Equal(t, "/api/atlas/v2/groups/", c.pathPrefix)
 	assert.Equal(t, "/maintenanceWindow/defer", c.opSuffix)
 }
 
@@ -72,5 +72,5 @@ func TestWithServerNormalizes(t *testing.T) {
 	}
 	c, err := New(nil, WithServer("http://h/x"))
 	require.NoError(t, err, "a nil option is skipped")
-	assert.Equal(t, "/x", c.basePath)
+	assert.Equal(t, "/x/api/atlas/v2/groups/", c.pathPrefix)
 }

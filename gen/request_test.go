@@ -1,0 +1,201 @@
+package atlas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// hexID returns a valid groupId made from n.
+func hexID(n int) string { return fmt.Sprintf("%024x", n) }
+
+// opPath is the operation's path for groupID below the base path /base.
+func opPath(groupID string) string {
+	return "/base/api/atlas/v2/groups/" + groupID + "/maintenanceWindow/defer"
+}
+
+// emptyOK answers 200 with no body, as Atlas does.
+func emptyOK(r *http.Request) *http.Response {
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: r}
+}
+
+type wantIDKey struct{}
+
+// TestRequestCacheBoundAndIsolation checks that the one-line call keeps at
+// most maxCachedRequests built requests, that every call, evicted groupIds
+// included, reaches its own groupId's path, and that a transport that
+// changes the request it is given cannot change what later calls send.
+func TestRequestCacheBoundAndIsolation(t *testing.T) {
+	t.Parallel()
+	var got []string
+	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r.URL.Path+" "+r.Header.Get("Accept"))
+		r.URL.Path = "/changed"              // a misbehaving transport
+		r.Header.Set("Accept", "text/plain") // changes the request
+		return emptyOK(r), nil
+	})))
+	const n = maxCachedRequests + 10
+	for i := range n {
+		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
+		assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
+	}
+	assert.Equal(t, maxCachedRequests, c.reqs.len())
+	for i := range n { // again: cached and evicted ids alike
+		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
+	}
+	require.Len(t, got, 2*n)
+	for i, line := range got {
+		assert.Equal(t, opPath(hexID(i%n))+" "+MediaType, line, "call %d", i)
+	}
+}
+
+// TestRequestCacheConcurrent runs one-line calls for more groupIds than the
+// cache holds from many goroutines (run it with -race): each request must
+// carry its caller's groupId and context.
+func TestRequestCacheConcurrent(t *testing.T) {
+	t.Parallel()
+	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		want, _ := r.Context().Value(wantIDKey{}).(string)
+		if r.URL.Path != opPath(want) {
+			return nil, fmt.Errorf("the request for %q went to %s", want, r.URL.Path)
+		}
+		return emptyOK(r), nil
+	})))
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2 * maxCachedRequests {
+				id := hexID((i*7 + g*31) % (maxCachedRequests + 50))
+				ctx := context.WithValue(t.Context(), wantIDKey{}, id)
+				if err := c.DeferMaintenanceWindow(ctx, id); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
+}
+
+// TestOneLineCallTransportErrors checks that transport failures come back
+// wrapped as net/http's Client wraps them, in a *url.Error naming the method
+// and URL, and that a transport's malformed answer is an error, not a panic.
+func TestOneLineCallTransportErrors(t *testing.T) {
+	t.Parallel()
+	const server = "http://atlas.invalid/base"
+	wantURL := "http://atlas.invalid" + opPath(testGroupID)
+	boom := errors.New("connection reset")
+	cases := []struct {
+		name    string
+		respond func(*http.Request) (*http.Response, error)
+		is      error
+		want    string
+	}{
+		{name: "error", is: boom, want: "connection reset",
+			respond: func(*http.Request) (*http.Response, error) { return nil, boom }},
+		{name: "error with a response", is: boom, want: "connection reset",
+			respond: func(r *http.Request) (*http.Response, error) { return emptyOK(r), boom }},
+		{name: "no response", want: "returned a nil *Response with a nil error",
+			respond: func(*http.Request) (*http.Response, error) { return nil, nil }},
+		{name: "no body but a length", want: "with content length 5 but a nil Body",
+			respond: func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: 5, Request: r}, nil
+			}},
+	}
+	for _, tc := range cases {
+		c := mustNew(t, WithServer(server), WithTransport(roundTripFunc(tc.respond)))
+		err := c.DeferMaintenanceWindow(t.Context(), testGroupID)
+		var ue *url.Error
+		require.ErrorAs(t, err, &ue, tc.name)
+		assert.Equal(t, "Post", ue.Op, tc.name)
+		assert.Equal(t, wantURL, ue.URL, tc.name)
+		assert.ErrorContains(t, err, tc.want, tc.name)
+		if tc.is != nil {
+			assert.ErrorIs(t, err, tc.is, tc.name)
+		}
+	}
+
+	c := mustNew(t, WithServer(server), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r}, nil
+	})))
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID), "a nil body of length 0 is an empty one")
+}
+
+// TestOneLineCallSchemeMismatch checks that an https:// server answering in
+// clear text gives net/http's http.ErrSchemeMismatch.
+func TestOneLineCallSchemeMismatch(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { atlasOK(w) }))
+	t.Cleanup(srv.Close)
+	c := mustNew(t, WithServer(strings.Replace(srv.URL, "http://", "https://", 1)))
+	err := c.DeferMaintenanceWindow(t.Context(), testGroupID)
+	require.ErrorIs(t, err, http.ErrSchemeMismatch)
+	var ue *url.Error
+	require.ErrorAs(t, err, &ue)
+}
+
+// TestOneLineCallRedirectsNotFollowed checks that every redirect status
+// comes back as an *Error after one request, whatever its Location.
+func TestOneLineCallRedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		calls := 0
+		c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls++
+			return &http.Response{StatusCode: status, Header: http.Header{"Location": {"http://elsewhere.invalid/x"}},
+				Body: http.NoBody, Request: r}, nil
+		})))
+		var e *Error
+		require.ErrorAs(t, c.DeferMaintenanceWindow(t.Context(), testGroupID), &e, "status %d", status)
+		assert.Equal(t, status, e.StatusCode)
+		assert.Equal(t, 1, calls, "status %d", status)
+	}
+}
+
+// TestOneLineCallDeadline checks the deadline the transport sees: the
+// Client's timeout when the context has none, the context's own otherwise,
+// and none with WithTimeout(0).
+func TestOneLineCallDeadline(t *testing.T) {
+	t.Parallel()
+	var deadline time.Time
+	var has bool
+	opts := func(timeout time.Duration) []Option {
+		return []Option{WithServer("http://atlas.invalid/base"), WithTimeout(timeout),
+			WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				deadline, has = r.Context().Deadline()
+				return emptyOK(r), nil
+			}))}
+	}
+	c := mustNew(t, opts(time.Hour)...)
+	start := time.Now()
+	require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
+	require.True(t, has, "a context without a deadline gets the Client's")
+	assert.WithinRange(t, deadline, start.Add(time.Hour), time.Now().Add(time.Hour))
+
+	own := time.Now().Add(3 * time.Hour)
+	ctx, cancel := context.WithDeadline(context.Background(), own)
+	defer cancel()
+	require.NoError(t, c.DeferMaintenanceWindow(ctx, testGroupID))
+	require.True(t, has)
+	assert.True(t, own.Equal(deadline), "the context's own deadline is kept")
+
+	c = mustNew(t, opts(0)...)
+	require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
+	assert.False(t, has, "WithTimeout(0) adds no deadline")
+}
