@@ -20,7 +20,9 @@ import (
 // returns the generated response type instead. Both build the request with
 // the generated request builder and send it through the same configuration:
 // authentication, Accept, User-Agent, the groupId check, the envelope
-// setting and the default deadline.
+// setting and the default deadline. The one-line call runs the builder once
+// per groupId and sends a copy of its request each time; it keeps the built
+// requests of up to 256 groupIds.
 //
 // Every response body read through a Client is capped: past MaxResponseBody
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
