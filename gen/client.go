@@ -188,7 +188,7 @@ func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 		return nil
 	}
 	body, truncated, err := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
-	method, path := requestLine(resp, req)
+	method, path := requestLine(resp, built)
 	if err != nil && is2xx(resp.StatusCode) {
 		return fmt.Errorf("%s %s: %d: reading the body: %w", method, path, resp.StatusCode, err)
 	}
@@ -281,12 +281,12 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 
 // requestLine returns the method and URL path of the request behind resp,
 // or, when a custom transport returned a response without its Request, those
-// of sent, the request given to the transport.
-func requestLine(resp *http.Response, sent *http.Request) (method, path string) {
+// of built, the request the call was copied from.
+func requestLine(resp *http.Response, built *http.Request) (method, path string) {
 	if req := resp.Request; req != nil && req.URL != nil {
 		return req.Method, req.URL.Path
 	}
-	return sent.Method, sent.URL.Path
+	return built.Method, built.URL.Path
 }
 
 // prepare is the request editor of the generated client: it checks the
