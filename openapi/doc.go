@@ -10,8 +10,9 @@
 // whose every action says which upstream erratum it fixes, and is never
 // edited by hand.
 //
-// Renames compares the names of the operation in two fragments, the one
-// change a spec differ does not weigh although it renames generated methods. Breaking
-// and non-breaking changes of the operation itself are oasdiff's job, run as
-// a tool by `make spec-update` (see README.md).
+// Renames compares the names of the operation in two fragments (each read
+// with LoadOperation), the one change a spec differ does not weigh although
+// it renames generated methods. Breaking and non-breaking changes of the
+// operation itself are oasdiff's job, run as a tool by `make spec-update`
+// (see README.md).
 package openapi

@@ -72,20 +72,20 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 		// out and errOut must each contain these.
 		out, errOut []string
 	}{
-		{"no changes", []string{"--fail-on-breaking", f("fragment.yaml"), f("same.yaml")}, exitOK,
+		{"no changes", []string{"--fail-on", "breaking", f("fragment.yaml"), f("same.yaml")}, exitOK,
 			[]string{"names of the operation (" + f("fragment.yaml") + " -> " + f("same.yaml") + "):\n  unchanged\n", "summary: 0 breaking for importers"}, nil},
 		{"operationId renamed, reported only", []string{f("fragment.yaml"), f("renamed.yaml")}, exitOK,
 			[]string{`  breaking: operationId changed from "deferGroupMaintenanceWindow" to "deferProjectMaintenanceWindow": the generated client names its methods and types after it, so they are renamed` + "\n", "summary: 1 breaking for importers"}, nil},
-		{"operationId renamed, failing on breaking", []string{f("fragment.yaml"), f("renamed.yaml"), "--fail-on-breaking"}, exitFindings, []string{"breaking: operationId changed"}, nil},
-		{"override changed is not breaking", []string{"--fail-on-breaking", f("fragment.yaml"), f("override.yaml")}, exitOK,
+		{"operationId renamed, failing on breaking", []string{f("fragment.yaml"), f("renamed.yaml"), "--fail-on", "breaking"}, exitFindings, []string{"breaking: operationId changed"}, nil},
+		{"override changed is not breaking", []string{"--fail-on", "breaking", f("fragment.yaml"), f("override.yaml")}, exitOK,
 			[]string{`  non-breaking: x-xgen-operation-id-override changed from "deferMaintenanceWindow" to "deferWindow"`, "summary: 0 breaking"}, nil},
-		{"names from the override", []string{"--fail-on-breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("override.yaml")}, exitFindings,
+		{"names from the override", []string{"--fail-on", "breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("override.yaml")}, exitFindings,
 			[]string{`  breaking: x-xgen-operation-id-override changed from "deferMaintenanceWindow" to "deferWindow"`}, nil},
-		{"names from the override, operationId renamed", []string{"--fail-on-breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("renamed.yaml")}, exitOK,
+		{"names from the override, operationId renamed", []string{"--fail-on", "breaking", "--named-after", "x-xgen-operation-id-override", f("fragment.yaml"), f("renamed.yaml")}, exitOK,
 			[]string{`  non-breaking: operationId changed`}, nil},
 		{"names from elsewhere", []string{"--named-after", "summary", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{`not "summary"`}},
 		{"generated code changed", []string{"--old-gen", f("old"), "--new-gen", f("new"), f("fragment.yaml"), f("same.yaml")}, exitOK,
-			[]string{"generated code (" + f("old") + " -> " + f("new") + "):\n  modified client.gen.go\n  removed gone.gen.go\n  added internal/x.gen.go\n", "summary: 0 breaking"}, nil},
+			[]string{"generated code (" + f("old") + " -> " + f("new") + "):\n  added internal/x.gen.go\n  modified client.gen.go\n  removed gone.gen.go\n", "summary: 0 breaking"}, nil},
 		{"generated code unchanged", []string{"--old-gen", f("old"), "--new-gen", f("same"), f("fragment.yaml"), f("same.yaml")}, exitOK,
 			[]string{"):\n  unchanged\nsummary"}, nil},
 		{"one generated tree", []string{"--old-gen", f("old"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"--old-gen and --new-gen go together"}},
@@ -97,19 +97,18 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 		{"not a fragment, old side", []string{f("two.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment"}},
 		{"one file", []string{f("fragment.yaml")}, exitUsage, nil, []string{"want two files", "usage: contractcheck diff"}},
 		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --format"}},
-		{"misspelt flag", []string{"--fail-on-breakng", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --fail-on-breakng; did you mean --fail-on-breaking?"}},
+		{"misspelt flag", []string{"--named-afer", "operationId", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --named-afer; did you mean --named-after?"}},
 		{"another tool's flag", []string{"--out", "r.txt", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"did you mean --output?"}},
 		{"--fail-on breaking", []string{"--fail-on", "breaking", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId changed"}, nil},
 		{"--fail-on none", []string{"--fail-on", "none", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
-		{"the last fail flag wins", []string{"--fail-on", "breaking", "--fail-on-breaking=false", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
+		{"the last --fail-on wins", []string{"--fail-on", "breaking", "--fail-on", "none", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
 		{"check's threshold", []string{"--fail-on", "error", f("fragment.yaml"), f("renamed.yaml")}, exitUsage, nil, []string{`--fail-on: want breaking or none, not "error"`}},
 		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff",
 			"  --fail-on class\n    \texit 1 on changes of this class: breaking, or none to report only (default: none)\n",
-			"  --fail-on-breaking\n    \tsame as --fail-on breaking (default: off)\n",
 			"  --named-after field\n", "(default: operationId)",
 			"  --output file\n    \twrite the report to this file; - is standard output (default: standard output)\n",
 			"  -o file\n", "  --old-gen directory\n", "  --new-gen directory\n"}},
-		{"files after --", []string{"--fail-on-breaking", "--", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId"}, nil},
+		{"files after --", []string{"--fail-on", "breaking", "--", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,7 +136,7 @@ func TestDiffWritesTheReportToAFile(t *testing.T) {
 	require.Contains(t, report, "breaking: operationId changed")
 	for _, flag := range []string{"-o", "--output"} {
 		file := filepath.Join(dir, "report"+flag+".txt")
-		code, out, errOut := runIn(t, "diff", flag, file, "--fail-on-breaking", oldFile, newFile)
+		code, out, errOut := runIn(t, "diff", flag, file, "--fail-on", "breaking", oldFile, newFile)
 		assert.Equal(t, exitFindings, code, errOut)
 		assert.Empty(t, out, "with %s nothing goes to standard output", flag)
 		assert.Equal(t, report, string(readFile(t, file)), flag)
@@ -166,9 +165,9 @@ func TestDiffReplaysTheOperationsHistory(t *testing.T) {
 	// operationId rename breaks importers, the new override does not.
 	old := filepath.Join("..", "..", "openapi", "testdata", "history", "defer-2025-03-12.yaml")
 	cur := filepath.Join("..", "..", "openapi", "fragment.yaml")
-	code, out, errOut := diffIn("--fail-on-breaking", old, cur)
+	code, out, errOut := diffIn("--fail-on", "breaking", old, cur)
 	assert.Equal(t, exitFindings, code, errOut)
 	assert.Contains(t, out, `  breaking: operationId changed from "deferMaintenanceWindow" to "deferGroupMaintenanceWindow"`)
-	assert.Contains(t, out, `  non-breaking: x-xgen-operation-id-override changed from (none) to "deferMaintenanceWindow"`)
+	assert.Contains(t, out, `  non-breaking: x-xgen-operation-id-override changed from "" to "deferMaintenanceWindow"`)
 	assert.Contains(t, out, "summary: 1 breaking for importers")
 }
