@@ -221,7 +221,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 // the request asked for an envelope.
 func (c *Checker) checkRequest(ctx context.Context, op *Operation, params map[string]string, rec *recording.Request) (problems []string, enveloped bool) {
 	problems = c.validateRequest(ctx, op, params, rec)
-	if op.envelope {
+	if op.envelope && rec.URL.RawQuery != "" {
 		if v := rec.URL.Query().Get("envelope"); v != "" {
 			b, err := strconv.ParseBool(v)
 			enveloped = err == nil && b

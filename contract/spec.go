@@ -244,12 +244,12 @@ func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]
 	if path, ok = strings.CutPrefix(path, s.basePath); !ok {
 		return nil, nil, false
 	}
-	got := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	path = strings.TrimPrefix(path, "/")
 	for _, o := range s.operations {
-		if o.method != method || len(o.segments) != len(got) {
+		if o.method != method {
 			continue
 		}
-		if params, ok := matchSegments(o.segments, got); ok {
+		if params, ok := matchSegments(o.segments, path); ok {
 			return o, params, true
 		}
 	}
@@ -264,11 +264,18 @@ func (s *Spec) IsTokenExchange(method, escapedPath, mount string) bool {
 	return ok && method == "POST" && slices.Contains(s.tokenPaths, path)
 }
 
-func matchSegments(tmpl, got []string) (map[string]string, bool) {
+// matchSegments matches path, without its leading slash, against the
+// template segments, and returns the path parameters.
+func matchSegments(tmpl []string, path string) (map[string]string, bool) {
 	var params map[string]string
 	for i, t := range tmpl {
+		seg, rest, more := strings.Cut(path, "/")
+		if more != (i < len(tmpl)-1) {
+			return nil, false
+		}
+		path = rest
 		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
-			v, err := url.PathUnescape(got[i])
+			v, err := url.PathUnescape(seg)
 			if err != nil || v == "" {
 				return nil, false
 			}
@@ -276,9 +283,7 @@ func matchSegments(tmpl, got []string) (map[string]string, bool) {
 				params = make(map[string]string, 1)
 			}
 			params[strings.TrimSuffix(name, "}")] = v
-			continue
-		}
-		if t != got[i] {
+		} else if t != seg {
 			return nil, false
 		}
 	}

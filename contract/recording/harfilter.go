@@ -1,20 +1,12 @@
 package recording
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
-)
-
-// Limits outside JSON strings. Real HAR files never come close; they stop
-// hostile input from growing the decoder's buffer.
-const (
-	maxJSONAtom       = 4096    // longest number or literal
-	maxJSONWhitespace = 1 << 20 // longest run of white space
 )
 
 // cutMark ends a string that harFilter cut. It holds a random nonce, so no
@@ -34,6 +26,14 @@ func cutString(s string) (kept string, cut bool) {
 	return strings.CutSuffix(s, cutMark)
 }
 
+func isCut(s string) bool {
+	_, cut := cutString(s)
+	return cut
+}
+
+// stringStop marks the bytes that end a run of plain string bytes.
+var stringStop = [256]bool{'"': true, '\\': true, '\n': true}
+
 // readChunk is the most harFilter hands the decoder per Read. It keeps the
 // decoder's read-ahead, and so the newlines lineAt must remember, small.
 const readChunk = 8 << 10
@@ -43,22 +43,22 @@ const readChunk = 8 << 10
 // cut (at a UTF-8 and escape boundary, never between the halves of a
 // surrogate pair) and closed with cutMark, so a 200 MB body is never held
 // whole. It remembers where the last newlines were, to turn decoder offsets
-// into lines, and it fails hostile input early: a region (one entry, or one
-// value outside the entries) larger than regionLimit, a number or literal
-// longer than maxJSONAtom, or white space longer than maxJSONWhitespace.
+// into lines, and it fails a region (one entry, or what lies before or after
+// log.entries) larger than regionLimit, so that no input grows the decoder's
+// buffer beyond it.
 type harFilter struct {
-	src         io.Reader
-	buf         []byte
-	r, w        int
-	srcErr, err error
-	pending     []byte // bytes to emit before reading on
+	src    io.Reader
+	buf    []byte
+	r, w   int
+	srcErr error
+	err    error  // sticky: the source's error or an input problem
+	tail   string // the end of a cut string, to emit before reading on
 
-	strCap                  int64
-	strLen                  int64
-	inStr, dropping, hiSurr bool // hiSurr: the last escape was a high surrogate
-	esc                     int  // 0 none, 1 after '\', 2-5 reading the digits of \uXXXX
-	hex                     rune // the \uXXXX value being read
-	atomLen, wsRun          int
+	strCap, strLen  int64
+	inStr, dropping bool
+	esc             int  // -1 after '\', 4 to 1 in the digits of \uXXXX
+	hex             rune // the \uXXXX value being read
+	hiSurr          bool // the last character was a high-surrogate escape
 
 	first, newlines int   // line of offset 0, newlines emitted
 	out             int64 // bytes emitted
@@ -86,8 +86,7 @@ func newHARFilter(src io.Reader, opts Options, firstLine int) *harFilter {
 func (f *harFilter) lineAt(off int64) int {
 	n := min(f.newlines, len(f.ring))
 	base := f.newlines - n
-	i := sort.Search(n, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
-	return f.first + base + i
+	return f.first + base + sort.Search(n, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
 }
 
 // beginRegion starts a new region at emitted offset off.
@@ -103,28 +102,25 @@ func (f *harFilter) fail(format string, args ...any) {
 func (f *harFilter) Read(p []byte) (int, error) {
 	p = p[:min(len(p), readChunk)]
 	n := 0
+fill:
 	for n < len(p) && f.err == nil {
-		if len(f.pending) > 0 {
-			c := copy(p[n:], f.pending)
-			f.pending = f.pending[c:]
-			n += c
-			continue
-		}
-		if f.r == f.w {
-			if f.srcErr != nil {
-				f.err = f.srcErr
-			}
-			if n > 0 || f.err != nil {
-				break
-			}
+		switch {
+		case f.tail != "":
+			c := copy(p[n:], f.tail)
+			f.tail, n = f.tail[c:], n+c
+		case f.r < f.w:
+			n = f.step(p, n)
+		case f.srcErr != nil:
+			f.err = f.srcErr
+		case n > 0:
+			break fill // hand over what there is rather than wait for more
+		default:
 			m, err := f.src.Read(f.buf)
 			f.r, f.w, f.srcErr = 0, m, err
-			continue
 		}
-		n = f.step(p, n)
 	}
 	if f.out += int64(n); f.out-f.regionStart > f.regionLimit {
-		f.fail("a HAR entry (or a value outside log.entries) is larger than %d bytes, not counting cut bodies", f.regionLimit)
+		f.fail("a HAR entry (or what lies outside log.entries) is larger than %d bytes, not counting cut bodies", f.regionLimit)
 	}
 	if n > 0 {
 		return n, nil
@@ -134,125 +130,91 @@ func (f *harFilter) Read(p []byte) (int, error) {
 
 // step passes input bytes into dst[n:] and returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
-	for f.r < f.w && n < len(dst) && len(f.pending) == 0 && f.err == nil {
-		if c := f.buf[f.r]; !f.inStr && (c == ',' || c == ':' || c == '{' || c == '[') && f.r+1 < f.w && f.buf[f.r+1] == '"' && n+2 <= len(dst) {
-			// The usual bytes between two strings, in one go.
-			dst[n], dst[n+1], n, f.r = f.buf[f.r], '"', n+2, f.r+2
-			f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
-			continue
+	for f.r < f.w && n < len(dst) && f.err == nil && f.tail == "" {
+		in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
+		if f.inStr && !f.dropping {
+			in = in[:min(int64(len(in)), max(0, f.strCap-f.strLen))]
 		}
-		if f.inStr && !f.dropping && f.esc == 0 && f.strLen < f.strCap {
-			// A run of plain string bytes, up to the cap, in one go, with
-			// the closing quote when it comes first.
-			seg := f.buf[f.r:min(f.w, f.r+len(dst)-n, f.r+int(min(f.strCap-f.strLen, int64(f.w))))]
-			k := 0
-			for k < len(seg) && seg[k] != '"' && seg[k] != '\\' {
-				k++
-			}
-			if k < len(seg) && seg[k] == '"' {
-				n += copy(dst[n:], seg[:k+1])
-				f.r, f.inStr = f.r+k+1, false
-				continue
-			}
-			if k > 0 {
-				n += copy(dst[n:], seg[:k])
-				f.strLen, f.hiSurr, f.r = f.strLen+int64(k), false, f.r+k
-				continue
-			}
-		}
-		if f.dropping && f.esc == 0 {
-			// The rest of a cut string, up to the next quote or backslash:
-			// consumed, not emitted.
-			seg := f.buf[f.r:f.w]
-			if q := bytes.IndexByte(seg, '"'); q >= 0 {
-				seg = seg[:q]
-			}
-			if b := bytes.IndexByte(seg, '\\'); b >= 0 {
-				seg = seg[:b]
-			}
-			if nl := bytes.IndexByte(seg, '\n'); nl >= 0 {
-				seg = seg[:nl]
-			}
-			if f.r += len(seg); f.r == f.w {
-				continue
-			}
-		}
-		c := f.buf[f.r]
-		f.r++
+		k := 0
 		switch {
-		case f.dropping: // the rest of a cut string: consumed, not emitted
-			switch {
-			case f.esc == 1:
-				f.esc = 0
-			case c == '\\':
-				f.esc = 1
-			case c == '\n':
-				f.fail("invalid newline inside a JSON string")
-			case c == '"':
-				f.dropping, f.inStr = false, false
-				f.pending = []byte(`\u0000~` + cutMark[2:] + `"`)
-			}
-			continue
 		case !f.inStr:
-			switch c {
-			case '"':
-				f.inStr, f.strLen, f.esc, f.hiSurr, f.atomLen, f.wsRun = true, 0, 0, false, 0, 0
-			case ',', ':', '{', '}', '[', ']':
-				f.atomLen, f.wsRun = 0, 0
-			case ' ', '\t', '\r', '\n':
-				if f.atomLen, f.wsRun = 0, f.wsRun+1; f.wsRun > maxJSONWhitespace {
-					f.fail("more than %d bytes of white space in a row", maxJSONWhitespace)
-				}
-				if c == '\n' {
-					f.ring[f.newlines%len(f.ring)] = f.out + int64(n)
+			// Up to the quote that opens the next string, in one go.
+			for ; k < len(in) && in[k] != '"'; k++ {
+				if in[k] == '\n' {
+					f.ring[f.newlines%len(f.ring)] = f.out + int64(n+k)
 					f.newlines++
 				}
-			default:
-				if f.wsRun, f.atomLen = 0, f.atomLen+1; f.atomLen > maxJSONAtom {
-					f.fail("a JSON number or literal longer than %d bytes", maxJSONAtom)
-				}
 			}
-		// Cut only at a safe point: not inside an escape, not between the
-		// halves of a surrogate pair, not before a UTF-8 continuation
-		// byte, and not at the closing quote.
-		case f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
-			f.dropping, f.r = true, f.r-1
-			continue
-		default: // inside a string
-			f.strLen++
-			switch {
-			case f.esc == 1:
-				f.esc, f.hex, f.hiSurr = 0, 0, false
-				if c == 'u' {
-					f.esc = 2
+			if k < len(in) {
+				f.inStr, f.strLen, f.esc, f.hiSurr, k = true, 0, 0, false, k+1
+			}
+		case f.esc == 0:
+			// Plain bytes and two-byte escapes, in one go: kept up to the
+			// cap, dropped past it.
+			for k < len(in) {
+				for k < len(in) && !stringStop[in[k]] {
+					k++
 				}
-			case f.esc >= 2:
-				f.hex, f.esc = f.hex<<4|hexValue(c), f.esc+1
-				if f.esc == 6 {
-					f.esc, f.hiSurr = 0, f.hex >= 0xD800 && f.hex < 0xDC00
+				if k+1 < len(in) && in[k] == '\\' && in[k+1] != 'u' {
+					k += 2
+					continue
 				}
-			case c == '\\':
-				f.esc = 1
-			case c == '"':
-				f.inStr = false
-			default:
+				break
+			}
+			if f.strLen += int64(k); k > 0 {
 				f.hiSurr = false
 			}
+			if k < len(in) && in[k] == '"' && !f.dropping {
+				f.inStr, k = false, k+1
+			}
 		}
-		dst[n] = c
-		n++
+		if k > 0 {
+			if !f.dropping {
+				n += copy(dst[n:], in[:k])
+			}
+			f.r += k
+			continue
+		}
+		c := f.buf[f.r]
+		switch {
+		case f.dropping && c == '\n':
+			f.fail("invalid newline inside a JSON string")
+			continue
+		case !f.dropping && f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
+			// A safe point past the cap: not inside an escape, not between
+			// the halves of a surrogate pair, not before a UTF-8
+			// continuation byte, and not at the closing quote.
+			f.dropping = true
+			continue
+		}
+		f.r++
+		f.strLen++
+		f.inString(c)
+		if !f.dropping {
+			dst[n] = c
+			n++
+		} else if !f.inStr {
+			f.dropping, f.tail = false, `\u0000~`+cutMark[2:]+`"`
+		}
 	}
 	return n
 }
 
-func hexValue(c byte) rune {
+// inString follows one byte of a string's escapes and its end.
+func (f *harFilter) inString(c byte) {
 	switch {
-	case c >= '0' && c <= '9':
-		return rune(c - '0')
-	case c >= 'a' && c <= 'f':
-		return rune(c - 'a' + 10)
-	case c >= 'A' && c <= 'F':
-		return rune(c - 'A' + 10)
+	case f.esc == -1 && c == 'u':
+		f.esc, f.hex = 4, 0
+	case f.esc == -1:
+		f.esc, f.hiSurr = 0, false
+	case f.esc > 0:
+		f.hex, f.esc = f.hex<<4|rune(strings.IndexByte("0123456789abcdef", c|0x20)), f.esc-1
+		f.hiSurr = f.esc == 0 && f.hex >= 0xD800 && f.hex < 0xDC00
+	case c == '\\':
+		f.esc = -1
+	case c == '"':
+		f.inStr = false
+	default:
+		f.hiSurr = false
 	}
-	return 0
 }

@@ -106,8 +106,10 @@ func TestHostileInput(t *testing.T) {
 		{name: "HAR base64 gzip that does not gunzip", input: text(harWith(strings.Replace(strings.Replace(okEntry, `"mimeType":""`, `"mimeType":"","text":"`+base64.StdEncoding.EncodeToString([]byte(gzipped(`{"ok":true}`)[:12]))+`","encoding":"base64"`, 1), `"status":200,"headers":[]`, `"status":200,"headers":[{"name":"content-encoding","value":"gzip"}]`, 1))), wantErr: "does not decode as Content-Encoding gzip"},
 		{name: "HAR URL longer than the string cap", opts: small, input: text(harWith(strings.Replace(okEntry, "https://cloud.mongodb.com/x", "https://cloud.mongodb.com/"+strings.Repeat("a", 10000), 1))), wantErr: "entry 0: request.url is longer than 3072 bytes"},
 		{name: "HAR entry larger than the region limit", opts: small, input: text(harWith(strings.Replace(okEntry, `"headers":[]`, `"headers":[`+strings.Repeat(`{"name":"a","value":"b"},`, 300000)+`{"name":"a","value":"b"}]`, 1))), wantErr: "is larger than"},
-		{name: "HAR number literal longer than 4096 bytes", input: text(`{"log":{"x":` + strings.Repeat("1", 5000) + `}}`), wantErr: "a JSON number or literal longer than 4096 bytes", wantLine: 1},
-		{name: "HAR white space flood", input: text(`{"log":` + strings.Repeat(" ", 2<<20) + `{}}`), wantErr: "bytes of white space in a row", wantLine: 1},
+		// Outside strings nothing is cut: the region limit bounds a number
+		// or a run of white space as it bounds an entry.
+		{name: "HAR number literal larger than the region limit", opts: small, input: text(`{"log":{"x":` + strings.Repeat("1", 5<<20) + `}}`), wantErr: "(or what lies outside log.entries) is larger than 4203520 bytes", wantLine: 1},
+		{name: "HAR white space flood", opts: small, input: text(`{"log":` + strings.Repeat(" ", 5<<20) + `{}}`), wantErr: "is larger than 4203520 bytes", wantLine: 1},
 		{name: "HAR newline inside a cut string", opts: small, input: text(harWith(strings.Replace(okEntry, `"mimeType":""`, `"mimeType":"","text":"`+strings.Repeat("a", 5000)+"\n"+`"`, 1))), wantErr: "invalid newline inside a JSON string"},
 		// The ceiling does not grow with the body cap: with a 256 MiB cap it
 		// used to be 4 GiB, and a cassette is parsed whole.

@@ -152,8 +152,8 @@ func (o Options) stringCap() int64 {
 }
 
 // regionLimit is the largest encoded HAR entry (not counting the parts of
-// strings cut by stringCap), and the largest value outside the entries that
-// the HAR reader accepts.
+// strings cut by stringCap) that the HAR reader accepts, and the most that
+// may lie before the first entry or after the last.
 func (o Options) regionLimit() int64 {
 	return 3*o.stringCap() + 4<<20
 }
