@@ -145,25 +145,22 @@ func (r *scopeRule) skip(in *recording.Interaction) string {
 // hasPath tells whether an escaped path, below mount, is the path of one of
 // the spec's operations, whatever the method.
 func (s *Spec) hasPath(escapedPath, mount string) bool {
-	path, ok := strings.CutPrefix(escapedPath, mount)
+	path, ok := s.relPath(escapedPath, mount)
 	if !ok {
 		return false
 	}
-	if path, ok = strings.CutPrefix(path, s.basePath); !ok {
-		return false
-	}
-	path = strings.TrimPrefix(path, "/")
 	for _, o := range s.operations {
-		if segmentsMatch(o.segments, path) {
+		if segmentsMatch(o.segments, path, nil) {
 			return true
 		}
 	}
 	return false
 }
 
-// segmentsMatch matches a slash-separated path against template segments
-// without allocating: a "{name}" segment matches any non-empty one.
-func segmentsMatch(tmpl []string, path string) bool {
+// segmentsMatch matches a slash-separated path against template segments:
+// a "{name}" segment matches any non-empty one, which is recorded, still
+// escaped, in params unless params is nil.
+func segmentsMatch(tmpl []string, path string, params map[string]string) bool {
 	for i, t := range tmpl {
 		seg, rest, more := strings.Cut(path, "/")
 		if more != (i < len(tmpl)-1) {
@@ -172,6 +169,9 @@ func segmentsMatch(tmpl []string, path string) bool {
 		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
 			if seg == "" {
 				return false
+			}
+			if params != nil {
+				params[t[1:len(t)-1]] = seg
 			}
 		} else if seg != t {
 			return false

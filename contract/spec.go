@@ -237,23 +237,37 @@ func (s *Spec) Operations() []*Operation { return slices.Clone(s.operations) }
 // path prefix to strip first (a proxy mount point, e.g. "/atlas"); empty for
 // none. It returns the path parameters, unescaped.
 func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]string, bool) {
-	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
+	path, ok := s.relPath(escapedPath, mount)
 	if !ok {
 		return nil, nil, false
 	}
-	if path, ok = strings.CutPrefix(path, s.basePath); !ok {
-		return nil, nil, false
-	}
-	path = strings.TrimPrefix(path, "/")
+	var err error
 	for _, o := range s.operations {
 		if o.method != method {
 			continue
 		}
-		if params, ok := matchSegments(o.segments, path); ok {
-			return o, params, true
+		params := make(map[string]string, 1)
+		if !segmentsMatch(o.segments, path, params) {
+			continue
 		}
+		for name, v := range params {
+			if params[name], err = url.PathUnescape(v); err != nil {
+				return nil, nil, false
+			}
+		}
+		return o, params, true
 	}
 	return nil, nil, false
+}
+
+// relPath returns escapedPath below mount and the base path, without its
+// leading slash.
+func (s *Spec) relPath(escapedPath, mount string) (string, bool) {
+	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
+	if ok {
+		path, ok = strings.CutPrefix(path, s.basePath)
+	}
+	return strings.TrimPrefix(path, "/"), ok
 }
 
 // IsTokenExchange tells whether a request is a call to an OAuth 2.0 token
@@ -262,32 +276,6 @@ func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]
 func (s *Spec) IsTokenExchange(method, escapedPath, mount string) bool {
 	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
 	return ok && method == "POST" && slices.Contains(s.tokenPaths, path)
-}
-
-// matchSegments matches path, without its leading slash, against the
-// template segments, and returns the path parameters.
-func matchSegments(tmpl []string, path string) (map[string]string, bool) {
-	var params map[string]string
-	for i, t := range tmpl {
-		seg, rest, more := strings.Cut(path, "/")
-		if more != (i < len(tmpl)-1) {
-			return nil, false
-		}
-		path = rest
-		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
-			v, err := url.PathUnescape(seg)
-			if err != nil || v == "" {
-				return nil, false
-			}
-			if params == nil {
-				params = make(map[string]string, 1)
-			}
-			params[strings.TrimSuffix(name, "}")] = v
-		} else if t != seg {
-			return nil, false
-		}
-	}
-	return params, true
 }
 
 // acceptVersion parses a versioned Atlas media type,

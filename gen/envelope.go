@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // EnvelopeBody is a response body that Atlas wrapped because the request
@@ -47,19 +50,24 @@ func ParseEnvelope(body []byte) (EnvelopeBody, error) {
 		}
 		return EnvelopeBody{}, errEnvelopeNotJSON
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
+	// JSON v2 reads the two members in one pass, by exact name. Like
+	// encoding/json, it keeps the last of repeated members and accepts
+	// invalid UTF-8.
+	var members struct {
+		Status  jsontext.Value `json:"status"`
+		Content jsontext.Value `json:"content"`
+	}
+	if jsonv2.Unmarshal(body, &members, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)) != nil {
 		return EnvelopeBody{}, errEnvelopeNotJSON
 	}
-	raw, ok := members["status"]
-	if !ok {
+	if members.Status == nil {
 		return EnvelopeBody{}, errEnvelopeNoStatus
 	}
-	status, err := envelopeStatus(raw)
+	status, err := envelopeStatus(json.RawMessage(members.Status))
 	if err != nil {
 		return EnvelopeBody{}, err
 	}
-	return EnvelopeBody{Status: status, Content: members["content"]}, nil
+	return EnvelopeBody{Status: status, Content: json.RawMessage(members.Content)}, nil
 }
 
 // envelopeStatus reads a status member: a JSON integer literal from 100 to 599.

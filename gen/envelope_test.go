@@ -84,6 +84,9 @@ func FuzzParseEnvelope(f *testing.F) {
 			if !known {
 				t.Fatalf("ParseEnvelope returned an error that is not one of the fixed reasons: %v", err)
 			}
+			if err == errEnvelopeNotJSON && json.Valid(body) {
+				t.Fatalf("valid JSON (for encoding/json) called not JSON: %q", body)
+			}
 			return
 		}
 		if env.Status < 100 || env.Status > 599 {
