@@ -31,7 +31,7 @@ type harEntry struct {
 		Headers     []harPair `json:"headers"`
 		QueryString []harPair `json:"queryString"`
 		PostData    *struct {
-			Text   *string   `json:"text"`
+			Text   string    `json:"text"`
 			Params []harPair `json:"params"`
 		} `json:"postData"`
 		BodySize int64 `json:"bodySize"`
@@ -65,7 +65,7 @@ type harReader struct {
 	max  int64 // body cap
 	left *decodeBudget
 	fn   func(*Interaction) error
-	stop error // what fn returned, handed back unchanged
+	err  error // what the reader's functions returned, handed back unchanged
 	n    int   // entries delivered
 	e    harEntry
 	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
@@ -87,11 +87,11 @@ func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Int
 		} `json:"log"`
 	}
 	err := json.UnmarshalDecode(h.dec, &doc, json.WithUnmarshalers(json.JoinUnmarshalers(
-		json.UnmarshalFromFunc(func(*jsontext.Decoder, *harVersion) error { return h.checkVersion() }),
-		json.UnmarshalFromFunc(func(*jsontext.Decoder, *harItem) error { return h.readEntry() }))))
+		json.UnmarshalFromFunc(func(*jsontext.Decoder, *harVersion) error { h.err = h.checkVersion(); return h.err }),
+		json.UnmarshalFromFunc(func(*jsontext.Decoder, *harItem) error { h.err = h.readEntry(); return h.err }))))
 	switch {
-	case h.stop != nil:
-		return h.stop
+	case h.err != nil:
+		return h.err
 	case err != nil:
 		return h.jsonError(-1, startLine, err)
 	case doc.Log == nil:
@@ -116,20 +116,19 @@ func (h *harReader) nextLine() int {
 
 func (h *harReader) checkVersion() error {
 	line, v := h.nextLine(), ""
-	if err := json.UnmarshalDecode(h.dec, &v, json.WithUnmarshalers(nil)); err != nil {
+	switch err := json.UnmarshalDecode(h.dec, &v, json.WithUnmarshalers(nil)); {
+	case err != nil:
 		return h.jsonError(-1, line, err)
-	}
-	if v != "" && v != "1.1" && v != "1.2" {
-		return fileError(h.name, line, fmt.Sprintf("HAR version %s; this reader supports versions 1.1 and 1.2", quoteShort(v)), nil)
+	case v != "" && v != "1.1" && v != "1.2":
+		return fileError(h.name, line, "HAR version "+quoteShort(v)+"; this reader supports versions 1.1 and 1.2", nil)
 	}
 	return nil
 }
 
 // readEntry decodes the next entry, converts it and hands it to fn.
 func (h *harReader) readEntry() error {
-	line := h.nextLine()
-	h.f.beginRegion(h.dec.InputOffset())
-	e := &h.e
+	line, e := h.nextLine(), &h.e
+	h.f.regionStart = h.dec.InputOffset()
 	rqh, rqq, rsh := e.Request.Headers[:0], e.Request.QueryString[:0], e.Response.Headers[:0]
 	*e = harEntry{}
 	e.Request.Headers, e.Request.QueryString, e.Response.Headers = rqh, rqq, rsh
@@ -138,28 +137,22 @@ func (h *harReader) readEntry() error {
 	}
 	it, err := h.interaction(line)
 	if err == nil {
-		h.stop = h.fn(it)
-		err = h.stop
+		err = h.fn(it)
 	}
 	h.n++
 	return err
 }
 
-// jsonError turns a decoder error into an *Error (nil stays nil). Like every
-// message of this reader, it names places and types, never a value.
+// jsonError turns a decoder error into an *Error. Like every message of this
+// reader, it names places and types, never a value.
 func (h *harReader) jsonError(index, line int, err error) error {
-	var re *Error
-	var fe *filterError
+	var fe *Error
 	var se *jsontext.SyntacticError
 	var te *json.SemanticError
-	e := &Error{File: h.name, Line: line, Index: index, Err: err}
+	e := &Error{File: h.name, Line: line, Index: index, Msg: "cannot read: " + err.Error(), Err: err}
 	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &re):
-		return re
 	case errors.As(err, &fe):
-		e.Line, e.Msg = fe.line, fe.msg
+		e.Line, e.Msg = fe.Line, fe.Msg
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		e.Line, e.Msg = h.f.first+h.f.newlines, "unexpected end of file: the JSON is truncated"
 	case errors.As(err, &se):
@@ -170,8 +163,6 @@ func (h *harReader) jsonError(index, line int, err error) error {
 	case errors.As(err, &te) && te.JSONKind != 0:
 		e.Line, e.Err = h.f.lineAt(te.ByteOffset), nil
 		e.Msg = pointerText(te.JSONPointer) + ": expected " + typeName(te.GoType) + ", found " + kindName(te.JSONKind)
-	default:
-		e.Msg = "cannot read: " + err.Error()
 	}
 	if index >= 0 {
 		e.Msg = "entry " + strconv.Itoa(index) + ": " + e.Msg
@@ -181,10 +172,7 @@ func (h *harReader) jsonError(index, line int, err error) error {
 
 // pointerText names the place of a JSON pointer, cut to 120 bytes.
 func pointerText(p jsontext.Pointer) string {
-	if p == "" {
-		return "the top-level value"
-	}
-	return string(p[:min(len(p), 120)])
+	return cmp.Or(string(p[:min(len(p), 120)]), "the top-level value")
 }
 
 func kindName(k jsontext.Kind) string {
@@ -238,8 +226,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		}
 	}
 	u = new(*u)
-	if msg := addQueryString(u, rq.QueryString); msg != "" {
-		return nil, bad("request.url %s", msg)
+	if err := addQueryString(u, rq.QueryString, bad); err != nil {
+		return nil, err
 	}
 	it := &Interaction{File: h.name, Index: h.n, Line: line}
 	it.Request.Method, it.Request.URL, it.Response.StatusCode = rq.Method, u, int(rs.Status)
@@ -250,51 +238,43 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	if it.Response.Header, err = headers(rs.Headers, "response", bad); err != nil {
 		return nil, err
 	}
-	var b body
-	switch pd := rq.PostData; {
-	case pd != nil && (pd.Text == nil || *pd.Text == ""):
-		b = h.text(encodeParams(pd.Params), rq.BodySize)
-	case pd != nil:
-		b = h.text(*pd.Text, rq.BodySize)
-	case rq.BodySize > 0:
-		it.Request.BodyNotRecorded, b.size = true, rq.BodySize
+	if pd := rq.PostData; pd != nil {
+		b, _ := h.body(cmp.Or(pd.Text, encodeParams(pd.Params)), false, rq.BodySize, nil) // only base64 fails
+		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+	} else if rq.BodySize > 0 {
+		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
-	it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
-
-	c := rs.Content
-	switch {
+	switch c := rs.Content; {
 	case c == nil || c.Text == nil:
 		// A browser that did not keep the body writes its size without a text.
-		b = body{size: rs.BodySize}
+		size := rs.BodySize
 		if c != nil {
-			b.size = max(b.size, c.Size)
+			size = max(size, c.Size)
 		}
-		it.Response.BodyNotRecorded = b.size > 0
-		b.size = max(b.size, 0)
-	case c.Encoding == "":
-		b = h.text(*c.Text, c.Size)
-	case strings.EqualFold(c.Encoding, "base64"):
-		if b, err = h.base64(*c.Text, c.Size, it.Response.Header); err != nil {
+		it.Response.BodyNotRecorded, it.Response.BodySize = size > 0, max(size, 0)
+	case c.Encoding != "" && !strings.EqualFold(c.Encoding, "base64"):
+		return nil, bad("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
+	default:
+		b, err := h.body(*c.Text, c.Encoding != "", c.Size, it.Response.Header)
+		if err != nil {
 			return nil, bad("%v", err)
 		}
-	default:
-		return nil, bad("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
+		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	}
-	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	return it, nil
 }
 
 // addQueryString adds to u the request.queryString parameters its query
 // lacks: some exporters (Insomnia) keep parameters only there.
-func addQueryString(u *url.URL, params []harPair) string {
+func addQueryString(u *url.URL, params []harPair, bad func(string, ...any) error) error {
 	if len(params) == 0 {
-		return ""
+		return nil
 	}
 	have, add := u.Query(), url.Values{}
 	for i, p := range params {
 		switch {
 		case isCut(p.Name) || isCut(p.Value):
-			return fmt.Sprintf("queryString[%d] is longer than the string cap", i)
+			return bad("request.queryString[%d] is longer than the string cap", i)
 		case p.Name != "" && !slices.Contains(have[p.Name], p.Value):
 			add[p.Name] = append(add[p.Name], p.Value)
 		}
@@ -302,50 +282,41 @@ func addQueryString(u *url.URL, params []harPair) string {
 	if len(add) > 0 {
 		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&"+add.Encode(), "&")
 	}
-	return ""
+	return nil
 }
 
-// text keeps a request or response text within the cap.
-func (h *harReader) text(s string, declared int64) body {
-	s, cut := cutString(s)
-	b := capBody([]byte(s[:min(int64(len(s)), h.max)]), h.max)
-	b.size, b.tooLarge = int64(len(s)), int64(len(s)) > h.max
-	return h.cut(b, cut, declared)
-}
-
-// cut marks b, when the filter cut its text, as over the cap, of the
-// declared size when that agrees, else of unknown size.
-func (h *harReader) cut(b body, cut bool, declared int64) body {
+// body keeps a request or response text within the cap. A base64 text is
+// decoded, and its bytes inflated when they are gzip and header says so:
+// some exporters store the bytes as they came off the wire. A text the
+// filter cut is over the cap, of the declared size when that is over the cap
+// too, else of unknown size.
+func (h *harReader) body(text string, isBase64 bool, declared int64, header http.Header) (body, error) {
+	s, cut := strings.CutSuffix(text, cutMark)
+	b := body{tooLarge: int64(len(s)) > h.max, size: int64(len(s))}
+	if !isBase64 {
+		b.data = []byte(s[:min(int64(len(s)), h.max)])
+	} else {
+		s = strings.Join(strings.Fields(s), "")
+		if cut {
+			s = s[:len(s)/4*4] // the cut may have split a 4-character group
+		}
+		data, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
+		if err != nil {
+			return body{}, fmt.Errorf("response.content.text is not valid base64 (content.encoding is \"base64\"): %w", err)
+		}
+		if b = capBody(data, h.max); bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+			if b, err = decodeContent(contentCodings(header), data, h.max, h.left); err != nil {
+				return body{}, fmt.Errorf("response body: %w", err)
+			}
+		}
+	}
 	if cut {
 		b.tooLarge, b.size = true, -1
 		if declared > h.max {
 			b.size = declared
 		}
 	}
-	return b
-}
-
-// base64 decodes a base64 response.content.text. Some exporters store the
-// bytes as they came off the wire: gzip bytes are inflated when
-// Content-Encoding says gzip.
-func (h *harReader) base64(text string, declared int64, header http.Header) (body, error) {
-	s, cut := cutString(strings.Join(strings.Fields(text), ""))
-	if cut {
-		s = s[:len(s)/4*4] // the cut may have split a 4-character group
-	}
-	data, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return body{}, fmt.Errorf("response.content.text is not valid base64 (content.encoding is \"base64\"): %w", err)
-		}
-	}
-	b := capBody(data, h.max)
-	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		if b, err = decodeContent(contentCodings(header), data, h.max, h.left); err != nil {
-			return body{}, fmt.Errorf("response body: %w", err)
-		}
-	}
-	return h.cut(b, cut, declared), nil
+	return b, nil
 }
 
 // headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
@@ -376,21 +347,16 @@ func headers(list []harPair, where string, bad func(string, ...any) error) (http
 // parameter the filter cut makes the body end with cutMark, so it is
 // reported as cut.
 func encodeParams(params []harPair) string {
-	var b strings.Builder
-	cut := false
+	pairs, mark := make([]string, len(params)), ""
 	for i, p := range params {
-		name, c1 := cutString(p.Name)
-		value, c2 := cutString(p.Value)
-		cut = cut || c1 || c2
-		if i > 0 {
-			b.WriteByte('&')
+		name, cut1 := strings.CutSuffix(p.Name, cutMark)
+		value, cut2 := strings.CutSuffix(p.Value, cutMark)
+		if cut1 || cut2 {
+			mark = cutMark
 		}
-		b.WriteString(url.QueryEscape(name) + "=" + url.QueryEscape(value))
+		pairs[i] = url.QueryEscape(name) + "=" + url.QueryEscape(value)
 	}
-	if cut {
-		b.WriteString(cutMark)
-	}
-	return b.String()
+	return strings.Join(pairs, "&") + mark
 }
 
 // quoteShort quotes s for a message, cut to 40 bytes.

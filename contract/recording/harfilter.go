@@ -2,63 +2,52 @@ package recording
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // cutMark ends a string that harFilter cut. It holds a random nonce, so no
 // file can forge it.
-var cutMark = func() string {
-	var nonce [8]byte
-	_, _ = rand.Read(nonce[:])
-	return "\x00~" + hex.EncodeToString(nonce[:]) + "~"
-}()
+var cutMark = "\x00~" + rand.Text() + "~"
 
-// cutString reports whether s was cut by harFilter, and returns the part
-// that was kept.
-func cutString(s string) (kept string, cut bool) {
-	if len(s) < len(cutMark) || s[len(s)-len(cutMark)] != 0 {
-		return s, false // the usual case, decided without a comparison
-	}
-	return strings.CutSuffix(s, cutMark)
-}
+// isCut reports whether s is a string that harFilter cut.
+func isCut(s string) bool { return strings.HasSuffix(s, cutMark) }
 
-func isCut(s string) bool {
-	_, cut := cutString(s)
-	return cut
-}
+const (
+	// maxPiece is the longest run of string bytes that must not be cut: a
+	// surrogate pair written as two \uXXXX escapes.
+	maxPiece = 12
+	// readChunk is the most harFilter hands the decoder per Read. It keeps
+	// the decoder's read-ahead, and so the newlines lineAt must remember,
+	// small.
+	readChunk = 8 << 10
+)
 
 // stringStop marks the bytes that end a run of plain string bytes.
 var stringStop = [256]bool{'"': true, '\\': true, '\n': true}
 
-// readChunk is the most harFilter hands the decoder per Read. It keeps the
-// decoder's read-ahead, and so the newlines lineAt must remember, small.
-const readChunk = 8 << 10
-
 // harFilter sits between a HAR file and the JSON decoder. It passes the JSON
 // through unchanged, except that a string longer than strCap encoded bytes is
-// cut (at a UTF-8 and escape boundary, never between the halves of a
-// surrogate pair) and closed with cutMark, so a 200 MB body is never held
-// whole. It remembers where the last newlines were, to turn decoder offsets
-// into lines, and it fails a region (one entry, or what lies before or after
-// log.entries) larger than regionLimit, so that no input grows the decoder's
-// buffer beyond it.
+// cut (never inside a UTF-8 character, an escape or a surrogate pair) and
+// closed with cutMark, so a 200 MB body is never held whole. It remembers
+// where the last newlines were, to turn decoder offsets into lines, and it
+// fails a region (one entry, or what lies before or after log.entries)
+// larger than regionLimit, so that no input grows the decoder's buffer
+// beyond it. It reports an input problem as an *Error without a file, which
+// the reader completes.
 type harFilter struct {
-	src    io.Reader
-	buf    []byte
-	r, w   int
-	srcErr error
-	err    error  // sticky: the source's error or an input problem
-	tail   string // the end of a cut string, to emit before reading on
+	src         io.Reader
+	buf         []byte
+	r, w        int    // the input not yet passed on is buf[r:w]
+	srcErr, err error  // the source's error; the error Read returns (sticky)
+	tail        string // the end of a cut string, to emit before reading on
 
 	strCap, strLen  int64
 	inStr, dropping bool
-	esc             int  // -1 after '\', 4 to 1 in the digits of \uXXXX
-	hex             rune // the \uXXXX value being read
-	hiSurr          bool // the last character was a high-surrogate escape
+	pass            int // bytes left of a piece of string already looked at
 
 	first, newlines int   // line of offset 0, newlines emitted
 	out             int64 // bytes emitted
@@ -66,14 +55,6 @@ type harFilter struct {
 
 	regionStart, regionLimit int64
 }
-
-// filterError is an input problem the filter found.
-type filterError struct {
-	line int
-	msg  string
-}
-
-func (e *filterError) Error() string { return e.msg }
 
 func newHARFilter(src io.Reader, opts Options, firstLine int) *harFilter {
 	return &harFilter{src: src, buf: make([]byte, 32<<10), strCap: opts.stringCap(),
@@ -89,16 +70,9 @@ func (f *harFilter) lineAt(off int64) int {
 	return f.first + base + sort.Search(n, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
 }
 
-// beginRegion starts a new region at emitted offset off.
-func (f *harFilter) beginRegion(off int64) { f.regionStart = off }
-
-func (f *harFilter) fail(format string, args ...any) {
-	if f.err == nil {
-		f.err = &filterError{line: f.first + f.newlines, msg: fmt.Sprintf(format, args...)}
-	}
-}
-
-// Read implements io.Reader for the decoder.
+// Read implements io.Reader for the decoder. It reads on from the source
+// once fewer than maxPiece bytes are left, so that it always sees a piece of
+// string whole.
 func (f *harFilter) Read(p []byte) (int, error) {
 	p = p[:min(len(p), readChunk)]
 	n := 0
@@ -108,19 +82,20 @@ fill:
 		case f.tail != "":
 			c := copy(p[n:], f.tail)
 			f.tail, n = f.tail[c:], n+c
-		case f.r < f.w:
+		case f.w-f.r >= maxPiece || f.srcErr != nil && f.r < f.w:
 			n = f.step(p, n)
 		case f.srcErr != nil:
 			f.err = f.srcErr
 		case n > 0:
 			break fill // hand over what there is rather than wait for more
 		default:
-			m, err := f.src.Read(f.buf)
-			f.r, f.w, f.srcErr = 0, m, err
+			m := copy(f.buf, f.buf[f.r:f.w])
+			k, err := f.src.Read(f.buf[m:])
+			f.r, f.w, f.srcErr = 0, m+k, err
 		}
 	}
-	if f.out += int64(n); f.out-f.regionStart > f.regionLimit {
-		f.fail("a HAR entry (or what lies outside log.entries) is larger than %d bytes, not counting cut bodies", f.regionLimit)
+	if f.out += int64(n); f.out-f.regionStart > f.regionLimit && f.err == nil {
+		f.err = &Error{Line: f.first + f.newlines, Msg: fmt.Sprintf("a HAR entry (or what lies outside log.entries) is larger than %d bytes, not counting cut bodies", f.regionLimit)}
 	}
 	if n > 0 {
 		return n, nil
@@ -128,93 +103,68 @@ fill:
 	return 0, f.err
 }
 
-// step passes input bytes into dst[n:] and returns the new n.
+// step passes one run or piece of input into dst[n:], or drops it, and
+// returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
-	for f.r < f.w && n < len(dst) && f.err == nil && f.tail == "" {
-		in := f.buf[f.r:min(f.w, f.r+len(dst)-n)]
-		if f.inStr && !f.dropping {
-			in = in[:min(int64(len(in)), max(0, f.strCap-f.strLen))]
+	in, rest := f.buf[f.r:min(f.w, f.r+len(dst)-n)], f.buf[f.r:f.w]
+	k := 0
+	switch c := in[0]; {
+	case f.pass > 0:
+		// The rest of a piece of string already looked at.
+		k = min(f.pass, len(in))
+		f.pass, f.strLen = f.pass-k, f.strLen+int64(k)
+	case !f.inStr:
+		// Up to the quote that opens the next string, in one go.
+		for ; k < len(in) && in[k] != '"'; k++ {
+			if in[k] == '\n' {
+				f.ring[f.newlines%len(f.ring)] = f.out + int64(n+k)
+				f.newlines++
+			}
 		}
-		k := 0
-		switch {
-		case !f.inStr:
-			// Up to the quote that opens the next string, in one go.
-			for ; k < len(in) && in[k] != '"'; k++ {
-				if in[k] == '\n' {
-					f.ring[f.newlines%len(f.ring)] = f.out + int64(n+k)
-					f.newlines++
-				}
+		if k < len(in) {
+			f.inStr, f.strLen, k = true, 0, k+1
+		}
+	case !stringStop[c] && (f.dropping || f.strLen < f.strCap):
+		// Plain bytes and two-byte escapes, in one go: kept up to the cap
+		// (with the closing quote), dropped past it.
+		if !f.dropping {
+			in = in[:min(int64(len(in)), f.strCap-f.strLen)]
+		}
+		for k < len(in) {
+			for k < len(in) && !stringStop[in[k]] {
+				k++
 			}
-			if k < len(in) {
-				f.inStr, f.strLen, f.esc, f.hiSurr, k = true, 0, 0, false, k+1
-			}
-		case f.esc == 0:
-			// Plain bytes and two-byte escapes, in one go: kept up to the
-			// cap, dropped past it.
-			for k < len(in) {
-				for k < len(in) && !stringStop[in[k]] {
-					k++
-				}
-				if k+1 < len(in) && in[k] == '\\' && in[k+1] != 'u' {
-					k += 2
-					continue
-				}
+			if k+1 >= len(in) || in[k] != '\\' || in[k+1] == 'u' {
 				break
 			}
-			if f.strLen += int64(k); k > 0 {
-				f.hiSurr = false
-			}
-			if k < len(in) && in[k] == '"' && !f.dropping {
-				f.inStr, k = false, k+1
-			}
+			k += 2
 		}
-		if k > 0 {
-			if !f.dropping {
-				n += copy(dst[n:], in[:k])
-			}
-			f.r += k
-			continue
+		f.strLen += int64(k)
+		if k < len(in) && in[k] == '"' && !f.dropping {
+			f.inStr, k = false, k+1
 		}
-		c := f.buf[f.r]
-		switch {
-		case f.dropping && c == '\n':
-			f.fail("invalid newline inside a JSON string")
-			continue
-		case !f.dropping && f.esc == 0 && f.strLen >= f.strCap && !f.hiSurr && c != '"' && (c < 0x80 || c >= 0xC0):
-			// A safe point past the cap: not inside an escape, not between
-			// the halves of a surrogate pair, not before a UTF-8
-			// continuation byte, and not at the closing quote.
-			f.dropping = true
-			continue
-		}
-		f.r++
-		f.strLen++
-		f.inString(c)
-		if !f.dropping {
-			dst[n] = c
-			n++
-		} else if !f.inStr {
-			f.dropping, f.tail = false, `\u0000~`+cutMark[2:]+`"`
-		}
-	}
-	return n
-}
-
-// inString follows one byte of a string's escapes and its end.
-func (f *harFilter) inString(c byte) {
-	switch {
-	case f.esc == -1 && c == 'u':
-		f.esc, f.hex = 4, 0
-	case f.esc == -1:
-		f.esc, f.hiSurr = 0, false
-	case f.esc > 0:
-		f.hex, f.esc = f.hex<<4|rune(strings.IndexByte("0123456789abcdef", c|0x20)), f.esc-1
-		f.hiSurr = f.esc == 0 && f.hex >= 0xD800 && f.hex < 0xDC00
-	case c == '\\':
-		f.esc = -1
+	case !f.dropping && f.strLen >= f.strCap && c != '"' && utf8.RuneStart(c):
+		// A safe point past the cap: between two pieces of the string, not
+		// before a UTF-8 continuation byte, and not at the closing quote.
+		f.dropping, f.tail = true, `\u0000~`+cutMark[2:]
 	case c == '"':
-		f.inStr = false
+		f.inStr, f.dropping, f.pass = false, false, 1
+	case c == '\n' && f.dropping:
+		f.err = &Error{Line: f.first + f.newlines, Msg: "invalid newline inside a JSON string"}
+	// The other pieces: one byte, an escape, or both halves of a surrogate
+	// pair (\uD800 to \uDBFF, then the low half).
+	case c != '\\' || len(rest) < 2:
+		f.pass = 1
+	case rest[1] != 'u':
+		f.pass = 2
+	case len(rest) >= maxPiece && strings.IndexByte("dD", rest[2]) >= 0 && strings.IndexByte("89abAB", rest[3]) >= 0:
+		f.pass = maxPiece
 	default:
-		f.hiSurr = false
+		f.pass = min(6, len(rest))
 	}
+	if !f.dropping {
+		n += copy(dst[n:], in[:k])
+	}
+	f.r += k
+	return n
 }
