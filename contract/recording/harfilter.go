@@ -16,28 +16,22 @@ var cutMark = "\x00~" + rand.Text() + "~"
 // isCut reports whether s is a string that harFilter cut.
 func isCut(s string) bool { return strings.HasSuffix(s, cutMark) }
 
-const (
-	// maxPiece is the longest run of string bytes that must not be cut: a
-	// surrogate pair written as two \uXXXX escapes.
-	maxPiece = 12
-	// readChunk is the most harFilter hands the decoder per Read. It keeps
-	// the decoder's read-ahead, and so the newlines lineAt must remember,
-	// small.
-	readChunk = 8 << 10
-)
+// maxPiece is the longest piece of a string that must not be cut: a
+// surrogate pair written as two \uXXXX escapes. readChunk, the most Read
+// hands the decoder at once, keeps the decoder's read-ahead small, and so the
+// newlines lineAt must remember.
+const maxPiece, readChunk = 12, 8 << 10
 
 // stringStop marks the bytes that end a run of plain string bytes.
 var stringStop = [256]bool{'"': true, '\\': true, '\n': true}
 
-// harFilter sits between a HAR file and the JSON decoder. It passes the JSON
-// through unchanged, except that a string longer than strCap encoded bytes is
-// cut (never inside a UTF-8 character, an escape or a surrogate pair) and
-// closed with cutMark, so a 200 MB body is never held whole. It remembers
-// where the last newlines were, to turn decoder offsets into lines, and it
-// fails a region (one entry, or what lies before or after log.entries)
-// larger than regionLimit, so that no input grows the decoder's buffer
-// beyond it. It reports an input problem as an *Error without a file, which
-// the reader completes.
+// harFilter passes a HAR file to the JSON decoder unchanged, except that a
+// string longer than strCap encoded bytes is cut (never inside a character,
+// an escape or a surrogate pair) and closed with cutMark, so a 200 MB body is
+// never held whole. It remembers the last newlines, to turn decoder offsets
+// into lines, and fails a region (an entry, or what lies outside
+// log.entries) larger than regionLimit, so no input grows the decoder's
+// buffer beyond it. Its input errors are *Error values the reader completes.
 type harFilter struct {
 	src         io.Reader
 	buf         []byte
@@ -45,9 +39,8 @@ type harFilter struct {
 	srcErr, err error  // the source's error; the error Read returns (sticky)
 	tail        string // the end of a cut string, to emit before reading on
 
-	strCap, strLen  int64
-	inStr, dropping bool
-	pass            int // bytes left of a piece of string already looked at
+	strCap, strStart int64 // the string cap; the offset where the string began
+	inStr, dropping  bool
 
 	first, newlines int   // line of offset 0, newlines emitted
 	out             int64 // bytes emitted
@@ -61,18 +54,16 @@ func newHARFilter(src io.Reader, opts Options, firstLine int) *harFilter {
 		regionLimit: opts.regionLimit(), first: firstLine}
 }
 
-// lineAt returns the 1-based line of emitted offset off. It is exact for any
-// offset after the last len(ring) newlines, which covers everything the
-// decoder has not consumed.
+// lineAt returns the line of emitted offset off: exact after the last
+// len(ring) newlines, which covers all the decoder has not consumed.
 func (f *harFilter) lineAt(off int64) int {
 	n := min(f.newlines, len(f.ring))
 	base := f.newlines - n
 	return f.first + base + sort.Search(n, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
 }
 
-// Read implements io.Reader for the decoder. It reads on from the source
-// once fewer than maxPiece bytes are left, so that it always sees a piece of
-// string whole.
+// Read implements io.Reader. It reads on once fewer than maxPiece bytes are
+// left, so that it always sees a piece of string whole.
 func (f *harFilter) Read(p []byte) (int, error) {
 	p = p[:min(len(p), readChunk)]
 	n := 0
@@ -107,12 +98,8 @@ fill:
 // returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
 	in, rest := f.buf[f.r:min(f.w, f.r+len(dst)-n)], f.buf[f.r:f.w]
-	k := 0
+	k, held := 0, f.out+int64(n)-f.strStart // the bytes of the string passed on
 	switch c := in[0]; {
-	case f.pass > 0:
-		// The rest of a piece of string already looked at.
-		k = min(f.pass, len(in))
-		f.pass, f.strLen = f.pass-k, f.strLen+int64(k)
 	case !f.inStr:
 		// Up to the quote that opens the next string, in one go.
 		for ; k < len(in) && in[k] != '"'; k++ {
@@ -122,13 +109,13 @@ func (f *harFilter) step(dst []byte, n int) int {
 			}
 		}
 		if k < len(in) {
-			f.inStr, f.strLen, k = true, 0, k+1
+			f.inStr, f.strStart, k = true, f.out+int64(n+k+1), k+1
 		}
-	case !stringStop[c] && (f.dropping || f.strLen < f.strCap):
+	case !stringStop[c] && (f.dropping || held < f.strCap):
 		// Plain bytes and two-byte escapes, in one go: kept up to the cap
 		// (with the closing quote), dropped past it.
 		if !f.dropping {
-			in = in[:min(int64(len(in)), f.strCap-f.strLen)]
+			in = in[:min(int64(len(in)), f.strCap-held)]
 		}
 		for k < len(in) {
 			for k < len(in) && !stringStop[in[k]] {
@@ -139,31 +126,31 @@ func (f *harFilter) step(dst []byte, n int) int {
 			}
 			k += 2
 		}
-		f.strLen += int64(k)
 		if k < len(in) && in[k] == '"' && !f.dropping {
 			f.inStr, k = false, k+1
 		}
-	case !f.dropping && f.strLen >= f.strCap && c != '"' && utf8.RuneStart(c):
+	case !f.dropping && held >= f.strCap && c != '"' && utf8.RuneStart(c):
 		// A safe point past the cap: between two pieces of the string, not
 		// before a UTF-8 continuation byte, and not at the closing quote.
 		f.dropping, f.tail = true, `\u0000~`+cutMark[2:]
 	case c == '"':
-		f.inStr, f.dropping, f.pass = false, false, 1
+		f.inStr, f.dropping, k = false, false, 1
 	case c == '\n' && f.dropping:
 		f.err = &Error{Line: f.first + f.newlines, Msg: "invalid newline inside a JSON string"}
-	// The other pieces: one byte, an escape, or both halves of a surrogate
-	// pair (\uD800 to \uDBFF, then the low half).
+	// The other pieces, passed whole: one byte, an escape, or both halves of
+	// a surrogate pair (\uD800 to \uDBFF, then the low half).
 	case c != '\\' || len(rest) < 2:
-		f.pass = 1
+		k = 1
 	case rest[1] != 'u':
-		f.pass = 2
+		k = 2
 	case len(rest) >= maxPiece && strings.IndexByte("dD", rest[2]) >= 0 && strings.IndexByte("89abAB", rest[3]) >= 0:
-		f.pass = maxPiece
+		k = maxPiece
 	default:
-		f.pass = min(6, len(rest))
+		k = min(6, len(rest))
 	}
 	if !f.dropping {
-		n += copy(dst[n:], in[:k])
+		c := copy(dst[n:], rest[:k])
+		f.tail, n = string(rest[c:k]), n+c // the end of a piece that does not fit
 	}
 	f.r += k
 	return n
