@@ -19,11 +19,10 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// harEntry is what the reader uses of one HAR 1.2 entry. Members it does not
-// use are skipped whatever their type (exporters disagree on them); the JSON
-// is still checked in full by the decoder. Every entry is decoded into the
-// same harEntry, so its lists keep their room from entry to entry. A text is
-// nil when the exporter did not keep the body.
+// harEntry is what the reader uses of a HAR 1.2 entry; other members are
+// skipped whatever their type, once the decoder has checked their JSON. It
+// is reused from entry to entry, so its lists keep their room. A nil text is
+// a body the exporter did not keep.
 type harEntry struct {
 	Request struct {
 		Method      string    `json:"method"`
@@ -56,8 +55,8 @@ type harPair struct {
 }
 
 // harReader reads one HAR file as one JSON value, in which log.version and
-// each entry of log.entries are handed to the reader's own functions: an
-// entry is decoded, converted and delivered before the next one is read.
+// each entry of log.entries are handed to its own functions: an entry is
+// decoded, converted and delivered before the next one is read.
 type harReader struct {
 	name string
 	f    *harFilter
@@ -71,15 +70,12 @@ type harReader struct {
 	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
 }
 
-type (
-	harVersion struct{}
-	harItem    struct{} // an entry, delivered as it is read: the list stays empty
-)
+type harVersion struct{}
+type harItem struct{} // an entry, delivered as it is read: the list stays empty
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
-	f := newHARFilter(r, opts, startLine)
-	h := &harReader{name: name, f: f, dec: jsontext.NewDecoder(f), max: opts.maxBody(), left: opts.budget(), fn: fn,
-		urls: map[string]*url.URL{}}
+	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{}}
+	h.dec = jsontext.NewDecoder(h.f)
 	var doc struct {
 		Log *struct {
 			Version harVersion `json:"version"`
@@ -99,10 +95,9 @@ func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Int
 	case h.n == 0:
 		return fileError(name, 0, "no entries: a HAR file must record at least one request (log.entries is missing or empty)", nil)
 	}
-	if _, err := h.dec.ReadToken(); err != io.EOF {
-		if err == nil {
-			return fileError(name, h.f.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
-		}
+	if _, err := h.dec.ReadToken(); err == nil {
+		return fileError(name, h.f.lineAt(h.dec.InputOffset()), "unexpected data after the HAR object", nil)
+	} else if err != io.EOF {
 		return h.jsonError(-1, 0, err)
 	}
 	return nil
@@ -152,7 +147,7 @@ func (h *harReader) jsonError(index, line int, err error) error {
 	e := &Error{File: h.name, Line: line, Index: index, Msg: "cannot read: " + err.Error(), Err: err}
 	switch {
 	case errors.As(err, &fe):
-		e.Line, e.Msg = fe.Line, fe.Msg
+		e.Line, e.Msg = fe.Line, fe.Msg // the filter's, which lack the file
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		e.Line, e.Msg = h.f.first+h.f.newlines, "unexpected end of file: the JSON is truncated"
 	case errors.As(err, &se):
@@ -161,8 +156,7 @@ func (h *harReader) jsonError(index, line int, err error) error {
 			e.Msg = fmt.Sprintf("invalid JSON: duplicate member %s in %s", quoteShort(se.JSONPointer.LastToken()), pointerText(se.JSONPointer.Parent()))
 		}
 	case errors.As(err, &te) && te.JSONKind != 0:
-		e.Line, e.Err = h.f.lineAt(te.ByteOffset), nil
-		e.Msg = pointerText(te.JSONPointer) + ": expected " + typeName(te.GoType) + ", found " + kindName(te.JSONKind)
+		e.Line, e.Msg, e.Err = h.f.lineAt(te.ByteOffset), pointerText(te.JSONPointer)+": "+typeText(te.GoType, te.JSONKind), nil
 	}
 	if index >= 0 {
 		e.Msg = "entry " + strconv.Itoa(index) + ": " + e.Msg
@@ -175,21 +169,15 @@ func pointerText(p jsontext.Pointer) string {
 	return cmp.Or(string(p[:min(len(p), 120)]), "the top-level value")
 }
 
-func kindName(k jsontext.Kind) string {
-	return cmp.Or(map[jsontext.Kind]string{'"': "a string", '0': "a number", '{': "an object", '[': "an array",
-		't': "a boolean", 'f': "a boolean", 'n': "null"}[k], "something else")
-}
-
-// typeName names the JSON that a Go type of harEntry expects.
-func typeName(t reflect.Type) string {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// typeText says what JSON a Go type of harEntry expects, and what was found.
+// For a pointer, the decoder names the type it points to.
+func typeText(t reflect.Type, found jsontext.Kind) string {
+	want := "something else"
+	if t != nil {
+		want = cmp.Or(map[reflect.Kind]string{reflect.String: "a string", reflect.Int64: "an integer", reflect.Slice: "an array", reflect.Struct: "an object"}[t.Kind()], want)
 	}
-	if t == nil {
-		return "something else"
-	}
-	return cmp.Or(map[reflect.Kind]string{reflect.String: "a string", reflect.Int64: "an integer", reflect.Slice: "an array",
-		reflect.Struct: "an object"}[t.Kind()], "something else")
+	return "expected " + want + ", found " + cmp.Or(map[jsontext.Kind]string{'"': "a string", '0': "a number", '{': "an object", '[': "an array",
+		't': "a boolean", 'f': "a boolean", 'n': "null"}[found], "something else")
 }
 
 // interaction converts the entry just decoded. A string the filter cut is
@@ -215,9 +203,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	case rs.Status < 100 || rs.Status > 999:
 		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
 	}
-	u, ok := h.urls[rq.URL]
-	if !ok {
-		var msg string
+	u, msg := h.urls[rq.URL], ""
+	if u == nil {
 		if u, msg = parseAbsoluteURL(rq.URL); msg != "" {
 			return nil, bad("request.url %s", msg)
 		}
@@ -225,19 +212,13 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 			h.urls[rq.URL] = u
 		}
 	}
-	u = new(*u)
-	if err := addQueryString(u, rq.QueryString, bad); err != nil {
+	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(rs.Status)}}
+	rqHeader, err1 := headers(rq.Headers, "request", bad)
+	rsHeader, err2 := headers(rs.Headers, "response", bad)
+	if err := cmp.Or(addQueryString(it.Request.URL, rq.QueryString, bad), err1, err2); err != nil {
 		return nil, err
 	}
-	it := &Interaction{File: h.name, Index: h.n, Line: line}
-	it.Request.Method, it.Request.URL, it.Response.StatusCode = rq.Method, u, int(rs.Status)
-	var err error
-	if it.Request.Header, err = headers(rq.Headers, "request", bad); err != nil {
-		return nil, err
-	}
-	if it.Response.Header, err = headers(rs.Headers, "response", bad); err != nil {
-		return nil, err
-	}
+	it.Request.Header, it.Response.Header = rqHeader, rsHeader
 	if pd := rq.PostData; pd != nil {
 		b, _ := h.body(cmp.Or(pd.Text, encodeParams(pd.Params)), false, rq.BodySize, nil) // only base64 fails
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
@@ -286,10 +267,9 @@ func addQueryString(u *url.URL, params []harPair, bad func(string, ...any) error
 }
 
 // body keeps a request or response text within the cap. A base64 text is
-// decoded, and its bytes inflated when they are gzip and header says so:
-// some exporters store the bytes as they came off the wire. A text the
-// filter cut is over the cap, of the declared size when that is over the cap
-// too, else of unknown size.
+// decoded, and inflated when its bytes are gzip and header says so (some
+// exporters store the bytes as they came off the wire). A text the filter
+// cut is over the cap, of its declared size if that is over the cap too.
 func (h *harReader) body(text string, isBase64 bool, declared int64, header http.Header) (body, error) {
 	s, cut := strings.CutSuffix(text, cutMark)
 	b := body{tooLarge: int64(len(s)) > h.max, size: int64(len(s))}
@@ -343,9 +323,8 @@ func headers(list []harPair, where string, bad func(string, ...any) error) (http
 	return out, nil
 }
 
-// encodeParams rebuilds a form body from postData.params, in order. A
-// parameter the filter cut makes the body end with cutMark, so it is
-// reported as cut.
+// encodeParams rebuilds a form body from postData.params, in order, ending
+// with cutMark when the filter cut a parameter.
 func encodeParams(params []harPair) string {
 	pairs, mark := make([]string, len(params)), ""
 	for i, p := range params {

@@ -9,8 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// cutMark ends a string that harFilter cut. It holds a random nonce, so no
-// file can forge it.
+// cutMark ends a string that harFilter cut; its random nonce keeps files from forging it.
 var cutMark = "\x00~" + rand.Text() + "~"
 
 // isCut reports whether s is a string that harFilter cut.
@@ -25,19 +24,18 @@ const maxPiece, readChunk = 12, 8 << 10
 // stringStop marks the bytes that end a run of plain string bytes.
 var stringStop = [256]bool{'"': true, '\\': true, '\n': true}
 
-// harFilter passes a HAR file to the JSON decoder unchanged, except that a
-// string longer than strCap encoded bytes is cut (never inside a character,
-// an escape or a surrogate pair) and closed with cutMark, so a 200 MB body is
-// never held whole. It remembers the last newlines, to turn decoder offsets
-// into lines, and fails a region (an entry, or what lies outside
-// log.entries) larger than regionLimit, so no input grows the decoder's
-// buffer beyond it. Its input errors are *Error values the reader completes.
+// harFilter passes a HAR file to the JSON decoder as it is, but cuts a string
+// longer than strCap bytes at a safe point (not inside a character, an escape
+// or a surrogate pair) and closes it with cutMark, so a 200 MB body is never
+// held whole. It keeps the last newlines, to turn offsets into lines, and
+// fails a region (an entry, or what lies outside log.entries) over
+// regionLimit bytes, so no input grows the decoder's buffer beyond that.
 type harFilter struct {
 	src         io.Reader
 	buf         []byte
 	r, w        int    // the input not yet passed on is buf[r:w]
 	srcErr, err error  // the source's error; the error Read returns (sticky)
-	tail        string // the end of a cut string, to emit before reading on
+	tail        string // output held back: cutMark, or the end of a piece
 
 	strCap, strStart int64 // the string cap; the offset where the string began
 	inStr, dropping  bool
@@ -46,27 +44,24 @@ type harFilter struct {
 	out             int64 // bytes emitted
 	ring            [readChunk]int64
 
-	regionStart, regionLimit int64
+	regionStart, regionLimit int64 // where the current region began; its largest size
 }
 
 func newHARFilter(src io.Reader, opts Options, firstLine int) *harFilter {
-	return &harFilter{src: src, buf: make([]byte, 32<<10), strCap: opts.stringCap(),
-		regionLimit: opts.regionLimit(), first: firstLine}
+	return &harFilter{src: src, buf: make([]byte, 32<<10), strCap: opts.stringCap(), regionLimit: opts.regionLimit(), first: firstLine}
 }
 
 // lineAt returns the line of emitted offset off: exact after the last
 // len(ring) newlines, which covers all the decoder has not consumed.
 func (f *harFilter) lineAt(off int64) int {
-	n := min(f.newlines, len(f.ring))
-	base := f.newlines - n
-	return f.first + base + sort.Search(n, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
+	base := max(0, f.newlines-len(f.ring))
+	return f.first + base + sort.Search(f.newlines-base, func(i int) bool { return f.ring[(base+i)%len(f.ring)] >= off })
 }
 
 // Read implements io.Reader. It reads on once fewer than maxPiece bytes are
 // left, so that it always sees a piece of string whole.
 func (f *harFilter) Read(p []byte) (int, error) {
-	p = p[:min(len(p), readChunk)]
-	n := 0
+	p, n := p[:min(len(p), readChunk)], 0
 fill:
 	for n < len(p) && f.err == nil {
 		switch {
@@ -94,8 +89,7 @@ fill:
 	return 0, f.err
 }
 
-// step passes one run or piece of input into dst[n:], or drops it, and
-// returns the new n.
+// step passes one run or piece of input to dst[n:], or drops it, and returns the new n.
 func (f *harFilter) step(dst []byte, n int) int {
 	in, rest := f.buf[f.r:min(f.w, f.r+len(dst)-n)], f.buf[f.r:f.w]
 	k, held := 0, f.out+int64(n)-f.strStart // the bytes of the string passed on
