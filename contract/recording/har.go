@@ -54,9 +54,8 @@ type harPair struct {
 	Value string `json:"value"`
 }
 
-// harReader reads one HAR file as one JSON value, in which log.version and
-// each entry of log.entries are handed to its own functions: an entry is
-// decoded, converted and delivered before the next one is read.
+// harReader reads a HAR file as one JSON value, handing log.version and each
+// entry to its own functions: an entry is delivered before the next is read.
 type harReader struct {
 	name string
 	f    *harFilter
@@ -180,8 +179,7 @@ func typeText(t reflect.Type, found jsontext.Kind) string {
 		't': "a boolean", 'f': "a boolean", 'n': "null"}[found], "something else")
 }
 
-// interaction converts the entry just decoded. A string the filter cut is
-// an error everywhere but in a body.
+// interaction converts the entry just decoded; a cut string is an error outside a body.
 func (h *harReader) interaction(line int) (*Interaction, error) {
 	bad := func(format string, args ...any) error {
 		return &Error{File: h.name, Line: line, Index: h.n, Msg: "entry " + strconv.Itoa(h.n) + ": " + fmt.Sprintf(format, args...)}
@@ -227,7 +225,6 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	}
 	switch c := rs.Content; {
 	case c == nil || c.Text == nil:
-		// A browser that did not keep the body writes its size without a text.
 		size := rs.BodySize
 		if c != nil {
 			size = max(size, c.Size)
@@ -266,10 +263,9 @@ func addQueryString(u *url.URL, params []harPair, bad func(string, ...any) error
 	return nil
 }
 
-// body keeps a request or response text within the cap. A base64 text is
-// decoded, and inflated when its bytes are gzip and header says so (some
-// exporters store the bytes as they came off the wire). A text the filter
-// cut is over the cap, of its declared size if that is over the cap too.
+// body keeps a text within the cap: decoded if base64, and inflated if those
+// bytes are gzip under Content-Encoding gzip, as some exporters store them. A
+// text the filter cut is over the cap, of its declared size if that is too.
 func (h *harReader) body(text string, isBase64 bool, declared int64, header http.Header) (body, error) {
 	s, cut := strings.CutSuffix(text, cutMark)
 	b := body{tooLarge: int64(len(s)) > h.max, size: int64(len(s))}
@@ -328,12 +324,10 @@ func headers(list []harPair, where string, bad func(string, ...any) error) (http
 func encodeParams(params []harPair) string {
 	pairs, mark := make([]string, len(params)), ""
 	for i, p := range params {
-		name, cut1 := strings.CutSuffix(p.Name, cutMark)
-		value, cut2 := strings.CutSuffix(p.Value, cutMark)
-		if cut1 || cut2 {
+		if isCut(p.Name) || isCut(p.Value) {
 			mark = cutMark
 		}
-		pairs[i] = url.QueryEscape(name) + "=" + url.QueryEscape(value)
+		pairs[i] = url.QueryEscape(strings.TrimSuffix(p.Name, cutMark)) + "=" + url.QueryEscape(strings.TrimSuffix(p.Value, cutMark))
 	}
 	return strings.Join(pairs, "&") + mark
 }

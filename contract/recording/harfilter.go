@@ -15,10 +15,9 @@ var cutMark = "\x00~" + rand.Text() + "~"
 // isCut reports whether s is a string that harFilter cut.
 func isCut(s string) bool { return strings.HasSuffix(s, cutMark) }
 
-// maxPiece is the longest piece of a string that must not be cut: a
-// surrogate pair written as two \uXXXX escapes. readChunk, the most Read
-// hands the decoder at once, keeps the decoder's read-ahead small, and so the
-// newlines lineAt must remember.
+// maxPiece is the longest piece of a string that must not be cut: a surrogate
+// pair written as two \uXXXX escapes. readChunk, the most Read hands on at
+// once, keeps the decoder's read-ahead (and the newlines lineAt needs) small.
 const maxPiece, readChunk = 12, 8 << 10
 
 // stringStop marks the bytes that end a run of plain string bytes.
@@ -35,16 +34,15 @@ type harFilter struct {
 	buf         []byte
 	r, w        int    // the input not yet passed on is buf[r:w]
 	srcErr, err error  // the source's error; the error Read returns (sticky)
-	tail        string // output held back: cutMark, or the end of a piece
+	tail        []byte // output held back: cutMark, or the end of a piece (in buf)
 
 	strCap, strStart int64 // the string cap; the offset where the string began
 	inStr, dropping  bool
 
-	first, newlines int   // line of offset 0, newlines emitted
-	out             int64 // bytes emitted
-	ring            [readChunk]int64
-
-	regionStart, regionLimit int64 // where the current region began; its largest size
+	first, newlines          int   // line of offset 0, newlines emitted
+	out                      int64 // bytes emitted
+	ring                     [readChunk]int64
+	regionStart, regionLimit int64 // where the current region began, and its limit
 }
 
 func newHARFilter(src io.Reader, opts Options, firstLine int) *harFilter {
@@ -65,10 +63,10 @@ func (f *harFilter) Read(p []byte) (int, error) {
 fill:
 	for n < len(p) && f.err == nil {
 		switch {
-		case f.tail != "":
+		case len(f.tail) > 0:
 			c := copy(p[n:], f.tail)
 			f.tail, n = f.tail[c:], n+c
-		case f.w-f.r >= maxPiece || f.srcErr != nil && f.r < f.w:
+		case f.ready():
 			n = f.step(p, n)
 		case f.srcErr != nil:
 			f.err = f.srcErr
@@ -89,63 +87,70 @@ fill:
 	return 0, f.err
 }
 
-// step passes one run or piece of input to dst[n:], or drops it, and returns the new n.
+// step passes runs and pieces of input to dst[n:], or drops them, until Read must act.
 func (f *harFilter) step(dst []byte, n int) int {
-	in, rest := f.buf[f.r:min(f.w, f.r+len(dst)-n)], f.buf[f.r:f.w]
-	k, held := 0, f.out+int64(n)-f.strStart // the bytes of the string passed on
-	switch c := in[0]; {
-	case !f.inStr:
-		// Up to the quote that opens the next string, in one go.
-		for ; k < len(in) && in[k] != '"'; k++ {
-			if in[k] == '\n' {
-				f.ring[f.newlines%len(f.ring)] = f.out + int64(n+k)
-				f.newlines++
+	for n < len(dst) && f.err == nil && len(f.tail) == 0 && f.ready() {
+		in, rest := f.buf[f.r:min(f.w, f.r+len(dst)-n)], f.buf[f.r:f.w]
+		k, held := 0, f.out+int64(n)-f.strStart // the bytes of the string passed on
+		switch c := in[0]; {
+		case !f.inStr:
+			// Up to the quote that opens the next string, in one go.
+			for ; k < len(in) && in[k] != '"'; k++ {
+				if in[k] == '\n' {
+					f.ring[f.newlines%len(f.ring)] = f.out + int64(n+k)
+					f.newlines++
+				}
 			}
+			if k < len(in) {
+				f.inStr, f.strStart, k = true, f.out+int64(n+k+1), k+1
+			}
+		case !stringStop[c] && (f.dropping || held < f.strCap):
+			// Plain bytes and two-byte escapes, in one go: kept up to the cap
+			// (with the closing quote), dropped past it.
+			if !f.dropping {
+				in = in[:min(int64(len(in)), f.strCap-held)]
+			}
+			for k < len(in) {
+				for k < len(in) && !stringStop[in[k]] {
+					k++
+				}
+				if k+1 >= len(in) || in[k] != '\\' || in[k+1] == 'u' {
+					break
+				}
+				k += 2
+			}
+			if k < len(in) && in[k] == '"' && !f.dropping {
+				f.inStr, k = false, k+1
+			}
+		case !f.dropping && held >= f.strCap && c != '"' && utf8.RuneStart(c):
+			// A safe point past the cap: between two pieces of the string, not
+			// before a UTF-8 continuation byte, and not at the closing quote.
+			f.dropping, f.tail = true, []byte(`\u0000~`+cutMark[2:])
+		case c == '"':
+			f.inStr, f.dropping, k = false, false, 1 // past the cap, or ending a cut string
+		case c == '\n' && f.dropping:
+			f.err = &Error{Line: f.first + f.newlines, Msg: "invalid newline inside a JSON string"}
+		// The other pieces, passed whole: one byte, an escape, or both halves of
+		// a surrogate pair (\uD800 to \uDBFF, then the low half).
+		case c != '\\' || len(rest) < 2:
+			k = 1
+		case rest[1] != 'u':
+			k = 2
+		case len(rest) >= maxPiece && strings.IndexByte("dD", rest[2]) >= 0 && strings.IndexByte("89abAB", rest[3]) >= 0:
+			k = maxPiece
+		default:
+			k = min(6, len(rest))
 		}
-		if k < len(in) {
-			f.inStr, f.strStart, k = true, f.out+int64(n+k+1), k+1
-		}
-	case !stringStop[c] && (f.dropping || held < f.strCap):
-		// Plain bytes and two-byte escapes, in one go: kept up to the cap
-		// (with the closing quote), dropped past it.
 		if !f.dropping {
-			in = in[:min(int64(len(in)), f.strCap-held)]
-		}
-		for k < len(in) {
-			for k < len(in) && !stringStop[in[k]] {
-				k++
+			c := copy(dst[n:], rest[:k])
+			if n += c; c < k {
+				f.tail = rest[c:k] // the end of a piece that does not fit, sent before buf is refilled
 			}
-			if k+1 >= len(in) || in[k] != '\\' || in[k+1] == 'u' {
-				break
-			}
-			k += 2
 		}
-		if k < len(in) && in[k] == '"' && !f.dropping {
-			f.inStr, k = false, k+1
-		}
-	case !f.dropping && held >= f.strCap && c != '"' && utf8.RuneStart(c):
-		// A safe point past the cap: between two pieces of the string, not
-		// before a UTF-8 continuation byte, and not at the closing quote.
-		f.dropping, f.tail = true, `\u0000~`+cutMark[2:]
-	case c == '"':
-		f.inStr, f.dropping, k = false, false, 1
-	case c == '\n' && f.dropping:
-		f.err = &Error{Line: f.first + f.newlines, Msg: "invalid newline inside a JSON string"}
-	// The other pieces, passed whole: one byte, an escape, or both halves of
-	// a surrogate pair (\uD800 to \uDBFF, then the low half).
-	case c != '\\' || len(rest) < 2:
-		k = 1
-	case rest[1] != 'u':
-		k = 2
-	case len(rest) >= maxPiece && strings.IndexByte("dD", rest[2]) >= 0 && strings.IndexByte("89abAB", rest[3]) >= 0:
-		k = maxPiece
-	default:
-		k = min(6, len(rest))
+		f.r += k
 	}
-	if !f.dropping {
-		c := copy(dst[n:], rest[:k])
-		f.tail, n = string(rest[c:k]), n+c // the end of a piece that does not fit
-	}
-	f.r += k
 	return n
 }
+
+// ready reports whether the input at f.r, if any, holds a piece of string whole.
+func (f *harFilter) ready() bool { return f.w-f.r >= maxPiece || f.srcErr != nil && f.r < f.w }
