@@ -21,8 +21,8 @@ import (
 
 // harEntry is what the reader uses of a HAR 1.2 entry; other members are
 // skipped whatever their type, once the decoder has checked their JSON. It
-// is reused from entry to entry, so its lists keep their room. A nil text is
-// a body the exporter did not keep.
+// is reused from entry to entry, so its lists keep their room. A nil content
+// text is a body the exporter did not keep.
 type harEntry struct {
 	Request struct {
 		Method      string    `json:"method"`
