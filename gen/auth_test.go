@@ -355,9 +355,8 @@ func TestTokenErrorOnNetworkFailure(t *testing.T) {
 	assert.NotContains(t, err.Error(), testClientSecret)
 }
 
-// TestServiceAccountShortContextsShareOneFetch is the reviewer's repro: 20
-// calls with 100 ms deadlines against a token endpoint that hangs, then
-// answers 503. Every call returns at its deadline; the callers share one
+// TestServiceAccountShortContextsShareOneFetch makes 20 calls with 100 ms
+// deadlines against a token endpoint that hangs, then answers 503. Every call returns at its deadline; the callers share one
 // token request, whose failure is not cached, so the next call makes the
 // next one; and nothing is left running once the fetch has completed.
 //

@@ -43,8 +43,8 @@ func TestHTMLTitle(t *testing.T) {
 	}
 }
 
-// TestLatin1ProxyPage checks the reviewer's repro end to end: a 502 from a
-// proxy in ISO-8859-1 gives an *Error whose message quotes the title.
+// TestLatin1ProxyPage checks end to end that a 502 from a proxy in
+// ISO-8859-1 gives an *Error whose message quotes the title.
 func TestLatin1ProxyPage(t *testing.T) {
 	t.Parallel()
 	f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {

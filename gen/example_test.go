@@ -10,7 +10,7 @@ import (
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
-// The seed page's Go example, for this client: credentials come from
+// The Go example of the operation's documentation page, for this client: credentials come from
 // MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET. Here they, and
 // MONGODB_ATLAS_BASE_URL, point at a local stand-in for Atlas.
 func ExampleNewFromEnv() {

@@ -18,7 +18,7 @@ func loadOp(t *testing.T, data []byte, name string) *openapi3.Operation {
 
 func TestRenamesReplaysTheOperationsHistory(t *testing.T) {
 	t.Parallel()
-	// The seed-era fragment, extracted by `contractcheck extract` from the
+	// The 2025-03-12 fragment, extracted by `contractcheck extract` from the
 	// 2025-03-12 spec as published on 2025-06-30 (see README.md in
 	// testdata/history), against the committed fragment. oasdiff reports the
 	// operationId change as information only; for importers of a client

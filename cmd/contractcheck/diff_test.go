@@ -161,7 +161,7 @@ func TestDiffWritesTheReportToAFile(t *testing.T) {
 
 func TestDiffReplaysTheOperationsHistory(t *testing.T) {
 	t.Parallel()
-	// The committed seed-era fragment against the committed fragment: the
+	// The committed 2025-03-12 fragment against the committed fragment: the
 	// operationId rename breaks importers, the new override does not.
 	old := filepath.Join("..", "..", "openapi", "testdata", "history", "defer-2025-03-12.yaml")
 	cur := filepath.Join("..", "..", "openapi", "fragment.yaml")
