@@ -164,18 +164,15 @@ func (c *Client) requestFor(groupID string) (*http.Request, error) {
 	return req, nil
 }
 
-// deferOnce sends a copy of built, the shared request for a groupId, with
-// its own context, URL and header, and judges the answer.
+// deferOnce sends a deep copy of built, the shared request for a groupId
+// (http.Request.Clone: its own context, URL and header), and judges the
+// answer.
 func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 	ctx, cancel := c.withTimeout(ctx)
 	if cancel != nil {
 		defer cancel()
 	}
-	req := built.WithContext(ctx)
-	u := *built.URL
-	req.URL = &u
-	req.Header = built.Header.Clone()
-	resp, err := c.send(req)
+	resp, err := c.send(built.Clone(ctx))
 	if err != nil {
 		return err
 	}
