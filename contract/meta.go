@@ -16,9 +16,12 @@ type ToolInfo struct {
 	Version string `json:"version"`
 }
 
-// FragmentInfo names the fragment a run was judged against.
-type FragmentInfo struct {
-	Name   string `json:"name"`
+// SpecInfo names the spec a run was judged against.
+type SpecInfo struct {
+	// Name says what the spec is: the embedded fragment's path, a file's
+	// name.
+	Name string `json:"name"`
+	// SHA256 is the SHA-256 of the bytes it was loaded from.
 	SHA256 string `json:"sha256"`
 }
 
@@ -60,9 +63,9 @@ func toolFromBuildInfo(bi *debug.BuildInfo) ToolInfo {
 	return t
 }
 
-// Fragment names the spec and gives the SHA-256 of the bytes it was loaded
+// Info names the spec and gives the SHA-256 of the bytes it was loaded
 // from, so a report says exactly what it was judged against.
-func (s *Spec) Fragment() FragmentInfo { return FragmentInfo{Name: s.name, SHA256: s.sha256} }
+func (s *Spec) Info() SpecInfo { return SpecInfo{Name: s.name, SHA256: s.sha256} }
 
 func digest(data []byte) string {
 	sum := sha256.Sum256(data)

@@ -44,7 +44,7 @@ func Rules() []RuleInfo { return slices.Clone(rules) }
 
 var rules = []RuleInfo{
 	{RuleUnknownOperation, SeverityError,
-		"No operation in the fragment matches the method and the path below the server URL (the host never matters).",
+		"No operation in the spec matches the method and the path below the server URL (the host never matters).",
 		"Record only calls to the defer endpoint; check the path and any proxy prefix (`--mount`)."},
 	{RuleRequestInvalid, SeverityInfo,
 		"The recorded request breaks the fragment (groupId pattern, a non-boolean `envelope`, a missing or malformed versioned `Accept`) and was refused with a non-2xx status: a correct negative case, reported as information (never a warning) and counted as a note.",
@@ -91,9 +91,9 @@ var rules = []RuleInfo{
 	{RuleNotSent, SeverityWarning,
 		"Target mode: the request does not route to the defer operation, or its project id holds path syntax, so it was not sent. Only the operation's own requests ever reach a target, whatever the recording holds.",
 		"Nothing: a browser's HAR holds every call the page made (deleting clusters, creating users, opening access lists), and those are never replayed."},
-	{RuleCoverageMissing, SeverityWarning,
-		"A declared status, in one envelope mode, that no interaction exercises (an error with `--require-coverage`).",
-		"Add a recording that exercises it."},
+	{RuleCoverageMissing, SeverityError,
+		"A coverage cell the run requires (`--require-coverage`, `require-coverage` in `contractcheck.yaml`: an operation, a declared status, an envelope mode) that no interaction exercises. Coverage itself is a table in every report; only required cells give findings.",
+		"Add a recording that exercises it, or require only the cells you mean to exercise."},
 	{RuleWaiverExpired, SeverityWarning,
 		"A waiver in the configuration file is past its expiry date, so it no longer applies: the findings it waived are reported again.",
 		"Fix what the waiver covered, or renew it with a new date and reason."},

@@ -15,15 +15,18 @@ type ScopeMode string
 // The scope modes.
 const (
 	// ScopeFragment (the default) judges the interactions whose path is one
-	// of the fragment's operations, whatever their method, and skips the
-	// rest of a recorded session: other endpoints, CORS preflights, the
-	// OAuth token exchange, static assets. A request to an operation's path
-	// with a method the fragment does not declare still claims to be that
-	// operation, so it is judged (an unknown-operation error).
+	// of the spec's operations, whatever their method, and skips the rest of
+	// a recorded session: other endpoints, static assets. A request to an
+	// operation's path with a method the spec does not declare still claims
+	// to be that operation, so it is judged (an unknown-operation error).
 	ScopeFragment ScopeMode = "fragment"
 	// ScopeAll judges every interaction: one that is not an operation of the
-	// fragment is an unknown-operation error. The OAuth token exchange is
-	// still skipped: it is how the API calls were authorised, not one.
+	// spec is an unknown-operation error.
+	//
+	// In both modes, the OAuth token exchange and revocation (how the API
+	// calls were authorised, not calls) and a browser's CORS preflights
+	// (OPTIONS with Access-Control-Request-Method: the browser asking, not
+	// the page calling), to any path, are skipped.
 	ScopeAll ScopeMode = "all"
 )
 
@@ -65,7 +68,7 @@ const MaxSkippedListed = 1000
 // Reasons for skipping an interaction.
 const (
 	skipHost     = "host outside the scope"
-	skipToken    = "OAuth token exchange"
+	skipToken    = "OAuth token endpoint"
 	skipPrefight = "CORS preflight"
 	skipPath     = "path outside the fragment"
 )
@@ -127,19 +130,39 @@ func (r *scopeRule) skip(in *recording.Interaction) string {
 		return skipHost
 	}
 	path := u.EscapedPath()
-	if r.spec.IsTokenExchange(in.Request.Method, path, r.mount) {
+	switch {
+	case r.spec.IsAuthEndpoint(in.Request.Method, path, r.mount):
 		return skipToken
-	}
-	if r.all {
-		return ""
-	}
-	if in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "" {
+	case in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "":
 		return skipPrefight
-	}
-	if !r.spec.hasPath(path, r.mount) {
+	case !r.all && !r.spec.hasPath(path, r.mount):
 		return skipPath
 	}
 	return ""
+}
+
+// skip tells whether an interaction is outside the scope, and records it
+// when it is.
+func (r *runner) skip(in *recording.Interaction) bool {
+	reason := r.scope.skip(in)
+	if reason == "" {
+		return false
+	}
+	r.report.SkippedTotal++
+	if r.skipReasons == nil {
+		r.skipReasons = map[string]int{}
+	}
+	r.skipReasons[reason]++
+	path := in.Request.URL.EscapedPath()
+	if reason == skipPath {
+		r.misses.add(r.spec, path)
+	}
+	if len(r.report.Skipped) < MaxSkippedListed {
+		r.report.Skipped = append(r.report.Skipped, Skipped{
+			File: in.File, Interaction: in.Index, Line: in.Line, Method: quote(in.Request.Method), Path: quote(path), Reason: reason,
+		})
+	}
+	return true
 }
 
 // hasPath tells whether an escaped path, below mount, is the path of one of
@@ -231,11 +254,10 @@ func (m *missTracker) hint() string {
 	if m.misses == 0 || !m.shared || m.prefix == "" {
 		return ""
 	}
-	what := "interaction that did not match an operation"
-	if m.misses > 1 {
-		what = fmt.Sprintf("all %d interactions that did not match an operation", m.misses)
+	if m.misses == 1 {
+		return msgMountHintOne.format(quote(m.prefix), quote(m.prefix))
 	}
-	return fmt.Sprintf("the %s start with %s before the fragment's path: recordings made through a proxy mount? try --mount %s", what, m.prefix, m.prefix)
+	return msgMountHint.format(m.misses, quote(m.prefix), quote(m.prefix))
 }
 
 // NothingJudgedError is returned by Run when recordings were read but

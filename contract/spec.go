@@ -1,8 +1,8 @@
 package contract
 
 import (
-	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -47,15 +47,14 @@ type Operation struct {
 	versions []string
 	// envelope is true when the operation declares the envelope query parameter.
 	envelope bool
+	// headerParams are the names of the header parameters it declares.
+	headerParams []string
 	// validation is Route with no security requirements: recordings are
 	// redacted, so credentials are never judged, and kin-openapi then skips
 	// them instead of calling an authentication function per request.
 	validation *routers.Route
 	// responses describes each declared response, for the checks.
 	responses map[*openapi3.ResponseRef]*responseInfo
-	// urlOnly is true when request validation depends on the method, path
-	// and query alone: no header or cookie parameter, no request body.
-	urlOnly bool
 }
 
 // responseInfo is what the checks need of a declared response, computed
@@ -69,28 +68,13 @@ type responseInfo struct {
 type declaredHeader struct {
 	name   string
 	header *openapi3.Header
-	// typeOnly is true when the header's schema says nothing but its type,
-	// which parsing the value already checks.
-	typeOnly bool
-}
-
-// isTypeOnly tells whether a schema holds nothing but a type.
-func isTypeOnly(s *openapi3.Schema) bool {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return false
-	}
-	var m map[string]any
-	return json.Unmarshal(b, &m) == nil && len(m) == 1 && m["type"] != nil
 }
 
 func newResponseInfo(r *openapi3.Response) *responseInfo {
 	info := &responseInfo{response: r}
 	for name, ref := range r.Headers {
 		if ref != nil && ref.Value != nil {
-			d := declaredHeader{name: name, header: ref.Value}
-			d.typeOnly = ref.Value.Schema != nil && ref.Value.Schema.Value != nil && isTypeOnly(ref.Value.Schema.Value)
-			info.headers = append(info.headers, d)
+			info.headers = append(info.headers, declaredHeader{name: name, header: ref.Value})
 		}
 	}
 	slices.SortFunc(info.headers, func(a, b declaredHeader) int { return strings.Compare(a.name, b.name) })
@@ -193,10 +177,9 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 			slices.Sort(o.versions)
 			params := append(slices.Clone(item.Parameters), op.Parameters...)
 			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
-			o.urlOnly = op.RequestBody == nil
 			for _, p := range params {
-				if p.Value == nil || p.Value.In == openapi3.ParameterInHeader || p.Value.In == openapi3.ParameterInCookie {
-					o.urlOnly = false
+				if p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
+					o.headerParams = append(o.headerParams, p.Value.Name)
 				}
 			}
 			s.operations = append(s.operations, o)
@@ -270,12 +253,26 @@ func (s *Spec) relPath(escapedPath, mount string) (string, bool) {
 	return strings.TrimPrefix(path, "/"), ok
 }
 
-// IsTokenExchange tells whether a request is a call to an OAuth 2.0 token
-// endpoint the spec's security schemes declare: the Service Account token
-// exchange that precedes API calls in a recording. It is not an operation.
-func (s *Spec) IsTokenExchange(method, escapedPath, mount string) bool {
+// IsAuthEndpoint tells whether a request is a call to an OAuth 2.0 token
+// endpoint the spec's security schemes declare (the Service Account token
+// exchange that precedes API calls in a recording), or to its revocation
+// endpoint beside it (…/revoke for …/token, RFC 7009: Atlas's
+// /api/oauth/revoke, which clients call when they are done). Neither is an
+// operation.
+func (s *Spec) IsAuthEndpoint(method, escapedPath, mount string) bool {
 	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
-	return ok && method == "POST" && slices.Contains(s.tokenPaths, path)
+	if !ok || method != http.MethodPost {
+		return false
+	}
+	for _, t := range s.tokenPaths {
+		if path == t {
+			return true
+		}
+		if dir, ok := strings.CutSuffix(t, "/token"); ok && path == dir+"/revoke" {
+			return true
+		}
+	}
+	return false
 }
 
 // acceptVersion parses a versioned Atlas media type,
@@ -310,4 +307,45 @@ func (o *Operation) versionFor(date string) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// jsonMedia picks the media type a body without Content-Type, or an
+// enveloped content, is judged by: the declared JSON one, application/json
+// first; nil when none is declared.
+func (info *responseInfo) jsonMedia() *openapi3.MediaType {
+	content := info.response.Content
+	if m := content["application/json"]; m != nil {
+		return m
+	}
+	for _, mt := range info.types {
+		if isJSONMediaType(mt) {
+			return content[mt]
+		}
+	}
+	return nil
+}
+
+// isList tells whether the response is a page of a list (an object whose
+// results member is an array, as Atlas's Paginated… schemas are): with
+// envelope=true, Atlas adds a status member to it instead of wrapping it.
+func (info *responseInfo) isList() bool {
+	m := info.jsonMedia()
+	if m == nil || m.Schema == nil || m.Schema.Value == nil {
+		return false
+	}
+	results := m.Schema.Value.Properties["results"]
+	return results != nil && results.Value != nil && results.Value.Type.Is("array")
+}
+
+// describeOperations lists the spec's operations as "METHOD path", or
+// counts them when there are many.
+func (s *Spec) describeOperations() string {
+	if len(s.operations) > 3 {
+		return strconv.Itoa(len(s.operations)) + " operations"
+	}
+	var out []string
+	for _, o := range s.operations {
+		out = append(out, o.method+" "+o.path)
+	}
+	return strings.Join(out, ", ")
 }

@@ -51,6 +51,11 @@ type Request struct {
 	// bytes) but does not hold it: a HAR request with a bodySize and no
 	// postData. Body is then empty and says nothing about the body sent.
 	BodyNotRecorded bool
+	// NotRecorded reports that the recording holds no request headers (the
+	// Atlas CLI's snapshots keep the response only): rules about the
+	// request cannot judge it. In a cassette it is marked by an
+	// OmittedHeader request header, which the reader removes.
+	NotRecorded bool
 }
 
 // Response is a recorded HTTP response.

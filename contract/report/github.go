@@ -1,4 +1,4 @@
-package contract
+package report
 
 import (
 	"bufio"
@@ -7,29 +7,25 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
-// WriteGitHub writes the report as GitHub Actions workflow commands: one
-// ::error or ::warning annotation per finding, on the recording's file and
-// the interaction's line, titled with the rule, so each shows on the pull
-// request's diff; the coverage-missing warnings are one annotation (GitHub
-// shows only so many per step); waived findings, the skipped interactions
-// and hints become ::notice. The
-// summary line closes the output.
-func WriteGitHub(w io.Writer, r *Report) error {
+// GitHub writes the report as GitHub Actions workflow commands: one
+// ::error, ::warning or ::notice annotation per finding, on the recording's
+// file and the interaction's line, titled with the rule, so each shows on
+// the pull request's diff; waived findings, the skipped interactions and
+// hints become ::notice. The summary line closes the output.
+func GitHub(w io.Writer, r *contract.Report) error {
 	// bufio.Writer keeps its first error; Flush returns it.
 	bw := bufio.NewWriter(w)
-	var uncovered []string // coverage-missing warnings: one annotation for all
 	for _, f := range r.Findings {
-		if f.Rule == RuleCoverageMissing && f.Severity < SeverityError {
-			uncovered = append(uncovered, strings.TrimPrefix(f.Message, "no interaction exercises "))
-			continue
-		}
 		level := "error"
 		switch {
-		case f.Severity == SeverityWarning:
+		case f.Severity == contract.SeverityWarning:
 			level = "warning"
-		case f.Severity < SeverityWarning:
+		case f.Severity < contract.SeverityWarning:
 			level = "notice"
 		}
 		var props []string
@@ -50,10 +46,6 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		}
 		_, _ = fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), githubData(msg))
 	}
-	if len(uncovered) > 0 {
-		_, _ = fmt.Fprintf(bw, "::warning title=%s::%s\n", RuleCoverageMissing, githubData(fmt.Sprintf("no interaction exercises %s (%d declared statuses and envelope modes)",
-			strings.Join(uncovered, "; "), len(uncovered))))
-	}
 	for _, w := range r.Waived {
 		props := "file=" + githubProperty(filepath.ToSlash(relToWorkdir(w.File)))
 		if w.Line > 0 {
@@ -69,15 +61,12 @@ func WriteGitHub(w io.Writer, r *Report) error {
 	for _, h := range r.Hints {
 		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
 	}
-	s := r.Summary()
-	_, _ = fmt.Fprintf(bw, "contractcheck: %s in %s (%s): %s, %s, %s refused as expected, %d skipped, %d waived; %s against %s (sha256 %s), %s %s\n",
-		plural(s.Interactions, "interaction"), plural(s.Files, "file"), r.Mode,
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Notes, "negative case"), s.Skipped, s.Waived,
-		escapeControl(r.Recordings.String()), escapeControl(r.Fragment.Name), r.Fragment.SHA256, r.Tool.Name, escapeControl(r.Tool.Version))
+	_, _ = fmt.Fprintf(bw, "contractcheck: %s; %s against %s (sha256 %s), %s %s\n", githubData(summaryLine(r)),
+		githubData(r.Recordings.String()), githubData(r.Spec.Name), r.Spec.SHA256, r.Tool.Name, githubData(r.Tool.Version))
 	return bw.Flush()
 }
 
-// githubData escapes a workflow command's message: %, CR and LF.
+// githubDataEscaper escapes a workflow command's message: %, CR and LF.
 var githubDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 
 // githubPropertyEscaper escapes a workflow command's property value: the
@@ -86,5 +75,7 @@ var githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "
 
 // Control characters (a terminal escape in a file name) are written
 // escaped first, as in every report.
-func githubData(s string) string     { return githubDataEscaper.Replace(escapeControl(s)) }
-func githubProperty(s string) string { return githubPropertyEscaper.Replace(escapeControl(s)) }
+func githubData(s string) string { return githubDataEscaper.Replace(safetext.EscapeControl(s)) }
+func githubProperty(s string) string {
+	return githubPropertyEscaper.Replace(safetext.EscapeControl(s))
+}

@@ -1,4 +1,4 @@
-package contract
+package main
 
 import (
 	"bytes"
@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/atlascontract/deferwindow/contract"
 )
 
-// ConfigFileName is the configuration file contractcheck looks for in the
+// configFileName is the configuration file contractcheck looks for in the
 // working directory.
-const ConfigFileName = "contractcheck.yaml"
+const configFileName = "contractcheck.yaml"
 
 // Config is a contractcheck.yaml: what to judge, how, and which findings
 // are accepted. Paths and waiver file globs in the file are relative to the
@@ -30,19 +32,19 @@ type Config struct {
 	// Mount is the proxy mount point, normalised.
 	Mount string
 	// Scope limits the run (see Scope).
-	Scope Scope
+	Scope contract.Scope
 	// FailOn is the lowest severity that fails the run; 0 when unset.
-	FailOn Severity
+	FailOn contract.Severity
 	// RequireCoverage requires every declared status in every mode;
 	// RequiredCoverage requires only the cells listed.
 	RequireCoverage  bool
-	RequiredCoverage []CoverageCell
+	RequiredCoverage []contract.CoverageCell
 	// MaxBodyBytes caps bodies; 0 when unset.
 	MaxBodyBytes int64
 	// Offline judges the recorded responses as they are.
 	Offline bool
 	// Waivers accept findings.
-	Waivers []Waiver
+	Waivers []contract.Waiver
 }
 
 // configFile is the file's schema; unknown keys are errors.
@@ -69,19 +71,19 @@ type configScope struct {
 	Hosts []string `yaml:"hosts"`
 }
 
-// LoadConfig reads and checks a configuration file.
-func LoadConfig(file string) (*Config, error) {
+// loadConfig reads and checks a configuration file.
+func loadConfig(file string) (*Config, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return ParseConfig(data, file)
+	return parseConfig(data, file)
 }
 
-// FindConfig returns the path of ConfigFileName in dir, or "" when there is
+// findConfig returns the path of configFileName in dir, or "" when there is
 // none.
-func FindConfig(dir string) (string, error) {
-	p := filepath.Join(dir, ConfigFileName)
+func findConfig(dir string) (string, error) {
+	p := filepath.Join(dir, configFileName)
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -96,9 +98,9 @@ func FindConfig(dir string) (string, error) {
 
 var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
-// ParseConfig parses a configuration file's content; file names it in
+// parseConfig parses a configuration file's content; file names it in
 // errors and is the base of its relative paths.
-func ParseConfig(data []byte, file string) (*Config, error) {
+func parseConfig(data []byte, file string) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, configError(file, err)
@@ -129,17 +131,17 @@ func ParseConfig(data []byte, file string) (*Config, error) {
 		c.Paths = append(c.Paths, p)
 	}
 	var err error
-	if c.Mount, err = NormalizeMount(raw.Mount); err != nil {
+	if c.Mount, err = contract.NormalizeMount(raw.Mount); err != nil {
 		bad("mount", err)
 	}
 	if raw.Scope != nil {
-		if c.Scope.Mode, err = ParseScopeMode(raw.Scope.Mode); err != nil {
+		if c.Scope.Mode, err = contract.ParseScopeMode(raw.Scope.Mode); err != nil {
 			bad("scope", err)
 		}
 		c.Scope.Hosts = raw.Scope.Hosts
 	}
 	if raw.FailOn != "" {
-		if c.FailOn, err = ParseFailOn(raw.FailOn); err != nil {
+		if c.FailOn, err = contract.ParseFailOn(raw.FailOn); err != nil {
 			bad("fail-on", err)
 		}
 	}
@@ -151,7 +153,7 @@ func ParseConfig(data []byte, file string) (*Config, error) {
 	}
 	items := mapKey(&root, "waivers")
 	for i, rw := range raw.Waivers {
-		w := Waiver{Rule: Rule(rw.Rule), Interaction: rw.Interaction, Pointer: rw.Pointer, Reason: rw.Reason, Source: file}
+		w := contract.Waiver{Rule: contract.Rule(rw.Rule), Interaction: rw.Interaction, Pointer: rw.Pointer, Reason: rw.Reason, Source: file}
 		if items != nil && i < len(items.Content) {
 			w.Line = items.Content[i].Line
 		}
@@ -169,7 +171,7 @@ func ParseConfig(data []byte, file string) (*Config, error) {
 		c.Waivers = append(c.Waivers, w)
 	}
 	// Rule, reason, pointer and glob are checked as Run will compile them.
-	if _, err := compileWaivers(c.Waivers, time.Now()); err != nil {
+	if err := contract.CheckWaivers(c.Waivers); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -180,7 +182,7 @@ func ParseConfig(data []byte, file string) (*Config, error) {
 
 // coverageRequirement reads require-coverage: true or "all" (every cell),
 // false (none), or a list or comma-separated string of cells.
-func coverageRequirement(n *yaml.Node) (all bool, cells []CoverageCell, err error) {
+func coverageRequirement(n *yaml.Node) (all bool, cells []contract.CoverageCell, err error) {
 	switch n.Kind {
 	case 0:
 		return false, nil, nil
@@ -191,14 +193,14 @@ func coverageRequirement(n *yaml.Node) (all bool, cells []CoverageCell, err erro
 		if n.Value == "all" {
 			return true, nil, nil
 		}
-		cells, err = ParseCoverageCells(n.Value)
+		cells, err = contract.ParseCoverageCells(n.Value)
 		return false, cells, err
 	case yaml.SequenceNode:
 		for _, item := range n.Content {
 			if item.Kind != yaml.ScalarNode {
 				return false, nil, fmt.Errorf("line %d: want a status such as 429 or 429:envelope", item.Line)
 			}
-			c, err := parseCoverageCell(item.Value)
+			c, err := contract.ParseCoverageCell(item.Value)
 			if err != nil {
 				return false, nil, err
 			}
@@ -259,28 +261,31 @@ func keyLine(root *yaml.Node, key string) int {
 	return 0
 }
 
-// Options returns Run's options for the configuration.
-func (c *Config) Options() Options {
-	return Options{
-		Paths:           c.Paths,
-		Source:          Source{Offline: c.Offline},
-		Check:           CheckOptions{Mount: c.Mount},
-		MaxBodyBytes:    c.MaxBodyBytes,
-		RequireCoverage: c.RequireCoverage,
-		CI: CIOptions{
-			RequiredCoverage: c.RequiredCoverage,
-			Scope:            c.Scope,
-			Waivers:          c.Waivers,
-			Config:           c.File,
-		},
+// options returns Run's options for the configuration.
+func (c *Config) options() contract.Options {
+	opts := contract.Options{
+		Paths:        c.Paths,
+		Source:       contract.Source{Offline: c.Offline},
+		Mount:        c.Mount,
+		MaxBodyBytes: c.MaxBodyBytes,
+		Scope:        c.Scope,
+		Waivers:      c.Waivers,
+		Config:       c.File,
+		FailOn:       c.FailOn,
 	}
+	if c.RequireCoverage {
+		opts.RequireCoverage = []contract.CoverageCell{contract.RequireAll}
+	} else {
+		opts.RequireCoverage = c.RequiredCoverage
+	}
+	return opts
 }
 
-// ExpandPaths expands the glob patterns among paths (a path that exists is
+// expandPaths expands the glob patterns among paths (a path that exists is
 // kept as it is, even with glob characters in its name). A pattern that
 // matches nothing is an error: a list of recordings that came out empty must
 // never pass as a run that judged nothing.
-func ExpandPaths(paths []string) ([]string, error) {
+func expandPaths(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		if !strings.ContainsAny(p, "*?[") {
@@ -301,21 +306,4 @@ func ExpandPaths(paths []string) ([]string, error) {
 		out = append(out, matches...)
 	}
 	return out, nil
-}
-
-// FailNever is the fail threshold "none": no finding fails the run, for a
-// job that only reports while a team adopts the check.
-const FailNever = SeverityError + 1
-
-// ParseFailOn parses a fail threshold: "error", "warning", or "none"
-// (FailNever).
-func ParseFailOn(s string) (Severity, error) {
-	if strings.EqualFold(s, "none") {
-		return FailNever, nil
-	}
-	sev, err := ParseSeverity(s)
-	if err != nil || sev < SeverityWarning {
-		return 0, fmt.Errorf("unknown threshold %q: want error, warning or none", s)
-	}
-	return sev, nil
 }

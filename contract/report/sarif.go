@@ -1,4 +1,4 @@
-package contract
+package report
 
 import (
 	"encoding/json"
@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
 // The SARIF 2.1.0 log written by WriteSARIF: the few objects it uses,
@@ -76,23 +79,34 @@ type (
 )
 
 // RulesHelpURI is where the rule table is documented.
-const RulesHelpURI = "https://" + ModulePath + "#rules"
+const RulesHelpURI = "https://" + contract.ModulePath + "/blob/main/docs/rules.md"
+
+// SARIFMaxResults bounds the results of a SARIF log: GitHub code scanning
+// refuses a run with more than 25,000. Past it the log says how many were
+// left out (run.properties.omittedResults); the other reports have them all.
+const SARIFMaxResults = 25000
 
 // SARIFSchemaURI is the schema the SARIF log declares.
 const SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-// WriteSARIF writes the report as a SARIF 2.1.0 log, as GitHub code
-// scanning and other CI dashboards read it: one reportingDescriptor per
-// rule (help text from Rules), one result per finding located on the
+// SARIF writes the report as a SARIF 2.1.0 log, as GitHub code scanning
+// and other CI dashboards read it: one reportingDescriptor per rule (help
+// text from contract.Rules), one result per finding located on the
 // recording's file and the interaction's line, waived findings as results
 // with an external suppression carrying the waiver's reason. Findings about
-// the whole run (coverage) are located on the configuration file when there
-// is one, else on the first recording, so code scanning can show them.
-// The run's properties name the fragment, its SHA-256 and the source.
-func WriteSARIF(w io.Writer, r *Report) error {
-	driver := sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: "https://" + ModulePath}
-	index := map[Rule]int{}
-	for i, ri := range Rules() {
+// the whole run (required coverage that is missing, waivers) are located on
+// the configuration file when there is one, else on the first recording, so
+// code scanning can show them. The run's properties name the spec, its
+// SHA-256, the source, the fail threshold and the summary.
+//
+// It is written with encoding/json: the Go SARIF library served by the
+// module proxy (github.com/owenrumney/go-sarif) brings a JSON Schema library
+// and two more modules into every importer's module graph, for a dozen
+// structs whose output the tests validate against the OASIS schema.
+func SARIF(w io.Writer, r *contract.Report) error {
+	driver := sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: "https://" + contract.ModulePath}
+	index := map[contract.Rule]int{}
+	for i, ri := range contract.Rules() {
 		index[ri.Rule] = i
 		driver.Rules = append(driver.Rules, sarifReportingDescr{
 			ID:                   string(ri.Rule),
@@ -108,8 +122,8 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	if runFile == "" && len(r.Files) > 0 {
 		runFile = r.Files[0]
 	}
-	result := func(f Finding) sarifResult {
-		res := sarifResult{RuleID: string(f.Rule), RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity), Message: sarifMessage{Text: f.Message}}
+	result := func(f contract.Finding) sarifResult {
+		res := sarifResult{RuleID: string(f.Rule), RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity), Message: sarifMessage{Text: safetext.EscapeControl(f.Message)}}
 		file, line := f.File, f.Line
 		if file == "" {
 			file, line = runFile, 0
@@ -126,38 +140,48 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			props["interaction"] = f.Interaction
 		}
 		if f.Pointer != "" {
-			props["pointer"] = f.Pointer
+			props["pointer"] = safetext.EscapeControl(f.Pointer)
 		}
 		if len(props) > 0 {
 			res.Properties = props
 		}
 		return res
 	}
-	run := sarifRun{
-		Tool:    sarifTool{Driver: driver},
-		Results: []sarifResult{},
-		Properties: map[string]any{
-			"fragment": r.Fragment, "recordings": r.Recordings, "mode": r.Mode, "summary": r.Summary(),
-		},
+	props := map[string]any{
+		"spec": contract.SpecInfo{Name: safetext.EscapeControl(r.Spec.Name), SHA256: r.Spec.SHA256}, "recordings": escapeRecordings(r.Recordings), "mode": r.Mode, "summary": r.Summary(),
+		"failOn": r.FailOn.String(), "unfailingErrors": r.Unfailing(),
 	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}, Properties: props}
+	omitted := 0
 	for _, f := range r.Findings {
+		if len(run.Results) == SARIFMaxResults {
+			omitted++
+			continue
+		}
 		run.Results = append(run.Results, result(f))
 	}
 	for _, wf := range r.Waived {
+		if len(run.Results) == SARIFMaxResults {
+			omitted++
+			continue
+		}
 		res := result(wf.Finding)
-		res.Suppressions = []sarifSuppression{{Kind: "external", Justification: wf.Reason}}
+		res.Suppressions = []sarifSuppression{{Kind: "external", Justification: safetext.EscapeControl(wf.Reason)}}
 		run.Results = append(run.Results, res)
+	}
+	if omitted > 0 {
+		props["omittedResults"] = omitted
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: SARIFSchemaURI, Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-func sarifLevel(s Severity) string {
+func sarifLevel(s contract.Severity) string {
 	switch {
-	case s >= SeverityError:
+	case s >= contract.SeverityError:
 		return "error"
-	case s == SeverityWarning:
+	case s == contract.SeverityWarning:
 		return "warning"
 	}
 	return "note"

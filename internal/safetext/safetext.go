@@ -1,4 +1,7 @@
-package contract
+// Package safetext makes text from outside (recordings, file names, a
+// server's answers) safe to print: on a terminal, in a CI log that parses
+// workflow commands, in XML.
+package safetext
 
 import (
 	"strconv"
@@ -7,12 +10,12 @@ import (
 	"unicode/utf8"
 )
 
-// escapeControl makes a string from a recording or a file name safe to
+// EscapeControl makes a string from a recording or a file name safe to
 // print on a terminal or in XML: control characters (ANSI escapes, carriage
 // returns, NUL), Unicode bidirectional controls, which reorder what a reader
 // sees, and invalid UTF-8 are written as Go escapes (\x1b, \u202e, \xff).
 // Anything else is kept as it is.
-func escapeControl(s string) string {
+func EscapeControl(s string) string {
 	i := 0
 	for i < len(s) {
 		c := s[i]

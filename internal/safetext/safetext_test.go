@@ -1,4 +1,4 @@
-package contract
+package safetext
 
 import (
 	"testing"
@@ -19,6 +19,6 @@ func TestEscapeControl(t *testing.T) {
 		"":                      "",
 		"trailing\x1b":          `trailing\x1b`,
 	} {
-		assert.Equal(t, want, escapeControl(in), "%q", in)
+		assert.Equal(t, want, EscapeControl(in), "%q", in)
 	}
 }

@@ -1,4 +1,4 @@
-package contract
+package report
 
 import (
 	"encoding/xml"
@@ -7,6 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
 type junitSuites struct {
@@ -54,50 +57,56 @@ type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-// WriteJUnit writes the report as JUnit XML: one test suite per recording
-// file with one test case per interaction, failing with the findings at or
-// above failOn (lower ones go to system-out; an interaction a target run did
-// not send, and that fails nothing, is skipped), and a "coverage" suite with one
-// test case per declared status and envelope mode, skipped when no
-// interaction exercised it (failed instead when that is an error).
+// JUnit writes the report as JUnit XML: one test suite per recording file
+// with one test case per interaction, failing with the findings at or above
+// the report's FailOn (lower ones go to system-out; an interaction a target
+// run did not send, and that fails nothing, is skipped), a "coverage" suite
+// with one test case per coverage row (skipped when no interaction
+// exercised it), and a "run" suite for the findings about the whole run
+// (required coverage that is missing, waivers).
 //
-// It needs the report's Cases: run with Options.Cases. Control characters
-// from recordings and file names are written escaped (\x1b), as in the text
-// report; XML could not carry most of them anyway.
-func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
+// It needs the report's Cases: run with Options.Cases. Every string from a
+// recording or a file name is written with control and bidirectional
+// characters escaped (\x1b, \u202e), as in the text report.
+func JUnit(w io.Writer, r *contract.Report) error {
 	if len(r.Cases) != r.Interactions {
-		return errors.New("contract: WriteJUnit needs a Case per interaction: run with Options.Cases")
+		return errors.New("report: JUnit needs a Case per interaction: run with Options.Cases")
 	}
+	esc := safetext.EscapeControl
+	failOn := r.FailOn
 	out := junitSuites{Name: "contractcheck"}
 	bySuite := map[string]int{}
+	suite := func(file string) *junitSuite {
+		i, ok := bySuite[file]
+		if !ok {
+			i = len(out.Suites)
+			bySuite[file] = i
+			out.Suites = append(out.Suites, junitSuite{Name: esc(file)})
+		}
+		return &out.Suites[i]
+	}
 	waived := map[string][]string{} // by file#index: the waived findings, kept as notes
 	for _, w := range r.Waived {
 		k := w.File + "#" + strconv.Itoa(w.Interaction)
-		waived[k] = append(waived[k], fmt.Sprintf("waived (%s): %s", w.Reason, w.Finding))
+		waived[k] = append(waived[k], esc(fmt.Sprintf("waived (%s): %s", w.Reason, w.Finding)))
 	}
 	for _, c := range r.Cases {
-		i, ok := bySuite[c.File]
-		if !ok {
-			i = len(out.Suites)
-			bySuite[c.File] = i
-			out.Suites = append(out.Suites, junitSuite{Name: escapeControl(c.File)})
-		}
-		tc := junitCase{Name: escapeControl(caseName(c)), Classname: escapeControl(c.File), File: escapeControl(c.File), Line: c.Line}
+		tc := junitCase{Name: esc(caseName(c)), Classname: esc(c.File), File: esc(c.File), Line: c.Line}
 		var notes []string
 		notSent := ""
 		for _, f := range r.CaseFindings(c) {
-			if f.Rule == RuleNotSent {
-				notSent = escapeControl(f.Message)
+			if f.Rule == contract.RuleNotSent {
+				notSent = esc(f.Message)
 			}
 			if f.Severity >= failOn {
-				tc.Failures = append(tc.Failures, junitFailure{Message: escapeControl(f.Message), Type: escapeControl(string(f.Rule)), Text: escapeControl(f.String())})
+				tc.Failures = append(tc.Failures, junitFailure{Message: esc(f.Message), Type: string(f.Rule), Text: esc(f.String())})
 			} else {
-				notes = append(notes, escapeControl(f.String()))
+				notes = append(notes, esc(f.String()))
 			}
 		}
 		notes = append(notes, waived[c.File+"#"+strconv.Itoa(c.Index)]...)
 		tc.SystemOut = strings.Join(notes, "\n")
-		s := &out.Suites[i]
+		s := suite(c.File)
 		s.Tests++
 		switch {
 		case len(tc.Failures) > 0:
@@ -110,42 +119,24 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	}
 	// Interactions outside the scope are skipped test cases of their file.
 	for _, sk := range r.Skipped {
-		i, ok := bySuite[sk.File]
-		if !ok {
-			i = len(out.Suites)
-			bySuite[sk.File] = i
-			out.Suites = append(out.Suites, junitSuite{Name: sk.File})
-		}
-		s := &out.Suites[i]
+		s := suite(sk.File)
 		s.Tests++
 		s.Skipped++
 		s.Cases = append(s.Cases, junitCase{
-			Name: fmt.Sprintf("#%d %s %s", sk.Interaction, sk.Method, sk.Path), Classname: sk.File, File: sk.File, Line: sk.Line,
+			Name: esc(fmt.Sprintf("#%d %s %s", sk.Interaction, sk.Method, sk.Path)), Classname: esc(sk.File), File: esc(sk.File), Line: sk.Line,
 			Skipped: &junitSkipped{Message: sk.Reason},
 		})
 	}
 	cov := junitSuite{Name: "coverage"}
-	missing := map[string]Finding{}
-	for _, f := range r.RunFindings() {
-		if f.Rule == RuleCoverageMissing {
-			missing[f.Message] = f
-		}
-	}
 	for _, row := range r.Coverage {
 		mode := "without envelope"
 		if row.Envelope {
 			mode = "with envelope=true"
 		}
-		tc := junitCase{Name: fmt.Sprintf("%s %d %s", row.Operation, row.Status, mode), Classname: "coverage"}
+		tc := junitCase{Name: esc(fmt.Sprintf("%s %d %s", row.Operation, row.Status, mode)), Classname: "coverage"}
 		if row.Interactions == 0 {
-			msg := fmt.Sprintf("no interaction exercises %s status %d %s", row.Operation, row.Status, mode)
-			if f, ok := missing[msg]; ok && f.Severity >= failOn {
-				tc.Failures = append(tc.Failures, junitFailure{Message: msg, Type: string(RuleCoverageMissing), Text: f.String()})
-				cov.Failures++
-			} else {
-				tc.Skipped = &junitSkipped{Message: msg}
-				cov.Skipped++
-			}
+			tc.Skipped = &junitSkipped{Message: "no interaction exercises it"}
+			cov.Skipped++
 		} else {
 			tc.SystemOut = plural(row.Interactions, "interaction")
 		}
@@ -155,18 +146,16 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	if cov.Tests > 0 {
 		out.Suites = append(out.Suites, cov)
 	}
-	// The run's other findings (about waivers) are one suite of their own.
+	// The run's own findings (required coverage missing, waivers) are one
+	// suite of their own.
 	run := junitSuite{Name: "run"}
 	for _, f := range r.RunFindings() {
-		if f.Rule == RuleCoverageMissing {
-			continue
-		}
-		tc := junitCase{Name: string(f.Rule), Classname: "run", File: f.File, Line: f.Line}
+		tc := junitCase{Name: string(f.Rule), Classname: "run", File: esc(f.File), Line: f.Line}
 		if f.Severity >= failOn {
-			tc.Failures = append(tc.Failures, junitFailure{Message: f.Message, Type: string(f.Rule), Text: f.String()})
+			tc.Failures = append(tc.Failures, junitFailure{Message: esc(f.Message), Type: string(f.Rule), Text: esc(f.String())})
 			run.Failures++
 		} else {
-			tc.SystemOut = f.String()
+			tc.SystemOut = esc(f.String())
 		}
 		run.Tests++
 		run.Cases = append(run.Cases, tc)
@@ -174,12 +163,16 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	if run.Tests > 0 {
 		out.Suites = append(out.Suites, run)
 	}
+	s := r.Summary()
 	props := []junitProperty{
-		{"tool", escapeControl(r.Tool.Name + " " + r.Tool.Version)},
-		{"fragment", escapeControl(r.Fragment.Name)},
-		{"fragment.sha256", r.Fragment.SHA256},
-		{"recordings", escapeControl(r.Recordings.String())},
+		{"tool", esc(r.Tool.Name + " " + r.Tool.Version)},
+		{"spec", esc(r.Spec.Name)},
+		{"spec.sha256", r.Spec.SHA256},
+		{"recordings", esc(r.Recordings.String())},
 		{"mode", r.Mode},
+		{"fail-on", r.FailOn.String()},
+		{"waived", strconv.Itoa(s.Waived)},
+		{"unfailing-errors", strconv.Itoa(r.Unfailing())},
 	}
 	for i := range out.Suites {
 		out.Suites[i].Properties = props
@@ -201,7 +194,7 @@ func WriteJUnit(w io.Writer, r *Report, failOn Severity) error {
 	return err
 }
 
-func caseName(c Case) string {
+func caseName(c contract.Case) string {
 	name := fmt.Sprintf("#%d %s %s", c.Index, c.Method, c.Path)
 	if c.Enveloped {
 		name += "?envelope=true"

@@ -1,30 +1,51 @@
-package contract
+package serve
 
 import (
 	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
 func newTestMock(t *testing.T, mount string) (*httptest.Server, *syncWriter) {
 	t.Helper()
-	spec, err := DefaultSpec()
+	spec, err := contract.DefaultSpec()
 	require.NoError(t, err)
-	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	require.NoError(t, err)
 	log := &syncWriter{w: &bytes.Buffer{}}
-	srv := httptest.NewServer(NewMockServer(spec, ins, CheckOptions{Mount: mount}, log))
+	mock, err := NewMock(spec, ins, MockOptions{Mount: mount, Log: log})
+	require.NoError(t, err)
+	srv := httptest.NewServer(mock)
 	t.Cleanup(srv.Close)
 	return srv, log
+}
+
+// syncWriter serialises writes from concurrent handlers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
 
 func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Response, map[string]any) {
@@ -96,15 +117,15 @@ func TestMockAnswersPerProject(t *testing.T) {
 	}
 	// What was recorded for the project, without envelope, for valid
 	// requests, in recorded order.
-	spec, err := DefaultSpec()
+	spec, err := contract.DefaultSpec()
 	require.NoError(t, err)
-	ins, err := recording.ReadAllFS(ShippedRecordings(), "recordings", recording.Options{})
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	require.NoError(t, err)
-	checker := NewChecker(spec, CheckOptions{})
+	checker := contract.NewChecker(spec, "")
 	var want []int
 	for _, in := range ins {
 		j := checker.Check(t.Context(), in)
-		if in.Request.URL.Path == mockGood && !j.Enveloped && !slices.ContainsFunc(j.Findings, func(f Finding) bool { return f.Rule == RuleRequestInvalid }) {
+		if in.Request.URL.Path == mockGood && !j.Enveloped && len(j.Problems) == 0 {
 			want = append(want, in.Response.StatusCode)
 		}
 	}
