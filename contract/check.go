@@ -57,7 +57,7 @@ type Judgement struct {
 	// headers (recording.Request.NotRecorded): the rules about the request
 	// were skipped.
 	RequestNotRecorded bool
-	Findings []Finding
+	Findings           []Finding
 }
 
 // judge collects the findings of one interaction.
