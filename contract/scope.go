@@ -165,69 +165,6 @@ func (r *runner) skip(in *recording.Interaction) bool {
 	return true
 }
 
-// hasPath tells whether an escaped path, below mount, is the path of one of
-// the spec's operations, whatever the method.
-func (s *Spec) hasPath(escapedPath, mount string) bool {
-	path, ok := s.relPath(escapedPath, mount)
-	if !ok {
-		return false
-	}
-	for _, o := range s.operations {
-		if segmentsMatch(o.segments, path, nil) {
-			return true
-		}
-	}
-	return false
-}
-
-// segmentsMatch matches a slash-separated path against template segments:
-// a "{name}" segment matches any non-empty one, which is recorded, still
-// escaped, in params unless params is nil.
-func segmentsMatch(tmpl []string, path string, params map[string]string) bool {
-	for i, t := range tmpl {
-		seg, rest, more := strings.Cut(path, "/")
-		if more != (i < len(tmpl)-1) {
-			return false
-		}
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if seg == "" {
-				return false
-			}
-			if params != nil {
-				params[t[1:len(t)-1]] = seg
-			}
-		} else if seg != t {
-			return false
-		}
-		path = rest
-	}
-	return true
-}
-
-// mountPrefix returns the prefix that, removed from an escaped path that
-// does not route, leaves a path of the spec's operations: the hint for
-// --mount. ok is false when no prefix does.
-func (s *Spec) mountPrefix(escapedPath string) (prefix string, ok bool) {
-	for _, o := range s.operations {
-		// The literal segments before the first parameter, e.g. /api/atlas/v2/groups/.
-		lit := s.basePath + "/"
-		for _, seg := range o.segments {
-			if strings.HasPrefix(seg, "{") {
-				break
-			}
-			lit += seg + "/"
-		}
-		i := strings.Index(escapedPath, lit)
-		if i <= 0 {
-			continue
-		}
-		if s.hasPath(escapedPath[i:], "") {
-			return strings.TrimSuffix(escapedPath[:i], "/"), true
-		}
-	}
-	return "", false
-}
-
 // missTracker watches the interactions that did not route (skipped as
 // outside the fragment, or unknown-operation errors) for a shared prefix.
 type missTracker struct {

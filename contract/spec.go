@@ -26,6 +26,10 @@ type Spec struct {
 	// https://cloud.mongodb.com): operations are matched below it.
 	basePath   string
 	operations []*Operation
+	router     router
+	// warnings say what loading resolved on its own (two operations with
+	// one path shape).
+	warnings []string
 	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
 	// security schemes declare (Atlas: /api/oauth/token).
 	tokenPaths []string
@@ -40,7 +44,8 @@ type Operation struct {
 	path     string // the path template, e.g. /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer
 	id       string
 	route    *routers.Route
-	segments []string // template segments; "{name}" marks a parameter
+	segments []segment
+	nparams  int // path parameters
 	statuses []int    // declared statuses, sorted
 	// versions are the dates of the versioned media types the operation
 	// declares (application/vnd.atlas.YYYY-MM-DD+json), sorted.
@@ -144,7 +149,15 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 				path:     path,
 				id:       op.OperationID,
 				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
-				segments: strings.Split(strings.TrimPrefix(path, "/"), "/"),
+			}
+			var err error
+			if o.segments, err = parseTemplate(path); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for _, seg := range o.segments {
+				if seg.param != "" {
+					o.nparams++
+				}
 			}
 			if len(doc.Servers) > 0 {
 				o.route.Server = doc.Servers[0]
@@ -208,50 +221,21 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 	slices.SortFunc(s.operations, func(a, b *Operation) int {
 		return strings.Compare(a.path+" "+a.method, b.path+" "+b.method)
 	})
+	for _, o := range s.operations {
+		if err := s.router.add(o); err != nil {
+			s.warnings = append(s.warnings, err.Error())
+		}
+	}
 	return s, nil
 }
 
+// Warnings says what loading the spec resolved on its own, such as two
+// operations with one method and one path shape (the first, in path
+// order, routes).
+func (s *Spec) Warnings() []string { return slices.Clone(s.warnings) }
+
 // Operations returns the spec's operations, sorted by path and method.
 func (s *Spec) Operations() []*Operation { return slices.Clone(s.operations) }
-
-// Route finds the operation for a request by its method and its escaped
-// path below the server URL: the host and scheme never matter, so recordings
-// from cloud.mongodb.com, a loopback mock or a proxy route alike. mount is a
-// path prefix to strip first (a proxy mount point, e.g. "/atlas"); empty for
-// none. It returns the path parameters, unescaped.
-func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]string, bool) {
-	path, ok := s.relPath(escapedPath, mount)
-	if !ok {
-		return nil, nil, false
-	}
-	var err error
-	for _, o := range s.operations {
-		if o.method != method {
-			continue
-		}
-		params := make(map[string]string, 1)
-		if !segmentsMatch(o.segments, path, params) {
-			continue
-		}
-		for name, v := range params {
-			if params[name], err = url.PathUnescape(v); err != nil {
-				return nil, nil, false
-			}
-		}
-		return o, params, true
-	}
-	return nil, nil, false
-}
-
-// relPath returns escapedPath below mount and the base path, without its
-// leading slash.
-func (s *Spec) relPath(escapedPath, mount string) (string, bool) {
-	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
-	if ok {
-		path, ok = strings.CutPrefix(path, s.basePath)
-	}
-	return strings.TrimPrefix(path, "/"), ok
-}
 
 // IsAuthEndpoint tells whether a request is a call to an OAuth 2.0 token
 // endpoint the spec's security schemes declare (the Service Account token
