@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/ecmaregexp"
 )
 
 // Checker judges interactions against a Spec. It is safe for concurrent use.
@@ -29,6 +31,12 @@ func NewChecker(spec *Spec, mount string) *Checker {
 		mount: mount,
 		reqOpts: &openapi3filter.Options{
 			MultiError: true,
+			// Request bodies are what a client chose to send; the contract
+			// judged here is the API's answers, and the request parameters
+			// and Accept that select them.
+			ExcludeRequestBody: true,
+			// Patterns are ECMAScript (look-aheads included).
+			RegexCompiler: compilePattern,
 			// Recordings are redacted: credentials are not judged.
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 			// Never write defaults into the recorded request.
@@ -53,6 +61,9 @@ type Judgement struct {
 	AuthEndpoint bool
 	// Problems are the ways the request breaks the spec.
 	Problems []Problem
+	// Version is the version of the operation the request's Accept reaches
+	// (see RequestVerdict.Version).
+	Version string
 	// RequestNotRecorded is true when the recording holds no request
 	// headers (recording.Request.NotRecorded): the rules about the request
 	// were skipped.
@@ -101,7 +112,8 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	if req.NotRecorded {
 		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL)
 	} else {
-		j.Problems, j.Enveloped = c.CheckRequest(ctx, op, params, req)
+		v := c.CheckRequest(ctx, op, params, req, recordedAt(resp.Header))
+		j.Problems, j.Enveloped, j.Version = v.Problems, v.Enveloped, v.Version
 	}
 	for _, p := range j.Problems {
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -240,3 +252,7 @@ func quote(s string) string {
 	}
 	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
 }
+
+// compilePattern compiles a schema's pattern as the ECMAScript regular
+// expression OpenAPI says it is.
+func compilePattern(expr string) (openapi3.RegexMatcher, error) { return ecmaregexp.Compile(expr) }

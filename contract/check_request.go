@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -15,23 +16,39 @@ import (
 	"github.com/atlascontract/deferwindow/contract/recording"
 )
 
+// RequestVerdict is what CheckRequest concludes about a request.
+type RequestVerdict struct {
+	// Problems are the ways the request breaks the spec.
+	Problems []Problem
+	// Enveloped is true when the request asked for envelope=true.
+	Enveloped bool
+	// Version is the version of the operation the request's Accept
+	// reaches, as Atlas resolves it; "" when the operation is not
+	// versioned or the Accept reaches none.
+	Version string
+}
+
 // CheckRequest judges a request that routed to op (with the path
 // parameters Route returned): its parameters with kin-openapi, and the
-// versioned Accept header Atlas selects the operation's version by. It
-// returns the problems, and whether the request asked for envelope=true.
-func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[string]string, req *recording.Request) (problems []Problem, enveloped bool) {
+// versioned Accept header Atlas selects the operation's version by, as of
+// the time at (a version past its sunset is retired).
+func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[string]string, req *recording.Request, at time.Time) RequestVerdict {
 	hreq := &http.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: http.NoBody, Host: req.URL.Host}
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	problems = requestProblems(openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
+	v := RequestVerdict{Enveloped: op.asksEnvelope(req.URL)}
+	v.Problems = requestProblems(openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
 		Request: hreq, PathParams: params, Route: op.validation, Options: c.reqOpts,
 	}))
-	enveloped = op.asksEnvelope(req.URL)
-	if p, ok := op.checkAccept(req.Header.Get("Accept")); !ok {
-		problems = append(problems, p)
+	if op.versions.versioned() {
+		version, p := op.versions.reach(req.Header.Get("Accept"), at)
+		if p != nil {
+			v.Problems = append(v.Problems, *p)
+		}
+		v.Version = version
 	}
-	return problems, enveloped
+	return v
 }
 
 // asksEnvelope tells whether a request to the operation asked for
@@ -42,28 +59,6 @@ func (o *Operation) asksEnvelope(u *url.URL) bool {
 	}
 	b, err := strconv.ParseBool(u.Query().Get("envelope"))
 	return err == nil && b
-}
-
-// checkAccept judges the versioned Accept header of a request to an
-// operation that declares versioned media types.
-func (o *Operation) checkAccept(accept string) (Problem, bool) {
-	if len(o.versions) == 0 {
-		return Problem{}, true
-	}
-	p := Problem{In: InHeader, Name: "Accept"}
-	date, ok := acceptVersion(accept)
-	switch {
-	case accept == "":
-		p.Reason = msgAcceptMissing.format(o.versions[len(o.versions)-1])
-	case !ok:
-		p.Reason = msgAcceptUnversioned.format()
-	default:
-		if _, ok := o.versionFor(date); ok {
-			return Problem{}, true
-		}
-		p.Reason = msgAcceptTooOld.format(date, o.versions[0])
-	}
-	return p, false
 }
 
 // requestProblems turns kin-openapi's request errors into problems that

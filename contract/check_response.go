@@ -30,12 +30,21 @@ func checkResponse(jd *judge, op *Operation, resp *recording.Response, b *judged
 		return
 	}
 	checkHeaders(jd, info, resp.Header)
+	checkVersion(jd, op, resp.Header)
+	// The body is judged against the schema of the version served: the
+	// one its media type names, else the one the request's Accept reaches.
+	version := jd.j.Version
+	if v, ok := servedVersion(resp.Header); ok {
+		version = v
+	}
 	var media *openapi3.MediaType
 	if b.enveloped {
-		media = info.jsonMedia()
+		if media, _ = info.mediaFor(version); media == nil {
+			media = info.jsonMedia()
+		}
 	} else {
 		var ok bool
-		if media, ok = checkContentType(jd, status, info, resp.Header.Get("Content-Type"), b.bytes); !ok {
+		if media, ok = checkContentType(jd, status, info, resp.Header.Get("Content-Type"), version, b.bytes); !ok {
 			return
 		}
 	}
@@ -61,13 +70,47 @@ func checkResponse(jd *judge, op *Operation, resp *recording.Response, b *judged
 	}
 }
 
+// checkVersion judges the version a response says it is against the one
+// the request's Accept reaches, and reports a version Atlas announced the
+// retirement of (Deprecation, Sunset).
+func checkVersion(jd *judge, op *Operation, h http.Header) {
+	served, ok := servedVersion(h)
+	if ok && jd.j.Version != "" && served != jd.j.Version {
+		jd.add(RuleVersionMismatch, "", msgVersionMismatch, served, jd.j.Version)
+	}
+	if deprecated, sunset, ok := deprecation(h); ok {
+		if served == "" {
+			served = jd.j.Version
+		}
+		if served == "" {
+			served = "unnamed"
+		}
+		if sunset != "" {
+			jd.add(RuleVersionDeprecated, "", msgVersionDeprecated, op.id, served, orUndated(deprecated), sunset)
+		} else {
+			jd.add(RuleVersionDeprecated, "", msgVersionDeprecatedNoSunset, op.id, served, orUndated(deprecated))
+		}
+	}
+}
+
+func orUndated(day string) string {
+	if day == "" {
+		return "undated"
+	}
+	return "since " + day
+}
+
 // checkContentType checks the response media type against those declared
-// for status and returns the declared media type to judge the body by. It
-// returns ok=false when the body cannot be judged.
-func checkContentType(jd *judge, status int, info *responseInfo, ct string, body []byte) (*openapi3.MediaType, bool) {
+// for status and returns the declared media type to judge the body by
+// (for a body without Content-Type, the one of version). It returns
+// ok=false when the body cannot be judged.
+func checkContentType(jd *judge, status int, info *responseInfo, ct, version string, body []byte) (*openapi3.MediaType, bool) {
 	declared := info.types
 	if ct == "" {
 		if len(body) == 0 {
+			if media, _ := info.mediaFor(version); media != nil {
+				return media, true
+			}
 			return info.jsonMedia(), true
 		}
 		if len(declared) == 0 {

@@ -24,6 +24,9 @@ type Problem struct {
 	Name string
 	// Reason says what is wrong, never quoting the value.
 	Reason string
+	// Gone is true for an Accept that reaches a retired version: Atlas
+	// answers 410 VERSION_GONE, where it answers other Accept problems 406.
+	Gone bool
 }
 
 // String writes the problem for people: "path parameter groupId: reason".

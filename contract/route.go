@@ -70,7 +70,7 @@ type router struct {
 
 type routeNode struct {
 	literal map[string]*routeNode
-	params  []*paramEdge        // most specific first
+	params  []*paramEdge          // most specific first
 	ops     map[string]*Operation // by method
 }
 

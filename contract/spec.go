@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -45,11 +43,10 @@ type Operation struct {
 	id       string
 	route    *routers.Route
 	segments []segment
-	nparams  int // path parameters
-	statuses []int    // declared statuses, sorted
-	// versions are the dates of the versioned media types the operation
-	// declares (application/vnd.atlas.YYYY-MM-DD+json), sorted.
-	versions []string
+	nparams  int   // path parameters
+	statuses []int // declared statuses, sorted
+	// versions are the versions the operation serves.
+	versions versions
 	// envelope is true when the operation declares the envelope query parameter.
 	envelope bool
 	// headerParams are the names of the header parameters it declares.
@@ -130,8 +127,6 @@ var defaultSpec = sync.OnceValues(func() (*Spec, error) {
 // DefaultSpec returns the fragment embedded in this module, loaded once.
 func DefaultSpec() (*Spec, error) { return defaultSpec() }
 
-var versionedMediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
-
 func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 	s := &Spec{doc: doc}
 	if len(doc.Servers) > 0 {
@@ -145,10 +140,10 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
 			o := &Operation{
-				method:   method,
-				path:     path,
-				id:       op.OperationID,
-				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				method: method,
+				path:   path,
+				id:     op.OperationID,
+				route:  &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
 			}
 			var err error
 			if o.segments, err = parseTemplate(path); err != nil {
@@ -177,17 +172,14 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 					continue // "default" and ranges are matched by kin-openapi's Responses.Status
 				}
 				o.statuses = append(o.statuses, n)
-				if ref.Value == nil {
-					continue
-				}
-				for mt := range ref.Value.Content {
-					if m := versionedMediaType.FindStringSubmatch(mt); m != nil && !slices.Contains(o.versions, m[1]) {
-						o.versions = append(o.versions, m[1])
-					}
+				if ref.Value != nil {
+					o.versions.add(ref.Value.Content)
 				}
 			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				o.versions.add(op.RequestBody.Value.Content)
+			}
 			slices.Sort(o.statuses)
-			slices.Sort(o.versions)
 			params := append(slices.Clone(item.Parameters), op.Parameters...)
 			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
 			for _, p := range params {
@@ -257,40 +249,6 @@ func (s *Spec) IsAuthEndpoint(method, escapedPath, mount string) bool {
 		}
 	}
 	return false
-}
-
-// acceptVersion parses a versioned Atlas media type,
-// application/vnd.atlas.YYYY-MM-DD+json, out of an Accept header value and
-// returns its date.
-func acceptVersion(accept string) (date string, ok bool) {
-	const prefix, suffix = "application/vnd.atlas.", "+json"
-	for accept != "" {
-		var part string
-		part, accept, _ = strings.Cut(accept, ",")
-		mt, _, _ := strings.Cut(part, ";")
-		mt = strings.TrimSpace(mt)
-		if len(mt) != len(prefix)+len(time.DateOnly)+len(suffix) ||
-			!strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
-			continue
-		}
-		d := mt[len(prefix) : len(prefix)+len(time.DateOnly)]
-		if _, err := time.Parse(time.DateOnly, d); err == nil {
-			return d, true
-		}
-	}
-	return "", false
-}
-
-// versionFor says which declared version an Accept date reaches: Atlas picks
-// the newest version on or before the date.
-func (o *Operation) versionFor(date string) (string, bool) {
-	best := ""
-	for _, v := range o.versions {
-		if v <= date {
-			best = v
-		}
-	}
-	return best, best != ""
 }
 
 // jsonMedia picks the media type a body without Content-Type, or an

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -111,7 +112,9 @@ func (m *Mock) add(in *recording.Interaction, counts map[mockKey]int, held *int6
 	if *held += int64(len(in.Response.Body)); *held > MaxMockBytes {
 		return fmt.Errorf("%s: the recordings' answers hold more than %d MiB; serve fewer or smaller recordings", in.Location(), MaxMockBytes>>20)
 	}
-	problems, enveloped := m.checker.CheckRequest(context.Background(), op, params, &in.Request)
+	// Keyed as recorded: a version retired since is still the answer to it.
+	v := m.checker.CheckRequest(context.Background(), op, params, &in.Request, time.Time{})
+	problems, enveloped := v.Problems, v.Enveloped
 	switch {
 	case len(problems) == 0 || in.Request.NotRecorded:
 		k := mockKey{op, enveloped, canonicalParams(params)}
@@ -186,7 +189,8 @@ func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
 	if p, err := url.PathUnescape(path); err == nil {
 		u.Path = p
 	}
-	problems, enveloped := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: &u, Header: r.Header})
+	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: &u, Header: r.Header}, time.Now())
+	problems, enveloped := v.Problems, v.Enveloped
 	if len(problems) > 0 {
 		reasons := make([]string, len(problems))
 		for i, p := range problems {
@@ -257,6 +261,8 @@ func (m *Mock) refusal(problems []contract.Problem, params map[string]string, en
 		}
 	case groupIDProblem(problems):
 		a = atlaswire.InvalidGroupID(groupID)
+	case slices.ContainsFunc(problems, func(p contract.Problem) bool { return p.Gone }):
+		a = atlaswire.VersionGone()
 	case acceptProblem(problems) && m.badVersion != nil:
 		rec := &m.badVersion.Response
 		a = &atlaswire.Answer{Status: rec.StatusCode, Header: rec.Header.Clone(), Body: rec.Body}

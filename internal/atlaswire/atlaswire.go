@@ -89,3 +89,7 @@ func NewNonce() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+func VersionGone() *Answer {
+	return Error(http.StatusGone, "VERSION_GONE", "The requested API version has been retired.", nil)
+}
