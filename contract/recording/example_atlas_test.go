@@ -56,9 +56,11 @@ func exampleSetup() (baseURL, clientID, clientSecret, dir string, cleanup func()
 	if err != nil {
 		log.Fatal(err)
 	}
-	mock, err := serve.NewMock(spec, ins, serve.MockOptions{})
-	if err != nil {
-		log.Fatal(err)
+	mock := serve.NewMock(spec, serve.MockOptions{})
+	for _, in := range ins {
+		if err := mock.Add(in); err != nil {
+			log.Fatal(err)
+		}
 	}
 	srv := httptest.NewServer(mock)
 	dir, err = os.MkdirTemp("", "record-example")

@@ -59,6 +59,11 @@ type Mock struct {
 	badGroup   *recording.Interaction // the first recorded refusal of a malformed groupId
 	badVersion *recording.Interaction // the first recorded 406 of a missing or unknown version
 
+	counts   map[mockKey]int // answers per key, while adding
+	held     int64           // bytes of the bodies kept
+	maxBytes int64
+	kept     int
+
 	mu   sync.Mutex
 	next map[mockKey]int
 }
@@ -69,7 +74,7 @@ type mockKey struct {
 	params   string // the path parameters, canonical
 }
 
-// MockOptions configure NewMock.
+// MockOptions configure a Mock.
 type MockOptions struct {
 	// Mount is a path prefix stripped from incoming requests (recordings are
 	// routed as recorded); see contract.NormalizeMount.
@@ -77,31 +82,33 @@ type MockOptions struct {
 	// Log receives a line per invalid request and per request the
 	// recordings cannot answer; nil discards them.
 	Log io.Writer
+	// MaxBytes bounds the recorded bodies the mock holds; 0 means
+	// MaxMockBytes.
+	MaxBytes int64
 }
 
-// NewMock returns a mock answering with the responses of ins, those whose
-// request routes to an operation of spec. It refuses recordings whose
-// bodies hold more than MaxMockBytes.
-func NewMock(spec *contract.Spec, ins []*recording.Interaction, opts MockOptions) (*Mock, error) {
+// NewMock returns a mock with no answers yet: Add gives it the recorded
+// ones, one interaction at a time, so a recording is never held whole.
+func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
 	m := &Mock{
 		spec: spec, checker: contract.NewChecker(spec, ""), mount: opts.Mount, log: opts.Log,
 		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, next: map[mockKey]int{},
+		counts: map[mockKey]int{}, maxBytes: opts.MaxBytes,
+	}
+	if m.maxBytes <= 0 {
+		m.maxBytes = MaxMockBytes
 	}
 	if m.log == nil {
 		m.log = io.Discard
 	}
-	counts := map[mockKey]int{}
-	var held int64
-	for _, in := range ins {
-		if err := m.add(in, counts, &held); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
+	return m
 }
 
-// add keeps one recorded interaction's answer.
-func (m *Mock) add(in *recording.Interaction, counts map[mockKey]int, held *int64) error {
+// Add keeps the answer of one recorded interaction whose request routes to
+// an operation of the spec, and ignores any other. It refuses an answer
+// once the bodies kept would pass MaxMockBytes. Add is meant for setting
+// the mock up, before it serves.
+func (m *Mock) Add(in *recording.Interaction) error {
 	if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
 		return nil
 	}
@@ -109,8 +116,8 @@ func (m *Mock) add(in *recording.Interaction, counts map[mockKey]int, held *int6
 	if !ok {
 		return nil
 	}
-	if *held += int64(len(in.Response.Body)); *held > MaxMockBytes {
-		return fmt.Errorf("%s: the recordings' answers hold more than %d MiB; serve fewer or smaller recordings", in.Location(), MaxMockBytes>>20)
+	if m.held += int64(len(in.Response.Body)); m.held > m.maxBytes {
+		return fmt.Errorf("%s: the recorded answers to serve hold more than %d bytes; serve fewer or smaller recordings", in.Location(), m.maxBytes)
 	}
 	// Keyed as recorded: a version retired since is still the answer to it.
 	v := m.checker.CheckRequest(context.Background(), op, params, &in.Request, time.Time{})
@@ -119,11 +126,12 @@ func (m *Mock) add(in *recording.Interaction, counts map[mockKey]int, held *int6
 	case len(problems) == 0 || in.Request.NotRecorded:
 		k := mockKey{op, enveloped, canonicalParams(params)}
 		m.answers[k] = append(m.answers[k], &in.Response)
-		counts[k]++
+		m.counts[k]++
 		fk := mockKey{op: op, envelope: enveloped}
-		if counts[k] > counts[mockKey{op, enveloped, m.fallback[fk]}] {
+		if m.counts[k] > m.counts[mockKey{op, enveloped, m.fallback[fk]}] {
 			m.fallback[fk] = k.params
 		}
+		m.kept++
 	case groupIDProblem(problems) && !enveloped && m.badGroup == nil && in.Response.StatusCode == http.StatusNotFound:
 		m.badGroup = in
 	case acceptProblem(problems) && !groupIDProblem(problems) && !enveloped && m.badVersion == nil && in.Response.StatusCode == http.StatusNotAcceptable:
@@ -131,6 +139,9 @@ func (m *Mock) add(in *recording.Interaction, counts map[mockKey]int, held *int6
 	}
 	return nil
 }
+
+// Len returns the number of recorded answers the mock holds.
+func (m *Mock) Len() int { return m.kept }
 
 func groupIDProblem(ps []contract.Problem) bool {
 	return slices.ContainsFunc(ps, func(p contract.Problem) bool { return p.Is(contract.InPath, "groupId") })

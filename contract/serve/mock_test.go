@@ -23,8 +23,10 @@ func newTestMock(t *testing.T, mount string) (*httptest.Server, *syncWriter) {
 	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	require.NoError(t, err)
 	log := &syncWriter{w: &bytes.Buffer{}}
-	mock, err := NewMock(spec, ins, MockOptions{Mount: mount, Log: log})
-	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{Mount: mount, Log: log})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
 	srv := httptest.NewServer(mock)
 	t.Cleanup(srv.Close)
 	return srv, log
@@ -153,4 +155,31 @@ func TestMockMountStripsRequestsOnly(t *testing.T) {
 	resp, body := mockPost(t, srv, mockGood, mockMT)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "outside the mount")
 	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+}
+
+// TestMockBoundsWhatItHolds: a mock keeps only the answers of operations
+// of the spec, and refuses, naming the interaction, past its byte budget.
+func TestMockBoundsWhatItHolds(t *testing.T) {
+	t.Parallel()
+	spec, err := contract.DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{MaxBytes: 1000})
+	var failed error
+	for _, in := range ins {
+		if failed = mock.Add(in); failed != nil {
+			break
+		}
+	}
+	require.Error(t, failed)
+	assert.Regexp(t, `^recordings/defer-[a-z-]+\.yaml:\d+: the recorded answers to serve hold more than 1000 bytes`, failed.Error())
+
+	other := *ins[0]
+	u := *other.Request.URL
+	u.Path = "/static/app.js"
+	other.Request.URL = &u
+	mock = NewMock(spec, MockOptions{})
+	require.NoError(t, mock.Add(&other))
+	assert.Zero(t, mock.Len(), "an interaction outside the spec is not kept")
 }
