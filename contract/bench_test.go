@@ -204,3 +204,33 @@ func BenchmarkOfflineHAR(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkReplayHAR replays a generated 10,000-interaction HAR through the
+// generated client, in memory, against the baseline of judging it offline
+// (the budget: replay at most twice offline's CPU), with the peak heap.
+func BenchmarkReplayHAR(b *testing.B) {
+	const n = 10_000
+	path := filepath.Join(b.TempDir(), "big.har")
+	writeHAR(b, path, n)
+	for _, mode := range []struct {
+		name    string
+		offline bool
+	}{{"baseline", true}, {"replay", false}} {
+		b.Run(fmt.Sprintf("entries=%d/%s", n, mode.name), func(b *testing.B) {
+			runtime.GC()
+			stop := make(chan struct{})
+			peak := heapPeak(stop)
+			for b.Loop() {
+				r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: mode.offline}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.Interactions != n || r.Summary().Errors != 0 {
+					b.Fatalf("judged %d interactions, %d errors: %v", r.Interactions, r.Summary().Errors, r.Findings[:min(3, len(r.Findings))])
+				}
+			}
+			close(stop)
+			b.ReportMetric(float64(<-peak)/1e6, "peak-heap-MB")
+		})
+	}
+}

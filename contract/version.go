@@ -67,14 +67,30 @@ func mediaTypeVersion(mt string) (string, bool) {
 	if len(mt) <= len(prefix)+len(suffix) || !strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
 		return "", false
 	}
-	v := strings.ToLower(mt[len(prefix) : len(mt)-len(suffix)])
-	if v == Preview {
-		return v, true
+	v := mt[len(prefix) : len(mt)-len(suffix)]
+	if strings.EqualFold(v, Preview) {
+		return Preview, true
 	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil {
+	if !isDate(v) {
 		return "", false
 	}
 	return v, true
+}
+
+// isDate tells whether s is a date YYYY-MM-DD with a month 01..12 and a
+// day 01..31 (Atlas refuses the others; which month has 31 days is not a
+// question a version date asks).
+func isDate(s string) bool {
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	month, day := s[5:7], s[8:10]
+	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
 }
 
 // acceptVersion returns the version the first Atlas media type of an
