@@ -1,5 +1,6 @@
 // Package output writes what a command produces (a cassette, a fragment, a
-// report) to the destination the user named, by one rule for every command.
+// report) to the destination the user named, by one rule for every command,
+// and refuses a destination that is one of the command's inputs.
 package output
 
 import (

@@ -2,6 +2,7 @@ package output_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,4 +57,71 @@ func TestWriteFailureLeavesThePreviousFile(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
+}
+
+func TestCheckNotInputRefusesAnInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "defer.yaml")
+	spec := filepath.Join(dir, "fragment.yaml")
+	for _, p := range []string{recording, spec} {
+		require.NoError(t, os.WriteFile(p, []byte("kept"), 0o644))
+	}
+	hardLink := filepath.Join(dir, "hard.yaml")
+	require.NoError(t, os.Link(recording, hardLink))
+	inputs := []string{"-", filepath.Join(dir, "gone.har"), spec, recording}
+
+	for _, out := range []string{
+		recording,
+		dir + string(filepath.Separator) + "." + string(filepath.Separator) + "defer.yaml", // another spelling
+		hardLink, // another name of the same file
+	} {
+		err := output.CheckNotInput(out, inputs)
+		var inputErr *output.InputError
+		require.True(t, errors.As(err, &inputErr), "%s: %v", out, err)
+		assert.Equal(t, out, inputErr.Output)
+		assert.Equal(t, recording, inputErr.Input)
+	}
+	assert.EqualError(t, output.CheckNotInput(spec, inputs),
+		"output "+spec+" is also an input: writing it would replace the input; write the output to another file")
+	assert.EqualError(t, output.CheckNotInput(hardLink, inputs),
+		"output "+hardLink+" is the same file as the input "+recording+": writing it would replace the input; write the output to another file")
+	for _, p := range []string{recording, spec} {
+		got, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.Equal(t, "kept", string(got), "checking writes nothing")
+	}
+}
+
+func TestCheckNotInputAcceptsWhatWriteWouldNotReplace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "defer.yaml")
+	require.NoError(t, os.WriteFile(recording, []byte("kept"), 0o644))
+	other := filepath.Join(dir, "report.json")
+	require.NoError(t, os.WriteFile(other, []byte("old report"), 0o644))
+	copied := filepath.Join(dir, "copy.yaml")
+	require.NoError(t, os.WriteFile(copied, []byte("kept"), 0o644)) // same bytes, another file
+	inputs := []string{recording, "-", filepath.Join(dir, "gone.har")}
+
+	for name, out := range map[string]string{
+		"stdout":                 "-",
+		"a file not written yet": filepath.Join(dir, "new.json"),
+		"another file":           other,
+		"a copy of an input":     copied,
+		"the folder of an input": dir, // Write refuses a folder itself
+	} {
+		assert.NoError(t, output.CheckNotInput(out, inputs), name)
+	}
+	assert.NoError(t, output.CheckNotInput(recording, nil), "no inputs")
+	assert.NoError(t, output.CheckNotInput(filepath.Join(dir, "gone.har"), inputs), "an input that does not exist is no file to replace")
+}
+
+func TestCheckNotInputDashIsStdoutAndStdin(t *testing.T) {
+	// Not parallel: it changes the working directory.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("-", []byte("a file named -"), 0o644))
+	assert.NoError(t, output.CheckNotInput("-", []string{"-", filepath.Join(dir, "-")}), `output "-" is stdout, not the file named -`)
+	assert.NoError(t, output.CheckNotInput(filepath.Join(dir, "-"), []string{"-"}), `input "-" is stdin, not the file named -`)
 }

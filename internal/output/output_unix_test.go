@@ -9,6 +9,7 @@ package output_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -102,4 +103,54 @@ func TestWriteIntoAFIFOAndDevNull(t *testing.T) {
 	fi, err = os.Lstat(fifo)
 	require.NoError(t, err)
 	assert.NotZero(t, fi.Mode()&os.ModeNamedPipe, "the FIFO is not replaced by a file")
+}
+
+func TestCheckNotInputThroughSymlinks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "recordings", "defer.yaml")
+	require.NoError(t, os.Mkdir(filepath.Dir(recording), 0o755))
+	require.NoError(t, os.WriteFile(recording, []byte("kept"), 0o644))
+	fileLink := filepath.Join(dir, "out.yaml")
+	require.NoError(t, os.Symlink(recording, fileLink))
+	folderLink := filepath.Join(dir, "recs")
+	require.NoError(t, os.Symlink("recordings", folderLink))
+	relative := filepath.Join(folderLink, "defer.yaml")
+
+	for _, tc := range []struct{ out, in string }{
+		{fileLink, recording}, // the output is a link to the input
+		{recording, fileLink}, // the input was given through a link
+		{relative, recording}, // a linked folder
+		{fileLink, relative},  // links on both sides
+	} {
+		err := output.CheckNotInput(tc.out, []string{tc.in})
+		var inputErr *output.InputError
+		require.True(t, errors.As(err, &inputErr), "%s over %s: %v", tc.out, tc.in, err)
+		assert.Equal(t, tc.in, inputErr.Input)
+	}
+
+	dangling := filepath.Join(dir, "dangling.yaml")
+	require.NoError(t, os.Symlink(filepath.Join(dir, "later.yaml"), dangling))
+	assert.NoError(t, output.CheckNotInput(dangling, []string{recording}), "a link to a file not made yet replaces nothing")
+}
+
+func TestCheckNotInputAcceptsPipesAndDevices(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	// Write writes into these instead of replacing them; /dev/stdout and
+	// /dev/stdin are the same terminal in an interactive run.
+	assert.NoError(t, output.CheckNotInput(fifo, []string{fifo}))
+	assert.NoError(t, output.CheckNotInput(os.DevNull, []string{os.DevNull}))
+}
+
+func TestCheckNotInputNamesAnOutputItCannotExamine(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	out := filepath.Join(file, "report.json") // under a file, not a folder
+	err := output.CheckNotInput(out, []string{file})
+	require.EqualError(t, err, "output "+out+": not a directory")
+	var inputErr *output.InputError
+	assert.False(t, errors.As(err, &inputErr), "not an input: an output that cannot be written")
 }
