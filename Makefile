@@ -27,7 +27,12 @@ GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples test test-long bench fuzz fuzz-smoke vet lint contract ci
+# $(call quoted,NAME) is the value of the variable NAME as one single-quoted
+# shell word, taken as given (a $ in it is not expanded by make): for paths
+# the user names, which may hold spaces, quotes or $(…).
+quoted = '$(subst ','\'',$(value $(1)))'
+
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet lint contract ci
 
 all: ci
 
@@ -49,7 +54,7 @@ check-generated: generate
 
 ## spec: re-extract the fragment from UPSTREAM (default: download MongoDB's published spec)
 spec:
-	@set -e; up="$(UPSTREAM)"; \
+	@set -e; up=$(call quoted,UPSTREAM); \
 	if [ -z "$$up" ]; then \
 		up=$$(mktemp -t atlas-v2.XXXXXX.yaml); trap 'rm -f "$$up"' EXIT; \
 		echo "downloading $(UPSTREAM_URL)"; \
@@ -62,7 +67,7 @@ spec:
 ##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
 spec-update:
 	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
-		ACCEPT_BREAKING=$(ACCEPT_BREAKING) SPEC_REPORT="$(SPEC_REPORT)" bash openapi/spec-update.sh $(UPSTREAM)
+		ACCEPT_BREAKING=$(call quoted,ACCEPT_BREAKING) SPEC_REPORT=$(call quoted,SPEC_REPORT) bash openapi/spec-update.sh $(if $(value UPSTREAM),$(call quoted,UPSTREAM))
 
 ## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
 lint-workflows:
@@ -113,4 +118,8 @@ contract:
 lint-ci-examples:
 	$(GO) run $(ACTIONLINT) -no-color contract/testdata/ci/github-workflow.yml
 
-ci: vet lint-workflows lint-ci-examples check-generated test fuzz-smoke lint contract
+## check-makefile: the paths a user gives (UPSTREAM, SPEC_REPORT) reach the shell as one word each
+check-makefile:
+	@.ci/make-quoting
+
+ci: vet lint-workflows lint-ci-examples check-makefile check-generated test fuzz-smoke lint contract
