@@ -26,13 +26,15 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not.
 GENERATED  := ':(glob)gen/**/*.gen.go'
+# The platforms `make cross` vets besides the host, as GOOS/GOARCH.
+CROSS      ?= windows/amd64 darwin/arm64
 
 # $(call quoted,NAME) is the value of the variable NAME as one single-quoted
 # shell word, taken as given (a $ in it is not expanded by make): for paths
 # the user names, which may hold spaces, quotes or $(…).
 quoted = '$(subst ','\'',$(value $(1)))'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet lint contract ci
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet cross lint contract ci
 
 all: ci
 
@@ -105,6 +107,14 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 
+## cross: go vet every package, tests included, for each platform in CROSS (Windows and macOS): vet
+##   compiles them, so this is the cross-build; no cgo, no -race. Tests that need Unix are build-tagged
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./..."; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	done
+
 ## lint: staticcheck and golangci-lint's default linters, at pinned versions
 lint:
 	$(GO) run $(STATICCHECK) ./...
@@ -122,4 +132,4 @@ lint-ci-examples:
 check-makefile:
 	@.ci/make-quoting
 
-ci: vet lint-workflows lint-ci-examples check-makefile check-generated test fuzz-smoke lint contract
+ci: vet cross lint-workflows lint-ci-examples check-makefile check-generated test fuzz-smoke lint contract
