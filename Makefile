@@ -71,9 +71,11 @@ spec-update:
 	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
 		ACCEPT_BREAKING=$(call quoted,ACCEPT_BREAKING) SPEC_REPORT=$(call quoted,SPEC_REPORT) bash openapi/spec-update.sh $(if $(value UPSTREAM),$(call quoted,UPSTREAM))
 
-## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
+## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed), and
+##   .ci/workflow-rules there and on the README's example: actions pinned by commit, checkouts keep no token
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
+	@.ci/workflow-rules .github/workflows/*.yml contract/testdata/ci/github-workflow.yml
 
 ## test: the README's test command: every test but the load, stress and large-tree ones, with the race detector
 test:
