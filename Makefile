@@ -18,6 +18,9 @@ ACCEPT_BREAKING ?=
 # and gen/internal/oapi/names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
 SPEC_REPORT ?=
+# make release-build: the tag to build and where the files go.
+VERSION    ?=
+OUT        ?= dist
 BENCHTIME  ?= 2s
 BENCHCOUNT ?= 3
 FUZZTIME   ?= 30s
@@ -34,7 +37,7 @@ CROSS      ?= windows/amd64 darwin/arm64
 # the user names, which may hold spaces, quotes or $(…).
 quoted = '$(subst ','\'',$(value $(1)))'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet cross lint contract ci
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet cross lint contract release-build ci
 
 all: ci
 
@@ -133,5 +136,10 @@ lint-ci-examples:
 ## check-makefile: the paths a user gives (UPSTREAM, SPEC_REPORT) reach the shell as one word each
 check-makefile:
 	@.ci/make-quoting
+
+## release-build: what the release workflow publishes for VERSION (a tag, checked out and clean):
+##   contractcheck for linux, darwin and windows on amd64 and arm64, SHA256SUMS, notes, in OUT (dist)
+release-build:
+	@.ci/release-build $(call quoted,VERSION) $(call quoted,OUT)
 
 ci: vet cross lint-workflows lint-ci-examples check-makefile check-generated test fuzz-smoke lint contract
