@@ -15,7 +15,7 @@ APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
 # The field the generated method and type names come from (see gen/oapi-codegen.yaml
-# and gen/internal/oapi/names.overlay.yaml).
+# and gen/oapi-names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
 SPEC_REPORT ?=
 BENCHTIME  ?= 2s

@@ -6,45 +6,42 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 	"time"
-
-	"github.com/atlascontract/deferwindow/gen/internal/oapi"
 )
 
 // Client calls the operation on the Atlas Administration API. Build it with
 // New or NewFromEnv; it is safe for concurrent use.
 //
 // DeferMaintenanceWindow is the one-line call. DeferMaintenanceWindowWithResponse
-// returns the generated response type instead. Both build the request with
-// the generated request builder and send it through the same configuration:
-// authentication, Accept, User-Agent, the groupId check, the envelope
-// setting and the default deadline. The one-line call runs the builder once
-// per groupId and sends a copy of its request each time; it keeps the built
-// requests of up to 256 groupIds.
+// returns the generated response type instead. Both check the groupId, build
+// the request with the generated request builder, and send it with an
+// http.Client that follows no redirects, through the same configuration:
+// authentication, Accept, User-Agent, the envelope setting and the default
+// deadline.
 //
 // Every response body read through a Client is capped: past MaxResponseBody
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
 // page cannot fill memory.
 type Client struct {
-	api       *oapi.Client // the generated client, over http, with prepare as its editor
-	http      *http.Client
-	transport http.RoundTripper // http's transport, which the one-line call uses directly
-	reqs      *requestCache     // the one-line call's requests, per groupId
+	http *http.Client // the transport chain; redirects are not followed
 
-	server      string // base URL, no trailing slash, for String
-	pathPrefix  string // the base URL's path and the operation path up to its groupId
-	opSuffix    string // the operation path after {groupId}
+	server      string // base URL, no trailing slash, for messages
+	builderBase string // server as the generated builder joins paths below it: see builderBase
 	mediaType   string
 	userAgent   string
-	authKind    string
-	envelope    bool
-	params      *DeferMaintenanceWindowParams // the one-line call's: envelope=true with WithEnvelope, else nil
-	retry       retryPolicy
-	timeout     time.Duration
-	onRateLimit func(context.Context, RateLimit)
-	sleep       func(context.Context, time.Duration) error // replaced by tests
+	// accept and userAgentValue are the header values every request
+	// shares: slices whose capacity is their length, so that Header.Add,
+	// Set and Del, which append or replace, never write into them.
+	accept, userAgentValue []string
+	authKind               string
+	envelope               bool
+	params                 *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
+	retry                  retryPolicy
+	timeout                time.Duration
+	onRateLimit            func(context.Context, RateLimit)
+	sleep                  func(context.Context, time.Duration) error // waits between 429 retries
 }
 
 // errNilContext is returned, instead of a panic, for a call given a nil context.
@@ -74,10 +71,6 @@ func newClient(s settings) (*Client, error) {
 	if err := s.checkCleartext(); err != nil {
 		return nil, err
 	}
-	opPrefix, opSuffix, ok := strings.Cut(OperationPath, "{groupId}")
-	if !ok {
-		return nil, fmt.Errorf("atlas: the generated OperationPath %s has no {groupId} parameter", OperationPath)
-	}
 	base := s.transport
 	if base == nil {
 		base = defaultTransport()
@@ -87,32 +80,36 @@ func newClient(s settings) (*Client, error) {
 	base = &limitTransport{base: base, limit: MaxResponseBody}
 	server := s.server.String()
 	ua := userAgent()
-	transport := s.auth.authTransport(base, server, ua)
 	c := &Client{
-		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
-		transport:   transport,
-		reqs:        &requestCache{reqs: make(map[string]*http.Request)},
-		server:      server,
-		pathPrefix:  s.server.Path + opPrefix,
-		opSuffix:    opSuffix,
-		mediaType:   s.mediaType,
-		userAgent:   ua,
-		authKind:    s.auth.describe(),
-		envelope:    s.envelope,
-		retry:       s.retry,
-		timeout:     s.timeout,
-		onRateLimit: s.onRateLimit,
-		sleep:       sleepContext,
+		http:           &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
+		server:         server,
+		builderBase:    builderBase(s.server),
+		mediaType:      s.mediaType,
+		userAgent:      ua,
+		accept:         []string{s.mediaType},
+		userAgentValue: []string{ua},
+		authKind:       s.auth.describe(),
+		envelope:       s.envelope,
+		retry:          s.retry,
+		timeout:        s.timeout,
+		onRateLimit:    s.onRateLimit,
+		sleep:          sleepContext,
 	}
 	if s.envelope {
-		c.params = &DeferMaintenanceWindowParams{Envelope: &s.envelope}
+		c.params = &DeferMaintenanceWindowParams{Envelope: &c.envelope}
 	}
-	api, err := oapi.NewClient(server, oapi.WithHTTPClient(c.http), oapi.WithRequestEditorFn(c.prepare))
-	if err != nil {
-		return nil, fmt.Errorf("atlas: building the generated client: %w", err)
-	}
-	c.api = api
 	return c, nil
+}
+
+// builderBase is the server URL to give the generated request builder,
+// which resolves the operation path relative to it: with a trailing slash
+// when the URL has a path, so that the path is kept, and without one when
+// it has none, which spares the builder a string per call.
+func builderBase(server *url.URL) string {
+	if server.Path == "" {
+		return server.String()
+	}
+	return server.String() + "/"
 }
 
 func defaultTransport() http.RoundTripper {
@@ -125,54 +122,37 @@ func defaultTransport() http.RoundTripper {
 // DeferMaintenanceWindow defers the project's scheduled maintenance. It
 // returns nil on success, a *GroupIDError (and sends nothing) when groupID
 // does not match GroupIDPattern, an *Error for any non-2xx answer, or the
-// transport's error. With WithRetryOn429 it retries 429 answers. When ctx
-// has no deadline, each request is bounded by the Client's timeout
-// (DefaultTimeout unless WithTimeout says otherwise).
+// transport's error (a *url.Error, as http.Client gives it). With
+// WithRetryOn429 it retries 429 answers. When ctx has no deadline, each
+// request is bounded by the Client's timeout (DefaultTimeout unless
+// WithTimeout says otherwise).
 func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) error {
 	if ctx == nil {
 		return errNilContext
 	}
-	built, err := c.requestFor(groupID)
-	if err != nil {
+	if err := ValidateGroupID(groupID); err != nil {
 		return err
 	}
 	if c.retry.maxRetries == 0 {
-		return c.deferOnce(ctx, built)
+		return c.deferOnce(ctx, groupID)
 	}
-	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, built) })
+	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, groupID) })
 }
 
-// requestFor returns the request the generated builder makes for groupID,
-// edited by prepare, from the cache or built and cached now. A groupID that
-// does not match GroupIDPattern is refused and not cached. The request
-// returned is shared: it must not be changed.
-func (c *Client) requestFor(groupID string) (*http.Request, error) {
-	if req := c.reqs.get(groupID); req != nil {
-		return req, nil
-	}
-	if err := ValidateGroupID(groupID); err != nil {
-		return nil, err
-	}
-	req, err := oapi.NewDeferMaintenanceWindowRequest(c.api.Server, groupID, c.params)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.prepare(context.Background(), req); err != nil {
-		return nil, err
-	}
-	c.reqs.put(groupID, req)
-	return req, nil
-}
-
-// deferOnce sends a deep copy of built, the shared request for a groupId
-// (http.Request.Clone: its own context, URL and header), and judges the
-// answer.
-func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
+// deferOnce sends one request for a valid groupID and judges the answer:
+// an error body is read up to MaxErrorBody bytes, and is an *Error even when
+// it cannot be read whole; a success body is not read (drained for at most
+// drainTimeout), unless the answer is enveloped.
+func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 	ctx, cancel := c.withTimeout(ctx)
 	if cancel != nil {
 		defer cancel()
 	}
-	resp, err := c.send(built.Clone(ctx))
+	req, err := c.newRequest(ctx, groupID, c.params)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -185,12 +165,29 @@ func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 		return nil
 	}
 	body, truncated, err := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
-	method, path := requestLine(resp, built)
+	method, path := requestLine(resp, req)
 	if err != nil && is2xx(resp.StatusCode) {
 		return fmt.Errorf("%s %s: %d: reading the body: %w", method, path, resp.StatusCode, err)
 	}
 	// A failure whose body could not be read whole is still reported as one.
-	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope)
+	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope, nil)
+}
+
+// newRequest builds the request for a groupID already checked, with the
+// generated request builder, under ctx, with the Client's Accept and
+// User-Agent.
+func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams) (*http.Request, error) {
+	req, err := newDeferMaintenanceWindowRequest(c.builderBase, groupID, params)
+	if err != nil {
+		return nil, fmt.Errorf("atlas: building the request: %w", err)
+	}
+	req = req.WithContext(ctx)
+	// The URL's host is the one to send: an empty Host says so, and spares
+	// http.Client a copy of the URL.
+	req.Host = ""
+	req.Header["Accept"] = c.accept
+	req.Header["User-Agent"] = c.userAgentValue
+	return req, nil
 }
 
 // DeferMaintenanceWindowWithResponse defers the project's scheduled
@@ -206,7 +203,8 @@ func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 // Retry-After that is neither delay-seconds nor an HTTP date, say) is left
 // out of the typed headers; an HTTP-date Retry-After is given in seconds
 // from now. When the answer came but its body could not be decoded, the
-// response (Body and HTTPResponse set) is returned with the error.
+// response (Body and HTTPResponse set) is returned with the error. The body
+// of HTTPResponse has been read: the bytes are in Body.
 func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams, editors ...RequestEditorFn) (*DeferMaintenanceWindowResponse, error) {
 	if ctx == nil {
 		return nil, errNilContext
@@ -218,7 +216,22 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 	if cancel != nil {
 		defer cancel()
 	}
-	resp, err := c.api.DeferMaintenanceWindow(ctx, groupID, params, editors...)
+	req, err := c.newRequest(ctx, groupID, c.paramsFor(params))
+	if err != nil {
+		return nil, err
+	}
+	if len(editors) > 0 {
+		req.Header = req.Header.Clone() // the editors' own values, not the shared ones
+	}
+	for _, edit := range editors {
+		if edit == nil {
+			continue
+		}
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +239,20 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 		c.onRateLimit(ctx, rateLimitOf(resp.Header))
 	}
 	return parseResponse(resp, time.Now())
+}
+
+// paramsFor returns the parameters of a typed call: params, with the
+// Client's envelope setting when params leaves Envelope unset.
+func (c *Client) paramsFor(params *DeferMaintenanceWindowParams) *DeferMaintenanceWindowParams {
+	switch {
+	case params == nil:
+		return c.params
+	case params.Envelope != nil || c.params == nil:
+		return params
+	}
+	p := *params
+	p.Envelope = c.params.Envelope
+	return &p
 }
 
 // Do sends req exactly as given through the Client's transport: with its
@@ -278,38 +305,12 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 
 // requestLine returns the method and URL path of the request behind resp,
 // or, when a custom transport returned a response without its Request, those
-// of built, the request the call was copied from.
-func requestLine(resp *http.Response, built *http.Request) (method, path string) {
-	if req := resp.Request; req != nil && req.URL != nil {
-		return req.Method, req.URL.Path
+// of req, the request the call sent.
+func requestLine(resp *http.Response, req *http.Request) (method, path string) {
+	if r := resp.Request; r != nil && r.URL != nil {
+		return r.Method, r.URL.Path
 	}
-	return built.Method, built.URL.Path
-}
-
-// prepare is the request editor of the generated client: it checks the
-// path's groupId, then sets Accept, User-Agent and the envelope query.
-// Editors passed to a call run after it, so they may override these headers.
-func (c *Client) prepare(_ context.Context, req *http.Request) error {
-	rest, ok := strings.CutPrefix(req.URL.Path, c.pathPrefix)
-	groupID, ok2 := strings.CutSuffix(rest, c.opSuffix)
-	if !ok || !ok2 {
-		return fmt.Errorf("atlas: the request path %q is not %s below the server URL %s; the groupId may hold path syntax",
-			req.URL.Path, OperationPath, c.server)
-	}
-	if err := ValidateGroupID(groupID); err != nil {
-		return err
-	}
-	values := [...]string{c.mediaType, c.userAgent}
-	v := values[:] // one allocation for both header values, owned by this request
-	req.Header["Accept"] = v[0:1:1]
-	req.Header["User-Agent"] = v[1:2:2]
-	if c.envelope && !req.URL.Query().Has("envelope") {
-		if req.URL.RawQuery != "" {
-			req.URL.RawQuery += "&"
-		}
-		req.URL.RawQuery += "envelope=true"
-	}
-	return nil
+	return req.Method, req.URL.Path
 }
 
 // String describes the client without any secret.

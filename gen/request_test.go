@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,70 +26,6 @@ func opPath(groupID string) string {
 // emptyOK answers 200 with no body, as Atlas does.
 func emptyOK(r *http.Request) *http.Response {
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: r}
-}
-
-type wantIDKey struct{}
-
-// TestRequestCacheBoundAndIsolation checks that the one-line call keeps at
-// most maxCachedRequests built requests, that every call, evicted groupIds
-// included, reaches its own groupId's path, and that a transport that
-// changes the request it is given cannot change what later calls send.
-func TestRequestCacheBoundAndIsolation(t *testing.T) {
-	t.Parallel()
-	var got []string
-	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		got = append(got, r.URL.Path+" "+r.Header.Get("Accept"))
-		r.URL.Path = "/changed"              // a misbehaving transport
-		r.Header.Set("Accept", "text/plain") // changes the request
-		return emptyOK(r), nil
-	})))
-	const n = maxCachedRequests + 10
-	for i := range n {
-		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
-		assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
-	}
-	assert.Equal(t, maxCachedRequests, c.reqs.len())
-	for i := range n { // again: cached and evicted ids alike
-		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
-	}
-	require.Len(t, got, 2*n)
-	for i, line := range got {
-		assert.Equal(t, opPath(hexID(i%n))+" "+MediaType, line, "call %d", i)
-	}
-}
-
-// TestRequestCacheConcurrent runs one-line calls for more groupIds than the
-// cache holds from many goroutines (run it with -race): each request must
-// carry its caller's groupId and context.
-func TestRequestCacheConcurrent(t *testing.T) {
-	t.Parallel()
-	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		want, _ := r.Context().Value(wantIDKey{}).(string)
-		if r.URL.Path != opPath(want) {
-			return nil, fmt.Errorf("the request for %q went to %s", want, r.URL.Path)
-		}
-		return emptyOK(r), nil
-	})))
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 2 * maxCachedRequests {
-				id := hexID((i*7 + g*31) % (maxCachedRequests + 50))
-				ctx := context.WithValue(t.Context(), wantIDKey{}, id)
-				if err := c.DeferMaintenanceWindow(ctx, id); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
 }
 
 // TestOneLineCallTransportErrors checks that transport failures come back
