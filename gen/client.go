@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,8 @@ import (
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
 // page cannot fill memory.
 type Client struct {
-	http *http.Client // the transport chain; redirects are not followed
+	http   *http.Client // the transport chain; redirects are not followed
+	origin *url.URL     // the server's URL: the scheme and host of every request
 
 	server      string // base URL, no trailing slash, for messages
 	builderBase string // server as the generated builder joins paths below it: see builderBase
@@ -83,6 +85,7 @@ func newClient(s settings) (*Client, error) {
 	c := &Client{
 		http:           &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
 		server:         server,
+		origin:         s.server,
 		builderBase:    builderBase(s.server),
 		mediaType:      s.mediaType,
 		userAgent:      ua,
@@ -231,6 +234,11 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 			return nil, err
 		}
 	}
+	if len(editors) > 0 {
+		if err := c.checkOrigin(req); err != nil {
+			return nil, err // an editor sent it elsewhere
+		}
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
@@ -261,9 +269,20 @@ func (c *Client) paramsFor(params *DeferMaintenanceWindowParams) *DeferMaintenan
 // body is closed). It adds no Accept or User-Agent and checks no groupId: it
 // is for tools that must send a request as recorded, such as a replay of
 // recorded traffic. The caller closes the body.
+//
+// Do refuses, with an *OriginError, a request whose scheme and host are not
+// the Client's server's (compared without case, the default port filled
+// in), and sends nothing. It does not send such a request without
+// credentials instead: the Client is a client of one server, so a request
+// for another is a mistake the caller must see, not one to pass on and have
+// refused (or answered) there. Redirects are never followed, so an answer
+// cannot send the credentials elsewhere either.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req == nil {
 		return nil, errors.New("atlas: Do: the request is nil")
+	}
+	if err := c.checkOrigin(req); err != nil {
+		return nil, err
 	}
 	ctx, cancel := c.withTimeout(req.Context())
 	if cancel == nil {
@@ -276,6 +295,62 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// OriginError reports a request, given to Client.Do or changed by an editor
+// of DeferMaintenanceWindowWithResponse, whose scheme and host are not the
+// Client's server's. Nothing was sent.
+type OriginError struct {
+	// Request is the request's scheme and host, such as https://example.com.
+	Request string
+	// Server is the Client's server's scheme and host.
+	Server string
+}
+
+// Error implements error.
+func (e *OriginError) Error() string {
+	return "atlas: the request is for " + e.Request + ", not the Client's server " + e.Server +
+		"; the Client sends its credentials to its server only, so it sent nothing"
+}
+
+// checkOrigin returns an *OriginError when req's URL is not on the
+// Client's server: another scheme, host or port.
+func (c *Client) checkOrigin(req *http.Request) error {
+	if req.URL == nil {
+		return errors.New("atlas: the request has no URL")
+	}
+	if !sameOrigin(req.URL, c.origin) {
+		return &OriginError{Request: originString(req.URL), Server: originString(c.origin)}
+	}
+	return nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port,
+// comparing scheme and host without case and filling in the scheme's
+// default port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+// portOf is u's port, or its scheme's default one.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// originString is u's scheme and host, for a message: no user info, path or query.
+func originString(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 // cancelOnClose ends a request's deadline context when its body is closed.
