@@ -96,7 +96,7 @@ func newClient(s settings) (*Client, error) {
 		retry:          s.retry,
 		timeout:        s.timeout,
 		onRateLimit:    s.onRateLimit,
-		sleep:          sleepContext,
+		sleep:          s.retrySleep,
 	}
 	if s.envelope {
 		c.params = &DeferMaintenanceWindowParams{Envelope: &c.envelope}

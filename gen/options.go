@@ -30,6 +30,7 @@ type settings struct {
 	timeout      time.Duration
 	insecureHTTP bool
 	onRateLimit  func(context.Context, RateLimit)
+	retrySleep   func(context.Context, time.Duration) error
 	// lookupIP resolves a server host name for the clear-text check;
 	// replaced by tests.
 	lookupIP netpolicy.LookupFunc
@@ -41,7 +42,7 @@ const DefaultTimeout = time.Minute
 
 func defaultSettings() settings {
 	u, _ := parseServer(DefaultServerURL) // a generated constant; checked by a test
-	return settings{server: u, mediaType: MediaType, timeout: DefaultTimeout, lookupIP: net.DefaultResolver.LookupIPAddr}
+	return settings{server: u, mediaType: MediaType, timeout: DefaultTimeout, retrySleep: sleepContext, lookupIP: net.DefaultResolver.LookupIPAddr}
 }
 
 // Format prints the settings without any secret, whatever the verb.
@@ -233,12 +234,30 @@ func WithEnvelope(enabled bool) Option {
 // a second (1s, 2s, 4s and so on when it is absent), and giving up with the 429 error when the next
 // wait would take the total waited past maxTotalWait. No other failure is
 // retried: the operation is a POST, not idempotent. The default is no retry.
+// Tests can make the waits instant with WithRetrySleep.
 func WithRetryOn429(maxRetries int, maxTotalWait time.Duration) Option {
 	return func(s *settings) error {
 		if maxRetries < 0 || maxTotalWait < 0 {
 			return fmt.Errorf("atlas: WithRetryOn429: maxRetries (%d) and maxTotalWait (%s) must not be negative", maxRetries, maxTotalWait)
 		}
 		s.retry = retryPolicy{maxRetries: maxRetries, maxTotalWait: maxTotalWait}
+		return nil
+	}
+}
+
+// WithRetrySleep replaces how DeferMaintenanceWindow waits between 429
+// retries (see WithRetryOn429). It is meant for tests: a sleep that returns
+// ctx.Err() at once makes retries instant, and may record the waits asked or
+// move a fake clock. sleep(ctx, d) must wait d, or return ctx's error when
+// ctx ends first; an error it returns ends the retries, with the 429 error.
+// The waits asked still count against maxTotalWait. The default sleeps on a
+// timer.
+func WithRetrySleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *settings) error {
+		if sleep == nil {
+			return errors.New("atlas: WithRetrySleep: the sleep function is nil")
+		}
+		s.retrySleep = sleep
 		return nil
 	}
 }
