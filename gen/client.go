@@ -185,9 +185,6 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 		return nil, fmt.Errorf("atlas: building the request: %w", err)
 	}
 	req = req.WithContext(ctx)
-	// The URL's host is the one to send: an empty Host says so, and spares
-	// http.Client a copy of the URL.
-	req.Host = ""
 	req.Header["Accept"] = c.accept
 	req.Header["User-Agent"] = c.userAgentValue
 	return req, nil

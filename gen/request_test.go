@@ -134,3 +134,26 @@ func TestOneLineCallDeadline(t *testing.T) {
 	require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
 	assert.False(t, has, "WithTimeout(0) adds no deadline")
 }
+
+// TestTransportSeesTheBuiltRequest checks what the base transport gets, for
+// both calls: the generated builder's request as http.NewRequest makes it,
+// Host included (recorders such as go-vcr match on it), with the Client's
+// Accept and User-Agent.
+func TestTransportSeesTheBuiltRequest(t *testing.T) {
+	t.Parallel()
+	var got []*http.Request
+	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r)
+		return emptyOK(r), nil
+	})))
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	_, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	for _, r := range got {
+		assert.Equal(t, "atlas.invalid", r.Host)
+		assert.Equal(t, "http://atlas.invalid"+opPath(testGroupID), r.URL.String())
+		assert.Equal(t, []string{MediaType}, r.Header["Accept"])
+		assert.Equal(t, []string{userAgent()}, r.Header["User-Agent"])
+	}
+}
