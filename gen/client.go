@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 )
 
 // Client calls the operation on the Atlas Administration API. Build it with
@@ -51,8 +53,10 @@ var errNilContext = errors.New("atlas: the context is nil; pass context.Backgrou
 
 // New returns a Client configured by opts. Without WithServiceAccount or
 // WithAPIKey it sends no credentials, which suits a local mock; Atlas answers
-// such calls 401. With credentials, an http:// server must be a loopback
-// address unless WithInsecureHTTP allows it.
+// such calls 401. With credentials, an http:// server must be on this
+// machine (a loopback address, or a name that resolves only to loopback
+// ones) unless WithInsecureHTTP allows it; such a server is dialed directly,
+// never through a proxy.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
@@ -70,11 +74,16 @@ func newClient(s settings) (*Client, error) {
 	if _, err := groupIDRegexp(); err != nil {
 		return nil, err
 	}
-	if err := s.checkCleartext(); err != nil {
+	addrs, why := s.serverAddrs()
+	if err := s.checkCleartext(addrs, why); err != nil {
 		return nil, err
 	}
 	base := s.transport
-	if base == nil {
+	switch {
+	case base != nil:
+	case addrs != nil:
+		base = netpolicy.LoopbackTransport(addrs) // this machine: never through a proxy
+	default:
 		base = defaultTransport()
 	}
 	// The cap sits right above the base transport, under authentication: every

@@ -56,19 +56,32 @@ func (s settings) Format(f fmt.State, _ rune) {
 		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe(), describeTimeout(s.timeout))
 }
 
+// serverAddrs returns the addresses of an http:// server on this machine
+// (a loopback address, or a name whose addresses all resolve to loopback
+// ones; the name alone, localhost or x.localhost, proves nothing), or nil
+// and why it is not one. It looks only where the answer matters: for the
+// default transport, which dials such a server directly, and for the
+// clear-text check of credentials. An https:// server is never looked up:
+// TLS keeps the credentials from any proxy on the way.
+func (s settings) serverAddrs() ([]net.IP, string) {
+	if s.server == nil || s.server.Scheme != "http" {
+		return nil, "it is not http://"
+	}
+	if s.transport != nil && (s.auth.kind == authNone || s.insecureHTTP) {
+		return nil, "not looked up"
+	}
+	return netpolicy.LoopbackAddrs(context.Background(), s.server.Hostname(), s.lookupIP)
+}
+
 // checkCleartext refuses to send credentials over http:// to a server that
-// is not on this machine, unless WithInsecureHTTP allowed it. A host is on
-// this machine when it is a loopback address or a name whose addresses are
-// all loopback ones, as the harness decides for its targets.
-func (s settings) checkCleartext() error {
-	if s.auth.kind == authNone || s.insecureHTTP || s.server == nil || s.server.Scheme != "http" {
+// is not on this machine (addrs is nil, for the reason why), unless
+// WithInsecureHTTP allowed it, as the harness decides for its targets.
+func (s settings) checkCleartext(addrs []net.IP, why string) error {
+	if s.auth.kind == authNone || s.insecureHTTP || s.server == nil || s.server.Scheme != "http" || addrs != nil {
 		return nil
 	}
-	if addrs, why := netpolicy.LoopbackAddrs(context.Background(), s.server.Hostname(), s.lookupIP); addrs == nil {
-		return fmt.Errorf("atlas: the server %s is http:// and %s, so the credentials would cross the network in clear text; use https, or WithInsecureHTTP to allow it",
-			s.server.Redacted(), why)
-	}
-	return nil
+	return fmt.Errorf("atlas: the server %s is http:// and %s, so the credentials would cross the network in clear text; use https, or WithInsecureHTTP to allow it",
+		s.server.Redacted(), why)
 }
 
 // WithInsecureHTTP allows credentials to be sent to an http:// server that
@@ -164,7 +177,10 @@ func parseServer(raw string) (*url.URL, error) {
 // a recorder or a test transport given here sees all traffic. It gets each
 // response body as it came; above it, the Client reads at most
 // MaxResponseBody bytes of a body. The default is a clone of
-// http.DefaultTransport.
+// http.DefaultTransport, except for an http:// server on this machine,
+// which the default transport dials at the loopback addresses New resolved,
+// never through a proxy (HTTP_PROXY does not exempt every name of this
+// machine); a transport given here is used as it is.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(s *settings) error {
 		if rt == nil {
