@@ -76,7 +76,7 @@ test:
 test-long:
 	$(GO) test -count=1 ./...
 
-## bench: benchmarks, each against its floor from the same run (medians of BENCHCOUNT runs)
+## bench: every benchmark; those with a floor (or baseline) also as a ratio to it from the same run (medians of BENCHCOUNT runs)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
 
