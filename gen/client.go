@@ -30,6 +30,7 @@ import (
 type Client struct {
 	http   *http.Client // the transport chain; redirects are not followed
 	origin *url.URL     // the server's URL: the scheme and host of every request
+	host   string       // origin.Host without an empty port, as http.NewRequest has it
 
 	server      string // base URL, no trailing slash, for messages
 	builderBase string // server as the generated builder joins paths below it: see builderBase
@@ -95,6 +96,7 @@ func newClient(s settings) (*Client, error) {
 		http:           &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
 		server:         server,
 		origin:         s.server,
+		host:           strings.TrimSuffix(s.server.Host, ":"),
 		builderBase:    builderBase(s.server),
 		mediaType:      s.mediaType,
 		userAgent:      ua,
@@ -113,15 +115,17 @@ func newClient(s settings) (*Client, error) {
 	return c, nil
 }
 
-// builderBase is the server URL to give the generated request builder,
-// which resolves the operation path relative to it: with a trailing slash
-// when the URL has a path, so that the path is kept, and without one when
-// it has none, which spares the builder a string per call.
+// builderBase is what the Client gives the generated request builder as
+// its server: the server URL's path (escaped), with a trailing slash when
+// it has one, so that the operation path is resolved below it; newRequest
+// puts the scheme and host, parsed once by New, on each request. The
+// builder then parses no scheme or host on each call, and resolves against
+// an empty path, without a string to join, for a server without a path.
 func builderBase(server *url.URL) string {
-	if server.Path == "" {
-		return server.String()
+	if p := server.EscapedPath(); p != "" {
+		return p + "/"
 	}
-	return server.String() + "/"
+	return ""
 }
 
 func defaultTransport() http.RoundTripper {
@@ -186,14 +190,17 @@ func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 }
 
 // newRequest builds the request for a groupID already checked, with the
-// generated request builder, under ctx, with the Client's Accept and
-// User-Agent.
+// generated request builder (the operation path and query, below the
+// server's path), on the server's scheme and host, under ctx, with the
+// Client's Accept and User-Agent.
 func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams) (*http.Request, error) {
 	req, err := newDeferMaintenanceWindowRequest(c.builderBase, groupID, params)
 	if err != nil {
 		return nil, fmt.Errorf("atlas: building the request: %w", err)
 	}
 	req = req.WithContext(ctx)
+	req.URL.Scheme, req.URL.Host = c.origin.Scheme, c.host
+	req.Host = c.host
 	req.Header["Accept"] = c.accept
 	req.Header["User-Agent"] = c.userAgentValue
 	return req, nil

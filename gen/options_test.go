@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,9 @@ func TestWithServerNormalizes(t *testing.T) {
 		c, err := New(WithServer(in))
 		require.NoError(t, err, in)
 		assert.Equal(t, want, c.server, in)
-		assert.Equal(t, want, strings.TrimSuffix(c.builderBase, "/"), in, "the generated builder joins paths below it")
+		u, err := url.Parse(want)
+		require.NoError(t, err)
+		assert.Equal(t, strings.TrimSuffix(c.builderBase, "/"), u.EscapedPath(), in, "the generated builder joins paths below it")
 	}
 	c, err := New(nil, WithServer("http://h/x"))
 	require.NoError(t, err, "a nil option is skipped")

@@ -157,3 +157,25 @@ func TestTransportSeesTheBuiltRequest(t *testing.T) {
 		assert.Equal(t, []string{userAgent()}, r.Header["User-Agent"])
 	}
 }
+
+// TestRequestAsTheBuilderMakesIt checks that the request the Client sends
+// is the one the generated builder makes from the whole server URL (the
+// Client gives the builder the server's path and puts the scheme and host
+// itself): the same URL, escaped path and Host, with and without envelope.
+func TestRequestAsTheBuilderMakesIt(t *testing.T) {
+	t.Parallel()
+	for _, server := range []string{"https://cloud.mongodb.com", "http://127.0.0.1:8080/mock", "http://[::1]:8080/a%2Fb/c",
+		"https://Atlas.Example:443/x y", "http://atlas.invalid:/base"} {
+		for _, params := range []*DeferMaintenanceWindowParams{nil, {Envelope: ptr(true)}} {
+			c := mustNew(t, WithServer(server))
+			got, err := c.newRequest(t.Context(), testGroupID, params)
+			require.NoError(t, err, server)
+			want, err := newDeferMaintenanceWindowRequest(c.server+"/", testGroupID, params)
+			require.NoError(t, err, server)
+			assert.Equal(t, want.URL.String(), got.URL.String(), server)
+			assert.Equal(t, want.URL.EscapedPath(), got.URL.EscapedPath(), server)
+			assert.Equal(t, want.Host, got.Host, server)
+			assert.Equal(t, *want.URL, *got.URL, server)
+		}
+	}
+}
