@@ -35,18 +35,17 @@ type Client struct {
 	server      string // base URL, no trailing slash, for messages
 	builderBase string // server as the generated builder joins paths below it: see builderBase
 	mediaType   string
-	userAgent   string
-	// accept and userAgentValue are the header values every request
+	// accept and userAgent are the header values every request
 	// shares: slices whose capacity is their length, so that Header.Add,
 	// Set and Del, which append or replace, never write into them.
-	accept, userAgentValue []string
-	authKind               string
-	envelope               bool
-	params                 *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
-	retry                  retryPolicy
-	timeout                time.Duration
-	onRateLimit            func(context.Context, RateLimit)
-	sleep                  func(context.Context, time.Duration) error // waits between 429 retries
+	accept, userAgent []string
+	authKind          string
+	envelope          bool
+	params            *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
+	retry             retryPolicy
+	timeout           time.Duration
+	onRateLimit       func(context.Context, RateLimit)
+	sleep             func(context.Context, time.Duration) error // waits between 429 retries
 }
 
 // errNilContext is returned, instead of a panic, for a call given a nil context.
@@ -93,21 +92,20 @@ func newClient(s settings) (*Client, error) {
 	server := s.server.String()
 	ua := userAgent()
 	c := &Client{
-		http:           &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
-		server:         server,
-		origin:         s.server,
-		host:           strings.TrimSuffix(s.server.Host, ":"),
-		builderBase:    builderBase(s.server),
-		mediaType:      s.mediaType,
-		userAgent:      ua,
-		accept:         []string{s.mediaType},
-		userAgentValue: []string{ua},
-		authKind:       s.auth.describe(),
-		envelope:       s.envelope,
-		retry:          s.retry,
-		timeout:        s.timeout,
-		onRateLimit:    s.onRateLimit,
-		sleep:          s.retrySleep,
+		http:        &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
+		server:      server,
+		origin:      s.server,
+		host:        strings.TrimSuffix(s.server.Host, ":"),
+		builderBase: builderBase(s.server),
+		mediaType:   s.mediaType,
+		accept:      []string{s.mediaType},
+		userAgent:   []string{ua},
+		authKind:    s.auth.describe(),
+		envelope:    s.envelope,
+		retry:       s.retry,
+		timeout:     s.timeout,
+		onRateLimit: s.onRateLimit,
+		sleep:       s.retrySleep,
 	}
 	if s.envelope {
 		c.params = &DeferMaintenanceWindowParams{Envelope: &c.envelope}
@@ -202,7 +200,7 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 	req.URL.Scheme, req.URL.Host = c.origin.Scheme, c.host
 	req.Host = c.host
 	req.Header["Accept"] = c.accept
-	req.Header["User-Agent"] = c.userAgentValue
+	req.Header["User-Agent"] = c.userAgent
 	return req, nil
 }
 

@@ -179,3 +179,24 @@ func TestRequestAsTheBuilderMakesIt(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorsCannotChangeLaterCalls checks that an editor that writes into
+// the header values it is given (which requests share otherwise) changes
+// its own request only.
+func TestEditorsCannotChangeLaterCalls(t *testing.T) {
+	t.Parallel()
+	var accepts []string
+	c := mustNew(t, WithServer("http://atlas.invalid"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		accepts = append(accepts, r.Header.Get("Accept"))
+		return emptyOK(r), nil
+	})))
+	_, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil, func(_ context.Context, r *http.Request) error {
+		r.Header["Accept"][0] = "text/plain"
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	_, err = c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"text/plain", MediaType, MediaType}, accepts)
+}
