@@ -3,7 +3,6 @@ package atlas
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,9 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// hexID returns a valid groupId made from n.
-func hexID(n int) string { return fmt.Sprintf("%024x", n) }
 
 // opPath is the operation's path for groupID below the base path /base.
 func opPath(groupID string) string {
