@@ -15,7 +15,7 @@ APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
 # The field the generated method and type names come from (see gen/oapi-codegen.yaml
-# and gen/internal/oapi/names.overlay.yaml).
+# and gen/oapi-names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
 SPEC_REPORT ?=
 # make release-build: the tag to build and where the files go.
@@ -88,7 +88,7 @@ test:
 test-long:
 	$(GO) test -count=1 ./...
 
-## bench: benchmarks, each against its floor from the same run (medians of BENCHCOUNT runs)
+## bench: every benchmark; those with a floor (or baseline) also as a ratio to it from the same run (medians of BENCHCOUNT runs)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
 
