@@ -12,14 +12,17 @@
 // does not fail reading: its interaction is delivered with BodyTooLarge set, so
 // the caller can report it. HAR files are streamed entry by entry (each entry
 // is decoded on its own into small structs), so their size is not limited; a
-// cassette is YAML and is parsed whole, so a cassette larger than
-// [MaxCassetteBytes] (64 MiB, whatever the body cap) is refused before
-// parsing, and so is one whose shape no cassette has (a mapping of more than
-// 1,000 keys, nesting deeper than 100 levels). What reading creates beyond the
-// input (bodies inflated from gzip or deflate, values repeated by YAML
-// aliases) is bounded per file ([Options.MaxDecodedBytes]) and per Walk
-// ([Options.MaxRunDecodedBytes]), so a small file cannot take memory out of
-// proportion to its size.
+// cassette is YAML, which the YAML library parses whole into a tree before
+// any interaction is read, so a cassette is refused before parsing when it is
+// larger than [MaxCassetteBytes] (64 MiB, whatever the body cap), holds more
+// than [MaxCassetteNodes] YAML nodes or a value longer than
+// [MaxCassetteValueBytes] (counted by a scan that builds nothing), or has a
+// shape no cassette has (a mapping of more than 1,000 keys, nesting deeper
+// than 100 levels): reading any cassette takes less than 400 MB. What
+// reading creates beyond the input (bodies inflated from gzip or deflate,
+// values repeated by YAML aliases) is bounded per file
+// ([Options.MaxDecodedBytes]) and per Walk ([Options.MaxRunDecodedBytes]),
+// so a small file cannot take memory out of proportion to its size.
 //
 // [Recorder] is an [net/http.RoundTripper] that records every exchange it
 // forwards and saves them as a go-vcr v4 cassette. Credentials, cookies, OAuth

@@ -2,3 +2,11 @@ package recording
 
 // Marshal returns what Save would write.
 func (r *Recorder) Marshal() ([]byte, error) { return r.marshal() }
+
+// YAMLNodeBound returns yamlNodeBound's bound on the nodes of data and
+// the line where it passed maxNodes (0 if it did not), without a limit on
+// values.
+func YAMLNodeBound(data []byte, maxNodes int) (nodes, line int) {
+	b := yamlNodeBound(data, maxNodes, len(data))
+	return b.Nodes, b.NodesLine
+}

@@ -87,10 +87,11 @@ const DefaultMaxBodyBytes = 4 << 20
 
 // MaxCassetteBytes is the largest cassette file, in bytes, that the readers
 // accept: 64 MiB, whatever Options.MaxBodyBytes is. YAML cannot be streamed,
-// so a cassette is held in memory whole while it is parsed, and parsing takes
-// about five times the file's size (a 60 MB cassette needs close to 300 MB).
-// A larger cassette is refused before it is parsed. HAR files have no such
-// limit: they are streamed entry by entry, so record large exchanges as HAR.
+// so a cassette is held in memory whole while it is parsed; with
+// MaxCassetteNodes and MaxCassetteValueBytes, this keeps the memory of
+// reading any cassette under 400 MB. A larger cassette is refused before it
+// is parsed. HAR files have no such limit: they are streamed entry by
+// entry, so record large exchanges as HAR.
 const MaxCassetteBytes = 64 << 20
 
 // Options tunes how recordings are read. The zero value is ready to use.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 )
@@ -22,6 +23,7 @@ func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) e
 	if fn == nil {
 		fn = func(*Interaction) error { return nil }
 	}
+	size := sizeHint(r) // before the buffer reads from r
 	br := bufio.NewReaderSize(r, 4096)
 	skipped, first, err := skipLeadingSpace(br)
 	if err == io.EOF {
@@ -36,7 +38,7 @@ func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) e
 	case '[':
 		return fileError(name, skipped+1, "unknown format: a JSON array is neither a HAR file (a JSON object with a \"log\" member) nor a go-vcr cassette", nil)
 	default:
-		return readCassette(name, br, skipped, opts, fn)
+		return readCassette(name, br, size, skipped, opts, fn)
 	}
 }
 
@@ -56,6 +58,21 @@ func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
 		return fileError(path, 0, "is a directory, not a recording file (use Walk for folders)", nil)
 	}
 	return Read(path, f, opts, fn)
+}
+
+// sizeHint returns the size of what r holds when r tells it (a file, a
+// strings.Reader), or 0: a cassette is read into a buffer of that size
+// rather than one that doubles as it goes.
+func sizeHint(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Len() int }:
+		return int64(r.Len())
+	}
+	return 0
 }
 
 // skipLeadingSpace consumes a UTF-8 byte order mark and white space, and
