@@ -10,3 +10,9 @@ func YAMLNodeBound(data []byte, maxNodes int) (nodes, line int) {
 	b := yamlNodeBound(data, maxNodes, len(data))
 	return b.Nodes, b.NodesLine
 }
+
+// DecodeBudgets returns the budgets of decoded bytes opts give, per file
+// and per run.
+func DecodeBudgets(opts Options) (file, run int64) {
+	return opts.maxDecoded(), opts.withRunBudget().run.limit
+}

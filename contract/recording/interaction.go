@@ -105,11 +105,13 @@ type Options struct {
 	// values YAML aliases repeat. Past it, reading fails with an *Error
 	// naming the file and the interaction, so a small hostile file cannot
 	// take memory out of proportion to its size. Zero or less means 16
-	// times the body cap (64 MiB by default).
+	// times the body cap, at most DefaultMaxDecodedBytes (64 MiB with the
+	// default cap, 256 MiB from a cap of 16 MiB up).
 	MaxDecodedBytes int64
 	// MaxRunDecodedBytes bounds the same bytes summed over every file that
 	// one Walk, WalkFS, ReadAll or ReadAllFS call reads. Zero or less means
-	// 4 times MaxDecodedBytes. Read and ReadFile apply only MaxDecodedBytes.
+	// 4 times MaxDecodedBytes, at most DefaultMaxRunDecodedBytes (1 GiB).
+	// Read and ReadFile apply only MaxDecodedBytes.
 	MaxRunDecodedBytes int64
 
 	run *runBudget // shared by the files of one Walk
@@ -122,9 +124,17 @@ func (o Options) maxBody() int64 {
 	return o.MaxBodyBytes
 }
 
+// The most the decoding budgets grow to with the body cap when they are
+// not set: a body cap may be raised to 1 GiB for large bodies, which must
+// not let a 1 MB cassette of YAML aliases decode into gigabytes.
+const (
+	DefaultMaxDecodedBytes    = 256 << 20
+	DefaultMaxRunDecodedBytes = 1 << 30
+)
+
 func (o Options) maxDecoded() int64 {
 	if o.MaxDecodedBytes <= 0 {
-		return 16 * o.maxBody()
+		return min(16*o.maxBody(), DefaultMaxDecodedBytes)
 	}
 	return o.MaxDecodedBytes
 }
@@ -139,7 +149,7 @@ func (o Options) budget() *decodeBudget {
 func (o Options) withRunBudget() Options {
 	n := o.MaxRunDecodedBytes
 	if n <= 0 {
-		n = 4 * o.maxDecoded()
+		n = min(4*o.maxDecoded(), DefaultMaxRunDecodedBytes)
 	}
 	o.run = &runBudget{left: n, limit: n}
 	return o
