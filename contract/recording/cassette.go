@@ -154,6 +154,7 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 	}
 	it.Request.Method, it.Request.URL = rq.Method, u
 	it.Request.Header = canonicalHeader(rq.Headers)
+	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
 	b, err := decodeBody(contentCodings(it.Request.Header), rq.Body, max, left)
 	if err != nil {
 		return nil, bad(at("request", "body"), "request body: %v", err)

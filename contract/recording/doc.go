@@ -8,6 +8,13 @@
 // problem with the input is an [*Error] that names the file, the line when it
 // is known, and what was expected.
 //
+// A cassette may hold a request without its headers (converted from a
+// snapshot that keeps only the response, as the Atlas CLI's public test
+// snapshots do): a request header X-Recording-Omitted ([OmittedHeader]) with
+// a value that starts with [HeadersNotRecorded] marks it, and the reader
+// delivers it with [Request.NotRecorded] set and that header removed, so
+// rules about the request's headers can leave it unjudged.
+//
 // Bodies are read with a size cap ([Options.MaxBodyBytes]). A body over the cap
 // does not fail reading: its interaction is delivered with BodyTooLarge set, so
 // the caller can report it. HAR files are streamed entry by entry (each entry

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Interaction is one recorded HTTP exchange: a request and the response it got.
@@ -51,6 +52,42 @@ type Request struct {
 	// bytes) but does not hold it: a HAR request with a bodySize and no
 	// postData. Body is then empty and says nothing about the body sent.
 	BodyNotRecorded bool
+	// NotRecorded reports that the recording holds no request headers (the
+	// Atlas CLI's public snapshots keep only the response), so rules about
+	// the request's headers cannot judge it: Header says nothing about the
+	// headers sent. A cassette marks such a request with a request header
+	// OmittedHeader whose value starts with HeadersNotRecorded; the reader
+	// removes that header from Header.
+	NotRecorded bool
+}
+
+// HeadersNotRecorded starts the value of an OmittedHeader request header
+// that marks a recorded request without its headers (see
+// Request.NotRecorded), as in
+//
+//	X-Recording-Omitted: request headers not recorded (the snapshot keeps the response only)
+const HeadersNotRecorded = "request headers not recorded"
+
+// headersNotRecorded reports whether h carries the HeadersNotRecorded
+// marker, and removes it from h.
+func headersNotRecorded(h http.Header) bool {
+	found := false
+	var kept []string
+	for _, v := range h[OmittedHeader] {
+		if len(v) >= len(HeadersNotRecorded) && strings.EqualFold(v[:len(HeadersNotRecorded)], HeadersNotRecorded) {
+			found = true
+			continue
+		}
+		kept = append(kept, v)
+	}
+	switch {
+	case !found:
+	case len(kept) == 0:
+		delete(h, OmittedHeader)
+	default:
+		h[OmittedHeader] = kept
+	}
+	return found
 }
 
 // Response is a recorded HTTP response.

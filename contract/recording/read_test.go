@@ -232,3 +232,42 @@ func TestErrorFormat(t *testing.T) {
 func harWith(entries string) string {
 	return `{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[` + entries + `]}}`
 }
+
+// TestReadCassetteRequestNotRecorded reads requests marked as recorded
+// without their headers (a snapshot of the response only): NotRecorded is
+// set and the marker is not left among the headers; a request whose body
+// was left out is not such a request, and keeps its own marker.
+func TestReadCassetteRequestNotRecorded(t *testing.T) {
+	t.Parallel()
+	text := "version: 2\ninteractions:\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      X-Recording-Omitted: ['request headers not recorded (the Atlas CLI snapshot keeps the response only)']\n" +
+		"  response: {code: 200}\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      x-recording-omitted: ['Request headers not recorded', 'body not recorded: larger than the recorder''s cap of 16 bytes']\n" +
+		"  response: {code: 200}\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      Accept: [application/vnd.atlas.2023-01-01+json]\n" +
+		"      X-Recording-Omitted: ['body not recorded: larger than the recorder''s cap of 16 bytes']\n" +
+		"  response: {code: 200}\n"
+	got, err := readString("snapshot.yaml", text, recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+
+	assert.True(t, got[0].Request.NotRecorded)
+	assert.Empty(t, got[0].Request.Header, "the marker is not a header of the request")
+
+	assert.True(t, got[1].Request.NotRecorded, "the marker's case does not matter")
+	assert.Equal(t, []string{"body not recorded: larger than the recorder's cap of 16 bytes"}, got[1].Request.Header.Values(recording.OmittedHeader),
+		"another reason to omit stays")
+	assert.True(t, got[1].Request.BodyTooLarge)
+
+	assert.False(t, got[2].Request.NotRecorded)
+	assert.Equal(t, "application/vnd.atlas.2023-01-01+json", got[2].Request.Header.Get("Accept"))
+	assert.NotEmpty(t, got[2].Request.Header.Get(recording.OmittedHeader))
+	assert.True(t, got[2].Request.BodyTooLarge)
+
+	for _, it := range readAll(t, "testdata/defer-ok.yaml", recording.Options{}) {
+		assert.False(t, it.Request.NotRecorded, "a request recorded with its headers")
+	}
+}
