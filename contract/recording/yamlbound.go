@@ -173,9 +173,45 @@ func (s *nodeBound) skipBreak() {
 
 // skipToBreak advances to the next line break or the end.
 func (s *nodeBound) skipToBreak() {
+	s.skipPast(&breakStarts)
 	for !s.eof(0) && s.breakLen(0) == 0 {
 		s.skip()
+		s.skipPast(&breakStarts)
 	}
+}
+
+// byteSet is a set of bytes.
+type byteSet [256]bool
+
+func newByteSet(chars string) (b byteSet) {
+	for i := range len(chars) {
+		b[chars[i]] = true
+	}
+	return b
+}
+
+// Bytes that may start a line break (CR, LF, NEL, LS, PS), and those that
+// may end a quoted scalar's run of plain characters.
+var (
+	breakStarts = newByteSet("\r\n\xc2\xe2")
+	singleStops = newByteSet("'\r\n\xc2\xe2")
+	doubleStops = newByteSet("\"\\\r\n\xc2\xe2")
+	// What may end a plain scalar's line, or be a character to look at.
+	plainStops     = newByteSet(" \t:\r\n\xc2\xe2")
+	flowPlainStops = newByteSet(" \t:,[]{}\r\n\xc2\xe2")
+)
+
+// skipPast advances over the bytes not in stops, counting columns in
+// characters: the fast path of the scans over long scalars and comments.
+func (s *nodeBound) skipPast(stops *byteSet) {
+	i, col := s.i, s.col
+	for i < len(s.data) && !stops[s.data[i]] {
+		if s.data[i]&0xC0 != 0x80 {
+			col++
+		}
+		i++
+	}
+	s.i, s.col = i, col
 }
 
 func (s *nodeBound) unroll(col int) {
@@ -418,7 +454,15 @@ func (s *nodeBound) skipTag() {
 // takes.
 func (s *nodeBound) quoted(q byte) {
 	s.skip()
-	for !s.eof(0) {
+	stops := &singleStops
+	if q == '"' {
+		stops = &doubleStops
+	}
+	for {
+		s.skipPast(stops)
+		if s.eof(0) {
+			return
+		}
 		c := s.at(0)
 		switch {
 		case s.breakLen(0) > 0:
@@ -455,7 +499,15 @@ func (s *nodeBound) plain() {
 		if !s.blankz(0) {
 			afterBreak = false
 		}
-		for !s.blankz(0) {
+		stops := &plainStops
+		if s.flow > 0 {
+			stops = &flowPlainStops
+		}
+		for {
+			s.skipPast(stops)
+			if s.blankz(0) {
+				break
+			}
 			c := s.at(0)
 			if c == ':' && s.blankz(1) {
 				return
