@@ -4,6 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
+	"strings"
+	"sync"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
@@ -16,7 +22,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	groupID := fs.String("group-id", "", "the `id` of a project you own (required)")
 	envelope := fs.Bool("envelope", false, "ask for envelope=true")
 	server := fs.String("target", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
-	fake := fs.Bool("fake-group-id", false, "replace the project id in the cassette by "+recording.DefaultFakeGroupID)
+	fake := fs.Bool("fake-group-id", false, "replace the project id in the cassette by "+fakeGroupID)
 	out := fs.String("output", "", "the cassette `file` to write, - for standard output (required)")
 	fs.StringVar(out, "o", "", "shorthand for --output `file`")
 	rest, code, ok := parseFlags(fs, args, stderr)
@@ -50,7 +56,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	opts := recording.RecorderOptions{}
 	if *fake {
-		opts.FakeGroupID, opts.GroupIDPattern = recording.DefaultFakeGroupID, atlas.GroupIDPattern
+		opts.Hooks = fakeGroupIDHooks(*groupID)
 	}
 	rec, err := recording.NewRecorder(target.Transport, opts)
 	if err != nil {
@@ -102,4 +108,50 @@ func saveCassette(rec *recording.Recorder, dest string, stdout io.Writer) error 
 	}
 	_, err := rec.WriteTo(stdout)
 	return err
+}
+
+// fakeGroupID replaces project ids in a cassette recorded with
+// --fake-group-id: fixed, obviously fake, and a valid id.
+const fakeGroupID = "000000000000000000000000"
+
+// fakeGroupIDHooks returns the recorder hooks of --fake-group-id: they
+// replace the project id given, and any other valid one a recorded request
+// path names after /groups/, by fakeGroupID in every string of every
+// interaction, as it is recorded and again before it is saved (for an id
+// learned after it was recorded).
+func fakeGroupIDHooks(groupID string) []recorder.Hook {
+	f := &groupIDFaker{ids: map[string]bool{groupID: true}}
+	return []recorder.Hook{
+		{Handler: f.rewrite, Kind: recorder.AfterCaptureHook},
+		{Handler: f.rewrite, Kind: recorder.BeforeSaveHook},
+	}
+}
+
+// groupIDFaker holds the project ids it replaces.
+type groupIDFaker struct {
+	mu       sync.Mutex
+	ids      map[string]bool
+	replacer *strings.Replacer // nil when ids changed
+}
+
+func (f *groupIDFaker) rewrite(i *cassette.Interaction) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, err := url.Parse(i.Request.URL); err == nil {
+		segs := strings.Split(u.Path, "/")
+		for k := 0; k+1 < len(segs); k++ {
+			if id := segs[k+1]; segs[k] == "groups" && !f.ids[id] && id != fakeGroupID && atlas.ValidateGroupID(id) == nil {
+				f.ids[id], f.replacer = true, nil
+			}
+		}
+	}
+	if f.replacer == nil {
+		pairs := make([]string, 0, 2*len(f.ids))
+		for id := range f.ids {
+			pairs = append(pairs, id, fakeGroupID) // ids have one length: none contains another
+		}
+		f.replacer = strings.NewReplacer(pairs...)
+	}
+	recording.RewriteStrings(i, f.replacer.Replace)
+	return nil
 }

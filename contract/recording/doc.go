@@ -32,9 +32,12 @@
 // so a small file cannot take memory out of proportion to its size.
 //
 // [Recorder] is an [net/http.RoundTripper] that records every exchange it
-// forwards and saves them as a go-vcr v4 cassette. Credentials, cookies, OAuth
-// tokens and Digest nonces are replaced by [Redacted] before the exchange is
-// kept in memory, so they can never reach the file. The recorder holds at most
-// [RecorderOptions.MaxBodyBytes] of each body; a larger one is streamed to its
-// reader unchanged and recorded as omitted.
+// forwards with go-vcr v4's own recorder and saves them as a go-vcr v4
+// cassette, which go-vcr replays. Credentials, cookies, OAuth tokens and
+// Digest nonces are replaced by [Redacted] in a go-vcr AfterCaptureHook,
+// which runs before go-vcr keeps the exchange in memory, so they can never
+// reach the file; [RecorderOptions.Hooks] adds hooks of the caller's, which
+// see only redacted exchanges. The recorder holds at most
+// [RecorderOptions.MaxBodyBytes] of each body; a larger one is streamed to
+// its reader unchanged and recorded as omitted.
 package recording

@@ -1,7 +1,13 @@
 package recording
 
+import "bytes"
+
 // Marshal returns what Save would write.
-func (r *Recorder) Marshal() ([]byte, error) { return r.marshal() }
+func (r *Recorder) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	_, err := r.WriteTo(&b)
+	return b.Bytes(), err
+}
 
 // YAMLNodeBound returns yamlNodeBound's bound on the nodes of data and
 // the line where it passed maxNodes (0 if it did not), without a limit on
