@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
@@ -18,7 +21,7 @@ import (
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("contractcheck record", recordSynopsis, stderr)
-	live := fs.Bool("live", false, "required: the call defers the project's real maintenance")
+	live := fs.Bool("live", false, "needed for a target that is not a loopback address: the call defers the project's real maintenance")
 	groupID := fs.String("group-id", "", "the `id` of a project you own (required)")
 	envelope := fs.Bool("envelope", false, "ask for envelope=true")
 	server := fs.String("target", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
@@ -38,7 +41,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	if err := atlas.ValidateGroupID(*groupID); err != nil {
-		msgf(stderr, "contractcheck record: --group-id: %v\n", err)
+		msgf(stderr, "contractcheck record: --group-id: %s\n", escapeText(err.Error()))
 		return exitUsage
 	}
 	base := *server
@@ -50,7 +53,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	target, err := netpolicy.Check(ctx, base, *live)
 	if err != nil {
-		msgf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
 		return exitUsage
 	}
 
@@ -60,12 +63,12 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	rec, err := recording.NewRecorder(target.Transport, opts)
 	if err != nil {
-		msgf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
 		return exitUsage
 	}
 	client, err := atlas.NewFromEnv(atlas.WithServer(base), atlas.WithTransport(rec), atlas.WithEnvelope(*envelope))
 	if err != nil {
-		msgf(stderr, "contractcheck record: credentials: %v\n", err)
+		msgf(stderr, "contractcheck record: credentials: %s\n", escapeText(err.Error()))
 		return exitUsage
 	}
 	info := stdout // what happened; on stderr when the cassette goes to stdout
@@ -78,26 +81,40 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case callErr == nil:
 		msgf(info, "contractcheck record: the maintenance was deferred\n")
 	case errors.As(callErr, &apiErr):
-		msgf(info, "contractcheck record: Atlas answered %v\n", callErr)
+		// The answer's errorCode and detail are the server's text.
+		msgf(info, "contractcheck record: %s answered %s\n", answerer(target), escapeText(callErr.Error()))
 	default:
 		if rec.Len() == 0 {
-			msgf(stderr, "contractcheck record: %v\n", callErr)
+			msgf(stderr, "contractcheck record: %s\n", escapeText(callErr.Error()))
 			return exitUsage
 		}
-		msgf(stderr, "contractcheck record: the call failed: %v\n", callErr)
+		msgf(stderr, "contractcheck record: the call failed: %s\n", escapeText(callErr.Error()))
 	}
 	if err := saveCassette(rec, *out, stdout); err != nil {
-		msgf(stderr, "contractcheck record: %v\n", err)
+		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
 		return exitUsage
 	}
-	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), *out)
+	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), escapeText(*out))
 	return exitOK
 }
 
-const recordSynopsis = `usage: contractcheck record --live --group-id ID [--envelope] [--fake-group-id] [--target URL] -o FILE
+const recordSynopsis = `usage: contractcheck record --group-id ID [--envelope] [--fake-group-id] [--target URL] [--live] -o FILE
 
 Calls the defer endpoint once with credentials from the environment and writes the
-exchange, redacted, as a go-vcr v4 cassette that contractcheck reads back.`
+exchange, redacted, as a go-vcr v4 cassette that contractcheck and go-vcr read back.
+The target is $MONGODB_ATLAS_BASE_URL, else https://cloud.mongodb.com. A target that
+is not a loopback address (Atlas itself) needs --live and https: the call defers the
+project's real maintenance, which cannot be undone. A loopback target (a mock, the fake
+of contractcheck serve --fake) needs neither.`
+
+// answerer names who answered the call: Atlas, or the server a target
+// names.
+func answerer(target *netpolicy.Target) string {
+	if atlasURL, err := url.Parse(atlas.DefaultServerURL); err == nil && strings.EqualFold(target.URL.Hostname(), atlasURL.Hostname()) {
+		return "Atlas"
+	}
+	return "the server"
+}
 
 // saveCassette writes the recorder's cassette by the output rule of every
 // subcommand: "-" is stdout (the one given, not the process's), anything
@@ -154,4 +171,30 @@ func (f *groupIDFaker) rewrite(i *cassette.Interaction) error {
 	}
 	recording.RewriteStrings(i, f.replacer.Replace)
 	return nil
+}
+
+// escapeText makes text from the server, a recording or the user safe to
+// print on a terminal or in a CI log that a runner parses for workflow
+// commands: control characters (a newline that would start a line with
+// "::add-mask::", an ESC sequence), Unicode bidirectional controls and
+// invalid UTF-8 are written as Go escapes (\n, \x1b, \u202e, \xff). It is
+// contract's escapeControl, to be merged with it once it moves to an
+// internal package.
+func escapeText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\x`)
+			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

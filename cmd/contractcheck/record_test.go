@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -167,6 +170,58 @@ func TestRecordedCassettesReplayWithGoVCR(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecordPrintsNoRawServerText records against a server whose error
+// answer carries a newline followed by a GitHub workflow command and a
+// terminal escape, in its errorCode and its detail: both are printed
+// escaped, and the server is not called Atlas.
+func TestRecordPrintsNoRawServerText(t *testing.T) {
+	// Not parallel: the credentials come from the environment.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/oauth/token" {
+			_, _ = io.WriteString(w, `{"access_token":"tok-0123456789","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": 400, "reason": "Bad Request",
+			"errorCode": "ODD\n::add-mask::code", "detail": "no\n::add-mask::x \x1b[31mred\x1b[0m \u202eevil"})
+	}))
+	t.Cleanup(srv.Close)
+	setCredentials(t, srv.URL, map[string]string{"MONGODB_ATLAS_CLIENT_ID": "mdb_sa_id_x", "MONGODB_ATLAS_CLIENT_SECRET": "mdb_sa_sk_x"})
+	out := filepath.Join(t.TempDir(), "defer.yaml")
+
+	code, stdout, stderr := runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "-o", out)
+	require.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	printed := stdout + stderr
+	for _, raw := range []string{"\n::add-mask::", "\x1b", "\u202e"} {
+		assert.NotContains(t, printed, raw, "printed raw")
+	}
+	assert.Contains(t, printed, `no\n::add-mask::x \x1b[31mred`, "the detail, escaped")
+	assert.Contains(t, printed, `ODD\n::add-mask::code`, "the errorCode, escaped")
+	assert.Contains(t, printed, "contractcheck record: the server answered ", "a server that is not Atlas")
+	assert.NotContains(t, printed, "Atlas answered")
+
+	// The cassette went to standard output: what happened goes to stderr.
+	code, stdout, stderr = runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "-o", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "version: 2")
+	assert.NotContains(t, stderr, "\n::add-mask::")
+	assert.Contains(t, stderr, "the server answered ")
+}
+
+// TestRecordSynopsis holds record's usage to what it does: --live only for
+// a target that is not loopback.
+func TestRecordSynopsis(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runIn(t, "record", "-h")
+	assert.Equal(t, exitOK, code)
+	usage := stdout + stderr
+	assert.Contains(t, usage, "usage: contractcheck record --group-id ID [--envelope] [--fake-group-id] [--target URL] [--live] -o FILE")
+	assert.Contains(t, usage, "A target that\nis not a loopback address (Atlas itself) needs --live and https")
+	assert.Contains(t, usage, "A loopback target (a mock, the fake\nof contractcheck serve --fake) needs neither.")
+	assert.Contains(t, usage, "needed for a target that is not a loopback address")
 }
 
 // TestFakeGroupIDIsAValidProjectID keeps --fake-group-id's id one that the
