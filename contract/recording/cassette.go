@@ -3,6 +3,8 @@ package recording
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,12 +25,15 @@ type cassetteHead struct {
 }
 
 // readCassette reads a go-vcr v4 cassette whole (YAML cannot be streamed),
-// refusing one larger than MaxCassetteBytes, or holding more than
-// MaxCassetteNodes nodes, before parsing. size is the size of the input when
-// known (else 0), and skipped the number of newlines already consumed from
-// the start of r.
-func readCassette(name string, r *bufio.Reader, size int64, skipped int, opts Options, fn func(*Interaction) error) error {
-	data, err := readSized(io.LimitReader(r, MaxCassetteBytes+1), min(size, MaxCassetteBytes)+1)
+// refusing one larger than MaxCassetteBytes, holding more than
+// MaxCassetteNodes nodes or a value longer than MaxCassetteValueBytes,
+// before parsing. lead is what was consumed from the start of the input
+// (white space), r the rest, size the size of the input when known (else
+// 0), and again, when not nil, gives the input back from its start: the YAML
+// library then reads the file again rather than the copy in memory, which
+// is dropped before it builds its tree.
+func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again func() (io.Reader, error), opts Options, fn func(*Interaction) error) error {
+	data, err := readSized(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)), min(size, MaxCassetteBytes)+1)
 	if err != nil {
 		return fileError(name, 0, "cannot read: "+errText(err), err)
 	}
@@ -37,15 +42,11 @@ func readCassette(name string, r *bufio.Reader, size int64, skipped int, opts Op
 			"a YAML cassette is parsed whole in memory, so memory use grows with its size; "+
 			"record large exchanges as HAR 1.2 instead, which is read entry by entry", int64(MaxCassetteBytes), MaxCassetteBytes>>20), nil)
 	}
-	if looksBinary(data) {
+	if looksBinary(data[len(lead):]) {
 		return fileError(name, 0, "unknown format: binary data, neither a HAR 1.2 file (JSON) nor a go-vcr v4 cassette (YAML)", nil)
 	}
 	if line, b := invalidUTF8(data); line > 0 {
-		return fileError(name, line+skipped, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
-	}
-	if skipped > 0 {
-		// Keep the line numbers of the file.
-		data = append([]byte(strings.Repeat("\n", skipped)), data...)
+		return fileError(name, line, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
 	}
 	switch b := yamlNodeBound(data, MaxCassetteNodes, MaxCassetteValueBytes); {
 	case b.ValueLine > 0:
@@ -57,14 +58,17 @@ func readCassette(name string, r *bufio.Reader, size int64, skipped int, opts Op
 			"the limit for a go-vcr cassette: the YAML library builds a tree of the whole cassette, about 200 bytes a node, before any interaction is read, "+
 			"so the limit keeps a cassette within 400 MB; an interaction counts about 200, so record long sessions as HAR 1.2 instead, which is read entry by entry", MaxCassetteNodes), nil)
 	}
-	var doc yaml.Node
-	if err := yaml.Load(data, &doc); err != nil {
+	doc, err := loadYAML(data, again)
+	if err != nil {
+		if errors.Is(err, errChanged) {
+			return fileError(name, 0, "cannot read: the file changed while it was read", nil)
+		}
 		return yamlError(name, -1, 0, "invalid YAML: ", nil, err)
 	}
-	if n, msg := badShape(&doc, 0); n != nil {
+	if n, msg := badShape(doc, 0); n != nil {
 		return fileError(name, n.Line, msg, nil)
 	}
-	root := &doc
+	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
@@ -262,6 +266,48 @@ func expandedSize(n *yaml.Node, sizes map[*yaml.Node]int64) int64 {
 	}
 	sizes[n] = size
 	return size
+}
+
+// errChanged reports a file that was not the same when read again.
+var errChanged = errors.New("changed while read")
+
+// loadYAML parses data, which must hold exactly one YAML document, as
+// yaml.Load does. When again is not nil it reads the input again from the
+// start instead, so that data, dropped, is not held while the library
+// builds the tree; what it reads again must be what data holds, or it
+// returns errChanged.
+func loadYAML(data []byte, again func() (io.Reader, error)) (*yaml.Node, error) {
+	src, sum := io.Reader(bytes.NewReader(data)), [sha256.Size]byte{}
+	hash := sha256.New()
+	if again != nil {
+		if r, err := again(); err == nil {
+			sum = sha256.Sum256(data)
+			src = io.TeeReader(io.LimitReader(r, int64(len(data))), hash)
+			data = nil
+		}
+	}
+	loader, err := yaml.NewLoader(src)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	switch err := loader.Load(&doc); {
+	case err == io.EOF:
+		return nil, errors.New("yaml: no documents in stream")
+	case err != nil:
+		return nil, err
+	}
+	var next any
+	switch err := loader.Load(&next); {
+	case err == nil:
+		return nil, errors.New("yaml: expected single document, found multiple")
+	case err != io.EOF:
+		return nil, err
+	}
+	if data == nil && !bytes.Equal(hash.Sum(nil), sum[:]) {
+		return nil, errChanged
+	}
+	return &doc, nil
 }
 
 // readSized reads r to its end into a buffer of size bytes, grown only if

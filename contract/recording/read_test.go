@@ -2,6 +2,7 @@ package recording_test
 
 import (
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -270,4 +271,49 @@ func TestReadCassetteRequestNotRecorded(t *testing.T) {
 	for _, it := range readAll(t, "testdata/defer-ok.yaml", recording.Options{}) {
 		assert.False(t, it.Request.NotRecorded, "a request recorded with its headers")
 	}
+}
+
+// shiftyFile is a file whose content changes once it is read again from
+// the start.
+type shiftyFile struct {
+	first, second *strings.Reader
+	again         bool
+}
+
+func (f *shiftyFile) Read(p []byte) (int, error) {
+	if f.again {
+		return f.second.Read(p)
+	}
+	return f.first.Read(p)
+}
+
+func (f *shiftyFile) Seek(offset int64, whence int) (int64, error) {
+	if whence == io.SeekCurrent && offset == 0 && !f.again {
+		return 0, nil
+	}
+	f.again = true
+	return f.second.Seek(offset, whence)
+}
+
+// TestReadCassetteFromAFileOrAStream reads a cassette from a file, which
+// the YAML library reads again rather than the copy in memory, and from a
+// stream that cannot seek, which it parses from memory: the same
+// interactions. A file that changed between the two reads is refused.
+func TestReadCassetteFromAFileOrAStream(t *testing.T) {
+	t.Parallel()
+	fromFile := readAll(t, "testdata/defer-errors.yaml", recording.Options{})
+	f, err := os.Open("testdata/defer-errors.yaml")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	var fromStream []*recording.Interaction
+	require.NoError(t, recording.Read("testdata/defer-errors.yaml", io.MultiReader(f), recording.Options{}, func(it *recording.Interaction) error {
+		fromStream = append(fromStream, it)
+		return nil
+	}))
+	assert.Equal(t, fromFile, fromStream)
+
+	ok := "version: 2\ninteractions:\n- request: {method: GET, url: 'https://h/x'}\n  response: {code: 200}\n"
+	changed := strings.Replace(ok, "200", "404", 1)
+	err = recording.Read("shifty.yaml", &shiftyFile{first: strings.NewReader(ok), second: strings.NewReader(changed)}, recording.Options{}, nil)
+	require.EqualError(t, err, "shifty.yaml: cannot read: the file changed while it was read")
 }

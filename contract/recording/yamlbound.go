@@ -243,6 +243,7 @@ func (s *nodeBound) run() {
 	if !s.add(documentNodes) {
 		return
 	}
+	stalled := 0
 	for {
 		// Skip white space, comments and line breaks to the next token.
 		for {
@@ -269,8 +270,14 @@ func (s *nodeBound) run() {
 		if !s.token() {
 			return
 		}
-		if s.i == at {
-			s.skip() // an empty plain scalar (":" before "," in a flow collection): move on
+		// An empty plain scalar (":" before "," in a flow sequence) moves
+		// nothing, as in the library, which then reads the ":" as a value
+		// indicator; should it ever stall twice, move on.
+		if s.i != at {
+			stalled = 0
+		} else if stalled++; stalled > 1 {
+			s.skip()
+			stalled = 0
 		}
 	}
 }

@@ -57,6 +57,8 @@ var boundSeeds = []string{
 	"{a: b, c: d, e, f}\n",
 	"[a: b, : c, d: ]\n",
 	"[*a:, *a:]\n",
+	"[:,:]\n", // an empty plain scalar, then ":" as a value indicator
+	"{a: :, b: :}\n",
 	"x: &a [a]\ny: [*a, *a, *a]\n",
 	"x: &a {a: b}\ny:\n  <<: *a\n  c: d\n",
 	"? a\n: b\n? [c]\n",
