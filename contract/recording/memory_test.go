@@ -102,6 +102,15 @@ func TestCassetteNodeLimit(t *testing.T) {
 	require.NoError(t, err, "ten thousand values are within the limit")
 }
 
+// writeCassette writes text to a file of the test's and returns its path
+// and size.
+func writeCassette(t *testing.T, text string) (string, int) {
+	require.Less(t, len(text), recording.MaxCassetteBytes)
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path, len(text)
+}
+
 // longValueCassette is a cassette of one interaction whose response body
 // is size bytes long.
 func longValueCassette(size int) string {
@@ -148,12 +157,7 @@ func TestCassetteMemoryIsBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// From a file, as the CLI reads it: the test holds nothing
 			// while it measures.
-			path := filepath.Join(t.TempDir(), "big.yaml")
-			text := tc.text(t)
-			require.Less(t, len(text), recording.MaxCassetteBytes)
-			size := len(text)
-			require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-			text = ""
+			path, size := writeCassette(t, tc.text(t))
 			var err error
 			n := 0
 			allocated, peak := memoryUse(func() {

@@ -452,7 +452,7 @@ func (s *nodeBound) skipTag() {
 		}
 		return
 	}
-	for !s.blankz(0) && !(s.flow > 0 && isFlowIndicator(s.at(0))) {
+	for !s.blankz(0) && (s.flow == 0 || !isFlowIndicator(s.at(0))) {
 		s.skip()
 	}
 }
