@@ -17,14 +17,14 @@ import (
 
 // kinPointers returns the pointers kin-openapi reports for value, the way
 // the judge calls it (contract/check.go): VisitJSON with MultiErrors and
-// VisitAsResponse.
+// VisitAsResponse (and ECMAScript patterns), its errors flattened as the
+// judge flattens them.
 func kinPointers(schema *openapi3.Schema, value any) []string {
-	err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
+	err := schema.VisitJSON(value, kinOptions()...)
 	var out []string
 	var walk func(error)
-	walk = func(err error) {
-		var me openapi3.MultiError
-		if errors.As(err, &me) {
+	walk = func(err error) { // as contract's flattenSchemaErrors
+		if me, ok := err.(openapi3.MultiError); ok {
 			for _, e := range me {
 				walk(e)
 			}
@@ -37,6 +37,11 @@ func kinPointers(schema *openapi3.Schema, value any) []string {
 				b.WriteString("/" + strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1"))
 			}
 			out = append(out, b.String())
+			return
+		}
+		var me openapi3.MultiError
+		if errors.As(err, &me) {
+			walk(me)
 			return
 		}
 		out = append(out, "(not a schema error) "+err.Error())
