@@ -4,10 +4,17 @@
 // and a violation says what is wrong without quoting the value.
 //
 // New takes a document as kin-openapi loads it; Schemas.Validator and
-// Schemas.ValidatorAt compile a schema on first use (translated to JSON
-// Schema 2020-12 and compiled by github.com/santhosh-tekuri/jsonschema/v6)
-// and keep it. Validator.Validate returns the violations of a value as
-// encoding/json decodes it, each with an RFC 6901 pointer.
+// Schemas.ValidatorAt compile a schema on first use and keep it.
+// Validator.Validate returns the violations of a value as encoding/json
+// decodes it, each with an RFC 6901 pointer.
+//
+// A schema is translated to JSON Schema 2020-12 (translate.go), plus three
+// keywords of this package for what plain JSON Schema says only slowly (the
+// discriminator, writeOnly in a response, a oneOf or anyOf that skips the
+// branches an enum rules out), and compiled to a small evaluator of that
+// closed set of keywords (engine.go), which allocates nothing while a value
+// is valid. The tests hold it to santhosh-tekuri/jsonschema and to AJV on
+// the same translation in plain JSON Schema.
 //
 // The translation of the OpenAPI 3.0 dialect:
 //

@@ -123,6 +123,34 @@ func TestDiscriminatorSelectsOneBranch(t *testing.T) {
 	})
 }
 
+// A schema that applies itself to the same value through allOf is skipped
+// the second time, as kin-openapi does, instead of recursing for ever.
+func TestSameValueCycles(t *testing.T) {
+	s := schemasOf(t, `
+    A:
+      allOf: [{$ref: '#/components/schemas/B'}]
+      properties:
+        x: {type: string}
+    B:
+      allOf: [{$ref: '#/components/schemas/A'}]
+      properties:
+        y: {type: integer}
+    Tree:
+      type: object
+      properties:
+        children: {type: array, items: {$ref: '#/components/schemas/Tree'}}
+        name: {type: string}
+`)
+	checkBodies(t, s, "A", []bodyCase{
+		{`{"x":"a","y":1}`, ""},
+		{`{"x":1,"y":"b"}`, "/x: got number, want string\n/y: got string, want integer"},
+	})
+	// Recursion into the value's parts is no cycle.
+	checkBodies(t, s, "Tree", []bodyCase{
+		{`{"name":"r","children":[{"name":"a","children":[{"name":1}]}]}`, "/children/0/children/0/name: got number, want string"},
+	})
+}
+
 func TestDiscriminatorWithoutMappingUsesSchemaNames(t *testing.T) {
 	s := schemasOf(t, `
     Pet:

@@ -4,12 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Schemas compiles the schemas of one OpenAPI 3.0 document into validators
@@ -19,9 +16,8 @@ import (
 type Schemas struct {
 	doc *openapi3.T
 
-	mu       sync.Mutex // guards the fields below it, and compiling
-	t        *translator
-	compiler *jsonschema.Compiler
+	mu       sync.Mutex // guards compiler
+	compiler *compiler
 
 	validators sync.Map // *openapi3.Schema → compiled
 }
@@ -40,35 +36,7 @@ func New(doc *openapi3.T) (*Schemas, error) {
 	if !doc.IsOpenAPI30() {
 		return nil, fmt.Errorf("oaschema: the document is OpenAPI %q; only 3.0 is supported", doc.OpenAPI)
 	}
-	s := &Schemas{doc: doc, t: newTranslator(doc, false)}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	for _, f := range formats() {
-		c.RegisterFormat(f)
-	}
-	c.UseRegexpEngine(regexpEngine())
-	c.AssertVocabs()
-	c.RegisterVocabulary(vocabulary())
-	c.UseLoader(defLoader{s.t})
-	s.compiler = c
-	return s, nil
-}
-
-// defLoader hands the compiler the translation of a def when it first
-// needs it.
-type defLoader struct{ t *translator }
-
-func (l defLoader) Load(u string) (any, error) {
-	key, ok := strings.CutPrefix(u, defBase)
-	if !ok {
-		return nil, fmt.Errorf("%s is outside the document", u)
-	}
-	key, err := url.PathUnescape(key)
-	if err != nil {
-		return nil, err
-	}
-	return l.t.translate(key)
+	return &Schemas{doc: doc, compiler: newCompiler(newTranslator(doc, false))}, nil
 }
 
 // Validator returns the validator of the schema ref holds (its Value; a
@@ -102,12 +70,12 @@ func (s *Schemas) ValidatorAt(pointer string) (*Validator, error) {
 }
 
 func (s *Schemas) compile(schema *openapi3.Schema) (*Validator, error) {
-	key := s.t.key(def{schema: schema})
-	sch, err := s.compiler.Compile(defBase + url.PathEscape(key))
+	key := s.compiler.t.key(def{schema: schema})
+	n, err := s.compiler.root(key)
 	if err != nil {
-		return nil, fmt.Errorf("oaschema: compiling schema %s: %w", key, err)
+		return nil, fmt.Errorf("oaschema: %w", err)
 	}
-	return &Validator{schema: sch, name: key}, nil
+	return &Validator{root: n, name: key}, nil
 }
 
 // JSONSchema returns the translation of the schemas that pointers name as
@@ -141,7 +109,7 @@ func (s *Schemas) JSONSchema(pointers ...string) ([]byte, error) {
 		for _, k := range todo {
 			v, err := t.translate(k)
 			if err != nil {
-				return nil, fmt.Errorf("oaschema: %w", err)
+				return nil, fmt.Errorf("oaschema: schema %s: %w", k, err)
 			}
 			defs[k] = v
 		}
@@ -156,8 +124,8 @@ func (s *Schemas) JSONSchema(pointers ...string) ([]byte, error) {
 // Validator validates values against one compiled schema. It is safe for
 // concurrent use.
 type Validator struct {
-	schema *jsonschema.Schema
-	name   string
+	root *node
+	name string
 }
 
 // Validate returns the violations of value, a JSON value as encoding/json
@@ -165,17 +133,9 @@ type Validator struct {
 // by pointer; none when it is valid. It validates as a response: a writeOnly
 // property must be absent, and need not be present when required.
 func (v *Validator) Validate(value any) []Violation {
-	err := v.schema.Validate(value)
-	if err == nil {
-		return nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return []Violation{{Reason: err.Error()}}
-	}
-	var f flattener
-	f.flatten(ve)
-	return finish(f.out)
+	var st state
+	v.root.validate(&st, value)
+	return finish(st.out)
 }
 
 // String names the schema: its component name, or the name it was given

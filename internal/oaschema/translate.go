@@ -13,9 +13,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// The keywords of this package's vocabulary (see vocab.go). They appear only
-// in the translation for the engine; the portable translation expresses the
-// same meaning in plain JSON Schema.
+// The keywords this package adds to JSON Schema (see engine.go). They appear
+// only in the translation for its own evaluator; the portable translation
+// states the same meaning in plain JSON Schema.
 const (
 	kwDiscriminator = "x-oas-discriminator"
 	kwWriteOnly     = "x-oas-writeOnly"
@@ -52,7 +52,7 @@ type dispatch struct {
 type translator struct {
 	doc *openapi3.T
 	// portable selects plain JSON Schema (discriminator as AJV reads it,
-	// writeOnly as a type) over this package's vocabulary.
+	// writeOnly as a type) over this package's own keywords.
 	portable bool
 
 	names      map[*openapi3.Schema]string // component names
@@ -133,11 +133,7 @@ func (t *translator) translate(key string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schema is named %q", key)
 	}
-	v, err := t.schema(d.schema, d.base)
-	if err != nil {
-		return nil, fmt.Errorf("schema %s: %w", t.label(d.schema), err)
-	}
-	return v, nil
+	return t.schema(d.schema, d.base)
 }
 
 func (t *translator) schemaRef(sr *openapi3.SchemaRef) (any, error) {
