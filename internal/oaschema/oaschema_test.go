@@ -324,6 +324,29 @@ func TestRefSiblingsAreIgnored(t *testing.T) {
 	})
 }
 
+// Annotations and extensions do not judge: an example or a default that
+// breaks the schema, x-* keywords, externalDocs, xml.
+func TestAnnotationsAreIgnored(t *testing.T) {
+	s := schemasOf(t, `
+    Note:
+      type: object
+      title: A note
+      description: Free text.
+      deprecated: true
+      example: {text: 5}
+      externalDocs: {url: 'https://example.com'}
+      xml: {name: note}
+      x-xgen-owner: nobody
+      properties:
+        text: {type: string, default: 7, example: 8, x-sunset: '2026-01-01'}
+`)
+	checkBodies(t, s, "Note", []bodyCase{
+		{`{"text":"hello"}`, ""},
+		{`{}`, ""},
+		{`{"text":5}`, "/text: got number, want string"},
+	})
+}
+
 func TestOneOfWithoutDiscriminator(t *testing.T) {
 	s := schemasOf(t, `
     Shape:
@@ -606,8 +629,10 @@ func TestJSONSchemaIsPlainJSONSchema(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	s := schemasOf(t, regionConfig)
-	bodies := []string{`{"providerName":"AWS"}`, `{"providerName":"GCP"}`, `{"providerName":"AZURE","diskType":"P5"}`}
+	// A look-ahead: the pattern goes to regexp2.
+	s := schemasOf(t, strings.Replace(regionConfig, "priority: {type: integer, minimum: 0, maximum: 7}",
+		"priority: {type: integer, minimum: 0, maximum: 7}\n        name: {type: string, pattern: '^(?!.*--)[a-z-]+$'}", 1))
+	bodies := []string{`{"providerName":"AWS","name":"a-b"}`, `{"providerName":"GCP"}`, `{"providerName":"AZURE","diskType":"P5"}`, `{"providerName":"AWS","name":"a--b"}`}
 	names := []string{"RegionConfig", "AWSRegionConfig", "AzureRegionConfig"}
 	var wg sync.WaitGroup
 	results := make([][]string, 8)
@@ -628,7 +653,7 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	for g := range results {
 		for _, r := range results[g] {
-			if !slices.Contains([]string{"", "/providerName: the discriminator value maps to no branch (want AWS, AZURE, AWSRegionConfig, AzureRegionConfig)", "/diskType: value is not one of the schema's enum (P4, P6)"}, r) {
+			if !slices.Contains([]string{"", "/providerName: the discriminator value maps to no branch (want AWS, AZURE, AWSRegionConfig, AzureRegionConfig)", "/diskType: value is not one of the schema's enum (P4, P6)", "/name: string does not match the pattern ^(?!.*--)[a-z-]+$"}, r) {
 				t.Errorf("unexpected verdict: %s", r)
 			}
 		}
