@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -23,8 +22,9 @@ const (
 	kwAnyOf         = "x-oas-anyOf"
 )
 
-// defBase is the base URL of the translated schemas, one resource per def.
-const defBase = "https://oaschema.invalid/"
+// defsPrefix begins the $ref of a translated schema: "#/$defs/" and its
+// key, escaped as a JSON pointer token.
+const defsPrefix = "#/$defs/"
 
 // nonNullTypes is the type of a schema that states no type and is not
 // nullable: OpenAPI 3.0 allows null only where nullable says so.
@@ -113,10 +113,7 @@ func (t *translator) key(d def) string {
 
 // ref returns the $ref that reaches d.
 func (t *translator) ref(d def) string {
-	if t.portable {
-		return "#/$defs/" + escapeToken(t.key(d))
-	}
-	return defBase + url.PathEscape(t.key(d))
+	return defsPrefix + escapeToken(t.key(d))
 }
 
 // label names a schema in reasons: its component name, else its def key.
