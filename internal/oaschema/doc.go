@@ -12,9 +12,10 @@
 // keywords of this package for what plain JSON Schema says only slowly (the
 // discriminator, writeOnly in a response, a oneOf or anyOf that skips the
 // branches an enum rules out), and compiled to a small evaluator of that
-// closed set of keywords (engine.go), which allocates nothing while a value
-// is valid. The tests hold it to santhosh-tekuri/jsonschema and to AJV on
-// the same translation in plain JSON Schema.
+// closed set of keywords (engine.go), which on a valid value allocates only
+// the few slices that track where it is. The tests hold it to
+// santhosh-tekuri/jsonschema and to AJV on the same translation in plain
+// JSON Schema.
 //
 // The translation of the OpenAPI 3.0 dialect:
 //
@@ -47,8 +48,23 @@
 //	additionalProperties,
 //	min/maxProperties
 //	enum                  as JSON Schema
-//	$ref                  its siblings are ignored, as OpenAPI 3.0 says
+//	$ref                  its siblings are ignored, as OpenAPI 3.0 says; a schema that
+//	                      applies itself to the same value again (a cycle of $ref, allOf,
+//	                      oneOf…) is skipped the second time, as kin-openapi does
 //	default, example, title, description, externalDocs, xml, deprecated, x-*: ignored
+//
+// Where the verdicts can part from kin-openapi's (VisitJSON with MultiErrors
+// and VisitAsResponse): a discriminator without mapping selects by schema
+// name (kin-openapi tries every branch); a branch judged on its own applies
+// its parent without the parent's discriminator (kin-openapi dispatches
+// again, to whichever branch the value names);
+// minLength and maxLength count code points (kin-openapi counts UTF-16
+// units); multipleOf compares the decimals exactly (kin-openapi tolerates
+// float error); null against a schema with a type that also composes others
+// is judged by the type (kin-openapi lets the composition decide); a
+// required writeOnly property is excused by the schemas around it only
+// when they are inline (kin-openapi also looks through $refs). Violations
+// of additionalProperties point at the property, and reasons name no value.
 //
 // Schemas.JSONSchema writes the same translation as plain JSON Schema, with
 // the discriminator in the form AJV's discriminator option reads, for other
