@@ -1,6 +1,7 @@
 package oaschema_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -593,6 +594,16 @@ func TestJSONSchemaIsPlainJSONSchema(t *testing.T) {
 	out, err := s.JSONSchema("#/components/schemas/RegionConfig", "#/components/schemas/Login")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The same document, translated again: the same bytes.
+	again, err := schemasOf(t, regionConfig+`
+    Login:
+      type: object
+      properties:
+        password: {type: string, writeOnly: true}
+`).JSONSchema("#/components/schemas/RegionConfig", "#/components/schemas/Login")
+	if err != nil || !bytes.Equal(again, out) {
+		t.Errorf("a second translation differs (%v)", err)
 	}
 	var doc struct {
 		Defs  map[string]map[string]any `json:"$defs"`

@@ -328,7 +328,8 @@ func (t *translator) schema(s *openapi3.Schema, base bool) (any, error) {
 	// Objects.
 	if len(s.Properties) > 0 {
 		props := make(map[string]any, len(s.Properties))
-		for name, sr := range s.Properties {
+		for _, name := range sortedKeys(s.Properties) { // names new defs in a stable order
+			sr := s.Properties[name]
 			x, err := t.schemaRef(sr)
 			if err != nil {
 				return nil, fmt.Errorf("property %s: %w", name, err)
