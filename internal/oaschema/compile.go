@@ -114,13 +114,6 @@ func markCycles(root *node) {
 			}
 		}
 	}
-	var visit func(n *node)
-	visit = func(n *node) {
-		if _, seen := index[n]; seen {
-			return
-		}
-		strong(n)
-	}
 	var all []*node
 	seen := map[*node]bool{}
 	var walk func(n *node)
@@ -135,7 +128,9 @@ func markCycles(root *node) {
 	}
 	walk(root)
 	for _, n := range all {
-		visit(n)
+		if _, done := index[n]; !done {
+			strong(n)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,8 +219,7 @@ func at(v any, p string) any {
 		case map[string]any:
 			v = x[strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")]
 		case []any:
-			var i int
-			fmt.Sscan(tok, &i)
+			i, _ := strconv.Atoi(tok) // the pointers come from walk
 			v = x[i]
 		}
 	}
@@ -239,8 +239,7 @@ func set(root any, parent, key string, value any) {
 	case map[string]any:
 		x[strings.ReplaceAll(strings.ReplaceAll(key, "~1", "/"), "~0", "~")] = value
 	case []any:
-		var i int
-		fmt.Sscan(key, &i)
+		i, _ := strconv.Atoi(key)
 		x[i] = value
 	}
 }
