@@ -21,6 +21,9 @@ import (
 // v2 spec when ATLAS_UPSTREAM_SPEC does not say.
 const atlasSpecPath = "/work/shared/upstream/atlas-admin-v2.yaml"
 
+// loadAtlas reads and loads the published spec, once.
+//
+// TODO(embed): switch to openapi.LoadAtlas
 var loadAtlas = sync.OnceValues(func() (*openapi3.T, error) {
 	path := os.Getenv("ATLAS_UPSTREAM_SPEC")
 	if path == "" {
@@ -34,10 +37,8 @@ var loadAtlas = sync.OnceValues(func() (*openapi3.T, error) {
 	return openapi3.NewLoader().LoadFromData(data)
 })
 
-// atlasSpec returns the published spec, loaded once, or skips the test
-// when it is not on this machine.
-//
-// TODO(embed): switch to openapi.LoadAtlas
+// atlasSpec returns the published spec (loadAtlas), or skips the test when
+// it is not on this machine.
 func atlasSpec(tb testing.TB) *openapi3.T {
 	tb.Helper()
 	doc, err := loadAtlas()
