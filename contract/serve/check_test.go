@@ -15,6 +15,7 @@ import (
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/serve"
+	"github.com/atlascontract/deferwindow/gen/atlastest"
 	"github.com/atlascontract/deferwindow/internal/atlaswire"
 	"github.com/atlascontract/deferwindow/internal/httpserve"
 )
@@ -249,6 +250,57 @@ func TestCheckedStreams(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "{\"error\":400,\n", line, "the first part arrived while the handler waits")
 	close(release)
+}
+
+// TestCheckedFake: the fake behind the middleware, as serve --fake runs
+// it: its answers pass, its scripted proxy page is a marked fault, and a
+// scripted undeclared status is reported.
+func TestCheckedFake(t *testing.T) {
+	t.Parallel()
+	fake, err := atlastest.New()
+	require.NoError(t, err)
+	srv, v := checked(t, fake, serve.CheckedOptions{FaultHeader: atlastest.FaultHeader})
+	key, _ := fake.APIKey()
+	_ = key
+	require.NoError(t, fake.Script(atlastest.DefaultProjectID,
+		atlastest.Reply{ProxyHTML: true, Status: 503}, atlastest.Reply{Drop: true}, atlastest.Reply{Status: 503}))
+	sa, _ := fake.ServiceAccount()
+	tokenReq, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	require.NoError(t, err)
+	tokenReq.SetBasicAuth(sa.ClientID, sa.ClientSecret)
+	tokenReq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(tokenReq)
+	require.NoError(t, err)
+	tok, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	token := strings.Split(string(tok), `"`)[3]
+	call := func() (*http.Response, error) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/atlas/v2/groups/"+atlastest.DefaultProjectID+"/maintenanceWindow/defer", nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		return resp, err
+	}
+	resp, err = call()
+	require.NoError(t, err)
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "proxy-html", resp.Header.Get(atlastest.FaultHeader))
+	_, err = call()
+	require.Error(t, err, "dropped")
+	assert.Empty(t, v.list(), "the faults asked for are not reported")
+	resp, err = call()
+	require.NoError(t, err)
+	assert.Equal(t, 503, resp.StatusCode)
+	require.Len(t, v.list(), 1, "an undeclared status the fake was scripted to give is reported")
+	resp, err = call()
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Len(t, v.list(), 1, "the fake's own answer conforms")
 }
 
 // TestViolationStringIsOneLine: recorded text cannot break the line or
