@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/atlascontract/deferwindow/internal/atlaswire"
 )
 
 // Preview is the version of Atlas's preview media type,
 // application/vnd.atlas.preview+json: served only to a request that asks
 // for it by name.
-const Preview = "preview"
+const Preview = atlaswire.Preview
 
 // versions are the versions an operation serves: the dates of its
 // versioned media types (application/vnd.atlas.YYYY-MM-DD+json), the
@@ -57,41 +59,8 @@ func (v *versions) add(content openapi3.Content) {
 // Atlas then picks its version from the request's Accept.
 func (v *versions) versioned() bool { return len(v.dated) > 0 || v.preview }
 
-// mediaTypeVersion returns the version of an Atlas media type,
-// application/vnd.atlas.YYYY-MM-DD+json or application/vnd.atlas.preview+json
-// (parameters such as ;charset=utf-8 ignored, case-insensitive).
-func mediaTypeVersion(mt string) (string, bool) {
-	const prefix, suffix = "application/vnd.atlas.", "+json"
-	mt, _, _ = strings.Cut(mt, ";")
-	mt = strings.TrimSpace(mt)
-	if len(mt) <= len(prefix)+len(suffix) || !strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
-		return "", false
-	}
-	v := mt[len(prefix) : len(mt)-len(suffix)]
-	if strings.EqualFold(v, Preview) {
-		return Preview, true
-	}
-	if !isDate(v) {
-		return "", false
-	}
-	return v, true
-}
-
-// isDate tells whether s is a date YYYY-MM-DD with a month 01..12 and a
-// day 01..31 (Atlas refuses the others; which month has 31 days is not a
-// question a version date asks).
-func isDate(s string) bool {
-	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	month, day := s[5:7], s[8:10]
-	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
-}
+// mediaTypeVersion returns the version an Atlas media type names.
+func mediaTypeVersion(mt string) (string, bool) { return atlaswire.MediaTypeVersion(mt) }
 
 // acceptVersion returns the version the first Atlas media type of an
 // Accept header names.

@@ -100,3 +100,22 @@ func BenchmarkDevRoute(b *testing.B) {
 		s.Route(methods[k], paths[k], "")
 	}
 }
+
+func TestDevJudgeSnapshots(t *testing.T) {
+	doc := devAtlasDoc(t)
+	spec, err := newSpec(doc, "atlas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r, err := Run(t.Context(), Options{Spec: spec, Paths: []string{"testdata/atlascli"}, Source: Source{Offline: true}, Scope: Scope{Mode: ScopeAll}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := time.Since(start)
+	counts := map[Rule]int{}
+	for _, f := range r.Findings {
+		counts[f.Rule]++
+	}
+	t.Logf("%d interactions in %v (%v each): %+v %v", r.Interactions, d, d/time.Duration(max(1, r.Interactions)), r.Summary(), counts)
+}

@@ -178,7 +178,7 @@ func parseParams(s string) map[string]string {
 
 // ServeHTTP answers one request.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.answer(r).Write(w)
+	m.answer(r).WriteResponse(w)
 }
 
 func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
