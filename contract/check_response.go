@@ -29,7 +29,7 @@ func checkResponse(jd *judge, op *Operation, resp *recording.Response, b *judged
 		jd.add(RuleStatusUndeclared, "", m, status, op.id, joinInts(op.statuses))
 		return
 	}
-	checkHeaders(jd, info, resp.Header)
+	checkHeaders(jd, op, info, resp.Header)
 	checkVersion(jd, op, resp.Header)
 	// The body is judged against the schema of the version served: the
 	// one its media type names, else the one the request's Accept reaches.
@@ -60,10 +60,13 @@ func checkResponse(jd *judge, op *Operation, resp *recording.Response, b *judged
 		jd.add(RuleBodySchema, b.prefix, msgBodyNotJSON, jsonErrorReason(err))
 		return
 	}
-	if err := media.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
-		for _, se := range flattenSchemaErrors(err) {
-			jd.add(RuleBodySchema, b.prefix+se.pointer, msgBodySchema, se.reason, schemaName(media.Schema))
-		}
+	v, err := op.schemas.Validator(media.Schema)
+	if err != nil {
+		jd.add(RuleBodySchema, b.prefix, msgSchemaUncompiled, schemaName(media.Schema), err)
+		return
+	}
+	for _, viol := range v.Validate(value) {
+		jd.add(RuleBodySchema, b.prefix+viol.Pointer, msgBodySchema, viol.Reason, schemaName(media.Schema))
 	}
 	if obj, ok := value.(map[string]any); ok && isAPIErrorSchema(media.Schema) {
 		checkAPIError(jd, obj, status, b.enveloped, b.prefix)
@@ -143,7 +146,7 @@ func checkContentType(jd *judge, status int, info *responseInfo, ct, version str
 
 // checkHeaders checks the declared response headers that are present (and
 // the required ones) against their schemas.
-func checkHeaders(jd *judge, info *responseInfo, h http.Header) {
+func checkHeaders(jd *judge, op *Operation, info *responseInfo, h http.Header) {
 	for _, d := range info.headers {
 		values := h.Values(d.name)
 		if len(values) == 0 {
@@ -161,10 +164,13 @@ func checkHeaders(jd *judge, info *responseInfo, h http.Header) {
 			jd.add(RuleHeaderSchema, "", msgHeaderInvalid, d.name, err)
 			continue
 		}
-		if err := schema.VisitJSON(v, openapi3.MultiErrors()); err != nil {
-			for _, se := range flattenSchemaErrors(err) {
-				jd.add(RuleHeaderSchema, "", msgHeaderInvalid, d.name, se.reason)
-			}
+		validator, err := op.schemas.Validator(d.header.Schema)
+		if err != nil {
+			jd.add(RuleHeaderSchema, "", msgHeaderInvalid, d.name, err)
+			continue
+		}
+		for _, viol := range validator.Validate(v) {
+			jd.add(RuleHeaderSchema, "", msgHeaderInvalid, d.name, viol.Reason)
 		}
 	}
 }

@@ -36,6 +36,7 @@ const (
 	msgBodyEmpty
 	msgBodyNotJSON
 	msgBodySchema
+	msgSchemaUncompiled
 	msgAPIErrorStatus
 	msgAPIErrorEnvelopeStatus
 	msgAPIErrorCodeEmpty

@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/atlascontract/deferwindow/internal/oaschema"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
@@ -28,6 +29,9 @@ type Spec struct {
 	// warnings say what loading resolved on its own (two operations with
 	// one path shape).
 	warnings []string
+	// schemas compiles the response schemas the checks judge bodies and
+	// headers by.
+	schemas *oaschema.Schemas
 	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
 	// security schemes declare (Atlas: /api/oauth/token).
 	tokenPaths []string
@@ -51,6 +55,8 @@ type Operation struct {
 	envelope bool
 	// headerParams are the names of the header parameters it declares.
 	headerParams []string
+	// schemas compiles the schemas of the spec it belongs to.
+	schemas *oaschema.Schemas
 	// validation is Route with no security requirements: recordings are
 	// redacted, so credentials are never judged, and kin-openapi then skips
 	// them instead of calling an authentication function per request.
@@ -128,7 +134,11 @@ var defaultSpec = sync.OnceValues(func() (*Spec, error) {
 func DefaultSpec() (*Spec, error) { return defaultSpec() }
 
 func newSpec(doc *openapi3.T, name string) (*Spec, error) {
-	s := &Spec{doc: doc}
+	schemas, err := oaschema.New(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &Spec{doc: doc, schemas: schemas}
 	if len(doc.Servers) > 0 {
 		u, err := url.Parse(doc.Servers[0].URL)
 		if err != nil {
@@ -140,10 +150,11 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
 			o := &Operation{
-				method: method,
-				path:   path,
-				id:     op.OperationID,
-				route:  &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				method:  method,
+				path:    path,
+				id:      op.OperationID,
+				route:   &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				schemas: schemas,
 			}
 			var err error
 			if o.segments, err = parseTemplate(path); err != nil {
