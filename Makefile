@@ -9,6 +9,8 @@ OPERATION  := deferGroupMaintenanceWindow
 OPERATION_OVERRIDE := deferMaintenanceWindow
 FRAGMENT   := openapi/fragment.yaml
 OVERLAY    := openapi/errata.overlay.yaml
+# MongoDB's published spec as embedded: v2.yaml.gz as published, v2.json.gz derived from it.
+PUBLISHED  := openapi/upstream
 # Tools run outside the module graph (go run/install pkg@version); none is in go.mod.
 OASDIFF    := github.com/oasdiff/oasdiff@v1.39.0
 APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
@@ -24,30 +26,31 @@ FUZZTIME   ?= 30s
 # The linters, run with `go run` at pinned versions: nothing is installed.
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
-# What `make generate` writes: every *.gen.go under gen/, tracked or not.
-GENERATED  := ':(glob)gen/**/*.gen.go'
+# What `make generate` writes: every *.gen.go under gen/, tracked or not, and
+# the embedded spec's JSON form.
+GENERATED  := ':(glob)gen/**/*.gen.go' $(PUBLISHED)/v2.json.gz
 
 .PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples test test-long bench fuzz fuzz-smoke vet lint contract ci
 
 all: ci
 
-## generate: regenerate gen/ from the fragment (oapi-codegen as pinned in go.mod)
+## generate: regenerate gen/ from the fragment (oapi-codegen as pinned in go.mod), and the embedded spec's JSON form from its YAML
 generate:
-	$(GO) generate ./gen/...
+	$(GO) generate ./gen/... ./openapi/...
 
-## check-generated: fail, with the diff, if gen/ is not what the fragment generates
+## check-generated: fail, with the diff, if gen/ is not what the fragment generates (or the embedded JSON what its YAML gives)
 check-generated: generate
 	@status=$$(git status --porcelain --untracked-files=all -- $(GENERATED)); \
 	if [ -n "$$status" ]; then \
-		echo "check-generated: gen/ is not what $(FRAGMENT) generates (run 'make generate' and commit):"; \
+		echo "check-generated: gen/ is not what $(FRAGMENT) generates, or $(PUBLISHED)/v2.json.gz what v2.yaml.gz gives (run 'make generate' and commit):"; \
 		echo "$$status"; \
 		git --no-pager diff -- $(GENERATED); \
 		git ls-files --others --exclude-standard -- $(GENERATED) | while read -r f; do \
-			echo "--- untracked: $$f"; head -n 40 "$$f"; done; \
+			echo "--- untracked: $$f"; case "$$f" in *.go) head -n 40 "$$f";; esac; done; \
 		exit 1; \
 	fi
 
-## spec: re-extract the fragment from UPSTREAM (default: download MongoDB's published spec)
+## spec: re-extract the fragment from UPSTREAM and embed UPSTREAM (default: download MongoDB's published spec)
 spec:
 	@set -e; up="$(UPSTREAM)"; \
 	if [ -z "$$up" ]; then \
@@ -56,7 +59,8 @@ spec:
 		curl -fsSL --retry 2 -o "$$up" "$(UPSTREAM_URL)"; \
 	fi; \
 	$(GO) run ./cmd/contractcheck extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o $(FRAGMENT); \
-	echo "wrote $(FRAGMENT)"
+	$(GO) run ./openapi/internal/publishedgen -upstream "$$up" $(PUBLISHED); \
+	echo "wrote $(FRAGMENT), $(PUBLISHED)/v2.yaml.gz and $(PUBLISHED)/v2.json.gz"
 
 ## spec-update: new upstream -> fragment, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
 ##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
