@@ -16,6 +16,7 @@ OASDIFF    := github.com/oasdiff/oasdiff@v1.39.0
 APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
+REPORT_ONLY ?=
 # The field the generated method and type names come from (see gen/oapi-codegen.yaml
 # and gen/internal/oapi/names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
@@ -29,6 +30,8 @@ GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not, and
 # the embedded spec's JSON form.
 GENERATED  := ':(glob)gen/**/*.gen.go' $(PUBLISHED)/v2.json.gz
+# shq quotes a value for the shell, whatever it holds: 'it'\''s'.
+shq = '$(subst ','\'',$(1))'
 
 .PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples test test-long bench fuzz fuzz-smoke vet lint contract ci
 
@@ -62,11 +65,16 @@ spec:
 	$(GO) run ./openapi/internal/publishedgen -upstream "$$up" $(PUBLISHED); \
 	echo "wrote $(FRAGMENT), $(PUBLISHED)/v2.yaml.gz and $(PUBLISHED)/v2.json.gz"
 
-## spec-update: new upstream -> fragment, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
-##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
+## spec-update: new upstream -> fragment, embedded spec, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
+##   ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1 stops after the report; SPEC_REPORT=FILE keeps the Markdown report.
+##   The script exits 1 on a breaking change and 2 on a failed step; make, as for any failed recipe, exits 2 and says which.
 spec-update:
-	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
-		ACCEPT_BREAKING=$(ACCEPT_BREAKING) SPEC_REPORT="$(SPEC_REPORT)" bash openapi/spec-update.sh $(UPSTREAM)
+	@GO=$(call shq,$(GO)) OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) \
+		UPSTREAM_URL=$(call shq,$(UPSTREAM_URL)) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
+		ACCEPT_BREAKING=$(call shq,$(ACCEPT_BREAKING)) REPORT_ONLY=$(call shq,$(REPORT_ONLY)) SPEC_REPORT=$(call shq,$(SPEC_REPORT)) \
+		bash openapi/spec-update.sh $(call shq,$(UPSTREAM)) || { status=$$?; \
+		case $$status in 1) why="stopped on a breaking change";; *) why="a step failed";; esac; \
+		echo "make spec-update: openapi/spec-update.sh exited with status $$status ($$why)" >&2; exit $$status; }
 
 ## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
 lint-workflows:
