@@ -18,9 +18,12 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
 REPORT_ONLY ?=
 # The field the generated method and type names come from (see gen/oapi-codegen.yaml
-# and gen/internal/oapi/names.overlay.yaml).
+# and gen/oapi-names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
 SPEC_REPORT ?=
+# make release-build: the tag to build and where the files go.
+VERSION    ?=
+OUT        ?= dist
 BENCHTIME  ?= 2s
 BENCHCOUNT ?= 3
 FUZZTIME   ?= 30s
@@ -30,10 +33,15 @@ GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 # What `make generate` writes: every *.gen.go under gen/, tracked or not, and
 # the embedded spec's JSON form.
 GENERATED  := ':(glob)gen/**/*.gen.go' $(PUBLISHED)/v2.json.gz
-# shq quotes a value for the shell, whatever it holds: 'it'\''s'.
-shq = '$(subst ','\'',$(1))'
+# The platforms `make cross` vets besides the host, as GOOS/GOARCH.
+CROSS      ?= windows/amd64 darwin/arm64
 
-.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples test test-long bench fuzz fuzz-smoke vet lint contract ci
+# $(call quoted,NAME) is the value of the variable NAME as one single-quoted
+# shell word, taken as given (a $ in it is not expanded by make): for paths
+# the user names, which may hold spaces, quotes or $(…).
+quoted = '$(subst ','\'',$(value $(1)))'
+
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet cross lint contract release-build ci
 
 all: ci
 
@@ -55,7 +63,7 @@ check-generated: generate
 
 ## spec: re-extract the fragment from UPSTREAM and embed UPSTREAM (default: download MongoDB's published spec)
 spec:
-	@set -e; up="$(UPSTREAM)"; \
+	@set -e; up=$(call quoted,UPSTREAM); \
 	if [ -z "$$up" ]; then \
 		up=$$(mktemp -t atlas-v2.XXXXXX.yaml); trap 'rm -f "$$up"' EXIT; \
 		echo "downloading $(UPSTREAM_URL)"; \
@@ -69,16 +77,17 @@ spec:
 ##   ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1 stops after the report; SPEC_REPORT=FILE keeps the Markdown report.
 ##   The script exits 1 on a breaking change and 2 on a failed step; make, as for any failed recipe, exits 2 and says which.
 spec-update:
-	@GO=$(call shq,$(GO)) OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) \
-		UPSTREAM_URL=$(call shq,$(UPSTREAM_URL)) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
-		ACCEPT_BREAKING=$(call shq,$(ACCEPT_BREAKING)) REPORT_ONLY=$(call shq,$(REPORT_ONLY)) SPEC_REPORT=$(call shq,$(SPEC_REPORT)) \
-		bash openapi/spec-update.sh $(call shq,$(UPSTREAM)) || { status=$$?; \
+	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
+		ACCEPT_BREAKING=$(call quoted,ACCEPT_BREAKING) REPORT_ONLY=$(call quoted,REPORT_ONLY) SPEC_REPORT=$(call quoted,SPEC_REPORT) \
+		bash openapi/spec-update.sh $(if $(value UPSTREAM),$(call quoted,UPSTREAM)) || { status=$$?; \
 		case $$status in 1) why="stopped on a breaking change";; *) why="a step failed";; esac; \
 		echo "make spec-update: openapi/spec-update.sh exited with status $$status ($$why)" >&2; exit $$status; }
 
-## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed)
+## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed), and
+##   .ci/workflow-rules there and on the README's example: actions pinned by commit, checkouts keep no token
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
+	@.ci/workflow-rules .github/workflows/*.yml contract/testdata/ci/github-workflow.yml
 
 ## test: the README's test command: every test but the load, stress and large-tree ones, with the race detector
 test:
@@ -88,7 +97,7 @@ test:
 test-long:
 	$(GO) test -count=1 ./...
 
-## bench: benchmarks, each against its floor from the same run (medians of BENCHCOUNT runs)
+## bench: every benchmark; those with a floor (or baseline) also as a ratio to it from the same run (medians of BENCHCOUNT runs)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
 
@@ -112,6 +121,14 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 
+## cross: go vet every package, tests included, for each platform in CROSS (Windows and macOS): vet
+##   compiles them, so this is the cross-build; no cgo, no -race. Tests that need Unix are build-tagged
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./..."; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	done
+
 ## lint: staticcheck and golangci-lint's default linters, at pinned versions
 lint:
 	$(GO) run $(STATICCHECK) ./...
@@ -125,4 +142,13 @@ contract:
 lint-ci-examples:
 	$(GO) run $(ACTIONLINT) -no-color contract/testdata/ci/github-workflow.yml
 
-ci: vet lint-workflows lint-ci-examples check-generated test fuzz-smoke lint contract
+## check-makefile: the paths a user gives (UPSTREAM, SPEC_REPORT) reach the shell as one word each
+check-makefile:
+	@.ci/make-quoting
+
+## release-build: what the release workflow publishes for VERSION (a tag, checked out and clean):
+##   contractcheck for linux, darwin and windows on amd64 and arm64, SHA256SUMS, notes, in OUT (dist)
+release-build:
+	@.ci/release-build $(call quoted,VERSION) $(call quoted,OUT)
+
+ci: vet cross lint-workflows lint-ci-examples check-makefile check-generated test fuzz-smoke lint contract

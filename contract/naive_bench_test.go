@@ -1,3 +1,8 @@
+//go:build unix
+
+// Unix only: the benchmark reads the process's CPU time with getrusage(2),
+// which Windows does not have.
+
 package contract
 
 import (

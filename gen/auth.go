@@ -128,7 +128,10 @@ func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // keepPlain401 sits under the Digest transport. It reads the body of a 401
 // without a Digest challenge (at most MaxErrorBody bytes) into a keptBody,
 // and hides any other challenge from the Digest transport, which fails on
-// one it cannot parse; digestTransport puts both back.
+// one it cannot parse; digestTransport puts both back. A Digest challenge
+// the Digest transport cannot answer is a *DigestChallengeError here, before
+// that transport fails on it with no word of what it was (or panics); one
+// it can answer goes first, as the Digest transport reads only the first.
 type keepPlain401 struct{ base http.RoundTripper }
 
 // RoundTrip implements http.RoundTripper.
@@ -138,16 +141,82 @@ func (t *keepPlain401) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	challenges := resp.Header.Values("WWW-Authenticate")
-	for _, c := range challenges {
-		if len(c) >= 6 && strings.EqualFold(c[:6], "digest") {
-			return resp, nil
+	for i, c := range challenges {
+		if len(c) < 6 || !strings.EqualFold(c[:6], "digest") {
+			continue
 		}
+		if err := checkDigestChallenge(c); err != nil {
+			_ = resp.Body.Close() // a 401 that cannot be answered: nothing to keep
+			return nil, err
+		}
+		if i > 0 {
+			resp.Header["Www-Authenticate"] = append([]string{c}, slices.Delete(slices.Clone(challenges), i, i+1)...)
+		}
+		return resp, nil
 	}
 	data, _, _ := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
 	_ = resp.Body.Close()
 	resp.Header.Del("WWW-Authenticate")
 	resp.Body = &keptBody{data: data, challenges: challenges}
 	return resp, nil
+}
+
+// DigestChallengeError reports an HTTP Digest challenge that API-key
+// authentication cannot answer: an algorithm other than MD5 or SHA-256, a
+// qop other than auth, or a challenge it cannot read. It quotes what is
+// unsupported, never the nonce.
+type DigestChallengeError struct {
+	// Reason says what is unsupported, such as `algorithm "SHA-512-256"
+	// (MD5 and SHA-256 are supported)`.
+	Reason string
+}
+
+// Error implements error.
+func (e *DigestChallengeError) Error() string {
+	return "atlas: the server's HTTP Digest challenge cannot be answered: " + e.Reason
+}
+
+// checkDigestChallenge reads a WWW-Authenticate value as the Digest
+// transport (github.com/mongodb-forks/digest) will, and says what in it that
+// transport cannot answer: the value must be "Digest " and parameters
+// separated by ", ", each name=value, named realm, domain, nonce, opaque,
+// stale, algorithm or qop; the algorithm MD5 (the default) or SHA-256; the
+// qop auth or none.
+func checkDigestChallenge(challenge string) error {
+	const ws = " \n\r\t"
+	fail := func(format string, args ...any) error {
+		return &DigestChallengeError{Reason: fmt.Sprintf(format, args...)}
+	}
+	rest, ok := strings.CutPrefix(strings.Trim(challenge, ws), "Digest ")
+	if !ok {
+		if strings.EqualFold(strings.Trim(challenge, ws), "digest") {
+			return fail("it has no parameters")
+		}
+		return fail("it does not start with %q, spelt so", "Digest ")
+	}
+	algorithm, qop := "MD5", ""
+	for _, param := range strings.Split(strings.Trim(rest, ws), ", ") {
+		name, value, ok := strings.Cut(param, "=")
+		if !ok {
+			return fail("parameter %s without a value (parameters must be name=value, separated by \", \" outside quotes too)", quoteCapped(param, 32))
+		}
+		switch name {
+		case "realm", "domain", "nonce", "opaque", "stale":
+		case "algorithm":
+			algorithm = strings.Trim(value, `"`)
+		case "qop":
+			qop = strings.Trim(value, `"`)
+		default:
+			return fail("parameter %s, which is not one of realm, domain, nonce, opaque, stale, algorithm, qop", quoteCapped(name, 32))
+		}
+	}
+	if algorithm != digest.AlgMD5 && algorithm != digest.AlgSha256 {
+		return fail("algorithm %s (MD5 and SHA-256 are supported)", quoteCapped(algorithm, 32))
+	}
+	if qop != digest.MsgAuth && qop != "" {
+		return fail("qop %s (auth, or none, is supported)", quoteCapped(qop, 32))
+	}
+	return nil
 }
 
 // keptBody holds a 401's body, and its challenges, across the Digest

@@ -6,45 +6,46 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/atlascontract/deferwindow/gen/internal/oapi"
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 )
 
 // Client calls the operation on the Atlas Administration API. Build it with
 // New or NewFromEnv; it is safe for concurrent use.
 //
 // DeferMaintenanceWindow is the one-line call. DeferMaintenanceWindowWithResponse
-// returns the generated response type instead. Both build the request with
-// the generated request builder and send it through the same configuration:
-// authentication, Accept, User-Agent, the groupId check, the envelope
-// setting and the default deadline. The one-line call runs the builder once
-// per groupId and sends a copy of its request each time; it keeps the built
-// requests of up to 256 groupIds.
+// returns the generated response type instead. Both check the groupId, build
+// the request with the generated request builder, and send it with an
+// http.Client that follows no redirects, through the same configuration:
+// authentication, Accept, User-Agent, the envelope setting and the default
+// deadline.
 //
 // Every response body read through a Client is capped: past MaxResponseBody
 // bytes the read fails with a *ResponseTooLargeError, so a proxy's endless
 // page cannot fill memory.
 type Client struct {
-	api       *oapi.Client // the generated client, over http, with prepare as its editor
-	http      *http.Client
-	transport http.RoundTripper // http's transport, which the one-line call uses directly
-	reqs      *requestCache     // the one-line call's requests, per groupId
+	http   *http.Client // the transport chain; redirects are not followed
+	origin *url.URL     // the server's URL: the scheme and host of every request
+	host   string       // origin.Host without an empty port, as http.NewRequest has it
 
-	server      string // base URL, no trailing slash, for String
-	pathPrefix  string // the base URL's path and the operation path up to its groupId
-	opSuffix    string // the operation path after {groupId}
+	server      string // base URL, no trailing slash, for messages
+	builderBase string // server as the generated builder joins paths below it: see builderBase
 	mediaType   string
-	userAgent   string
-	authKind    string
-	envelope    bool
-	params      *DeferMaintenanceWindowParams // the one-line call's: envelope=true with WithEnvelope, else nil
-	retry       retryPolicy
-	timeout     time.Duration
-	onRateLimit func(context.Context, RateLimit)
-	sleep       func(context.Context, time.Duration) error // replaced by tests
+	// accept and userAgent are the header values every request
+	// shares: slices whose capacity is their length, so that Header.Add,
+	// Set and Del, which append or replace, never write into them.
+	accept, userAgent []string
+	authKind          string
+	envelope          bool
+	params            *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
+	retry             retryPolicy
+	timeout           time.Duration
+	onRateLimit       func(context.Context, RateLimit)
+	sleep             func(context.Context, time.Duration) error // waits between 429 retries
 }
 
 // errNilContext is returned, instead of a panic, for a call given a nil context.
@@ -52,8 +53,10 @@ var errNilContext = errors.New("atlas: the context is nil; pass context.Backgrou
 
 // New returns a Client configured by opts. Without WithServiceAccount or
 // WithAPIKey it sends no credentials, which suits a local mock; Atlas answers
-// such calls 401. With credentials, an http:// server must be a loopback
-// address unless WithInsecureHTTP allows it.
+// such calls 401. With credentials, an http:// server must be on this
+// machine (a loopback address, or a name that resolves only to loopback
+// ones) unless WithInsecureHTTP allows it; such a server is dialed directly,
+// never through a proxy.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
@@ -71,15 +74,16 @@ func newClient(s settings) (*Client, error) {
 	if _, err := groupIDRegexp(); err != nil {
 		return nil, err
 	}
-	if err := s.checkCleartext(); err != nil {
+	addrs, why := s.serverAddrs()
+	if err := s.checkCleartext(addrs, why); err != nil {
 		return nil, err
 	}
-	opPrefix, opSuffix, ok := strings.Cut(OperationPath, "{groupId}")
-	if !ok {
-		return nil, fmt.Errorf("atlas: the generated OperationPath %s has no {groupId} parameter", OperationPath)
-	}
 	base := s.transport
-	if base == nil {
+	switch {
+	case base != nil:
+	case addrs != nil:
+		base = netpolicy.LoopbackTransport(addrs) // this machine: never through a proxy
+	default:
 		base = defaultTransport()
 	}
 	// The cap sits right above the base transport, under authentication: every
@@ -87,32 +91,39 @@ func newClient(s settings) (*Client, error) {
 	base = &limitTransport{base: base, limit: MaxResponseBody}
 	server := s.server.String()
 	ua := userAgent()
-	transport := s.auth.authTransport(base, server, ua)
 	c := &Client{
-		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
-		transport:   transport,
-		reqs:        &requestCache{reqs: make(map[string]*http.Request)},
+		http:        &http.Client{Transport: s.auth.authTransport(base, server, ua), CheckRedirect: noRedirect},
 		server:      server,
-		pathPrefix:  s.server.Path + opPrefix,
-		opSuffix:    opSuffix,
+		origin:      s.server,
+		host:        strings.TrimSuffix(s.server.Host, ":"),
+		builderBase: builderBase(s.server),
 		mediaType:   s.mediaType,
-		userAgent:   ua,
+		accept:      []string{s.mediaType},
+		userAgent:   []string{ua},
 		authKind:    s.auth.describe(),
 		envelope:    s.envelope,
 		retry:       s.retry,
 		timeout:     s.timeout,
 		onRateLimit: s.onRateLimit,
-		sleep:       sleepContext,
+		sleep:       s.retrySleep,
 	}
 	if s.envelope {
-		c.params = &DeferMaintenanceWindowParams{Envelope: &s.envelope}
+		c.params = &DeferMaintenanceWindowParams{Envelope: &c.envelope}
 	}
-	api, err := oapi.NewClient(server, oapi.WithHTTPClient(c.http), oapi.WithRequestEditorFn(c.prepare))
-	if err != nil {
-		return nil, fmt.Errorf("atlas: building the generated client: %w", err)
-	}
-	c.api = api
 	return c, nil
+}
+
+// builderBase is what the Client gives the generated request builder as
+// its server: the server URL's path (escaped), with a trailing slash when
+// it has one, so that the operation path is resolved below it; newRequest
+// puts the scheme and host, parsed once by New, on each request. The
+// builder then parses no scheme or host on each call, and resolves against
+// an empty path, without a string to join, for a server without a path.
+func builderBase(server *url.URL) string {
+	if p := server.EscapedPath(); p != "" {
+		return p + "/"
+	}
+	return ""
 }
 
 func defaultTransport() http.RoundTripper {
@@ -125,54 +136,37 @@ func defaultTransport() http.RoundTripper {
 // DeferMaintenanceWindow defers the project's scheduled maintenance. It
 // returns nil on success, a *GroupIDError (and sends nothing) when groupID
 // does not match GroupIDPattern, an *Error for any non-2xx answer, or the
-// transport's error. With WithRetryOn429 it retries 429 answers. When ctx
-// has no deadline, each request is bounded by the Client's timeout
-// (DefaultTimeout unless WithTimeout says otherwise).
+// transport's error (a *url.Error, as http.Client gives it). With
+// WithRetryOn429 it retries 429 answers. When ctx has no deadline, each
+// request is bounded by the Client's timeout (DefaultTimeout unless
+// WithTimeout says otherwise).
 func (c *Client) DeferMaintenanceWindow(ctx context.Context, groupID string) error {
 	if ctx == nil {
 		return errNilContext
 	}
-	built, err := c.requestFor(groupID)
-	if err != nil {
+	if err := ValidateGroupID(groupID); err != nil {
 		return err
 	}
 	if c.retry.maxRetries == 0 {
-		return c.deferOnce(ctx, built)
+		return c.deferOnce(ctx, groupID)
 	}
-	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, built) })
+	return c.retry.withRetry(ctx, c.sleep, func() error { return c.deferOnce(ctx, groupID) })
 }
 
-// requestFor returns the request the generated builder makes for groupID,
-// edited by prepare, from the cache or built and cached now. A groupID that
-// does not match GroupIDPattern is refused and not cached. The request
-// returned is shared: it must not be changed.
-func (c *Client) requestFor(groupID string) (*http.Request, error) {
-	if req := c.reqs.get(groupID); req != nil {
-		return req, nil
-	}
-	if err := ValidateGroupID(groupID); err != nil {
-		return nil, err
-	}
-	req, err := oapi.NewDeferMaintenanceWindowRequest(c.api.Server, groupID, c.params)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.prepare(context.Background(), req); err != nil {
-		return nil, err
-	}
-	c.reqs.put(groupID, req)
-	return req, nil
-}
-
-// deferOnce sends a deep copy of built, the shared request for a groupId
-// (http.Request.Clone: its own context, URL and header), and judges the
-// answer.
-func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
+// deferOnce sends one request for a valid groupID and judges the answer:
+// an error body is read up to MaxErrorBody bytes, and is an *Error even when
+// it cannot be read whole; a success body is not read (drained for at most
+// drainTimeout), unless the answer is enveloped.
+func (c *Client) deferOnce(ctx context.Context, groupID string) error {
 	ctx, cancel := c.withTimeout(ctx)
 	if cancel != nil {
 		defer cancel()
 	}
-	resp, err := c.send(built.Clone(ctx))
+	req, err := c.newRequest(ctx, groupID, c.params)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -185,12 +179,29 @@ func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 		return nil
 	}
 	body, truncated, err := readCapped(resp.Body, resp.ContentLength, MaxErrorBody)
-	method, path := requestLine(resp, built)
+	method, path := requestLine(resp, req)
 	if err != nil && is2xx(resp.StatusCode) {
 		return fmt.Errorf("%s %s: %d: reading the body: %w", method, path, resp.StatusCode, err)
 	}
 	// A failure whose body could not be read whole is still reported as one.
-	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope)
+	return classify(method, path, resp.StatusCode, resp.Header, body, truncated, c.envelope, nil)
+}
+
+// newRequest builds the request for a groupID already checked, with the
+// generated request builder (the operation path and query, below the
+// server's path), on the server's scheme and host, under ctx, with the
+// Client's Accept and User-Agent.
+func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams) (*http.Request, error) {
+	req, err := newDeferMaintenanceWindowRequest(c.builderBase, groupID, params)
+	if err != nil {
+		return nil, fmt.Errorf("atlas: building the request: %w", err)
+	}
+	req = req.WithContext(ctx)
+	req.URL.Scheme, req.URL.Host = c.origin.Scheme, c.host
+	req.Host = c.host
+	req.Header["Accept"] = c.accept
+	req.Header["User-Agent"] = c.userAgent
+	return req, nil
 }
 
 // DeferMaintenanceWindowWithResponse defers the project's scheduled
@@ -206,7 +217,8 @@ func (c *Client) deferOnce(ctx context.Context, built *http.Request) error {
 // Retry-After that is neither delay-seconds nor an HTTP date, say) is left
 // out of the typed headers; an HTTP-date Retry-After is given in seconds
 // from now. When the answer came but its body could not be decoded, the
-// response (Body and HTTPResponse set) is returned with the error.
+// response (Body and HTTPResponse set) is returned with the error. The body
+// of HTTPResponse has been read: the bytes are in Body.
 func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams, editors ...RequestEditorFn) (*DeferMaintenanceWindowResponse, error) {
 	if ctx == nil {
 		return nil, errNilContext
@@ -218,7 +230,27 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 	if cancel != nil {
 		defer cancel()
 	}
-	resp, err := c.api.DeferMaintenanceWindow(ctx, groupID, params, editors...)
+	req, err := c.newRequest(ctx, groupID, c.paramsFor(params))
+	if err != nil {
+		return nil, err
+	}
+	if len(editors) > 0 {
+		req.Header = req.Header.Clone() // the editors' own values, not the shared ones
+	}
+	for _, edit := range editors {
+		if edit == nil {
+			continue
+		}
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	if len(editors) > 0 {
+		if err := c.checkOrigin(req); err != nil {
+			return nil, err // an editor sent it elsewhere
+		}
+	}
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -228,15 +260,40 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 	return parseResponse(resp, time.Now())
 }
 
+// paramsFor returns the parameters of a typed call: params, with the
+// Client's envelope setting when params leaves Envelope unset.
+func (c *Client) paramsFor(params *DeferMaintenanceWindowParams) *DeferMaintenanceWindowParams {
+	switch {
+	case params == nil:
+		return c.params
+	case params.Envelope != nil || c.params == nil:
+		return params
+	}
+	p := *params
+	p.Envelope = c.params.Envelope
+	return &p
+}
+
 // Do sends req exactly as given through the Client's transport: with its
 // credentials, the MaxResponseBody cap, no redirects followed, and the
 // Client's timeout when req's context has no deadline (it ends when the
 // body is closed). It adds no Accept or User-Agent and checks no groupId: it
 // is for tools that must send a request as recorded, such as a replay of
 // recorded traffic. The caller closes the body.
+//
+// Do refuses, with an *OriginError, a request whose scheme and host are not
+// the Client's server's (compared without case, the default port filled
+// in), and sends nothing. It does not send such a request without
+// credentials instead: the Client is a client of one server, so a request
+// for another is a mistake the caller must see, not one to pass on and have
+// refused (or answered) there. Redirects are never followed, so an answer
+// cannot send the credentials elsewhere either.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req == nil {
 		return nil, errors.New("atlas: Do: the request is nil")
+	}
+	if err := c.checkOrigin(req); err != nil {
+		return nil, err
 	}
 	ctx, cancel := c.withTimeout(req.Context())
 	if cancel == nil {
@@ -249,6 +306,62 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// OriginError reports a request, given to Client.Do or changed by an editor
+// of DeferMaintenanceWindowWithResponse, whose scheme and host are not the
+// Client's server's. Nothing was sent.
+type OriginError struct {
+	// Request is the request's scheme and host, such as https://example.com.
+	Request string
+	// Server is the Client's server's scheme and host.
+	Server string
+}
+
+// Error implements error.
+func (e *OriginError) Error() string {
+	return "atlas: the request is for " + e.Request + ", not the Client's server " + e.Server +
+		"; the Client sends its credentials to its server only, so it sent nothing"
+}
+
+// checkOrigin returns an *OriginError when req's URL is not on the
+// Client's server: another scheme, host or port.
+func (c *Client) checkOrigin(req *http.Request) error {
+	if req.URL == nil {
+		return errors.New("atlas: the request has no URL")
+	}
+	if !sameOrigin(req.URL, c.origin) {
+		return &OriginError{Request: originString(req.URL), Server: originString(c.origin)}
+	}
+	return nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port,
+// comparing scheme and host without case and filling in the scheme's
+// default port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+// portOf is u's port, or its scheme's default one.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// originString is u's scheme and host, for a message: no user info, path or query.
+func originString(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 // cancelOnClose ends a request's deadline context when its body is closed.
@@ -278,38 +391,12 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 
 // requestLine returns the method and URL path of the request behind resp,
 // or, when a custom transport returned a response without its Request, those
-// of built, the request the call was copied from.
-func requestLine(resp *http.Response, built *http.Request) (method, path string) {
-	if req := resp.Request; req != nil && req.URL != nil {
-		return req.Method, req.URL.Path
+// of req, the request the call sent.
+func requestLine(resp *http.Response, req *http.Request) (method, path string) {
+	if r := resp.Request; r != nil && r.URL != nil {
+		return r.Method, r.URL.Path
 	}
-	return built.Method, built.URL.Path
-}
-
-// prepare is the request editor of the generated client: it checks the
-// path's groupId, then sets Accept, User-Agent and the envelope query.
-// Editors passed to a call run after it, so they may override these headers.
-func (c *Client) prepare(_ context.Context, req *http.Request) error {
-	rest, ok := strings.CutPrefix(req.URL.Path, c.pathPrefix)
-	groupID, ok2 := strings.CutSuffix(rest, c.opSuffix)
-	if !ok || !ok2 {
-		return fmt.Errorf("atlas: the request path %q is not %s below the server URL %s; the groupId may hold path syntax",
-			req.URL.Path, OperationPath, c.server)
-	}
-	if err := ValidateGroupID(groupID); err != nil {
-		return err
-	}
-	values := [...]string{c.mediaType, c.userAgent}
-	v := values[:] // one allocation for both header values, owned by this request
-	req.Header["Accept"] = v[0:1:1]
-	req.Header["User-Agent"] = v[1:2:2]
-	if c.envelope && !req.URL.Query().Has("envelope") {
-		if req.URL.RawQuery != "" {
-			req.URL.RawQuery += "&"
-		}
-		req.URL.RawQuery += "envelope=true"
-	}
-	return nil
+	return req.Method, req.URL.Path
 }
 
 // String describes the client without any secret.

@@ -10,9 +10,11 @@
 // configuration (credentials, Accept, User-Agent, the groupId check).
 //
 // The *.gen.go files are generated from openapi/fragment.yaml: oapi-codegen
-// writes the client and models into internal/oapi, and gen/internal/specconst
-// writes the facts the hand-written files use (spec.gen.go) and the aliases
-// that export the generated models here (models.gen.go). Import it as
+// writes the models, the response type, the request builder and the
+// response parser into this package (oapi.gen.go, from which
+// gen/internal/specconst takes oapi-codegen's unconfigured client out), and
+// gen/internal/specconst writes the facts the hand-written files use
+// (spec.gen.go). Import it as
 //
 //	import atlas "github.com/atlascontract/deferwindow/gen"
 package atlas

@@ -101,7 +101,9 @@ func HasErrorCode(err error, code string) bool {
 
 // classify turns a response into nil (success) or an error. body is what was
 // read of it, enveloped whether the request asked for envelope=true.
-func classify(method, path string, status int, header http.Header, body []byte, truncated, enveloped bool) error {
+// decoded, when not nil, is the ApiError the generated parser already
+// decoded from the whole (unenveloped) body, used instead of decoding it again.
+func classify(method, path string, status int, header http.Header, body []byte, truncated, enveloped bool, decoded *APIError) error {
 	apiStatus, content := status, body
 	if enveloped && len(body) > 0 {
 		env, err := ParseEnvelope(body)
@@ -120,11 +122,16 @@ func classify(method, path string, status int, header http.Header, body []byte, 
 		apiStatus = status // an envelope saying 2xx cannot make a failed transport status a success
 	}
 	retryAfter, retryAfterSent := parseRetryAfter(header.Get("Retry-After"), time.Now())
+	if decoded == nil {
+		decoded = decodeAPIError(content)
+	} else if !isAPIError(decoded) {
+		decoded = nil
+	}
 	return &Error{
 		Method:         method,
 		Path:           path,
 		StatusCode:     apiStatus,
-		APIError:       decodeAPIError(content),
+		APIError:       decoded,
 		RetryAfter:     retryAfter,
 		RateLimit:      rateLimitOf(header),
 		Body:           content,
@@ -143,11 +150,15 @@ func decodeAPIError(body []byte) *APIError {
 		return nil
 	}
 	a := new(APIError)
-	if err := json.Unmarshal(trimmed, a); err != nil || (a.ErrorCode == "" && a.Error == 0) {
+	if err := json.Unmarshal(trimmed, a); err != nil || !isAPIError(a) {
 		return nil
 	}
 	return a
 }
+
+// isAPIError reports whether a decoded object is an ApiError: it has an
+// error or an errorCode.
+func isAPIError(a *APIError) bool { return a.ErrorCode != "" || a.Error != 0 }
 
 // parseRetryAfter reads a Retry-After value, delay-seconds or an HTTP date,
 // and reports whether it was one. A date in the past is a wait of 0; a wait

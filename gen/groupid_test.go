@@ -1,6 +1,8 @@
 package atlas
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,5 +38,36 @@ func TestValidateGroupID(t *testing.T) {
 		assert.Equal(t, tc.in, ge.GroupID)
 		assert.Contains(t, err.Error(), tc.want)
 		assert.Less(t, len(err.Error()), 200, "a long value is cut in the message")
+	}
+}
+
+// TestClassRunMatchesAsTheRegexp checks that the fast matcher of a pattern
+// of the ids' shape decides as the regexp does, on the generated pattern and
+// others of that shape, for ids, near misses, upper case, multi-byte
+// characters and random bytes; and that patterns of other shapes get none.
+func TestClassRunMatchesAsTheRegexp(t *testing.T) {
+	t.Parallel()
+	require.NotNil(t, classRunOf(GroupIDPattern), "the generated pattern has the fast shape")
+	inputs := []string{"", testGroupID, testGroupID + "0", testGroupID[1:], strings.ToUpper(testGroupID),
+		"32b6e34b3d91647abb20e7bé", "32b6e34b3d91647abb20e7\xff", " " + testGroupID[1:], "gggggggggggggggggggggggg"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("0123456789abcdefABCDEFgz-_/ \n\x00\x80\xc3\xa9")
+	for range 2000 {
+		b := make([]byte, rng.IntN(27))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, pattern := range []string{GroupIDPattern, `^[a-f0-9]{24}$`, `^([0-9A-Z_]{3})$`, `^(?i)[a-f]{2}$`} {
+		run := classRunOf(pattern)
+		require.NotNil(t, run, pattern)
+		re := regexp.MustCompile(pattern)
+		for _, in := range inputs {
+			require.Equal(t, re.MatchString(in), run.match(in), "%s on %q", pattern, in)
+		}
+	}
+	for _, pattern := range []string{`^[a-f0-9]{24,25}$`, `[a-f0-9]{24}`, `^[a-f0-9]{24}`, `^[é]{2}$`, `^(?m)[a-f]{2}$`, `^[a-f]{2}x$`, `(`} {
+		assert.Nil(t, classRunOf(pattern), pattern)
 	}
 }

@@ -30,6 +30,7 @@ type settings struct {
 	timeout      time.Duration
 	insecureHTTP bool
 	onRateLimit  func(context.Context, RateLimit)
+	retrySleep   func(context.Context, time.Duration) error
 	// lookupIP resolves a server host name for the clear-text check;
 	// replaced by tests.
 	lookupIP netpolicy.LookupFunc
@@ -41,7 +42,7 @@ const DefaultTimeout = time.Minute
 
 func defaultSettings() settings {
 	u, _ := parseServer(DefaultServerURL) // a generated constant; checked by a test
-	return settings{server: u, mediaType: MediaType, timeout: DefaultTimeout, lookupIP: net.DefaultResolver.LookupIPAddr}
+	return settings{server: u, mediaType: MediaType, timeout: DefaultTimeout, retrySleep: sleepContext, lookupIP: net.DefaultResolver.LookupIPAddr}
 }
 
 // Format prints the settings without any secret, whatever the verb.
@@ -55,19 +56,32 @@ func (s settings) Format(f fmt.State, _ rune) {
 		server, s.auth.describe(), s.mediaType, s.envelope, s.retry.describe(), describeTimeout(s.timeout))
 }
 
+// serverAddrs returns the addresses of an http:// server on this machine
+// (a loopback address, or a name whose addresses all resolve to loopback
+// ones; the name alone, localhost or x.localhost, proves nothing), or nil
+// and why it is not one. It looks only where the answer matters: for the
+// default transport, which dials such a server directly, and for the
+// clear-text check of credentials. An https:// server is never looked up:
+// TLS keeps the credentials from any proxy on the way.
+func (s settings) serverAddrs() ([]net.IP, string) {
+	if s.server == nil || s.server.Scheme != "http" {
+		return nil, "it is not http://"
+	}
+	if s.transport != nil && (s.auth.kind == authNone || s.insecureHTTP) {
+		return nil, "not looked up"
+	}
+	return netpolicy.LoopbackAddrs(context.Background(), s.server.Hostname(), s.lookupIP)
+}
+
 // checkCleartext refuses to send credentials over http:// to a server that
-// is not on this machine, unless WithInsecureHTTP allowed it. A host is on
-// this machine when it is a loopback address or a name whose addresses are
-// all loopback ones, as the harness decides for its targets.
-func (s settings) checkCleartext() error {
-	if s.auth.kind == authNone || s.insecureHTTP || s.server == nil || s.server.Scheme != "http" {
+// is not on this machine (addrs is nil, for the reason why), unless
+// WithInsecureHTTP allowed it, as the harness decides for its targets.
+func (s settings) checkCleartext(addrs []net.IP, why string) error {
+	if s.auth.kind == authNone || s.insecureHTTP || s.server == nil || s.server.Scheme != "http" || addrs != nil {
 		return nil
 	}
-	if addrs, why := netpolicy.LoopbackAddrs(context.Background(), s.server.Hostname(), s.lookupIP); addrs == nil {
-		return fmt.Errorf("atlas: the server %s is http:// and %s, so the credentials would cross the network in clear text; use https, or WithInsecureHTTP to allow it",
-			s.server.Redacted(), why)
-	}
-	return nil
+	return fmt.Errorf("atlas: the server %s is http:// and %s, so the credentials would cross the network in clear text; use https, or WithInsecureHTTP to allow it",
+		s.server.Redacted(), why)
 }
 
 // WithInsecureHTTP allows credentials to be sent to an http:// server that
@@ -163,7 +177,10 @@ func parseServer(raw string) (*url.URL, error) {
 // a recorder or a test transport given here sees all traffic. It gets each
 // response body as it came; above it, the Client reads at most
 // MaxResponseBody bytes of a body. The default is a clone of
-// http.DefaultTransport.
+// http.DefaultTransport, except for an http:// server on this machine,
+// which the default transport dials at the loopback addresses New resolved,
+// never through a proxy (HTTP_PROXY does not exempt every name of this
+// machine); a transport given here is used as it is.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(s *settings) error {
 		if rt == nil {
@@ -233,12 +250,30 @@ func WithEnvelope(enabled bool) Option {
 // a second (1s, 2s, 4s and so on when it is absent), and giving up with the 429 error when the next
 // wait would take the total waited past maxTotalWait. No other failure is
 // retried: the operation is a POST, not idempotent. The default is no retry.
+// Tests can make the waits instant with WithRetrySleep.
 func WithRetryOn429(maxRetries int, maxTotalWait time.Duration) Option {
 	return func(s *settings) error {
 		if maxRetries < 0 || maxTotalWait < 0 {
 			return fmt.Errorf("atlas: WithRetryOn429: maxRetries (%d) and maxTotalWait (%s) must not be negative", maxRetries, maxTotalWait)
 		}
 		s.retry = retryPolicy{maxRetries: maxRetries, maxTotalWait: maxTotalWait}
+		return nil
+	}
+}
+
+// WithRetrySleep replaces how DeferMaintenanceWindow waits between 429
+// retries (see WithRetryOn429). It is meant for tests: a sleep that returns
+// ctx.Err() at once makes retries instant, and may record the waits asked or
+// move a fake clock. sleep(ctx, d) must wait d, or return ctx's error when
+// ctx ends first; an error it returns ends the retries, with the 429 error.
+// The waits asked still count against maxTotalWait. The default sleeps on a
+// timer.
+func WithRetrySleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *settings) error {
+		if sleep == nil {
+			return errors.New("atlas: WithRetrySleep: the sleep function is nil")
+		}
+		s.retrySleep = sleep
 		return nil
 	}
 }

@@ -1,6 +1,8 @@
 package atlas
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +19,10 @@ func TestGeneratedConstantsAreUsable(t *testing.T) {
 	assert.Equal(t, DefaultServerURL, u.String())
 	_, err = groupIDRegexp()
 	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(OperationPath, "{groupId}"))
 	c, err := New()
 	require.NoError(t, err)
-	assert.Equal(t, "/api/atlas/v2/groups/", c.pathPrefix)
-	assert.Equal(t, "/maintenanceWindow/defer", c.opSuffix)
+	assert.Equal(t, DefaultServerURL, c.server)
 }
 
 // TestOptionErrors checks that each option refuses bad input with a message
@@ -68,9 +70,11 @@ func TestWithServerNormalizes(t *testing.T) {
 		c, err := New(WithServer(in))
 		require.NoError(t, err, in)
 		assert.Equal(t, want, c.server, in)
-		assert.Equal(t, want+"/", c.api.Server, in, "the generated client joins paths below it")
+		u, err := url.Parse(want)
+		require.NoError(t, err)
+		assert.Equal(t, strings.TrimSuffix(c.builderBase, "/"), u.EscapedPath(), in, "the generated builder joins paths below it")
 	}
 	c, err := New(nil, WithServer("http://h/x"))
 	require.NoError(t, err, "a nil option is skipped")
-	assert.Equal(t, "/x/api/atlas/v2/groups/", c.pathPrefix)
+	assert.Equal(t, "http://h/x", c.server)
 }

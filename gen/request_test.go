@@ -3,21 +3,16 @@ package atlas
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// hexID returns a valid groupId made from n.
-func hexID(n int) string { return fmt.Sprintf("%024x", n) }
 
 // opPath is the operation's path for groupID below the base path /base.
 func opPath(groupID string) string {
@@ -27,70 +22,6 @@ func opPath(groupID string) string {
 // emptyOK answers 200 with no body, as Atlas does.
 func emptyOK(r *http.Request) *http.Response {
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: r}
-}
-
-type wantIDKey struct{}
-
-// TestRequestCacheBoundAndIsolation checks that the one-line call keeps at
-// most maxCachedRequests built requests, that every call, evicted groupIds
-// included, reaches its own groupId's path, and that a transport that
-// changes the request it is given cannot change what later calls send.
-func TestRequestCacheBoundAndIsolation(t *testing.T) {
-	t.Parallel()
-	var got []string
-	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		got = append(got, r.URL.Path+" "+r.Header.Get("Accept"))
-		r.URL.Path = "/changed"              // a misbehaving transport
-		r.Header.Set("Accept", "text/plain") // changes the request
-		return emptyOK(r), nil
-	})))
-	const n = maxCachedRequests + 10
-	for i := range n {
-		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
-		assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
-	}
-	assert.Equal(t, maxCachedRequests, c.reqs.len())
-	for i := range n { // again: cached and evicted ids alike
-		require.NoError(t, c.DeferMaintenanceWindow(t.Context(), hexID(i)))
-	}
-	require.Len(t, got, 2*n)
-	for i, line := range got {
-		assert.Equal(t, opPath(hexID(i%n))+" "+MediaType, line, "call %d", i)
-	}
-}
-
-// TestRequestCacheConcurrent runs one-line calls for more groupIds than the
-// cache holds from many goroutines (run it with -race): each request must
-// carry its caller's groupId and context.
-func TestRequestCacheConcurrent(t *testing.T) {
-	t.Parallel()
-	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		want, _ := r.Context().Value(wantIDKey{}).(string)
-		if r.URL.Path != opPath(want) {
-			return nil, fmt.Errorf("the request for %q went to %s", want, r.URL.Path)
-		}
-		return emptyOK(r), nil
-	})))
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 2 * maxCachedRequests {
-				id := hexID((i*7 + g*31) % (maxCachedRequests + 50))
-				ctx := context.WithValue(t.Context(), wantIDKey{}, id)
-				if err := c.DeferMaintenanceWindow(ctx, id); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	assert.LessOrEqual(t, c.reqs.len(), maxCachedRequests)
 }
 
 // TestOneLineCallTransportErrors checks that transport failures come back
@@ -198,4 +129,70 @@ func TestOneLineCallDeadline(t *testing.T) {
 	c = mustNew(t, opts(0)...)
 	require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
 	assert.False(t, has, "WithTimeout(0) adds no deadline")
+}
+
+// TestTransportSeesTheBuiltRequest checks what the base transport gets, for
+// both calls: the generated builder's request as http.NewRequest makes it,
+// Host included (recorders such as go-vcr match on it), with the Client's
+// Accept and User-Agent.
+func TestTransportSeesTheBuiltRequest(t *testing.T) {
+	t.Parallel()
+	var got []*http.Request
+	c := mustNew(t, WithServer("http://atlas.invalid/base"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r)
+		return emptyOK(r), nil
+	})))
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	_, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	for _, r := range got {
+		assert.Equal(t, "atlas.invalid", r.Host)
+		assert.Equal(t, "http://atlas.invalid"+opPath(testGroupID), r.URL.String())
+		assert.Equal(t, []string{MediaType}, r.Header["Accept"])
+		assert.Equal(t, []string{userAgent()}, r.Header["User-Agent"])
+	}
+}
+
+// TestRequestAsTheBuilderMakesIt checks that the request the Client sends
+// is the one the generated builder makes from the whole server URL (the
+// Client gives the builder the server's path and puts the scheme and host
+// itself): the same URL, escaped path and Host, with and without envelope.
+func TestRequestAsTheBuilderMakesIt(t *testing.T) {
+	t.Parallel()
+	for _, server := range []string{"https://cloud.mongodb.com", "http://127.0.0.1:8080/mock", "http://[::1]:8080/a%2Fb/c",
+		"https://Atlas.Example:443/x y", "http://atlas.invalid:/base"} {
+		for _, params := range []*DeferMaintenanceWindowParams{nil, {Envelope: ptr(true)}} {
+			c := mustNew(t, WithServer(server))
+			got, err := c.newRequest(t.Context(), testGroupID, params)
+			require.NoError(t, err, server)
+			want, err := newDeferMaintenanceWindowRequest(c.server+"/", testGroupID, params)
+			require.NoError(t, err, server)
+			assert.Equal(t, want.URL.String(), got.URL.String(), server)
+			assert.Equal(t, want.URL.EscapedPath(), got.URL.EscapedPath(), server)
+			assert.Equal(t, want.Host, got.Host, server)
+			assert.Equal(t, *want.URL, *got.URL, server)
+		}
+	}
+}
+
+// TestEditorsCannotChangeLaterCalls checks that an editor that writes into
+// the header values it is given (which requests share otherwise) changes
+// its own request only.
+func TestEditorsCannotChangeLaterCalls(t *testing.T) {
+	t.Parallel()
+	var accepts []string
+	c := mustNew(t, WithServer("http://atlas.invalid"), WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		accepts = append(accepts, r.Header.Get("Accept"))
+		return emptyOK(r), nil
+	})))
+	_, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil, func(_ context.Context, r *http.Request) error {
+		r.Header["Accept"][0] = "text/plain"
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, c.DeferMaintenanceWindow(t.Context(), testGroupID))
+	_, err = c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"text/plain", MediaType, MediaType}, accepts)
 }

@@ -1,21 +1,19 @@
 package atlas
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/atlascontract/deferwindow/gen/internal/oapi"
 )
 
 // CheckResponse turns a response of DeferMaintenanceWindowWithResponse into
 // what DeferMaintenanceWindow returns: nil on success, else the same *Error
 // (an enveloped answer, when the request asked for envelope=true, is
-// unwrapped first).
+// unwrapped first). The ApiError the generated parser decoded is used as it
+// is, not decoded again.
 func CheckResponse(rsp *DeferMaintenanceWindowResponse) error {
 	if rsp == nil || rsp.HTTPResponse == nil {
 		return errors.New("atlas: CheckResponse: the response holds no HTTP response")
@@ -24,30 +22,74 @@ func CheckResponse(rsp *DeferMaintenanceWindowResponse) error {
 	method, path, enveloped := OperationMethod, OperationPath, false
 	if req := hr.Request; req != nil && req.URL != nil {
 		method, path = req.Method, req.URL.Path
-		enveloped, _ = strconv.ParseBool(req.URL.Query().Get("envelope"))
+		if req.URL.RawQuery != "" {
+			enveloped, _ = strconv.ParseBool(req.URL.Query().Get("envelope"))
+		}
+	}
+	if is2xx(hr.StatusCode) && !enveloped {
+		return nil
 	}
 	body, truncated := rsp.Body, false
 	if len(body) > MaxErrorBody {
 		body, truncated = body[:MaxErrorBody], true
 	}
-	return classify(method, path, hr.StatusCode, hr.Header, append([]byte(nil), body...), truncated, enveloped)
+	var decoded *APIError
+	if !enveloped && !truncated {
+		decoded = typedAPIError(rsp)
+	}
+	return classify(method, path, hr.StatusCode, hr.Header, append([]byte(nil), body...), truncated, enveloped, decoded)
 }
 
-// parseResponse reads resp's body and decodes it with the generated parser.
-// The declared headers are given to the parser as typedHeaders makes them,
-// so a bad header value is the header's problem alone, not a failure to
-// decode the answer.
+// typedAPIError returns the ApiError the generated parser decoded for the
+// response's status, or nil.
+func typedAPIError(rsp *DeferMaintenanceWindowResponse) *APIError {
+	switch rsp.StatusCode() {
+	case 400:
+		return rsp.JSON400
+	case 401:
+		return rsp.JSON401
+	case 403:
+		return rsp.JSON403
+	case 404:
+		return rsp.JSON404
+	case 406:
+		return rsp.JSON406
+	case 410:
+		return rsp.JSON410
+	case 429:
+		return rsp.JSON429
+	case 500:
+		return rsp.JSON500
+	}
+	return nil
+}
+
+// parseResponse reads resp's body (none when it declares a length of 0)
+// and decodes the answer with the generated parser. The parser sees the
+// declared headers as typedHeaders makes them, so a bad header value is the
+// header's problem alone, not a failure to decode the answer; the response
+// returned holds resp as it came, with its body read.
 func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowResponse, error) {
-	body, err := io.ReadAll(resp.Body)
+	var body []byte
+	var err error
+	if resp.ContentLength != 0 {
+		body, err = readAll(resp.Body, resp.ContentLength)
+	}
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	view := *resp
-	view.Header = typedHeaders(resp.Header, now)
-	view.Body = io.NopCloser(bytes.NewReader(body))
-	rsp, err := oapi.ParseDeferMaintenanceWindowResponse(&view)
+	resp.Body = http.NoBody
+	if len(body) > 0 {
+		resp.Body = &bytesBody{data: body}
+	}
+	in := resp
+	if h, changed := typedHeaders(resp.Header, now); changed {
+		view := *resp
+		view.Header = h
+		in = &view
+	}
+	rsp, err := parseDeferMaintenanceWindowResponse(in)
 	if err != nil {
 		return &DeferMaintenanceWindowResponse{Body: body, HTTPResponse: resp},
 			fmt.Errorf("atlas: decoding the %d answer: %w", resp.StatusCode, err)
@@ -56,10 +98,49 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	return rsp, nil
 }
 
-// typedHeaders returns h, or a copy of it in which Retry-After as an HTTP
-// date is replaced by its delay in seconds from now, and every declared
-// integer header whose value is no integer is removed.
-func typedHeaders(h http.Header, now time.Time) http.Header {
+// readAll reads r whole, in one allocation when contentLength is right.
+func readAll(r io.Reader, contentLength int64) ([]byte, error) {
+	if contentLength < 0 || contentLength >= MaxResponseBody {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, contentLength+1) // +1: room to see the end
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than it said
+		}
+	}
+}
+
+// bytesBody is a read-once body over bytes already read.
+type bytesBody struct {
+	data []byte
+}
+
+// Read implements io.Reader.
+func (b *bytesBody) Read(p []byte) (int, error) {
+	if len(b.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+// Close implements io.Closer.
+func (*bytesBody) Close() error { return nil }
+
+// typedHeaders returns h, or a copy of it (and true) in which Retry-After
+// as an HTTP date is replaced by its delay in seconds from now, and every
+// declared integer header whose value is no integer is removed.
+func typedHeaders(h http.Header, now time.Time) (http.Header, bool) {
 	out, cloned := h, false
 	for _, name := range integerHeaders {
 		vs := h[name]
@@ -78,7 +159,7 @@ func typedHeaders(h http.Header, now time.Time) http.Header {
 		}
 		delete(out, name)
 	}
-	return out
+	return out, cloned
 }
 
 // RateLimit is what an answer's RateLimit-Limit and RateLimit-Remaining

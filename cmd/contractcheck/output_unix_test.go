@@ -1,5 +1,9 @@
 //go:build unix
 
+// Unix only: the tests write into a FIFO (syscall.Mkfifo), read the process
+// umask (syscall.Umask) and compare permission bits, which Windows reduces to
+// a read-only flag.
+
 package main
 
 import (

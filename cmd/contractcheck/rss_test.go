@@ -1,3 +1,8 @@
+//go:build linux
+
+// Linux only: the test reads the child's peak resident memory from
+// /proc/PID/status (VmHWM), which macOS and Windows do not have.
+
 package main
 
 import (

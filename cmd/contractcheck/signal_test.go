@@ -1,5 +1,8 @@
 //go:build unix
 
+// Unix only: the tests send SIGTERM and SIGINT to a child process (Windows
+// has no signals to send) and block it on a FIFO (syscall.Mkfifo).
+
 package main
 
 import (

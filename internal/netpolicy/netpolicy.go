@@ -55,7 +55,7 @@ func Check(ctx context.Context, base string, live bool) (*Target, error) {
 	addrs, why := LoopbackAddrs(ctx, u.Hostname(), lookupIPAddr)
 	switch {
 	case addrs != nil:
-		return &Target{URL: u, Loopback: true, Transport: loopbackTransport(addrs)}, nil
+		return &Target{URL: u, Loopback: true, Transport: LoopbackTransport(addrs)}, nil
 	case !live:
 		return nil, fmt.Errorf("%w (%s)", ErrNeedsLive, why)
 	case u.Scheme != "https":
@@ -94,9 +94,11 @@ func LoopbackAddrs(ctx context.Context, host string, lookup LookupFunc) ([]net.I
 	return ips, ""
 }
 
-// loopbackTransport dials the given loopback addresses, in order, at the
-// port a request names, whatever its host, and never uses a proxy.
-func loopbackTransport(ips []net.IP) *http.Transport {
+// LoopbackTransport returns a clone of http.DefaultTransport that dials the
+// given loopback addresses, in order, at the port a request names, whatever
+// its host, and never uses a proxy: what reaches a server on this machine,
+// as LoopbackAddrs found it, without letting a proxy see the request.
+func LoopbackTransport(ips []net.IP) *http.Transport {
 	t := defaultTransport()
 	t.Proxy = nil
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}

@@ -1,5 +1,6 @@
 // Package output writes what a command produces (a cassette, a fragment, a
-// report) to the destination the user named, by one rule for every command.
+// report) to the destination the user named, by one rule for every command,
+// and refuses a destination that is one of the command's inputs.
 package output
 
 import (
@@ -10,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/renameio/v2"
 )
 
 // Write writes data to the destination path names, by this rule:
@@ -28,6 +27,15 @@ import (
 //   - a new file is created the same way, with mode 0666 less the umask;
 //   - a symbolic link is followed: its target is written by the rules above,
 //     and the link stays.
+//
+// On Windows, where a file cannot be replaced atomically, the rule differs
+// in three places: a regular file is rewritten in place (truncated, then
+// written: a reader may see a partial file and a failed write may leave
+// one; the file keeps its attributes and permissions because it stays the
+// same file); a new file gets the folder's inherited permissions (Windows
+// has no umask); and a device or named pipe (NUL, \\.\pipe\name) is written
+// into without appending, since Windows grants no plain write access to a
+// pipe opened for appending. "-" and symbolic links behave as above.
 //
 // The folder must exist. Errors name path.
 func Write(path string, stdout io.Writer, data []byte) error {
@@ -55,21 +63,23 @@ func Write(path string, stdout io.Writer, data []byte) error {
 			return err
 		}
 	}
-	if err := renameio.WriteFile(target, data, 0o666, renameio.WithTempDir(filepath.Dir(target))); err != nil {
+	if err := replaceFile(target, data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
 
-// underSystemFolder reports whether path is under /dev or /proc.
+// underSystemFolder reports whether path is under /dev or /proc. It is
+// always false on Windows, where no absolute path starts with a slash.
 func underSystemFolder(path string) bool {
 	abs, err := filepath.Abs(path)
 	return err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/"))
 }
 
-// writeInto opens path for appending, with the extra flags, and writes data.
+// writeInto opens path for writing (appending where the platform allows,
+// see writeIntoFlags), with the extra flags, and writes data.
 func writeInto(path string, data []byte, flags int) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|flags, 0o666)
+	f, err := os.OpenFile(path, os.O_WRONLY|writeIntoFlags|flags, 0o666)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,9 @@ package output_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +13,9 @@ import (
 	"github.com/atlascontract/deferwindow/internal/output"
 )
 
+// The tests of what only Unix has (FIFOs, /dev, the umask, file modes,
+// symbolic links without privileges) are in output_unix_test.go.
+
 func TestWriteDashIsStdout(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
@@ -20,88 +23,18 @@ func TestWriteDashIsStdout(t *testing.T) {
 	assert.Equal(t, "hello", out.String())
 }
 
-func TestWriteReplacesARegularFileKeepingItsMode(t *testing.T) {
+func TestWriteReplacesTheContentOfARegularFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.json")
-	require.NoError(t, os.WriteFile(path, []byte("a much longer previous content"), 0o600))
-	require.NoError(t, os.Chmod(path, 0o640))
-	before, err := os.Stat(path)
-	require.NoError(t, err)
-
+	require.NoError(t, os.WriteFile(path, []byte("a much longer previous content"), 0o644))
 	require.NoError(t, output.Write(path, nil, []byte("new")))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, "new", string(data))
-	after, err := os.Stat(path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o640), after.Mode().Perm(), "the mode is kept")
-	assert.False(t, os.SameFile(before, after), "replaced by a rename, not rewritten in place")
+	assert.Equal(t, "new", string(data), "nothing of the longer previous content is left")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
-}
-
-func TestWriteNewFileHonoursTheUmask(t *testing.T) {
-	// Not parallel: it sets the process umask.
-	old := syscall.Umask(0o027)
-	defer syscall.Umask(old)
-	path := filepath.Join(t.TempDir(), "fragment.yaml")
-	require.NoError(t, output.Write(path, nil, []byte("x")))
-	fi, err := os.Stat(path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o640), fi.Mode().Perm())
-}
-
-func TestWriteFollowsASymlinkAndKeepsIt(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	target := filepath.Join(dir, "real.yaml")
-	link := filepath.Join(dir, "link.yaml")
-	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
-	require.NoError(t, os.Symlink(target, link))
-	require.NoError(t, output.Write(link, nil, []byte("new")))
-	data, err := os.ReadFile(target)
-	require.NoError(t, err)
-	assert.Equal(t, "new", string(data))
-	fi, err := os.Lstat(link)
-	require.NoError(t, err)
-	assert.NotZero(t, fi.Mode()&os.ModeSymlink, "the link is still a link")
-
-	dangling := filepath.Join(dir, "dangling.yaml")
-	require.NoError(t, os.Symlink(filepath.Join(dir, "later.yaml"), dangling))
-	require.NoError(t, output.Write(dangling, nil, []byte("created")))
-	data, err = os.ReadFile(filepath.Join(dir, "later.yaml"))
-	require.NoError(t, err)
-	assert.Equal(t, "created", string(data))
-}
-
-func TestWriteIntoAFIFOAndDevNull(t *testing.T) {
-	t.Parallel()
-	require.NoError(t, output.Write(os.DevNull, nil, []byte("discarded")))
-	fi, err := os.Stat(os.DevNull)
-	require.NoError(t, err)
-	assert.False(t, fi.Mode().IsRegular(), "/dev/null is still a device")
-
-	fifo := filepath.Join(t.TempDir(), "pipe")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	got := make(chan []byte, 1)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			got <- nil
-			return
-		}
-		defer func() { _ = f.Close() }() // opened for reading
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(f)
-		got <- b.Bytes()
-	}()
-	require.NoError(t, output.Write(fifo, nil, []byte("through the pipe")))
-	assert.Equal(t, "through the pipe", string(<-got))
-	fi, err = os.Lstat(fifo)
-	require.NoError(t, err)
-	assert.NotZero(t, fi.Mode()&os.ModeNamedPipe, "the FIFO is not replaced by a file")
 }
 
 func TestWriteFailureLeavesThePreviousFile(t *testing.T) {
@@ -124,4 +57,71 @@ func TestWriteFailureLeavesThePreviousFile(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
+}
+
+func TestCheckNotInputRefusesAnInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "defer.yaml")
+	spec := filepath.Join(dir, "fragment.yaml")
+	for _, p := range []string{recording, spec} {
+		require.NoError(t, os.WriteFile(p, []byte("kept"), 0o644))
+	}
+	hardLink := filepath.Join(dir, "hard.yaml")
+	require.NoError(t, os.Link(recording, hardLink))
+	inputs := []string{"-", filepath.Join(dir, "gone.har"), spec, recording}
+
+	for _, out := range []string{
+		recording,
+		dir + string(filepath.Separator) + "." + string(filepath.Separator) + "defer.yaml", // another spelling
+		hardLink, // another name of the same file
+	} {
+		err := output.CheckNotInput(out, inputs)
+		var inputErr *output.InputError
+		require.True(t, errors.As(err, &inputErr), "%s: %v", out, err)
+		assert.Equal(t, out, inputErr.Output)
+		assert.Equal(t, recording, inputErr.Input)
+	}
+	assert.EqualError(t, output.CheckNotInput(spec, inputs),
+		"output "+spec+" is also an input: writing it would replace the input; write the output to another file")
+	assert.EqualError(t, output.CheckNotInput(hardLink, inputs),
+		"output "+hardLink+" is the same file as the input "+recording+": writing it would replace the input; write the output to another file")
+	for _, p := range []string{recording, spec} {
+		got, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.Equal(t, "kept", string(got), "checking writes nothing")
+	}
+}
+
+func TestCheckNotInputAcceptsWhatWriteWouldNotReplace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "defer.yaml")
+	require.NoError(t, os.WriteFile(recording, []byte("kept"), 0o644))
+	other := filepath.Join(dir, "report.json")
+	require.NoError(t, os.WriteFile(other, []byte("old report"), 0o644))
+	copied := filepath.Join(dir, "copy.yaml")
+	require.NoError(t, os.WriteFile(copied, []byte("kept"), 0o644)) // same bytes, another file
+	inputs := []string{recording, "-", filepath.Join(dir, "gone.har")}
+
+	for name, out := range map[string]string{
+		"stdout":                 "-",
+		"a file not written yet": filepath.Join(dir, "new.json"),
+		"another file":           other,
+		"a copy of an input":     copied,
+		"the folder of an input": dir, // Write refuses a folder itself
+	} {
+		assert.NoError(t, output.CheckNotInput(out, inputs), name)
+	}
+	assert.NoError(t, output.CheckNotInput(recording, nil), "no inputs")
+	assert.NoError(t, output.CheckNotInput(filepath.Join(dir, "gone.har"), inputs), "an input that does not exist is no file to replace")
+}
+
+func TestCheckNotInputDashIsStdoutAndStdin(t *testing.T) {
+	// Not parallel: it changes the working directory.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("-", []byte("a file named -"), 0o644))
+	assert.NoError(t, output.CheckNotInput("-", []string{"-", filepath.Join(dir, "-")}), `output "-" is stdout, not the file named -`)
+	assert.NoError(t, output.CheckNotInput(filepath.Join(dir, "-"), []string{"-"}), `input "-" is stdin, not the file named -`)
 }

@@ -2,10 +2,9 @@
 // fragment that the hand-written client needs and oapi-codegen does not emit
 // (the versioned media type, the groupId pattern, the default server, the
 // OAuth token path) as Go constants, so that the fragment stays their only
-// source. With -aliases-from it also writes a type alias for each model and
-// response type of a package oapi-codegen generated, so that package atlas
-// exports the generated types without typing them twice. It runs from
-// gen/generate.go.
+// source. With -trim it also takes oapi-codegen's unconfigured client out of
+// the file oapi-codegen generated into the same package (see trim). It runs
+// from gen/generate.go.
 package main
 
 import (
@@ -30,34 +29,36 @@ func main() {
 	spec := flag.String("spec", "", "OpenAPI fragment `file` holding exactly one operation")
 	out := flag.String("o", "", "output Go `file`")
 	pkg := flag.String("package", "atlas", "Go package name")
-	aliasFrom := flag.String("aliases-from", "", "generated Go `file` whose model and response types get aliases")
-	aliasImport := flag.String("aliases-import", "", "import `path` of the package -aliases-from belongs to")
-	aliasOut := flag.String("aliases-o", "", "output Go `file` for the aliases")
+	trimFile := flag.String("trim", "", "Go `file` oapi-codegen generated into the package, to take its unconfigured client out of (rewritten in place)")
 	flag.Parse()
-	if *spec == "" || *out == "" || (*aliasFrom != "") != (*aliasOut != "") || (*aliasFrom != "") != (*aliasImport != "") {
-		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME] [-aliases-from FILE -aliases-import PATH -aliases-o FILE]")
+	if *spec == "" || *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: specconst -spec FILE -o FILE [-package NAME] [-trim FILE]")
 		os.Exit(2)
 	}
-	src, err := generate(*spec, *pkg)
+	if err := run(*spec, *out, *pkg, *trimFile); err != nil {
+		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(spec, out, pkg, trimFile string) error {
+	src, err := generate(spec, pkg)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
-		os.Exit(1)
+		return err
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
-		os.Exit(1)
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return err
 	}
-	if *aliasFrom == "" {
-		return
+	if trimFile == "" {
+		return nil
 	}
-	if src, err = aliases(*aliasFrom, *aliasImport, *pkg); err != nil {
-		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
-		os.Exit(1)
+	if src, err = os.ReadFile(trimFile); err != nil {
+		return err
 	}
-	if err := os.WriteFile(*aliasOut, src, 0o644); err != nil {
-		fmt.Fprintf(os.Stderr, "specconst: %v\n", err)
-		os.Exit(1)
+	if src, err = trim(trimFile, src); err != nil {
+		return err
 	}
+	return os.WriteFile(trimFile, src, 0o644)
 }
 
 type facts struct {

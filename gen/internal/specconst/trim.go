@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// clientMachinery are the types oapi-codegen generates for its own,
+// unconfigured client. Package atlas has its own Client, so trim removes
+// them, their methods and every function whose signature names one
+// (NewClient, WithHTTPClient, WithBaseURL, ...).
+var clientMachinery = map[string]bool{
+	"Client":                       true,
+	"ClientOption":                 true,
+	"ClientInterface":              true,
+	"ClientWithResponses":          true,
+	"ClientWithResponsesInterface": true,
+	"HttpRequestDoer":              true,
+}
+
+// keptFuncs are the generated functions package atlas calls: the request
+// builders and the response parsers. trim unexports them.
+var keptFuncs = regexp.MustCompile(`^(New\w+Request\w*|Parse\w+Response)$`)
+
+// edit replaces src[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// trim rewrites the Go file that oapi-codegen generated into package atlas
+// (name is for messages): it takes out the package comment (doc.go has the
+// package's), the unconfigured client (clientMachinery, its methods, and
+// the functions that build or configure it), and unexports the request
+// builders and response parsers, which package atlas calls from its own
+// Client. A type left without a doc comment gets one. Any other exported
+// function, or an exported interface or function type but RequestEditorFn,
+// is an error: it is client machinery that a newer oapi-codegen added, to be
+// named in clientMachinery before it could be exported.
+func trim(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	var edits []edit
+	cut := func(doc *ast.CommentGroup, node ast.Node) {
+		start := node.Pos()
+		if doc != nil {
+			start = doc.Pos()
+		}
+		edits = append(edits, edit{start: off(start), end: off(node.End())})
+	}
+
+	// The package comment becomes a plain comment, keeping the "Code
+	// generated ... DO NOT EDIT." line.
+	if f.Doc != nil {
+		var generated string
+		for _, c := range f.Doc.List {
+			if strings.HasPrefix(c.Text, "// Code generated ") {
+				generated = c.Text
+			}
+		}
+		if generated == "" {
+			return nil, fmt.Errorf("%s: no \"Code generated\" line in the package comment", name)
+		}
+		generated = strings.Replace(generated, " DO NOT EDIT.", ", then gen/internal/specconst -trim; DO NOT EDIT.", 1)
+		edits = append(edits, edit{start: off(f.Doc.Pos()), end: off(f.Doc.End()), text: generated + "\n"})
+	}
+
+	renames := map[string]string{}
+	var problems []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv != nil && len(d.Recv.List) == 1 && clientMachinery[baseTypeName(d.Recv.List[0].Type)] {
+				cut(d.Doc, d)
+				continue
+			}
+			if namesMachinery(d.Type) {
+				cut(d.Doc, d)
+				continue
+			}
+			if d.Recv != nil || !d.Name.IsExported() {
+				continue
+			}
+			if !keptFuncs.MatchString(d.Name.Name) {
+				problems = append(problems, fmt.Sprintf("func %s (line %d)", d.Name.Name, fset.Position(d.Pos()).Line))
+				continue
+			}
+			renames[d.Name.Name] = unexport(d.Name.Name)
+		case *ast.GenDecl:
+			if d.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range d.Specs {
+				ts := s.(*ast.TypeSpec)
+				if clientMachinery[ts.Name.Name] {
+					if len(d.Specs) != 1 {
+						return nil, fmt.Errorf("%s: type %s is declared in a group", name, ts.Name.Name)
+					}
+					cut(d.Doc, d)
+					continue
+				}
+				switch ts.Type.(type) {
+				case *ast.InterfaceType, *ast.FuncType:
+					if ts.Name.IsExported() && ts.Name.Name != "RequestEditorFn" {
+						problems = append(problems, fmt.Sprintf("type %s (line %d)", ts.Name.Name, fset.Position(ts.Pos()).Line))
+					}
+				}
+				if ts.Doc == nil && d.Doc == nil && ts.Name.IsExported() {
+					edits = append(edits, edit{start: off(d.Pos()), end: off(d.Pos()), text: typeDoc(ts.Name.Name)})
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s: oapi-codegen generated exported client machinery that trim does not know: %s; add it to clientMachinery in gen/internal/specconst/trim.go, or to keptFuncs if package atlas must call it",
+			name, strings.Join(problems, ", "))
+	}
+
+	// Renamed functions: every use, and the first word of their doc comments.
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if to, ok := renames[id.Name]; ok {
+				edits = append(edits, edit{start: off(id.Pos()), end: off(id.End()), text: to})
+			}
+		}
+		return true
+	})
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
+			if to, ok := renames[fd.Name.Name]; ok {
+				c := fd.Doc.List[0]
+				if strings.HasPrefix(c.Text, "// "+fd.Name.Name) {
+					start := off(c.Pos()) + len("// ")
+					edits = append(edits, edit{start: start, end: start + len(fd.Name.Name), text: to})
+				}
+			}
+		}
+	}
+	return format.Source(apply(src, edits))
+}
+
+// apply makes the edits, which must not overlap, on a copy of src. An
+// edit that lies inside one that cuts (a rename inside a removed function)
+// is dropped.
+func apply(src []byte, edits []edit) []byte {
+	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
+	var out bytes.Buffer
+	pos := 0
+	for _, e := range edits {
+		if e.start < pos {
+			continue // inside an edit already made
+		}
+		out.Write(src[pos:e.start])
+		out.WriteString(e.text)
+		pos = e.end
+	}
+	out.Write(src[pos:])
+	return out.Bytes()
+}
+
+// baseTypeName is the name of a receiver type: T for T and *T.
+func baseTypeName(x ast.Expr) string {
+	if s, ok := x.(*ast.StarExpr); ok {
+		x = s.X
+	}
+	if id, ok := x.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// namesMachinery reports whether a function's signature names a client machinery type.
+func namesMachinery(ft *ast.FuncType) bool {
+	found := false
+	ast.Inspect(ft, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && clientMachinery[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func unexport(name string) string {
+	r := []rune(name)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+// typeDoc is the doc comment trim gives a generated type that has none.
+func typeDoc(name string) string {
+	if op, ok := strings.CutSuffix(name, "Response"); ok {
+		return fmt.Sprintf("// %s is what Client.%sWithResponse returns: the raw body, the HTTP\n// response, and the decoded body and headers of a status the OpenAPI fragment declares.\n", name, op)
+	}
+	return fmt.Sprintf("// %s is generated from the OpenAPI fragment.\n", name)
+}
