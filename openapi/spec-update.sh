@@ -149,14 +149,7 @@ if [ -s "$tmp/aliased" ]; then
 	say "The types of \`gen/internal/oapi\` that \`gen\` exports as aliases ($(paste -sd, "$tmp/aliased" | sed 's/,/, /g')):" "" '```'
 	rc=0
 	oapi=$("$tmp/bin/apidiff" -allow-internal "$tmp/oapi.api" ./gen/internal/oapi 2>&1) || rc=$?
-	# Only the incompatible changes of an aliased type (the name before the
-	# first "." or ":" of a "- Name...: change" line).
-	aliased_api=$(awk -v list="$tmp/aliased" '
-		BEGIN { while ((getline name < list) > 0) aliased[name] = 1 }
-		/^Incompatible changes:/ { inc = 1; next }
-		/^[A-Za-z].*:$/ { inc = 0; next }
-		inc && /^- / { name = substr($0, 3); sub(/[.:].*/, "", name); if (name in aliased) print }
-	' <<<"$oapi")
+	aliased_api=$(awk -v list="$tmp/aliased" -f openapi/aliased-changes.awk <<<"$oapi")
 	if [ "$rc" != 0 ]; then
 		say "$oapi" '```' ""
 		breaking+=("apidiff: package gen/internal/oapi does not load with the new generated code")
