@@ -206,7 +206,8 @@ func writeSummary(w io.Writer, before, after []byte) error {
 			removed = append(removed, op)
 		}
 	}
-	fmt.Fprintf(w, "Revision (x-xgen-sha): `%s` → `%s`; operations: %d → %d.\n", oldRev, newRev, len(oldOps), len(newOps))
+	var b strings.Builder
+	fmt.Fprintf(&b, "Revision (x-xgen-sha): `%s` → `%s`; operations: %d → %d.\n", oldRev, newRev, len(oldOps), len(newOps))
 	for _, part := range []struct {
 		title string
 		ops   []string
@@ -214,13 +215,14 @@ func writeSummary(w io.Writer, before, after []byte) error {
 		if len(part.ops) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s:\n", part.title)
+		fmt.Fprintf(&b, "\n%s:\n", part.title)
 		for _, op := range part.ops[:min(len(part.ops), maxListed)] {
-			fmt.Fprintf(w, "- `%s`\n", op)
+			fmt.Fprintf(&b, "- `%s`\n", op)
 		}
 		if len(part.ops) > maxListed {
-			fmt.Fprintf(w, "- and %d more\n", len(part.ops)-maxListed)
+			fmt.Fprintf(&b, "- and %d more\n", len(part.ops)-maxListed)
 		}
 	}
-	return nil
+	_, err = io.WriteString(w, b.String())
+	return err
 }
