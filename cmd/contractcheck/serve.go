@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"sync"
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
-	atlas "github.com/atlascontract/deferwindow/gen"
-	"github.com/atlascontract/deferwindow/gen/atlastest"
 )
 
 const serveSynopsis = `usage: contractcheck serve [--addr 127.0.0.1:PORT] [--mount PREFIX] [--max-body-bytes N] [PATH...]
@@ -22,7 +19,9 @@ Without --fake: serves the recorded responses (none: the shipped recordings) as 
 endpoint, per project in recorded order; invalid requests get what Atlas answers.
 With --fake: serves the fake Atlas of package atlastest, accepting the credentials of
 MONGODB_ATLAS_CLIENT_ID/_SECRET and MONGODB_ATLAS_PUBLIC_API_KEY/_PRIVATE_API_KEY; its control
-API lives under /_contractcheck/fake/. Stops on SIGINT or SIGTERM.`
+API lives under /_contractcheck/fake/ and needs the token printed at start (or set in
+CONTRACTCHECK_FAKE_CONTROL_TOKEN). Answers that break the fragment are reported on stderr.
+Stops on SIGINT or SIGTERM.`
 
 // serveFlags are serve's settings.
 type serveFlags struct {
@@ -70,15 +69,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return usageErr("--mount: %v", err)
 	}
-	var (
-		core    *contract.Server
-		message string
-	)
 	if f.fake {
-		core, message, err = fakeCore(f.state, mount, stderr)
-	} else {
-		core, message, err = mockCore(paths, mount, f.maxBody, stderr)
+		return runServeFake(ctx, f.state, mount, f.addr, stdout, stderr)
 	}
+	core, message, err := mockCore(paths, mount, f.maxBody, stderr)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "contractcheck serve: %v\n", err)
 		return exitUsage
@@ -124,48 +118,6 @@ func mockCore(paths []string, mount string, maxBody int64, stderr io.Writer) (*c
 	}
 	mock := contract.NewMockServer(spec, ins, contract.CheckOptions{Mount: mount}, &lockedWriter{w: stderr})
 	return mock.Server, fmt.Sprintf("%d recorded interactions", len(ins)), nil
-}
-
-// fakeCore serves the fake, seeded from the state file or with the default
-// project, accepting the credentials in the environment.
-func fakeCore(statePath, mount string, stderr io.Writer) (*contract.Server, string, error) {
-	log := &lockedWriter{w: stderr}
-	opts := []atlastest.Option{
-		atlastest.WithMount(mount),
-		atlastest.WithViolationHandler(func(msg string) { _, _ = fmt.Fprintln(log, "contractcheck serve: "+msg) }),
-	}
-	if statePath != "" {
-		st, err := atlastest.LoadState(statePath)
-		if err != nil {
-			return nil, "", err
-		}
-		opts = append(opts, atlastest.WithState(st))
-	}
-	creds := "the default test credentials (see the README)"
-	id, secret := os.Getenv(atlas.EnvClientID), os.Getenv(atlas.EnvClientSecret)
-	pub, priv := os.Getenv(atlas.EnvPublicAPIKey), os.Getenv(atlas.EnvPrivateAPIKey)
-	if (id == "") != (secret == "") || (pub == "") != (priv == "") {
-		return nil, "", fmt.Errorf("set both or neither of %s and %s, and of %s and %s", atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey)
-	}
-	switch {
-	case id != "" && pub != "":
-		creds = fmt.Sprintf("service account %q and API key %q from the environment", id, pub)
-	case id != "":
-		creds = fmt.Sprintf("service account %q from the environment", id)
-	case pub != "":
-		creds = fmt.Sprintf("API key %q from the environment", pub)
-	}
-	if id != "" {
-		opts = append(opts, atlastest.WithServiceAccount(atlastest.ServiceAccount{ClientID: id, ClientSecret: secret}))
-	}
-	if pub != "" {
-		opts = append(opts, atlastest.WithAPIKey(atlastest.APIKey{PublicKey: pub, PrivateKey: priv}))
-	}
-	f, err := atlastest.New(opts...)
-	if err != nil {
-		return nil, "", err
-	}
-	return f.Core(), fmt.Sprintf("fake Atlas with %d seeded project(s), accepting %s; control API under %s", len(f.Projects()), creds, atlastest.ControlPrefix), nil
 }
 
 // lockedWriter serialises writes from concurrent handlers.

@@ -54,7 +54,7 @@ func TestServeFakeWithNewFromEnv(t *testing.T) {
 	t.Setenv(atlas.EnvClientSecret, "mdb_sa_sk_env-do-not-leak")
 	t.Setenv(atlas.EnvPublicAPIKey, "")
 	t.Setenv(atlas.EnvPrivateAPIKey, "")
-	base, stderr := startServe(t, "--fake", "--state", state)
+	base, token, stderr := startServeFake(t, "--state", state)
 	t.Setenv(atlas.EnvBaseURL, base)
 
 	client, err := atlas.NewFromEnv()
@@ -64,7 +64,10 @@ func TestServeFakeWithNewFromEnv(t *testing.T) {
 	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "6a7940722c88faeba59bf917"), "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"))
 	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "32b6e34b3d91647abb20e7b8"), "RESOURCE_NOT_FOUND"), "the state file replaces the default project")
 
-	resp, err := http.Get(base + "/_contractcheck/fake/journal")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/_contractcheck/fake/journal", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -94,8 +97,7 @@ func TestServeFakeDefaultsAndBadState(t *testing.T) {
 	require.NoError(t, os.WriteFile(state, []byte("projects:\n  - id: 6a7940722c88faeba59bf917\n    sheduled: true\n"), 0o600))
 	code, _, stderr = runIn(t, "serve", "--fake", "--state", state)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "line 3")
-	assert.Contains(t, stderr, "sheduled")
+	assert.Contains(t, stderr, "state.yaml:3: unknown key \"sheduled\"")
 }
 
 // TestServeWarnsAboutBrokenRecordingsAndMounts: replay mode names the

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -148,12 +149,20 @@ type errDecodedBudget struct {
 }
 
 func (e *errDecodedBudget) Error() string {
-	scope, option := "this file", "Options.MaxDecodedBytes"
+	scope, option := "this file", "Options.MaxDecodedBytes, by default 16 times the body cap, at most 256 MiB"
 	if e.run {
-		scope, option = "the recordings read so far", "Options.MaxRunDecodedBytes"
+		scope, option = "the recordings read so far", "Options.MaxRunDecodedBytes, by default 4 times the limit per file, at most 1 GiB"
 	}
-	return fmt.Sprintf("the bytes decoded from %s (gzip and deflate bodies, YAML aliases) pass the limit of %d bytes (%s): "+
-		"a small recording must not take memory out of proportion to its size", scope, e.limit, option)
+	return fmt.Sprintf("the bytes decoded from %s (gzip and deflate bodies, YAML aliases) pass the limit of %d bytes (%s MiB; %s): "+
+		"a small recording must not take memory out of proportion to its size", scope, e.limit, mib(e.limit), option)
+}
+
+// mib returns n bytes in MiB, with a decimal when it is not whole.
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10)
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
 }
 
 // remaining returns how many bytes may still be decoded.

@@ -84,7 +84,7 @@ func TestDecodedBytesAreBoundedPerFile(t *testing.T) {
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, tc.file, re.File)
 			assert.Positive(t, re.Line)
-			assert.Contains(t, re.Error(), fmt.Sprintf("pass the limit of %d bytes (Options.MaxDecodedBytes)", limit))
+			assert.Contains(t, re.Error(), fmt.Sprintf("pass the limit of %d bytes (64 MiB; Options.MaxDecodedBytes", limit))
 			assert.LessOrEqual(t, n, tc.maxN, "reading stops at the budget")
 			assert.Less(t, alloc, uint64(4*limit+int64(len(tc.text))), "memory stays a small multiple of the budget")
 		})
@@ -133,7 +133,7 @@ func TestDecodedBytesAreBoundedPerRun(t *testing.T) {
 func TestCassetteShapeIsBoundedBeforeDecoding(t *testing.T) {
 	t.Parallel()
 	var keys strings.Builder
-	for i := range 40000 {
+	for i := range 5000 { // 40,000 would pass MaxCassetteNodes first
 		fmt.Fprintf(&keys, "      K%d: [v]\n", i)
 	}
 	wide := "version: 2\ninteractions:\n- request:\n    method: GET\n    url: https://h/x\n    headers:\n" + keys.String() + "  response: {code: 200}\n"
@@ -142,7 +142,7 @@ func TestCassetteShapeIsBoundedBeforeDecoding(t *testing.T) {
 		name, text, want string
 		line             int
 	}{
-		{name: "40,000 header keys", text: wide, line: 7, want: "a YAML mapping with 40000 keys, over the limit of 1000"},
+		{name: "5,000 header keys", text: wide, line: 7, want: "a YAML mapping with 5000 keys, over the limit of 1000"},
 		{name: "200 levels deep", text: deep, line: 3, want: "YAML nested deeper than 100 levels"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,4 +163,48 @@ func TestCassetteShapeIsBoundedBeforeDecoding(t *testing.T) {
 	_, err := readString("ok.yaml", "version: 2\ninteractions:\n- request:\n    method: GET\n    url: https://h/x\n    headers:\n"+ok.String()+"  response: {code: 200}\n", recording.Options{})
 	require.NoError(t, err)
 	assert.False(t, errors.Is(err, os.ErrNotExist))
+}
+
+// TestDecodedBytesBudgetIsCappedWhateverTheBodyCap reads a 1 MB cassette
+// that repeats a 1 MiB body 400 times through YAML aliases with the body
+// cap raised to 1 GiB: the budget per file stops at 256 MiB (it used to be
+// 16 GiB, and the cassette took gigabytes), and reading stops there with
+// an error that gives the figure, having allocated about that. Not
+// parallel: it reads process-wide allocation counters.
+func TestDecodedBytesBudgetIsCappedWhateverTheBodyCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes 256 MiB: runs without -short (make test-long)")
+	}
+	path := filepath.Join(t.TempDir(), "alias.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(aliasCassette(400, "    body: '"+strings.Repeat("a", 1<<20)+"'\n")), 0o600))
+	var err error
+	var all []*recording.Interaction
+	alloc, peak := memoryUse(func() {
+		all, err = recording.ReadAll([]string{path}, recording.Options{MaxBodyBytes: 1 << 30})
+	})
+	t.Logf("allocated %d MiB, peak heap %d MiB, %d interactions held; %v", alloc>>20, peak>>20, len(all), err)
+	require.ErrorContains(t, err, "pass the limit of 268435456 bytes (256 MiB; Options.MaxDecodedBytes, by default 16 times the body cap, at most 256 MiB)")
+	assert.Less(t, peak, uint64(400<<20), "the heap in use while reading, every interaction held")
+}
+
+// TestDecodedBytesBudgetDefaults holds the budgets the options give when
+// they are not set: 16 times the body cap per file, 4 times that per run,
+// at most 256 MiB and 1 GiB.
+func TestDecodedBytesBudgetDefaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		maxBody, file, run int64
+	}{
+		{maxBody: 0, file: 64 << 20, run: 256 << 20},
+		{maxBody: 1 << 20, file: 16 << 20, run: 64 << 20},
+		{maxBody: 16 << 20, file: 256 << 20, run: 1 << 30},
+		{maxBody: 1 << 30, file: 256 << 20, run: 1 << 30},
+	} {
+		file, run := recording.DecodeBudgets(recording.Options{MaxBodyBytes: tc.maxBody})
+		assert.Equal(t, tc.file, file, "per file, body cap %d", tc.maxBody)
+		assert.Equal(t, tc.run, run, "per run, body cap %d", tc.maxBody)
+	}
+	file, run := recording.DecodeBudgets(recording.Options{MaxBodyBytes: 1 << 30, MaxDecodedBytes: 1 << 40, MaxRunDecodedBytes: 1 << 41})
+	assert.Equal(t, int64(1<<40), file, "a budget set is kept")
+	assert.Equal(t, int64(1<<41), run)
 }

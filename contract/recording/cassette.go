@@ -3,6 +3,8 @@ package recording
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,10 +25,15 @@ type cassetteHead struct {
 }
 
 // readCassette reads a go-vcr v4 cassette whole (YAML cannot be streamed),
-// refusing one larger than MaxCassetteBytes before parsing. skipped is the
-// number of newlines already consumed from the start of r.
-func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn func(*Interaction) error) error {
-	data, err := io.ReadAll(io.LimitReader(r, MaxCassetteBytes+1))
+// refusing one larger than MaxCassetteBytes, holding more than
+// MaxCassetteNodes nodes or a value longer than MaxCassetteValueBytes,
+// before parsing. lead is what was consumed from the start of the input
+// (white space), r the rest, size the size of the input when known (else
+// 0), and again, when not nil, gives the input back from its start: the YAML
+// library then reads the file again rather than the copy in memory, which
+// is dropped before it builds its tree.
+func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again func() (io.Reader, error), opts Options, fn func(*Interaction) error) error {
+	data, err := readSized(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)), min(size, MaxCassetteBytes)+1)
 	if err != nil {
 		return fileError(name, 0, "cannot read: "+errText(err), err)
 	}
@@ -35,24 +42,33 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 			"a YAML cassette is parsed whole in memory, so memory use grows with its size; "+
 			"record large exchanges as HAR 1.2 instead, which is read entry by entry", int64(MaxCassetteBytes), MaxCassetteBytes>>20), nil)
 	}
-	if looksBinary(data) {
+	if looksBinary(data[len(lead):]) {
 		return fileError(name, 0, "unknown format: binary data, neither a HAR 1.2 file (JSON) nor a go-vcr v4 cassette (YAML)", nil)
 	}
 	if line, b := invalidUTF8(data); line > 0 {
-		return fileError(name, line+skipped, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
+		return fileError(name, line, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
 	}
-	if skipped > 0 {
-		// Keep the line numbers of the file.
-		data = append([]byte(strings.Repeat("\n", skipped)), data...)
+	switch b := yamlNodeBound(data, MaxCassetteNodes, MaxCassetteValueBytes); {
+	case b.ValueLine > 0:
+		return fileError(name, b.ValueLine, fmt.Sprintf("a YAML value (a scalar: a body, say) of more than %d bytes (%d MiB) starts on this line, "+
+			"the limit for one value of a go-vcr cassette: the YAML library takes about five times a value's size to parse it, "+
+			"so the limit keeps a cassette within 400 MB; record large bodies as HAR 1.2 instead, which is read entry by entry", MaxCassetteValueBytes, MaxCassetteValueBytes>>20), nil)
+	case b.NodesLine > 0:
+		return fileError(name, b.NodesLine, fmt.Sprintf("the cassette holds more than %d YAML nodes (keys, values, collections) by this line, "+
+			"the limit for a go-vcr cassette: the YAML library builds a tree of the whole cassette, about 200 bytes a node, before any interaction is read, "+
+			"so the limit keeps a cassette within 400 MB; an interaction counts about 200, so record long sessions as HAR 1.2 instead, which is read entry by entry", MaxCassetteNodes), nil)
 	}
-	var doc yaml.Node
-	if err := yaml.Load(data, &doc); err != nil {
+	doc, err := loadYAML(data, again)
+	if err != nil {
+		if errors.Is(err, errChanged) {
+			return fileError(name, 0, "cannot read: the file changed while it was read", nil)
+		}
 		return yamlError(name, -1, 0, "invalid YAML: ", nil, err)
 	}
-	if n, msg := badShape(&doc, 0); n != nil {
+	if n, msg := badShape(doc, 0); n != nil {
 		return fileError(name, n.Line, msg, nil)
 	}
-	root := &doc
+	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
@@ -95,6 +111,7 @@ func readCassette(name string, r *bufio.Reader, skipped int, opts Options, fn fu
 		if err != nil {
 			return err
 		}
+		items.Content[i] = nil // its nodes are garbage once delivered (unless an alias refers to them)
 		if err := fn(it); err != nil {
 			return err
 		}
@@ -141,7 +158,8 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 	}
 	it.Request.Method, it.Request.URL = rq.Method, u
 	it.Request.Header = canonicalHeader(rq.Headers)
-	b, err := decodeContent(contentCodings(it.Request.Header), []byte(rq.Body), max, left)
+	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
+	b, err := decodeBody(contentCodings(it.Request.Header), rq.Body, max, left)
 	if err != nil {
 		return nil, bad(at("request", "body"), "request body: %v", err)
 	}
@@ -160,7 +178,7 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 	if !rs.Uncompressed {
 		codings = contentCodings(it.Response.Header)
 	}
-	if b, err = decodeContent(codings, []byte(rs.Body), max, left); err != nil {
+	if b, err = decodeBody(codings, rs.Body, max, left); err != nil {
 		return nil, bad(at("response", "body"), "response body: %v", err)
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
@@ -168,6 +186,26 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 	omittedAsTooLarge(&it.Response.Body, &it.Response.BodyTooLarge, &it.Response.BodySize, it.Response.Header)
 	return it, nil
 }
+
+// Limits on what the YAML library builds from a cassette, checked before
+// it builds anything. It composes the whole cassette into a tree of nodes
+// (about 200 bytes each) before any interaction is read, and it takes about
+// five times a scalar's size to read a long one (its buffer doubles as it
+// goes, then is copied into a string). With MaxCassetteBytes, these keep
+// the heap used to read any cassette under 400 MB.
+const (
+	// MaxCassetteNodes is the most YAML nodes (keys, values, collections)
+	// a cassette may hold, by a count that is never below what the
+	// library builds, and about twice it for a cassette as go-vcr writes
+	// it: an interaction with a dozen headers counts about 200, so a
+	// cassette holds up to about 1,200 interactions. Record longer
+	// sessions as HAR, which is read entry by entry.
+	MaxCassetteNodes = 250_000
+	// MaxCassetteValueBytes is the most bytes of the file one YAML scalar
+	// (a body, a header value) may span: 16 MiB, four times the default
+	// body cap. Record larger bodies as HAR, whose bodies are streamed.
+	MaxCassetteValueBytes = 16 << 20
+)
 
 // Bounds on the shape of a cassette, checked before it is decoded: the YAML
 // library compares the keys of a mapping pairwise, so a mapping of 40,000
@@ -228,6 +266,81 @@ func expandedSize(n *yaml.Node, sizes map[*yaml.Node]int64) int64 {
 	}
 	sizes[n] = size
 	return size
+}
+
+// errChanged reports a file that was not the same when read again.
+var errChanged = errors.New("changed while read")
+
+// loadYAML parses data, which must hold exactly one YAML document, as
+// yaml.Load does. When again is not nil it reads the input again from the
+// start instead, so that data, dropped, is not held while the library
+// builds the tree; what it reads again must be what data holds, or it
+// returns errChanged.
+func loadYAML(data []byte, again func() (io.Reader, error)) (*yaml.Node, error) {
+	src, sum := io.Reader(bytes.NewReader(data)), [sha256.Size]byte{}
+	hash := sha256.New()
+	if again != nil {
+		if r, err := again(); err == nil {
+			sum = sha256.Sum256(data)
+			src = io.TeeReader(io.LimitReader(r, int64(len(data))), hash)
+			data = nil
+		}
+	}
+	loader, err := yaml.NewLoader(src)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	switch err := loader.Load(&doc); {
+	case err == io.EOF:
+		return nil, errors.New("yaml: no documents in stream")
+	case err != nil:
+		return nil, err
+	}
+	var next any
+	switch err := loader.Load(&next); {
+	case err == nil:
+		return nil, errors.New("yaml: expected single document, found multiple")
+	case err != io.EOF:
+		return nil, err
+	}
+	if data == nil && !bytes.Equal(hash.Sum(nil), sum[:]) {
+		return nil, errChanged
+	}
+	return &doc, nil
+}
+
+// readSized reads r to its end into a buffer of size bytes, grown only if
+// r holds more: io.ReadAll would double its buffer from 512 bytes, leaving
+// about twice a large cassette's size behind as garbage.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, 0, max(size, 512))
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
+// decodeBody is decodeContent for a body held as a string: a body without
+// coding is cut to the cap before it is copied, so a body of 60 MB is not
+// copied whole to keep 4 MiB of it.
+func decodeBody(codings []string, raw string, max int64, left *decodeBudget) (body, error) {
+	if len(codings) == 0 || raw == "" {
+		if int64(len(raw)) > max {
+			return body{data: []byte(raw[:max]), tooLarge: true, size: int64(len(raw))}, nil
+		}
+		return body{data: []byte(raw), size: int64(len(raw))}, nil
+	}
+	return decodeContent(codings, []byte(raw), max, left)
 }
 
 // omittedAsTooLarge marks an empty body that a Recorder left out for being

@@ -22,7 +22,7 @@ func ExampleNewRecorder() {
 	baseURL, clientID, clientSecret, dir, cleanup := exampleSetup()
 	defer cleanup()
 
-	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
-	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // Read a cassette and look at each recorded exchange.
@@ -58,7 +57,7 @@ func ExampleRecorder() {
 	}))
 	defer srv.Close()
 
-	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+	rec, err := recording.NewRecorder(http.DefaultTransport, recording.RecorderOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -96,7 +95,7 @@ func ExampleRecorder() {
 		return nil
 	})
 	// Output:
-	// /api/atlas/v2/groups/000000000000000000000000/maintenanceWindow/defer
+	// /api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer
 	// Bearer REDACTED
 	// 200
 }

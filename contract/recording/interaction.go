@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Interaction is one recorded HTTP exchange: a request and the response it got.
@@ -51,6 +52,42 @@ type Request struct {
 	// bytes) but does not hold it: a HAR request with a bodySize and no
 	// postData. Body is then empty and says nothing about the body sent.
 	BodyNotRecorded bool
+	// NotRecorded reports that the recording holds no request headers (the
+	// Atlas CLI's public snapshots keep only the response), so rules about
+	// the request's headers cannot judge it: Header says nothing about the
+	// headers sent. A cassette marks such a request with a request header
+	// OmittedHeader whose value starts with HeadersNotRecorded; the reader
+	// removes that header from Header.
+	NotRecorded bool
+}
+
+// HeadersNotRecorded starts the value of an OmittedHeader request header
+// that marks a recorded request without its headers (see
+// Request.NotRecorded), as in
+//
+//	X-Recording-Omitted: request headers not recorded (the snapshot keeps the response only)
+const HeadersNotRecorded = "request headers not recorded"
+
+// headersNotRecorded reports whether h carries the HeadersNotRecorded
+// marker, and removes it from h.
+func headersNotRecorded(h http.Header) bool {
+	found := false
+	var kept []string
+	for _, v := range h[OmittedHeader] {
+		if len(v) >= len(HeadersNotRecorded) && strings.EqualFold(v[:len(HeadersNotRecorded)], HeadersNotRecorded) {
+			found = true
+			continue
+		}
+		kept = append(kept, v)
+	}
+	switch {
+	case !found:
+	case len(kept) == 0:
+		delete(h, OmittedHeader)
+	default:
+		h[OmittedHeader] = kept
+	}
+	return found
 }
 
 // Response is a recorded HTTP response.
@@ -87,10 +124,11 @@ const DefaultMaxBodyBytes = 4 << 20
 
 // MaxCassetteBytes is the largest cassette file, in bytes, that the readers
 // accept: 64 MiB, whatever Options.MaxBodyBytes is. YAML cannot be streamed,
-// so a cassette is held in memory whole while it is parsed, and parsing takes
-// about five times the file's size (a 60 MB cassette needs close to 300 MB).
-// A larger cassette is refused before it is parsed. HAR files have no such
-// limit: they are streamed entry by entry, so record large exchanges as HAR.
+// so a cassette is held in memory whole while it is parsed; with
+// MaxCassetteNodes and MaxCassetteValueBytes, this keeps the memory of
+// reading any cassette under 400 MB. A larger cassette is refused before it
+// is parsed. HAR files have no such limit: they are streamed entry by
+// entry, so record large exchanges as HAR.
 const MaxCassetteBytes = 64 << 20
 
 // Options tunes how recordings are read. The zero value is ready to use.
@@ -104,11 +142,13 @@ type Options struct {
 	// values YAML aliases repeat. Past it, reading fails with an *Error
 	// naming the file and the interaction, so a small hostile file cannot
 	// take memory out of proportion to its size. Zero or less means 16
-	// times the body cap (64 MiB by default).
+	// times the body cap, at most DefaultMaxDecodedBytes (64 MiB with the
+	// default cap, 256 MiB from a cap of 16 MiB up).
 	MaxDecodedBytes int64
 	// MaxRunDecodedBytes bounds the same bytes summed over every file that
 	// one Walk, WalkFS, ReadAll or ReadAllFS call reads. Zero or less means
-	// 4 times MaxDecodedBytes. Read and ReadFile apply only MaxDecodedBytes.
+	// 4 times MaxDecodedBytes, at most DefaultMaxRunDecodedBytes (1 GiB).
+	// Read and ReadFile apply only MaxDecodedBytes.
 	MaxRunDecodedBytes int64
 
 	run *runBudget // shared by the files of one Walk
@@ -121,9 +161,17 @@ func (o Options) maxBody() int64 {
 	return o.MaxBodyBytes
 }
 
+// The most the decoding budgets grow to with the body cap when they are
+// not set: a body cap may be raised to 1 GiB for large bodies, which must
+// not let a 1 MB cassette of YAML aliases decode into gigabytes.
+const (
+	DefaultMaxDecodedBytes    = 256 << 20
+	DefaultMaxRunDecodedBytes = 1 << 30
+)
+
 func (o Options) maxDecoded() int64 {
 	if o.MaxDecodedBytes <= 0 {
-		return 16 * o.maxBody()
+		return min(16*o.maxBody(), DefaultMaxDecodedBytes)
 	}
 	return o.MaxDecodedBytes
 }
@@ -138,7 +186,7 @@ func (o Options) budget() *decodeBudget {
 func (o Options) withRunBudget() Options {
 	n := o.MaxRunDecodedBytes
 	if n <= 0 {
-		n = 4 * o.maxDecoded()
+		n = min(4*o.maxDecoded(), DefaultMaxRunDecodedBytes)
 	}
 	o.run = &runBudget{left: n, limit: n}
 	return o

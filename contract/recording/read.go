@@ -2,8 +2,10 @@ package recording
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 )
@@ -14,7 +16,10 @@ import (
 // The format is sniffed from the content: a file whose first non-space byte is
 // '{' is read as HAR 1.2 (streamed, entry by entry); anything else is read as
 // a go-vcr v4 cassette (YAML, parsed whole, refused above
-// MaxCassetteBytes). Every input problem is returned as an [*Error];
+// MaxCassetteBytes). A cassette is checked in memory before it is parsed;
+// when r can seek (a file), the YAML library then reads it again from r
+// rather than from that copy, which saves holding it, and a file that
+// changed in between is an error. Every input problem is returned as an [*Error];
 // interactions before the problem have already been delivered. If fn returns
 // an error, Read stops and returns that error unchanged. A nil fn only checks
 // the recording.
@@ -22,8 +27,10 @@ func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) e
 	if fn == nil {
 		fn = func(*Interaction) error { return nil }
 	}
+	size, again := sizeHint(r), rereader(r) // before the buffer reads from r
 	br := bufio.NewReaderSize(r, 4096)
-	skipped, first, err := skipLeadingSpace(br)
+	lead, first, err := skipLeadingSpace(br)
+	skipped := bytes.Count(lead, []byte{'\n'})
 	if err == io.EOF {
 		return fileError(name, 0, "empty file: expected a HAR 1.2 file (JSON) or a go-vcr v4 cassette (YAML)", nil)
 	}
@@ -36,7 +43,7 @@ func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) e
 	case '[':
 		return fileError(name, skipped+1, "unknown format: a JSON array is neither a HAR file (a JSON object with a \"log\" member) nor a go-vcr cassette", nil)
 	default:
-		return readCassette(name, br, skipped, opts, fn)
+		return readCassette(name, br, lead, size, again, opts, fn)
 	}
 }
 
@@ -58,26 +65,57 @@ func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
 	return Read(path, f, opts, fn)
 }
 
+// sizeHint returns the size of what r holds when r tells it (a file, a
+// strings.Reader), or 0: a cassette is read into a buffer of that size
+// rather than one that doubles as it goes.
+func sizeHint(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Len() int }:
+		return int64(r.Len())
+	}
+	return 0
+}
+
 // skipLeadingSpace consumes a UTF-8 byte order mark and white space, and
-// returns the number of newlines consumed and the first other byte, which is
-// left unread.
-func skipLeadingSpace(br *bufio.Reader) (newlines int, first byte, err error) {
+// returns what it consumed and the first other byte, which is left unread.
+func skipLeadingSpace(br *bufio.Reader) (lead []byte, first byte, err error) {
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		lead = append(lead, b...)
 		_, _ = br.Discard(3)
 	}
 	for {
 		c, err := br.ReadByte()
 		if err != nil {
-			return newlines, 0, err
+			return lead, 0, err
 		}
 		switch c {
-		case '\n':
-			newlines++
-		case ' ', '\t', '\r':
+		case '\n', ' ', '\t', '\r':
+			lead = append(lead, c)
 		default:
 			_ = br.UnreadByte()
-			return newlines, c, nil
+			return lead, c, nil
 		}
+	}
+}
+
+// rereader returns a function that gives r back at the position it has
+// now, when r can seek there (a file), or nil.
+func rereader(r io.Reader) func() (io.Reader, error) {
+	s, ok := r.(io.ReadSeeker)
+	if !ok {
+		return nil
+	}
+	start, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil // a pipe
+	}
+	return func() (io.Reader, error) {
+		_, err := s.Seek(start, io.SeekStart)
+		return s, err
 	}
 }
 

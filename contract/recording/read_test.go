@@ -2,6 +2,7 @@ package recording_test
 
 import (
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -231,4 +232,88 @@ func TestErrorFormat(t *testing.T) {
 // harWith wraps entries (JSON objects, comma separated) in a HAR log.
 func harWith(entries string) string {
 	return `{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[` + entries + `]}}`
+}
+
+// TestReadCassetteRequestNotRecorded reads requests marked as recorded
+// without their headers (a snapshot of the response only): NotRecorded is
+// set and the marker is not left among the headers; a request whose body
+// was left out is not such a request, and keeps its own marker.
+func TestReadCassetteRequestNotRecorded(t *testing.T) {
+	t.Parallel()
+	text := "version: 2\ninteractions:\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      X-Recording-Omitted: ['request headers not recorded (the Atlas CLI snapshot keeps the response only)']\n" +
+		"  response: {code: 200}\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      x-recording-omitted: ['Request headers not recorded', 'body not recorded: larger than the recorder''s cap of 16 bytes']\n" +
+		"  response: {code: 200}\n" +
+		"- request:\n    method: POST\n    url: " + deferURL + "\n    headers:\n" +
+		"      Accept: [application/vnd.atlas.2023-01-01+json]\n" +
+		"      X-Recording-Omitted: ['body not recorded: larger than the recorder''s cap of 16 bytes']\n" +
+		"  response: {code: 200}\n"
+	got, err := readString("snapshot.yaml", text, recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+
+	assert.True(t, got[0].Request.NotRecorded)
+	assert.Empty(t, got[0].Request.Header, "the marker is not a header of the request")
+
+	assert.True(t, got[1].Request.NotRecorded, "the marker's case does not matter")
+	assert.Equal(t, []string{"body not recorded: larger than the recorder's cap of 16 bytes"}, got[1].Request.Header.Values(recording.OmittedHeader),
+		"another reason to omit stays")
+	assert.True(t, got[1].Request.BodyTooLarge)
+
+	assert.False(t, got[2].Request.NotRecorded)
+	assert.Equal(t, "application/vnd.atlas.2023-01-01+json", got[2].Request.Header.Get("Accept"))
+	assert.NotEmpty(t, got[2].Request.Header.Get(recording.OmittedHeader))
+	assert.True(t, got[2].Request.BodyTooLarge)
+
+	for _, it := range readAll(t, "testdata/defer-ok.yaml", recording.Options{}) {
+		assert.False(t, it.Request.NotRecorded, "a request recorded with its headers")
+	}
+}
+
+// shiftyFile is a file whose content changes once it is read again from
+// the start.
+type shiftyFile struct {
+	first, second *strings.Reader
+	again         bool
+}
+
+func (f *shiftyFile) Read(p []byte) (int, error) {
+	if f.again {
+		return f.second.Read(p)
+	}
+	return f.first.Read(p)
+}
+
+func (f *shiftyFile) Seek(offset int64, whence int) (int64, error) {
+	if whence == io.SeekCurrent && offset == 0 && !f.again {
+		return 0, nil
+	}
+	f.again = true
+	return f.second.Seek(offset, whence)
+}
+
+// TestReadCassetteFromAFileOrAStream reads a cassette from a file, which
+// the YAML library reads again rather than the copy in memory, and from a
+// stream that cannot seek, which it parses from memory: the same
+// interactions. A file that changed between the two reads is refused.
+func TestReadCassetteFromAFileOrAStream(t *testing.T) {
+	t.Parallel()
+	fromFile := readAll(t, "testdata/defer-errors.yaml", recording.Options{})
+	f, err := os.Open("testdata/defer-errors.yaml")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	var fromStream []*recording.Interaction
+	require.NoError(t, recording.Read("testdata/defer-errors.yaml", io.MultiReader(f), recording.Options{}, func(it *recording.Interaction) error {
+		fromStream = append(fromStream, it)
+		return nil
+	}))
+	assert.Equal(t, fromFile, fromStream)
+
+	ok := "version: 2\ninteractions:\n- request: {method: GET, url: 'https://h/x'}\n  response: {code: 200}\n"
+	changed := strings.Replace(ok, "200", "404", 1)
+	err = recording.Read("shifty.yaml", &shiftyFile{first: strings.NewReader(ok), second: strings.NewReader(changed)}, recording.Options{}, nil)
+	require.EqualError(t, err, "shifty.yaml: cannot read: the file changed while it was read")
 }

@@ -2,35 +2,28 @@ package recording
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
-	"regexp"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/atlascontract/deferwindow/internal/output"
 )
 
 // RecorderOptions tunes a Recorder. The zero value records with the default
-// redaction rules and body cap, and keeps project ids.
+// redaction rules and body cap.
 type RecorderOptions struct {
-	// FakeGroupID, when set, replaces every project id the recorder sees: the
-	// id after /groups/ in request paths and the "groupId" values of JSON
-	// bodies are learned, and every occurrence of them (URLs, headers,
-	// bodies) is replaced by FakeGroupID. A learned id and FakeGroupID must
-	// match GroupIDPattern; a FakeGroupID that does not makes NewRecorder
-	// fail. DefaultFakeGroupID is a good choice for 24-hex-digit ids.
-	FakeGroupID string
-	// GroupIDPattern is the regular expression (Go syntax) every project id
-	// matches, such as the pattern the OpenAPI description gives the
-	// groupId parameter. It is required with FakeGroupID.
-	GroupIDPattern string
 	// RedactHeaders names more headers whose whole value is a secret.
 	RedactHeaders []string
 	// RedactFields names more JSON members and form fields whose values are
@@ -44,6 +37,15 @@ type RecorderOptions struct {
 	// body is decoded for redaction up to the cap and no further. Zero or
 	// less means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Hooks are go-vcr hooks run on every interaction once the recorder has
+	// redacted it, in order: the AfterCaptureHook ones on each exchange as
+	// it is recorded, the BeforeSaveHook ones on each interaction every time
+	// Save or WriteTo writes the cassette (contractcheck record passes one
+	// of each, to replace the ids of Atlas projects with a fake one). They
+	// see no secret, and Save still refuses to write one they would put
+	// back. Other kinds of hook make NewRecorder fail: the recorder only
+	// records.
+	Hooks []recorder.Hook
 }
 
 func (o RecorderOptions) maxBody() int64 {
@@ -54,7 +56,8 @@ func (o RecorderOptions) maxBody() int64 {
 }
 
 // OmittedHeader marks a body the Recorder left out of the recording; its
-// value says why.
+// value says why. On a request, a value that starts with HeadersNotRecorded
+// marks a request recorded without its headers instead.
 const OmittedHeader = "X-Recording-Omitted"
 
 // omittedTooLarge starts the OmittedHeader value of a body over the
@@ -62,24 +65,34 @@ const OmittedHeader = "X-Recording-Omitted"
 const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 
 // Recorder is an http.RoundTripper that forwards every request to a base
-// RoundTripper and records the exchange, redacted, for Save. It is safe for
-// concurrent use.
+// RoundTripper and records the exchange, redacted, for Save, with go-vcr
+// v4's recorder (gopkg.in/dnaeon/go-vcr.v4/pkg/recorder): the cassettes it
+// writes are go-vcr's own, and go-vcr replays them with the matcher the
+// README shows. It is safe for concurrent use; concurrent calls lose no
+// interaction.
 //
-// Redaction happens before an exchange is kept, so a secret never reaches
-// memory held for saving, nor the file:
+// Redaction is go-vcr's AfterCaptureHook, the first hook to run. go-vcr
+// builds each interaction as a local value, runs that hook, and only then
+// adds the interaction to the cassette it keeps in memory, so a secret
+// never reaches memory held for saving, nor the file; the go-vcr debug log,
+// which would print request URLs before the hook when VCR_DEBUG is set, is
+// discarded. What it redacts:
 //   - Authorization and Proxy-Authorization keep their scheme: "Bearer
 //     REDACTED", "Basic REDACTED", "Digest REDACTED";
 //   - Cookie and Set-Cookie keep the cookie names and attributes;
 //   - WWW-Authenticate, Proxy-Authenticate and Authentication-Info keep
 //     realm, qop and algorithm, with nonce="REDACTED", opaque="REDACTED";
-//   - form bodies and query strings lose client_secret, client_assertion,
-//     password, token, code and similar fields; JSON bodies lose
-//     access_token, refresh_token, id_token, client_secret, password,
-//     privateKey and secret members (the member stays, its value becomes
-//     "REDACTED"), as do RedactFields; RedactHeaders lose their values;
+//   - form bodies, the form go-vcr records (query and body parameters) and
+//     query strings lose client_secret, client_assertion, password, token,
+//     code and similar fields; JSON bodies lose access_token,
+//     refresh_token, id_token, client_secret, password, privateKey and
+//     secret members (the member stays, its value becomes "REDACTED"), as
+//     do RedactFields; RedactHeaders lose their values; a URL loses its
+//     password;
 //   - every value removed above (when at least 8 bytes long) is remembered
-//     and replaced wherever else it appears, in this or any later exchange,
-//     and Save refuses to write a file that still contains one.
+//     and replaced wherever else it appears, in this or any later exchange
+//     (a BeforeSaveHook replaces the ones learned after an exchange was
+//     recorded), and Save refuses to write a file that still contains one.
 //
 // Response bodies under Content-Encoding gzip or deflate are recorded
 // decoded (as Go's transport delivers them when it negotiates compression
@@ -87,47 +100,76 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 // recorded headers. A body in another coding cannot be redacted, and a body
 // larger than RecorderOptions.MaxBodyBytes (before or after decoding) is not
 // held: both are recorded empty, with an X-Recording-Omitted header saying
-// why. The caller always gets the response exactly as the server sent it.
+// why. go-vcr reads bodies whole, so it is handed what is recorded of them;
+// the caller always gets the response exactly as the server sent it,
+// streamed. go-vcr parses the query and form of every request it records: a
+// request whose query does not parse is refused, unsent.
 type Recorder struct {
-	base    http.RoundTripper
+	vcr     *recorder.Recorder
 	maxBody int64
+	redact  *redactor
+	save    saveFS
+	n       atomic.Int64 // interactions recorded
 
-	mu           sync.Mutex
-	redact       *redactor
-	interactions []*cassette.Interaction
+	// mu is held shared by every RoundTrip and exclusively by Save, whose
+	// go-vcr Stop reads the cassette's interactions without go-vcr's lock.
+	mu sync.RWMutex
 }
 
 // NewRecorder returns a Recorder that forwards to base, or to
-// http.DefaultTransport when base is nil. When opts.FakeGroupID is set, it
-// returns an error if opts.GroupIDPattern is missing or does not compile, or
-// if FakeGroupID does not match it: every project id would otherwise be
-// replaced by an invalid one.
+// http.DefaultTransport when base is nil. It returns an error for a hook
+// of a kind other than AfterCaptureHook and BeforeSaveHook.
 func NewRecorder(base http.RoundTripper, opts RecorderOptions) (*Recorder, error) {
-	var groupID *regexp.Regexp
-	if opts.FakeGroupID != "" {
-		if opts.GroupIDPattern == "" {
-			return nil, errors.New("recording: RecorderOptions.FakeGroupID needs RecorderOptions.GroupIDPattern, the pattern of project ids")
-		}
-		var err error
-		if groupID, err = regexp.Compile(opts.GroupIDPattern); err != nil {
-			return nil, fmt.Errorf("recording: RecorderOptions.GroupIDPattern: %w", err)
-		}
-		if !groupID.MatchString(opts.FakeGroupID) {
-			return nil, fmt.Errorf("recording: RecorderOptions.FakeGroupID %q does not match the project id pattern %s", opts.FakeGroupID, opts.GroupIDPattern)
-		}
-	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Recorder{base: base, maxBody: opts.maxBody(), redact: newRedactor(opts, groupID)}, nil
+	r := &Recorder{maxBody: opts.maxBody(), redact: newRedactor(opts)}
+	vcrOpts := []recorder.Option{
+		recorder.WithMode(recorder.ModeRecordOnly),
+		recorder.WithRealTransport(&captureTransport{base: base, maxBody: r.maxBody}),
+		recorder.WithSkipRequestLatency(true), // it would sleep for the recorded duration after each call
+		recorder.WithFS(&r.save),
+		recorder.WithMarshalFunc(r.marshal),
+		// Not io.Discard: go-vcr logs to stderr instead when VCR_DEBUG is
+		// set, with request URLs as they are before redaction.
+		recorder.WithDebugWriter(discard{}),
+		recorder.WithHook(r.redactCaptured, recorder.AfterCaptureHook),
+		recorder.WithHook(r.redactSaved, recorder.BeforeSaveHook),
+	}
+	for i, h := range opts.Hooks {
+		if h.Handler == nil || h.Kind != recorder.AfterCaptureHook && h.Kind != recorder.BeforeSaveHook {
+			return nil, fmt.Errorf("recording: RecorderOptions.Hooks[%d]: a recorder runs AfterCaptureHook and BeforeSaveHook hooks, not %v", i, h.Kind)
+		}
+		vcrOpts = append(vcrOpts, recorder.WithHook(h.Handler, h.Kind))
+	}
+	// Last: every hook before it accepted the exchange, which go-vcr then
+	// adds to the cassette.
+	vcrOpts = append(vcrOpts, recorder.WithHook(func(*cassette.Interaction) error { r.n.Add(1); return nil }, recorder.AfterCaptureHook))
+	vcr, err := recorder.New("recording", vcrOpts...) // the name go-vcr requires; Save writes where it is told
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	r.vcr = vcr
+	return r, nil
 }
 
+// discard is an io.Writer that drops everything.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
 // Len returns the number of exchanges recorded so far.
-func (r *Recorder) Len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.interactions)
+func (r *Recorder) Len() int { return int(r.n.Load()) }
+
+// exchange carries one call through go-vcr: the request to send, whole,
+// and the response the caller gets.
+type exchange struct {
+	out  *http.Request
+	sent bool
+	resp *http.Response
 }
+
+type exchangeKey struct{}
 
 // RoundTrip forwards req to the base RoundTripper and records the exchange.
 // It does not modify req. It reads req.Body up to the cap and forwards an
@@ -139,46 +181,119 @@ func (r *Recorder) Len() int {
 // recorder read and then streams the rest, and closing it closes the
 // original.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	out := req.Clone(req.Context())
-	reqBody := captured{complete: true}
+	if _, err := url.ParseQuery(req.URL.RawQuery); err != nil {
+		closeBody(req.Body)
+		return nil, fmt.Errorf("recording: the request's query does not parse (%w), and go-vcr records it as a form: not sent", err)
+	}
+	ex := &exchange{out: req.Clone(req.Context())}
+	// What go-vcr records: a copy whose body is what is recorded of the
+	// request's, and whose headers say what was left out.
+	rec := ex.out.Clone(context.WithValue(req.Context(), exchangeKey{}, ex))
 	if req.Body != nil && req.Body != http.NoBody {
-		var err error
-		var body io.ReadCloser
-		reqBody, body, err = captureBody(req.Body, req.ContentLength, r.maxBody)
+		got, body, err := captureBody(req.Body, req.ContentLength, r.maxBody)
 		if err != nil {
 			return nil, fmt.Errorf("recording: reading the request body: %w", err)
 		}
-		out.Body = body
-		if reqBody.complete {
-			data := reqBody.data
-			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		ex.out.Body = body
+		if got.complete {
+			data := got.data
+			ex.out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		}
 		// Otherwise out.GetBody is req.GetBody, which gives the whole body.
+		recorded, changed := recordedBody(rec.Header, got, r.maxBody)
+		if got.complete && isForm(rec.Header) && len(recorded) > maxFormBytes {
+			recorded, changed = nil, true
+			omit(rec.Header, "body not recorded: a form larger than go-vcr parses ("+strconv.Itoa(maxFormBytes)+" bytes)")
+		}
+		if changed && rec.ContentLength >= 0 {
+			rec.ContentLength = int64(len(recorded))
+		}
+		rec.Body, rec.GetBody = http.NoBody, nil
+		if len(recorded) > 0 {
+			rec.Body = io.NopCloser(bytes.NewReader(recorded))
+		}
 	}
 
-	start := time.Now()
-	resp, err := r.base.RoundTrip(out)
+	r.mu.RLock()
+	_, err := r.vcr.RoundTrip(rec) // its response is the recorded one, redacted: the caller gets the server's
+	r.mu.RUnlock()
+	if err != nil {
+		if ex.resp != nil {
+			closeBody(ex.resp.Body)
+		} else if !ex.sent {
+			closeBody(ex.out.Body)
+		}
+		return nil, err
+	}
+	ex.resp.Request = req
+	return ex.resp, nil
+}
+
+// maxFormBytes is the largest form body net/http parses (its maxFormSize),
+// which go-vcr's recorder parses.
+const maxFormBytes = 10 << 20
+
+func isForm(h http.Header) bool {
+	return strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded")
+}
+
+func closeBody(b io.ReadCloser) {
+	if b != nil {
+		_ = b.Close() // on an error path: the error to report is another
+	}
+}
+
+// captureTransport is go-vcr's real transport: it sends the request the
+// exchange holds, keeps the server's response for the caller, and hands
+// go-vcr what is recorded of it.
+type captureTransport struct {
+	base    http.RoundTripper
+	maxBody int64
+}
+
+func (t *captureTransport) RoundTrip(rec *http.Request) (*http.Response, error) {
+	ex, ok := rec.Context().Value(exchangeKey{}).(*exchange)
+	if !ok {
+		return nil, errors.New("recording: a request reached the recorder's transport without going through Recorder.RoundTrip")
+	}
+	if rec.Body != nil {
+		_, _ = io.Copy(io.Discard, rec.Body) // go-vcr records the body as it is read: it is in memory
+	}
+	ex.sent = true
+	resp, err := t.base.RoundTrip(ex.out)
 	if err != nil {
 		return nil, err
 	}
-	respBody := captured{complete: true}
+	got := captured{complete: true}
 	if resp.Body != nil {
 		var body io.ReadCloser
-		respBody, body, err = captureBody(resp.Body, resp.ContentLength, r.maxBody)
+		got, body, err = captureBody(resp.Body, resp.ContentLength, t.maxBody)
 		if err != nil {
 			return nil, fmt.Errorf("recording: reading the response body: %w", err)
 		}
 		resp.Body = body
 	}
-	resp.Request = req
-	elapsed := time.Since(start)
+	ex.resp = resp
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	it := r.record(out, reqBody, resp, respBody, elapsed)
-	it.ID = len(r.interactions)
-	r.interactions = append(r.interactions, it)
-	return resp, nil
+	header := resp.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	recorded, changed := recordedBody(header, got, t.maxBody)
+	length := resp.ContentLength
+	if changed && length >= 0 {
+		length = int64(len(recorded))
+	}
+	return &http.Response{
+		Status: resp.Status, StatusCode: resp.StatusCode,
+		Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
+		Header: header, Trailer: resp.Trailer.Clone(),
+		TransferEncoding: resp.TransferEncoding,
+		ContentLength:    length,
+		Uncompressed:     resp.Uncompressed || changed,
+		Body:             io.NopCloser(bytes.NewReader(recorded)),
+		Request:          rec,
+	}, nil
 }
 
 // captured is what the recorder kept of a body.
@@ -243,69 +358,17 @@ type replayBody struct {
 // Close closes the original body.
 func (b *replayBody) Close() error { return b.body.Close() }
 
-// record builds the redacted interaction. It runs under r.mu.
-func (r *Recorder) record(req *http.Request, reqBody captured, resp *http.Response, respBody captured, d time.Duration) *cassette.Interaction {
-	rd := r.redact
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	reqHeader := rd.header(req.Header)
-	recReqBody, _ := r.recordedBody(reqHeader, reqBody)
-	respHeader := rd.header(resp.Header)
-	recRespBody, decoded := r.recordedBody(respHeader, respBody)
-
-	it := &cassette.Interaction{
-		Request: cassette.Request{
-			Proto:            req.Proto,
-			ProtoMajor:       req.ProtoMajor,
-			ProtoMinor:       req.ProtoMinor,
-			ContentLength:    req.ContentLength,
-			TransferEncoding: req.TransferEncoding,
-			Host:             host,
-			Headers:          reqHeader,
-			URL:              rd.url(req.URL),
-			Method:           req.Method,
-			Body:             string(rd.body(recReqBody, reqHeader.Get("Content-Type"))),
-		},
-		Response: cassette.Response{
-			Proto:            resp.Proto,
-			ProtoMajor:       resp.ProtoMajor,
-			ProtoMinor:       resp.ProtoMinor,
-			TransferEncoding: resp.TransferEncoding,
-			ContentLength:    resp.ContentLength,
-			Uncompressed:     resp.Uncompressed || decoded,
-			Headers:          respHeader,
-			Body:             string(rd.body(recRespBody, respHeader.Get("Content-Type"))),
-			Status:           resp.Status,
-			Code:             resp.StatusCode,
-			Duration:         d,
-		},
-	}
-	scrubInteraction(rd, it)
-	// Keep the lengths true to the recorded bodies.
-	if (!reqBody.complete || it.Request.Body != string(reqBody.data)) && req.ContentLength >= 0 {
-		it.Request.ContentLength = int64(len(it.Request.Body))
-		setContentLength(it.Request.Headers, len(it.Request.Body))
-	}
-	if (!respBody.complete || it.Response.Body != string(respBody.data)) && resp.ContentLength >= 0 {
-		it.Response.ContentLength = int64(len(it.Response.Body))
-		setContentLength(it.Response.Headers, len(it.Response.Body))
-	}
-	return it
-}
-
-// recordedBody returns the body to record: decoded when it is under gzip or
-// deflate (the coding headers are then dropped from h), or empty, with a
-// note in h, when it is over the cap (before or after decoding) or under a
-// coding that cannot be decoded.
-func (r *Recorder) recordedBody(h http.Header, b captured) ([]byte, bool) {
+// recordedBody returns the body to record and whether it differs from the
+// one sent: decoded when it is under gzip or deflate (the coding headers
+// are then dropped from h), or empty, with a note in h, when it is over the
+// cap (before or after decoding) or under a coding that cannot be decoded.
+func recordedBody(h http.Header, b captured, max int64) ([]byte, bool) {
 	if !b.complete {
 		size := "its size is unknown"
 		if b.size >= 0 {
 			size = "it has " + strconv.FormatInt(b.size, 10) + " bytes"
 		}
-		omit(h, fmt.Sprintf("%s of %d bytes (RecorderOptions.MaxBodyBytes); %s", omittedTooLarge, r.maxBody, size))
+		omit(h, fmt.Sprintf("%s of %d bytes (RecorderOptions.MaxBodyBytes); %s", omittedTooLarge, max, size))
 		return nil, true
 	}
 	codings := contentCodings(h)
@@ -313,14 +376,14 @@ func (r *Recorder) recordedBody(h http.Header, b captured) ([]byte, bool) {
 		return b.data, false
 	}
 	// Decoding stops at the cap: a small gzip bomb is never inflated.
-	dec, err := decodeContent(codings, b.data, r.maxBody, nil)
+	dec, err := decodeContent(codings, b.data, max, nil)
 	switch {
 	case err != nil:
 		omit(h, "body not recorded: it could not be decoded for redaction (Content-Encoding "+h.Get("Content-Encoding")+")")
 		return nil, true
 	case dec.tooLarge:
 		omit(h, fmt.Sprintf("%s of %d bytes (RecorderOptions.MaxBodyBytes) once decoded (Content-Encoding %s); it has %d bytes encoded",
-			omittedTooLarge, r.maxBody, h.Get("Content-Encoding"), len(b.data)))
+			omittedTooLarge, max, h.Get("Content-Encoding"), len(b.data)))
 		return nil, true
 	}
 	h.Del("Content-Encoding")
@@ -336,24 +399,77 @@ func omit(h http.Header, why string) {
 	h.Del("Content-Length")
 }
 
-func setContentLength(h http.Header, n int) {
-	if h.Get("Content-Length") != "" {
-		h.Set("Content-Length", strconv.Itoa(n))
+// redactCaptured is the AfterCaptureHook that redacts an exchange before
+// go-vcr keeps it. It replaces the header and form maps (go-vcr's capture
+// shares them with the request sent) rather than change them.
+func (r *Recorder) redactCaptured(i *cassette.Interaction) error {
+	rd := r.redact
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	rq, rs := &i.Request, &i.Response
+	reqBody, respBody := rq.Body, rs.Body
+	rq.Headers, rq.Trailer = rd.header(rq.Headers), rd.header(rq.Trailer)
+	rq.URL = rd.url(rq.URL)
+	rq.Form = rd.form(rq.Form)
+	rq.Body = string(rd.body([]byte(rq.Body), rq.Headers.Get("Content-Type")))
+	rs.Headers, rs.Trailer = rd.header(rs.Headers), rd.header(rs.Trailer)
+	rs.Body = string(rd.body([]byte(rs.Body), rs.Headers.Get("Content-Type")))
+	rewriteStrings(i, rd.scrub)
+	fixLengths(i, reqBody, respBody)
+	return nil
+}
+
+// redactSaved is the BeforeSaveHook that replaces, in an interaction about
+// to be written, the secrets learned after it was recorded.
+func (r *Recorder) redactSaved(i *cassette.Interaction) error {
+	r.redact.mu.Lock()
+	defer r.redact.mu.Unlock()
+	RewriteStrings(i, r.redact.scrub)
+	return nil
+}
+
+// RewriteStrings replaces every string of an interaction that may carry
+// recorded data (URL, host, headers and trailers, form, bodies, status) by
+// what rewrite returns for it, and keeps the recorded lengths (ContentLength,
+// Content-Length) true to bodies that changed. Header names and form keys
+// are kept. It suits a hook that replaces values (ids, say) in every
+// exchange a Recorder records.
+func RewriteStrings(i *cassette.Interaction, rewrite func(string) string) {
+	reqBody, respBody := i.Request.Body, i.Response.Body
+	rewriteStrings(i, rewrite)
+	fixLengths(i, reqBody, respBody)
+}
+
+func rewriteStrings(i *cassette.Interaction, rewrite func(string) string) {
+	rq, rs := &i.Request, &i.Response
+	for _, s := range []*string{&rq.URL, &rq.Host, &rq.RemoteAddr, &rq.RequestURI, &rq.Body, &rs.Body, &rs.Status} {
+		*s = rewrite(*s)
+	}
+	for _, m := range []map[string][]string{rq.Headers, rq.Trailer, rq.Form, rs.Headers, rs.Trailer} {
+		for _, vs := range m {
+			for k, v := range vs {
+				vs[k] = rewrite(v)
+			}
+		}
 	}
 }
 
-// scrubInteraction replaces every learned secret and project id in every
-// string of it.
-func scrubInteraction(rd *redactor, it *cassette.Interaction) {
-	rq, rs := &it.Request, &it.Response
-	rq.URL, rq.Host, rq.Body = rd.scrub(rq.URL), rd.scrub(rq.Host), rd.scrub(rq.Body)
-	rs.Body, rs.Status = rd.scrub(rs.Body), rd.scrub(rs.Status)
-	for _, h := range []http.Header{rq.Headers, rs.Headers} {
-		for _, vs := range h {
-			for i, v := range vs {
-				vs[i] = rd.scrub(v)
-			}
-		}
+// fixLengths keeps the recorded lengths true to the bodies when they
+// changed from reqBody and respBody.
+func fixLengths(i *cassette.Interaction, reqBody, respBody string) {
+	if rq := &i.Request; rq.Body != reqBody && rq.ContentLength >= 0 {
+		rq.ContentLength = int64(len(rq.Body))
+		setContentLength(rq.Headers, len(rq.Body))
+	}
+	if rs := &i.Response; rs.Body != respBody && rs.ContentLength >= 0 {
+		rs.ContentLength = int64(len(rs.Body))
+		setContentLength(rs.Headers, len(rs.Body))
+	}
+}
+
+func setContentLength(h http.Header, n int) {
+	if h.Get("Content-Length") != "" {
+		h.Set("Content-Length", strconv.Itoa(n))
 	}
 }
 
@@ -364,13 +480,10 @@ func scrubInteraction(rd *redactor, it *cassette.Interaction) {
 // in the same folder, synced and renamed over it), so an interrupted run
 // never leaves a truncated cassette and a failed Save leaves the previous
 // file intact. The folder must exist. Saving with nothing recorded is an
-// error and writes nothing.
+// error and writes nothing, and so is a cassette that would still hold a
+// secret the recorder removed. Exchanges in flight are waited for.
 func (r *Recorder) Save(path string) error {
-	data, err := r.marshal()
-	if err == nil {
-		err = output.Write(path, nil, data)
-	}
-	if err != nil {
+	if err := r.stop(func(data []byte) error { return output.Write(path, nil, data) }); err != nil {
 		return fmt.Errorf("recording: save %s: %w", path, err)
 	}
 	return nil
@@ -379,45 +492,62 @@ func (r *Recorder) Save(path string) error {
 // WriteTo writes the cassette Save would write, redacted the same way, to w,
 // for a caller that routes the output itself. It implements io.WriterTo.
 func (r *Recorder) WriteTo(w io.Writer) (int64, error) {
-	data, err := r.marshal()
+	var n int
+	err := r.stop(func(data []byte) error {
+		var err error
+		n, err = w.Write(data)
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("recording: %w", err)
+		return int64(n), fmt.Errorf("recording: %w", err)
 	}
-	n, err := w.Write(data)
-	return int64(n), err
+	return int64(n), nil
+}
+
+// stop has go-vcr save the cassette (its BeforeSaveHooks, then the marshal
+// function) through write.
+func (r *Recorder) stop(write func([]byte) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Len() == 0 {
+		return errors.New("nothing recorded")
+	}
+	r.save.write = write
+	defer func() { r.save.write = nil }()
+	return r.vcr.Stop()
 }
 
 // errSecretLeft is returned when a learned secret survived redaction.
 var errSecretLeft = errors.New("refusing to write: a recorded secret would reach the file")
 
-func (r *Recorder) marshal() ([]byte, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.interactions) == 0 {
-		return nil, errors.New("nothing recorded")
-	}
-	// Secrets learned after an exchange was recorded are replaced too.
-	for _, it := range r.interactions {
-		reqBody, respBody := it.Request.Body, it.Response.Body
-		scrubInteraction(r.redact, it)
-		if it.Request.Body != reqBody {
-			it.Request.ContentLength = int64(len(it.Request.Body))
-			setContentLength(it.Request.Headers, len(it.Request.Body))
-		}
-		if it.Response.Body != respBody {
-			it.Response.ContentLength = int64(len(it.Response.Body))
-			setContentLength(it.Response.Headers, len(it.Response.Body))
-		}
-	}
-	c := &cassette.Cassette{Version: cassette.CassetteFormatVersion, Interactions: r.interactions}
+// marshal is go-vcr's marshal function: YAML, as go-vcr writes it, refused
+// when a secret the recorder removed is still in it.
+func (r *Recorder) marshal(c any) ([]byte, error) {
 	data, err := yaml.Marshal(c)
 	if err != nil {
 		return nil, err
 	}
+	r.redact.mu.Lock()
+	defer r.redact.mu.Unlock()
 	for s := range r.redact.secrets {
 		if bytes.Contains(data, []byte(s)) {
 			return nil, errSecretLeft
 		}
 	}
-	return append([]byte("---\n"), data...), nil
+	return data, nil
+}
+
+// saveFS is the go-vcr file system Save writes through: nothing is ever
+// read from it, and what go-vcr writes goes to write.
+type saveFS struct {
+	write func([]byte) error
+}
+
+func (*saveFS) ReadFile(string) ([]byte, error) { return nil, fs.ErrNotExist }
+func (*saveFS) IsFileExists(string) bool        { return false }
+func (f *saveFS) WriteFile(_ string, data []byte) error {
+	if f.write == nil {
+		return errors.New("the cassette is written by Recorder.Save")
+	}
+	return f.write(data)
 }

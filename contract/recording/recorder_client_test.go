@@ -40,7 +40,7 @@ func TestRecorderUnderTheRealClientWritesNoSecret(t *testing.T) {
 			stub := &atlasStub{}
 			srv := httptest.NewServer(stub)
 			t.Cleanup(srv.Close)
-			rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+			rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
 			client, err := atlas.New(atlas.WithServer(srv.URL), tc.auth, atlas.WithTransport(rec))
 			require.NoError(t, err)
 
@@ -62,7 +62,6 @@ func TestRecorderUnderTheRealClientWritesNoSecret(t *testing.T) {
 				"server nonce":             serverNonce,
 				"server opaque":            serverOpaque,
 				"cookie value":             cookieValue,
-				"project id":               groupID,
 			}
 			stub.mu.Lock()
 			if tc.name == "API key (Digest)" {

@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
-	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // roundTripFunc is an http.RoundTripper made of a function.
@@ -96,7 +96,7 @@ func TestRecorderKeepsTheRoundTripperContract(t *testing.T) {
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	}))
 	t.Cleanup(srv.Close)
-	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
 
 	target := srv.URL + deferPath + "?access_token=" + accessToken
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, target, strings.NewReader("a=1"))
@@ -199,29 +199,16 @@ func TestRecorderScrubsSecretsLearnedLater(t *testing.T) {
 	assert.Contains(t, string(data), `- "14"`, "Content-Length follows the redacted body")
 }
 
-func TestNewRecorderRejectsAnInvalidFakeGroupID(t *testing.T) {
+func TestNewRecorderRejectsHooksItDoesNotRun(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"not-an-id", "6A7940722C88FAEBA59BF917", "6a7940722c88faeba59bf91", " " + recording.DefaultFakeGroupID} {
-		rec, err := recording.NewRecorder(roundTripFunc(func(*http.Request) (*http.Response, error) {
-			t.Error("nothing is sent")
-			return nil, errors.New("unreachable")
-		}), recording.RecorderOptions{FakeGroupID: id, GroupIDPattern: atlas.GroupIDPattern})
-		require.Error(t, err, "%q", id)
+	noop := func(*cassette.Interaction) error { return nil }
+	for _, kind := range []recorder.HookKind{recorder.BeforeResponseReplayHook, recorder.OnRecorderStopHook} {
+		rec, err := recording.NewRecorder(nil, recording.RecorderOptions{Hooks: []recorder.Hook{{Handler: noop, Kind: recorder.AfterCaptureHook}, {Handler: noop, Kind: kind}}})
+		require.ErrorContains(t, err, "RecorderOptions.Hooks[1]: a recorder runs AfterCaptureHook and BeforeSaveHook hooks, not "+kind.String())
 		assert.Nil(t, rec)
-		assert.Contains(t, err.Error(), "RecorderOptions.FakeGroupID")
-		assert.Contains(t, err.Error(), atlas.GroupIDPattern)
 	}
-	for _, opts := range []recording.RecorderOptions{
-		{FakeGroupID: recording.DefaultFakeGroupID},
-		{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: "(["},
-	} {
-		_, err := recording.NewRecorder(nil, opts)
-		require.ErrorContains(t, err, "GroupIDPattern", "a fake id needs a valid pattern")
-	}
-	require.NoError(t, atlas.ValidateGroupID(recording.DefaultFakeGroupID))
-	rec, err := recording.NewRecorder(nil, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
-	require.NoError(t, err)
-	assert.NotNil(t, rec)
+	_, err := recording.NewRecorder(nil, recording.RecorderOptions{Hooks: []recorder.Hook{{Kind: recorder.BeforeSaveHook}}})
+	require.ErrorContains(t, err, "RecorderOptions.Hooks[0]", "a hook without a handler")
 }
 
 func TestRecorderForwardsTransportErrors(t *testing.T) {

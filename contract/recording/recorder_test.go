@@ -25,7 +25,6 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
-	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 const (
@@ -139,7 +138,7 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 	stub := &atlasStub{}
 	srv := httptest.NewServer(stub)
 	t.Cleanup(srv.Close)
-	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
 
 	// OAuth 2.0 client credentials, both client authentication styles; the
 	// token request goes through the recorder too.
@@ -179,17 +178,16 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 	assert.Equal(t, saved, written.String(), "WriteTo writes what Save saves")
 
 	secrets := map[string]string{
-		"client secret":               clientSecret,
-		"basic client credentials":    base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret)),
-		"access token":                accessToken,
-		"refresh token":               refreshToken,
-		"private API key":             privateKey,
-		"server nonce":                serverNonce,
-		"server opaque":               serverOpaque,
-		"cookie value":                cookieValue,
-		"basic password":              basicPass,
-		"basic credentials":           base64.StdEncoding.EncodeToString([]byte(basicUser + ":" + basicPass)),
-		"project id (FakeGroupID on)": groupID,
+		"client secret":            clientSecret,
+		"basic client credentials": base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret)),
+		"access token":             accessToken,
+		"refresh token":            refreshToken,
+		"private API key":          privateKey,
+		"server nonce":             serverNonce,
+		"server opaque":            serverOpaque,
+		"cookie value":             cookieValue,
+		"basic password":           basicPass,
+		"basic credentials":        base64.StdEncoding.EncodeToString([]byte(basicUser + ":" + basicPass)),
 	}
 	for i, hash := range stub.digestHashes {
 		secrets[fmt.Sprintf("digest response hash %d", i)] = hash
@@ -207,8 +205,8 @@ func TestRecorderWritesNoSecretInAnyAuthMode(t *testing.T) {
 		"mmsa-prod=REDACTED; Path=/; HttpOnly", "- mmsa-prod=REDACTED",
 		`"access_token":"REDACTED"`, `"refresh_token":"REDACTED"`, `"expires_in":3600`,
 		"grant_type=client_credentials", "client_secret=REDACTED",
-		"/api/atlas/v2/groups/" + recording.DefaultFakeGroupID + "/maintenanceWindow/defer",
-		"No group with ID " + recording.DefaultFakeGroupID + " exists.",
+		"/api/atlas/v2/groups/" + groupID + "/maintenanceWindow/defer",
+		"No group with ID " + groupID + " exists.",
 	} {
 		assert.Contains(t, saved, want)
 	}

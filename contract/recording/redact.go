@@ -9,16 +9,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Redacted replaces every secret the recorder removes.
 const Redacted = "REDACTED"
-
-// DefaultFakeGroupID is a fixed, obviously fake project id of 24 hex digits
-// to use as RecorderOptions.FakeGroupID.
-const DefaultFakeGroupID = "000000000000000000000000"
 
 // minSecretLen is the shortest learned secret that is also searched for and
 // replaced everywhere else in a recording. Shorter values are still redacted
@@ -61,25 +58,21 @@ var secretText = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_tok
 
 // redactor removes secrets from exchanges and remembers the values it
 // removed, so they can be found and replaced anywhere else they turn up.
+// Its methods run under mu.
 type redactor struct {
-	fakeGroup string
-	groupID   *regexp.Regexp  // the pattern of project ids, set with fakeGroup
-	fields    map[string]bool // secret JSON and form fields beyond the defaults
-	headers   map[string]bool // secret headers (canonical names)
+	fields  map[string]bool // secret JSON and form fields beyond the defaults
+	headers map[string]bool // secret headers (canonical names)
 
+	mu       sync.Mutex
 	secrets  map[string]bool
-	groups   map[string]bool
-	replacer *strings.Replacer // nil when secrets or groups changed
+	replacer *strings.Replacer // nil when secrets changed
 }
 
-func newRedactor(opts RecorderOptions, groupID *regexp.Regexp) *redactor {
+func newRedactor(opts RecorderOptions) *redactor {
 	r := &redactor{
-		fakeGroup: opts.FakeGroupID,
-		groupID:   groupID,
-		fields:    names(opts.RedactFields...),
-		headers:   map[string]bool{},
-		secrets:   map[string]bool{},
-		groups:    map[string]bool{},
+		fields:  names(opts.RedactFields...),
+		headers: map[string]bool{},
+		secrets: map[string]bool{},
 	}
 	for _, h := range append(slices.Clone(secretHeaders), opts.RedactHeaders...) {
 		r.headers[http.CanonicalHeaderKey(h)] = true
@@ -101,29 +94,16 @@ func (r *redactor) learn(v string) {
 	}
 }
 
-// learnGroup remembers a project id, when FakeGroupID is set and id matches
-// RecorderOptions.GroupIDPattern.
-func (r *redactor) learnGroup(id string) {
-	if r.fakeGroup != "" && id != r.fakeGroup && !r.groups[id] && r.groupID.MatchString(id) {
-		r.groups[id] = true
-		r.replacer = nil
-	}
-}
-
-// scrub replaces every learned secret in s by Redacted and every learned
-// project id by the fake one.
+// scrub replaces every learned secret in s by Redacted.
 func (r *redactor) scrub(s string) string {
-	if s == "" || len(r.secrets)+len(r.groups) == 0 {
+	if s == "" || len(r.secrets) == 0 {
 		return s
 	}
 	if r.replacer == nil {
 		// Longest first, so a secret that contains another goes whole.
-		olds := make([]string, 0, len(r.secrets)+len(r.groups))
+		olds := make([]string, 0, len(r.secrets))
 		for s := range r.secrets {
 			olds = append(olds, s)
-		}
-		for g := range r.groups {
-			olds = append(olds, g)
 		}
 		slices.SortFunc(olds, func(a, b string) int {
 			if len(a) != len(b) {
@@ -133,41 +113,56 @@ func (r *redactor) scrub(s string) string {
 		})
 		pairs := make([]string, 0, 2*len(olds))
 		for _, o := range olds {
-			if r.groups[o] {
-				pairs = append(pairs, o, r.fakeGroup)
-			} else {
-				pairs = append(pairs, o, Redacted)
-			}
+			pairs = append(pairs, o, Redacted)
 		}
 		r.replacer = strings.NewReplacer(pairs...)
 	}
 	return r.replacer.Replace(s)
 }
 
-// url redacts a URL's password and secret query parameters, and learns the
-// project id in its path.
-func (r *redactor) url(u *url.URL) string {
-	c := *u
-	if c.User != nil {
-		if pass, ok := c.User.Password(); ok {
+// url redacts a recorded URL's password and secret query parameters.
+func (r *redactor) url(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s // not a URL go-vcr recorded from a request; scrub still applies
+	}
+	if u.User != nil {
+		if pass, ok := u.User.Password(); ok {
 			r.learn(pass)
-			c.User = url.UserPassword(c.User.Username(), Redacted)
+			u.User = url.UserPassword(u.User.Username(), Redacted)
 		}
 	}
-	if c.RawQuery != "" {
-		c.RawQuery = r.form(c.RawQuery)
+	if u.RawQuery != "" {
+		u.RawQuery = r.formText(u.RawQuery)
 	}
-	segs := strings.Split(c.Path, "/")
-	for i := 0; i+1 < len(segs); i++ {
-		if segs[i] == "groups" {
-			r.learnGroup(segs[i+1])
+	return u.String()
+}
+
+// form returns a copy of the form go-vcr records (query and body
+// parameters), its secret fields redacted.
+func (r *redactor) form(f url.Values) url.Values {
+	if f == nil {
+		return nil
+	}
+	out := make(url.Values, len(f))
+	for name, values := range f {
+		vs := slices.Clone(values)
+		if r.secretField(name, secretFormFields) {
+			for i, v := range vs {
+				r.learn(v)
+				vs[i] = Redacted
+			}
 		}
+		out[name] = vs
 	}
-	return c.String()
+	return out
 }
 
 // header returns a redacted copy of h.
 func (r *redactor) header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
 	out := make(http.Header, len(h))
 	for name, values := range h {
 		vs := make([]string, len(values))
@@ -268,9 +263,9 @@ func (r *redactor) setCookie(v string) string {
 	return first
 }
 
-// form redacts secret fields of an application/x-www-form-urlencoded text,
-// keeping the order and the encoding of everything else.
-func (r *redactor) form(s string) string {
+// formText redacts secret fields of an application/x-www-form-urlencoded
+// text, keeping the order and the encoding of everything else.
+func (r *redactor) formText(s string) string {
 	parts := strings.Split(s, "&")
 	changed := false
 	for i, p := range parts {
@@ -305,7 +300,6 @@ func (r *redactor) secretField(name string, defaults map[string]bool) bool {
 
 // body redacts a request or response body: JSON secret fields, form secret
 // fields, and, for other text, anything shaped like "access_token": "...".
-// It learns "groupId" values of JSON bodies.
 func (r *redactor) body(b []byte, contentType string) []byte {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
@@ -316,7 +310,7 @@ func (r *redactor) body(b []byte, contentType string) []byte {
 			return out
 		}
 	} else if strings.Contains(strings.ToLower(contentType), "x-www-form-urlencoded") || bytes.IndexByte(b, '=') > 0 && !bytes.ContainsAny(b, " \n") {
-		return []byte(r.form(string(b)))
+		return []byte(r.formText(string(b)))
 	}
 	return secretText.ReplaceAllFunc(b, func(m []byte) []byte {
 		sub := secretText.FindSubmatch(m)
@@ -350,8 +344,7 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 			continue // not an object member name
 		}
 		name := tok.String()
-		switch {
-		case r.secretField(name, secretJSONFields):
+		if r.secretField(name, secretJSONFields) {
 			val, err := dec.ReadValue()
 			if err != nil {
 				return nil, err
@@ -361,18 +354,6 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 				return nil, err
 			}
 			changed = true
-		case normalizeName(name) == "groupid" && dec.PeekKind() == '"':
-			val, err := dec.ReadValue()
-			if err != nil {
-				return nil, err
-			}
-			var s string
-			if err := unquote(val, &s); err == nil {
-				r.learnGroup(s)
-			}
-			if err := enc.WriteValue(val); err != nil {
-				return nil, err
-			}
 		}
 	}
 	if !changed {
@@ -403,15 +384,6 @@ func (r *redactor) learnValue(v jsontext.Value) {
 		}
 	}
 	r.learn(string(v))
-}
-
-func unquote(v jsontext.Value, s *string) error {
-	tok, err := jsontext.NewDecoder(bytes.NewReader(v)).ReadToken()
-	if err != nil {
-		return err
-	}
-	*s = tok.String()
-	return nil
 }
 
 // jsonEscape returns v as it appears inside a JSON string.

@@ -15,7 +15,6 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
-	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // recordWithSecret records three exchanges that carry secret in every place
@@ -39,7 +38,7 @@ func recordWithSecret(t *testing.T, secret, note string) string {
 			},
 			Body: io.NopCloser(strings.NewReader(string(body))), Request: r,
 		}, nil
-	}), recording.RecorderOptions{FakeGroupID: recording.DefaultFakeGroupID, GroupIDPattern: atlas.GroupIDPattern})
+	}), recording.RecorderOptions{})
 
 	form := "grant_type=client_credentials&client_secret=" + url.QueryEscape(secret) + "&note=" + url.QueryEscape(note)
 	for i, auth := range []string{

@@ -10,17 +10,29 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/atlaswire"
 )
 
-// revokePath is Atlas's OAuth 2.0 token revocation endpoint.
+// revokePath is Atlas's OAuth 2.0 token revocation endpoint (RFC 7009),
+// below the server URL.
 const revokePath = "/api/oauth/revoke"
+
+// tokenPrefix starts every access token the fake issues.
+const tokenPrefix = "atlastest_"
 
 // nonceLifetime is how long a Digest nonce is accepted; past it the
 // challenge says stale=true and the client answers the new one.
 const nonceLifetime = 5 * time.Minute
+
+// The most tokens and nonces a fake keeps: past them the oldest go (its
+// client gets a 401 and starts again, as after an expiry).
+const (
+	maxTokens = 1 << 17
+	maxNonces = 1 << 18
+)
 
 // principal is whom a request authenticated as.
 type principal struct {
@@ -32,33 +44,42 @@ func (p *principal) may(projectID string) bool {
 	return p.projects == nil || slices.Contains(p.projects, projectID)
 }
 
-// nonce is an issued Digest nonce: when, and the highest nonce count a
-// client used with it, so a replayed response is refused.
-type nonce struct {
-	issued time.Time
-	count  uint64
+// tokenKey and nonceKey are a token's and a nonce's random bytes.
+type (
+	tokenKey [24]byte
+	nonceKey [16]byte
+)
+
+// credentials are the tokens and nonces a fake issued.
+type credentials struct {
+	mu     sync.Mutex
+	tokens *ledger[tokenKey, *principal]
+	nonces *ledger[nonceKey, uint64] // the highest nonce count used, so a replayed response is refused
 }
 
-type issuedToken struct {
-	principal principal
-	expires   time.Time
+func newCredentials(tokenLifetime time.Duration) *credentials {
+	return &credentials{
+		tokens: newLedger[tokenKey, *principal](int64(tokenLifetime), maxTokens),
+		nonces: newLedger[nonceKey, uint64](int64(nonceLifetime), maxNonces),
+	}
 }
 
 // authenticate checks the request's credentials as Atlas does: a Bearer
 // token the token endpoint issued and that has not expired, or an HTTP
 // Digest response to one of the fake's nonces computed with a known API
 // key. Anything else gets a 401 with a Digest challenge.
-func (f *Fake) authenticate(r *http.Request) (*principal, *contract.Answer) {
-	auth := r.Header.Get("Authorization")
-	scheme, rest, _ := strings.Cut(auth, " ")
+func (f *Fake) authenticate(r *http.Request) (*principal, *atlaswire.Answer) {
+	scheme, rest := authScheme(r.Header.Get("Authorization"))
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
-		now := f.now()
-		f.mu.Lock()
-		t, ok := f.tokens[strings.TrimSpace(rest)]
-		f.mu.Unlock()
-		if ok && now.Before(t.expires) {
-			return &t.principal, nil
+		if key, ok := parseToken(strings.TrimSpace(rest)); ok {
+			now := f.nowNanos()
+			f.creds.mu.Lock()
+			p, _, live := f.creds.tokens.lookup(key, now)
+			f.creds.mu.Unlock()
+			if live {
+				return p, nil
+			}
 		}
 	case strings.EqualFold(scheme, "Digest"):
 		p, stale := f.verifyDigest(r, rest)
@@ -67,11 +88,32 @@ func (f *Fake) authenticate(r *http.Request) (*principal, *contract.Answer) {
 		}
 		if stale {
 			a := unauthorized()
-			a.Header.Set("WWW-Authenticate", contract.DigestChallenge(f.newNonce(), true))
+			a.Header.Set("WWW-Authenticate", atlaswire.DigestChallenge(f.newNonce(), true))
 			return nil, a
 		}
 	}
 	return nil, unauthorized()
+}
+
+// authScheme splits an Authorization value into its scheme and the rest at
+// the first space or tab.
+func authScheme(v string) (scheme, rest string) {
+	v = strings.TrimLeft(v, " \t")
+	i := strings.IndexAny(v, " \t")
+	if i < 0 {
+		return v, ""
+	}
+	return v[:i], v[i+1:]
+}
+
+func parseToken(s string) (tokenKey, bool) {
+	var k tokenKey
+	hexPart, ok := strings.CutPrefix(s, tokenPrefix)
+	if !ok || len(hexPart) != 2*len(k) {
+		return k, false
+	}
+	_, err := hex.Decode(k[:], []byte(hexPart))
+	return k, err == nil
 }
 
 // verifyDigest checks an RFC 7616 Digest response, MD5 with qop=auth, the
@@ -79,7 +121,7 @@ func (f *Fake) authenticate(r *http.Request) (*principal, *contract.Answer) {
 // that expired.
 func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale bool) {
 	v := parseAuthParams(params)
-	if v["realm"] != contract.DigestRealm || v["qop"] != "auth" || (v["algorithm"] != "" && !strings.EqualFold(v["algorithm"], "MD5")) {
+	if v["realm"] != atlaswire.DigestRealm || v["qop"] != "auth" || (v["algorithm"] != "" && !strings.EqualFold(v["algorithm"], "MD5")) {
 		return nil, false
 	}
 	if v["uri"] != r.URL.RequestURI() && v["uri"] != r.RequestURI {
@@ -89,8 +131,8 @@ func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale
 	if idx < 0 {
 		return nil, false
 	}
-	key := f.s.apiKeys[idx]
-	ha1 := md5hex(key.PublicKey + ":" + contract.DigestRealm + ":" + key.PrivateKey)
+	key := &f.apiKeys[idx]
+	ha1 := md5hex(key.PublicKey + ":" + atlaswire.DigestRealm + ":" + key.PrivateKey)
 	ha2 := md5hex(r.Method + ":" + v["uri"])
 	want := md5hex(strings.Join([]string{ha1, v["nonce"], v["nc"], v["cnonce"], "auth", ha2}, ":"))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(v["response"]))) != 1 {
@@ -100,21 +142,27 @@ func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale
 	if err != nil {
 		return nil, false
 	}
-	now := f.now()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n, ok := f.nonces[v["nonce"]]
-	switch {
-	case !ok:
+	var nk nonceKey
+	if len(v["nonce"]) != 2*len(nk) {
 		return nil, false
-	case now.Sub(n.issued) > nonceLifetime:
+	}
+	if _, err := hex.Decode(nk[:], []byte(v["nonce"])); err != nil {
+		return nil, false
+	}
+	now := f.nowNanos()
+	f.creds.mu.Lock()
+	defer f.creds.mu.Unlock()
+	count, known, live := f.creds.nonces.lookup(nk, now)
+	switch {
+	case !known:
+		return nil, false
+	case !live:
 		return nil, true
-	case nc <= n.count:
+	case nc <= count:
 		return nil, false // a replayed response: the count must grow
 	}
-	n.count = nc
-	f.nonces[v["nonce"]] = n
-	return &principal{name: key.PublicKey, projects: key.Projects}, false
+	f.creds.nonces.update(nk, nc)
+	return &key.principal, false
 }
 
 func md5hex(s string) string {
@@ -122,21 +170,16 @@ func md5hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// newNonce issues a Digest nonce and forgets the expired ones.
+// newNonce issues a Digest nonce.
 func (f *Fake) newNonce() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	n := hex.EncodeToString(b)
-	now := f.now()
-	f.mu.Lock()
-	for k, t := range f.nonces {
-		if now.Sub(t.issued) > nonceLifetime {
-			delete(f.nonces, k)
-		}
-	}
-	f.nonces[n] = nonce{issued: now}
-	f.mu.Unlock()
-	return n
+	var k nonceKey
+	// crypto/rand.Read never returns an error (Go 1.24 and later).
+	_, _ = rand.Read(k[:])
+	now := f.nowNanos()
+	f.creds.mu.Lock()
+	f.creds.nonces.add(k, 0, now)
+	f.creds.mu.Unlock()
+	return hex.EncodeToString(k[:])
 }
 
 // parseAuthParams parses the auth-params of an Authorization header
@@ -174,12 +217,12 @@ func parseAuthParams(s string) map[string]string {
 // (RFC 6749 section 4.4) with HTTP Basic client authentication, or the
 // client id and secret in the form; a wrong secret gets 401
 // invalid_client, as RFC 6749 section 5.2 says.
-func (f *Fake) tokenEndpoint(r *http.Request) *contract.Answer {
+func (f *Fake) tokenEndpoint(r *http.Request) *outcome {
 	if err := r.ParseForm(); err != nil {
-		return oauthError(http.StatusBadRequest, "invalid_request", "The request body is not a form.")
+		return &outcome{answer: oauthError(http.StatusBadRequest, "invalid_request", "The request body is not a form.")}
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
-		return oauthError(http.StatusBadRequest, "unsupported_grant_type", "Only client_credentials is supported.")
+		return &outcome{answer: oauthError(http.StatusBadRequest, "unsupported_grant_type", "Only client_credentials is supported.")}
 	}
 	id, secret, basic := r.BasicAuth()
 	if !basic {
@@ -189,41 +232,38 @@ func (f *Fake) tokenEndpoint(r *http.Request) *contract.Answer {
 	if idx < 0 || subtle.ConstantTimeCompare([]byte(f.s.serviceAccounts[idx].ClientSecret), []byte(secret)) != 1 {
 		a := oauthError(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		a.Header.Set("WWW-Authenticate", `Basic realm="oauth"`)
-		return a
+		return &outcome{answer: a}
 	}
-	sa := f.s.serviceAccounts[idx]
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	token := "atlastest_" + hex.EncodeToString(b)
-	now := f.now()
-	f.mu.Lock()
-	for k, t := range f.tokens {
-		if !now.Before(t.expires) {
-			delete(f.tokens, k)
-		}
-	}
-	f.tokens[token] = issuedToken{principal: principal{name: sa.ClientID, projects: sa.Projects}, expires: now.Add(f.s.tokenLifetime)}
-	f.mu.Unlock()
-	return &contract.Answer{
-		Status: http.StatusOK, Principal: sa.ClientID,
+	sa := &f.serviceAccounts[idx]
+	var k tokenKey
+	// crypto/rand.Read never returns an error (Go 1.24 and later).
+	_, _ = rand.Read(k[:])
+	now := f.nowNanos()
+	f.creds.mu.Lock()
+	f.creds.tokens.add(k, &sa.principal, now)
+	f.creds.mu.Unlock()
+	return &outcome{principal: sa.ClientID, answer: &atlaswire.Answer{
+		Status: http.StatusOK,
 		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
-		Body: fmt.Appendf(nil, `{"access_token":%q,"token_type":"Bearer","expires_in":%d}`,
-			token, int(f.s.tokenLifetime/time.Second)),
-	}
+		Body: fmt.Appendf(nil, `{"access_token":"%s%x","token_type":"Bearer","expires_in":%d}`,
+			tokenPrefix, k[:], int64(f.s.tokenLifetime/time.Second)),
+	}}
 }
 
 // revokeEndpoint revokes a token (RFC 7009): always 200.
-func (f *Fake) revokeEndpoint(r *http.Request) *contract.Answer {
+func (f *Fake) revokeEndpoint(r *http.Request) *outcome {
 	if err := r.ParseForm(); err == nil {
-		f.mu.Lock()
-		delete(f.tokens, r.PostForm.Get("token"))
-		f.mu.Unlock()
+		if k, ok := parseToken(r.PostForm.Get("token")); ok {
+			f.creds.mu.Lock()
+			f.creds.tokens.remove(k)
+			f.creds.mu.Unlock()
+		}
 	}
-	return &contract.Answer{Status: http.StatusOK}
+	return &outcome{answer: &atlaswire.Answer{Status: http.StatusOK}}
 }
 
-func oauthError(status int, code, description string) *contract.Answer {
-	return &contract.Answer{
+func oauthError(status int, code, description string) *atlaswire.Answer {
+	return &atlaswire.Answer{
 		Status: status,
 		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
 		Body:   fmt.Appendf(nil, `{"error":%q,"error_description":%q}`, code, description),

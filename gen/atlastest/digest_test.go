@@ -25,7 +25,7 @@ func md5hex(s string) string {
 // stale=true, as RFC 7616 says; a response sent twice is a replay.
 func TestDigestNonces(t *testing.T) {
 	t.Parallel()
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	key, _ := srv.APIKey()
 	uri := "/api/atlas/v2/groups/" + atlastest.DefaultProjectID + "/maintenanceWindow/defer"
 	nonceRE := regexp.MustCompile(`nonce="([0-9a-f]+)"`)

@@ -1,57 +1,95 @@
 package atlastest
 
 import (
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/atlascontract/deferwindow/contract"
-	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/atlaswire"
+	"github.com/atlascontract/deferwindow/internal/httpserve"
 )
+
+// FaultHeader marks an answer the fake gives as a fault it was scripted to
+// give (a proxy's HTML page): it is not Atlas's answer, so it is not held
+// to the fragment. Its value names the fault ("proxy-html"). A dropped
+// connection carries nothing and is no answer at all.
+const FaultHeader = "X-Atlastest-Fault"
 
 // Fake is the fake Atlas as an http.Handler, without a listener: NewServer
 // starts one for a test, `contractcheck serve --fake` one for a process. It
 // is safe for concurrent use.
 type Fake struct {
-	core *contract.Server
-	s    settings
+	s               settings
+	mount           string
+	serviceAccounts []acceptedAccount
+	apiKeys         []acceptedKey
+	control         http.Handler
+	controlToken    string
+
+	offset  atomic.Int64 // the clock's advance, in nanoseconds
+	creds   *credentials
+	limiter *limiter
+	journal journal
 
 	mu       sync.Mutex
 	projects map[string]*Project
 	scripts  map[string][]Reply
-	tokens   map[string]issuedToken
-	nonces   map[string]nonce
-	buckets  map[string]*bucket
-	offset   time.Duration
+	queued   int // replies in scripts
 }
+
+// acceptedAccount and acceptedKey are credentials the fake accepts, with
+// whom they authenticate as.
+type (
+	acceptedAccount struct {
+		ServiceAccount
+		principal principal
+	}
+	acceptedKey struct {
+		APIKey
+		principal principal
+	}
+)
 
 // Reply is a scripted answer for one project's next request, given after
 // authentication and in place of the fake's own answer. Scripted answers
 // do not change the project's state.
 type Reply struct {
 	// Status answers with this status and Atlas's usual error for it (200:
-	// the empty success). 0 with Delay: the fake's own answer, late; its
-	// state change happens on time, as when a client gives up on a call
-	// that Atlas carried out.
+	// the empty success): 200 or 400 to 599. 0 with Delay: the fake's own
+	// answer, late; its state change happens on time, as when a client
+	// gives up on a call that Atlas carried out.
 	Status int `json:"status,omitempty"`
-	// ErrorCode replaces the error's code.
+	// ErrorCode replaces the error's code: upper-case letters, digits and
+	// underscores, as Atlas's codes are.
 	ErrorCode string `json:"errorCode,omitempty"`
-	// Delay holds the answer back.
+	// Delay holds the answer back, at most MaxReplyDelay.
 	Delay time.Duration `json:"delay,omitempty"`
 	// Drop closes the connection without an answer.
 	Drop bool `json:"drop,omitempty"`
 	// ProxyHTML answers with a proxy's HTML error page (502 unless Status
 	// says otherwise), as a load balancer in front of Atlas would. It is a
-	// fault: not held to the fragment.
+	// fault: marked with FaultHeader, and not held to the fragment.
 	ProxyHTML bool `json:"proxyHTML,omitempty"`
 }
 
-// New returns a fake configured by opts.
+// outcome is what the fake decided for one request.
+type outcome struct {
+	answer    *atlaswire.Answer
+	delay     time.Duration
+	drop      bool
+	fault     bool
+	principal string
+}
+
+// New returns a fake configured by opts. Every option value it refuses is
+// in the error at once, each a *FieldError.
 func New(opts ...Option) (*Fake, error) {
 	f := &Fake{s: settings{tokenLifetime: time.Hour}}
 	for _, o := range opts {
@@ -66,36 +104,87 @@ func New(opts ...Option) (*Fake, error) {
 		f.s.serviceAccounts = []ServiceAccount{DefaultServiceAccount}
 		f.s.apiKeys = []APIKey{DefaultAPIKey}
 	}
-	for _, p := range f.s.projects {
-		if err := validateProject(p); err != nil {
-			return nil, fmt.Errorf("atlastest: %w", err)
-		}
+	if err := f.s.check(); err != nil {
+		return nil, fmt.Errorf("atlastest: %w", err)
 	}
-	if rl := f.s.rateLimit; rl != nil && (rl.Limit <= 0 || rl.Per <= 0) {
-		return nil, errors.New("atlastest: a rate limit needs a positive limit and period")
+	f.mount = strings.TrimSuffix(f.s.mount, "/")
+	for _, a := range f.s.serviceAccounts {
+		f.serviceAccounts = append(f.serviceAccounts, acceptedAccount{a, principal{name: a.ClientID, projects: a.Projects}})
 	}
-	if f.s.spec == nil {
-		spec, err := contract.DefaultSpec()
-		if err != nil {
-			return nil, err
-		}
-		f.s.spec = spec
+	for _, k := range f.s.apiKeys {
+		f.apiKeys = append(f.apiKeys, acceptedKey{k, principal{name: k.PublicKey, projects: k.Projects}})
 	}
-	f.core = contract.NewServer(f.s.spec, contract.AnswerFunc(f.answer), contract.ServerOptions{
-		Mount: f.s.mount, OnVerdict: f.verdict, JournalSize: 10000, Control: f.controlHandler(),
-	})
-	f.tokens = map[string]issuedToken{}
-	f.nonces = map[string]nonce{}
+	f.controlToken = f.s.controlToken
+	if f.controlToken == "" {
+		var b [24]byte
+		// crypto/rand.Read never returns an error (Go 1.24 and later).
+		_, _ = rand.Read(b[:])
+		f.controlToken = "atlastest_control_" + hex.EncodeToString(b[:])
+	}
+	f.creds = newCredentials(f.s.tokenLifetime)
+	f.limiter = &limiter{rl: f.s.rateLimit, buckets: map[string]*bucket{}}
+	f.control = f.controlHandler()
 	f.Reset()
 	return f, nil
 }
 
-// ServeHTTP answers one request.
-func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.core.ServeHTTP(w, r) }
+// check returns every settings value New refuses.
+func (s *settings) check() error {
+	var fe fieldErrors
+	checkProjects(&fe, "projects", s.projects)
+	checkTokenLifetime(&fe, "tokenLifetime", s.tokenLifetime)
+	if s.rateLimit != nil {
+		checkRateLimit(&fe, "rateLimit", *s.rateLimit)
+	}
+	for i, a := range s.serviceAccounts {
+		if a.ClientID == "" || a.ClientSecret == "" {
+			fe.add(fmt.Sprintf("serviceAccounts[%d]", i), "a Service Account needs a client id and a secret")
+		}
+	}
+	for i, k := range s.apiKeys {
+		if k.PublicKey == "" || k.PrivateKey == "" {
+			fe.add(fmt.Sprintf("apiKeys[%d]", i), "an API key needs a public and a private key")
+		}
+	}
+	if t := s.controlToken; t != "" && (len(t) < 16 || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r > '~' })) {
+		fe.add("controlToken", "want at least 16 characters of printable ASCII without spaces")
+	}
+	if m := s.mount; m != "" && (!strings.HasPrefix(m, "/") || strings.ContainsAny(m, "?#")) {
+		fe.add("mount", "%q: want a path such as /atlas", m)
+	}
+	return fe.err()
+}
 
-// Core returns the server core the fake answers through (its limits,
-// Serve and Configure).
-func (f *Fake) Core() *contract.Server { return f.core }
+// ServeHTTP answers one request: the control API below ControlPrefix, the
+// API below the mount prefix.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) || r.URL.Path+"/" == ControlPrefix {
+		f.control.ServeHTTP(w, r)
+		return
+	}
+	c := f.route(r)
+	o := f.answer(c)
+	f.journal.record(c, o)
+	if o.delay > 0 {
+		t := time.NewTimer(o.delay)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if o.drop || o.answer == nil {
+		httpserve.DropConnection(w)
+		return
+	}
+	o.answer.WriteResponse(w)
+}
+
+// ControlToken returns the token the control API requires, as
+// "Authorization: Bearer TOKEN": random per fake unless WithControlToken
+// set it.
+func (f *Fake) ControlToken() string { return f.controlToken }
 
 // ServiceAccount returns the first Service Account the fake accepts.
 func (f *Fake) ServiceAccount() (ServiceAccount, bool) {
@@ -136,38 +225,85 @@ func (f *Fake) Projects() []Project {
 	return out
 }
 
-// SetProject adds a project or replaces its state.
+// errNoProject is the error for a project the fake does not hold.
+var errNoProject = errors.New("no such project")
+
+// SetProject adds a project or replaces its state; the replies scripted
+// for it are dropped.
 func (f *Fake) SetProject(p Project) error {
-	if err := validateProject(p); err != nil {
+	var fe fieldErrors
+	checkProject(&fe, "project", p)
+	if err := fe.err(); err != nil {
 		return err
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.projects[p.ID]; !ok && len(f.projects) >= MaxProjects {
+		return &FieldError{Field: "project", Reason: fmt.Sprintf("the fake holds %d projects already, its most", MaxProjects)}
+	}
 	f.projects[p.ID] = &p
-	f.mu.Unlock()
-	return nil
-}
-
-func validateProject(p Project) error {
-	if err := atlas.ValidateGroupID(p.ID); err != nil {
-		return err
-	}
-	if p.Deferrals < 0 || p.Deferrals > MaxDeferrals {
-		return fmt.Errorf("project %s: deferrals must be 0 to %d, not %d", p.ID, MaxDeferrals, p.Deferrals)
-	}
+	f.queued -= len(f.scripts[p.ID])
+	delete(f.scripts, p.ID)
 	return nil
 }
 
 // Script queues the next answers for one project's requests; other
-// projects are not affected.
-func (f *Fake) Script(projectID string, replies ...Reply) {
+// projects are not affected. The project must exist, each reply be one the
+// fake can give (see Reply), and the queue stay within MaxScriptedReplies
+// per project (and ten times that for all projects); otherwise nothing is
+// queued and the error says why.
+func (f *Fake) Script(projectID string, replies ...Reply) error {
+	var fe fieldErrors
+	for i, r := range replies {
+		checkReply(&fe, fmt.Sprintf("[%d]", i), r)
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.projects[projectID]; !ok {
+		return fmt.Errorf("project %s: %w; seed it first", projectID, errNoProject)
+	}
+	if err := f.scriptRoom(projectID, len(replies)); err != nil {
+		return err
+	}
 	f.scripts[projectID] = append(f.scripts[projectID], replies...)
-	f.mu.Unlock()
+	f.queued += len(replies)
+	return nil
 }
 
-// Journal returns the requests received so far, oldest first, with
-// credentials redacted.
-func (f *Fake) Journal() []contract.JournalEntry { return f.core.Journal() }
+// errQueueFull is the error for a script past the queue's bounds.
+var errQueueFull = errors.New("the script queue is full")
+
+// scriptRoom says whether n more replies fit the queues; f.mu is held.
+func (f *Fake) scriptRoom(projectID string, n int) error {
+	switch have := len(f.scripts[projectID]); {
+	case have+n > MaxScriptedReplies:
+		return fmt.Errorf("%w: project %s has %d replies queued; %d more would pass the most, %d", errQueueFull, projectID, have, n, MaxScriptedReplies)
+	case f.queued+n > maxScriptedTotal:
+		return fmt.Errorf("%w: %d replies are queued for all projects; %d more would pass the most, %d", errQueueFull, f.queued, n, maxScriptedTotal)
+	}
+	return nil
+}
+
+// scriptRoomLeft is how many more replies the project's queue takes.
+func (f *Fake) scriptRoomLeft(projectID string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return max(0, min(MaxScriptedReplies-len(f.scripts[projectID]), maxScriptedTotal-f.queued))
+}
+
+// Scripted returns the replies queued for a project, next first.
+func (f *Fake) Scripted(projectID string) []Reply {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.scripts[projectID])
+}
+
+// Journal returns the requests received so far, oldest first (at most the
+// last 10,000), with credentials redacted.
+func (f *Fake) Journal() []JournalEntry { return f.journal.list() }
 
 // Reset returns to the seeded state: projects, scripts, rate-limit buckets
 // and the journal. Issued tokens and the clock stay.
@@ -175,104 +311,120 @@ func (f *Fake) Reset() {
 	f.mu.Lock()
 	f.projects = make(map[string]*Project, len(f.s.projects))
 	for _, p := range f.s.projects {
-		p := p
 		f.projects[p.ID] = &p
 	}
 	f.scripts = map[string][]Reply{}
-	f.buckets = map[string]*bucket{}
+	f.queued = 0
 	f.mu.Unlock()
-	f.core.ClearJournal()
+	f.limiter.reset()
+	f.journal.clear()
 }
 
-// Advance moves the fake's clock forward: tokens expire and rate-limit
-// buckets refill by it.
-func (f *Fake) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.offset += d
-	f.mu.Unlock()
-}
-
-func (f *Fake) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return time.Now().Add(f.offset)
-}
-
-// answer is the fake's Answerer.
-func (f *Fake) answer(c *contract.Call) *contract.Answer {
-	r := c.Request
-	switch {
-	case c.TokenExchange:
-		return f.tokenEndpoint(r)
-	case r.Method == http.MethodPost && c.Path == revokePath:
-		return f.revokeEndpoint(r)
-	case c.Operation == nil:
-		return contract.ErrorAnswer(http.StatusNotFound, "RESOURCE_NOT_FOUND",
-			fmt.Sprintf("No resource matches %s %s.", r.Method, c.Path), nil)
+// Advance moves the fake's clock forward by d: tokens and nonces expire,
+// rate-limit buckets refill. d must be positive, and the clock stays
+// within MaxClockOffset of the real one.
+func (f *Fake) Advance(d time.Duration) error {
+	if d <= 0 {
+		return &FieldError{Field: "advance", Reason: fmt.Sprintf("%v; want a positive duration such as 1h", d)}
 	}
-	principal, refusal := f.authenticate(r)
+	for {
+		old := f.offset.Load()
+		if d > MaxClockOffset-time.Duration(old) {
+			return &FieldError{Field: "advance", Reason: fmt.Sprintf("%v would move the clock past %v ahead of the real one (it is %v ahead)", d, MaxClockOffset, time.Duration(old))}
+		}
+		if f.offset.CompareAndSwap(old, old+int64(d)) {
+			return nil
+		}
+	}
+}
+
+func (f *Fake) now() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }
+
+func (f *Fake) nowNanos() int64 { return f.now().UnixNano() }
+
+// answer decides the answer to a request.
+func (f *Fake) answer(c *call) *outcome {
+	switch c.kind {
+	case callToken:
+		return f.tokenEndpoint(c.r)
+	case callRevoke:
+		return f.revokeEndpoint(c.r)
+	case callUnknown:
+		return &outcome{answer: noResource(c.r.Method, c.path)}
+	}
+	p, refusal := f.authenticate(c.r)
 	if refusal != nil {
-		return f.wrap(c, refusal)
+		return f.wrap(c, &outcome{answer: refusal})
 	}
-	a := f.authorized(c, principal)
-	a.Principal = principal.name
-	return f.wrap(c, a)
+	o := f.authorized(c, p)
+	o.principal = p.name
+	return f.wrap(c, o)
 }
 
-func (f *Fake) authorized(c *contract.Call, p *principal) *contract.Answer {
-	var limitHeaders func(*contract.Answer)
-	if f.s.rateLimit != nil {
-		ok, remaining, retryAfter, refusals := f.take(p.name)
-		if !ok {
-			rl := f.s.rateLimit
-			return rateLimited(c.Path, rl.Limit, int(rl.Per.Round(time.Second)/time.Second), retryAfter, refusals)
-		}
-		limitHeaders = func(a *contract.Answer) {
-			a.Header.Set("RateLimit-Limit", fmt.Sprint(f.s.rateLimit.Limit))
-			a.Header.Set("RateLimit-Remaining", fmt.Sprint(remaining))
-		}
+// authorized answers an authenticated call as Atlas does, in Atlas's
+// order: the version (406, before the operation runs: no rate-limit
+// headers, as defer-versions.yaml records it), the rate limit (429), the
+// groupId (404 INVALID_GROUP_ID), the envelope parameter (400), the
+// credential's access (403), then the script or the project's state. Every
+// answer past the version carries RateLimit-Limit and RateLimit-Remaining,
+// as every such answer of the shipped recordings does.
+func (f *Fake) authorized(c *call, p *principal) *outcome {
+	if !c.versionOK {
+		return &outcome{answer: atlaswire.InvalidVersion()}
 	}
-	a := f.operation(c, p)
-	if limitHeaders != nil && !a.Fault && a.Header != nil {
-		limitHeaders(a)
+	rate := f.limiter.take(p.name, f.now())
+	if !rate.ok {
+		return &outcome{answer: rateLimited(c.path, rate.limit, f.limiter.window(), rate.retryAfter, rate.refusals)}
 	}
-	return a
+	o := f.operation(c, p)
+	if a := o.answer; a != nil && !o.fault && !o.drop && carriesRateLimit(a.Status) {
+		rate.set(a.Header)
+	}
+	return o
 }
 
-func (f *Fake) operation(c *contract.Call, p *principal) *contract.Answer {
-	id := c.Params["groupId"]
+// carriesRateLimit says whether an answer with this status carries the
+// rate-limit headers: all but the refusals Atlas gives before the
+// operation runs (401, 406, 410), which the shipped recordings hold
+// without them.
+func carriesRateLimit(status int) bool {
+	return status != http.StatusUnauthorized && status != http.StatusNotAcceptable && status != http.StatusGone
+}
+
+func (f *Fake) operation(c *call, p *principal) *outcome {
+	id := c.groupID
 	switch {
-	case c.AcceptProblem():
-		return contract.InvalidVersionAnswer()
-	case c.GroupIDProblem():
-		return contract.InvalidGroupIDAnswer(id)
-	case len(c.Problems) > 0:
-		// A non-boolean envelope: the code of the spec's badRequest example,
-		// as no capture of Atlas's answer to it was found.
-		return contract.ErrorAnswer(http.StatusBadRequest, "VALIDATION_ERROR",
-			"The request breaks the API contract: "+strings.Join(c.Problems, "; ")+".", nil)
+	case !c.groupIDOK:
+		return &outcome{answer: atlaswire.InvalidGroupID(id)}
+	case c.envelopeBad:
+		return &outcome{answer: badEnvelope()}
 	case !p.may(id):
-		return forbidden(id)
+		return &outcome{answer: forbidden(id)}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	proj, ok := f.projects[id]
+	proj, known := f.projects[id]
 	if q := f.scripts[id]; len(q) > 0 {
 		reply := q[0]
-		f.scripts[id] = q[1:]
-		if a := scripted(reply, id, c.Path); a != nil {
-			return a
+		if len(q) == 1 {
+			delete(f.scripts, id)
+		} else {
+			f.scripts[id] = q[1:]
+		}
+		f.queued--
+		if o := scripted(reply, id, c.path); o != nil {
+			return o
 		}
 		// A delay alone: the fake's own answer, late.
-		a := f.applyDefer(proj, ok, id)
-		a.Delay = reply.Delay
-		return a
+		o := &outcome{answer: f.applyDefer(proj, known, id)}
+		o.delay = reply.Delay
+		return o
 	}
-	return f.applyDefer(proj, ok, id)
+	return &outcome{answer: f.applyDefer(proj, known, id)}
 }
 
 // applyDefer applies a defer to a project's state; f.mu is held.
-func (f *Fake) applyDefer(p *Project, known bool, id string) *contract.Answer {
+func (f *Fake) applyDefer(p *Project, known bool, id string) *atlaswire.Answer {
 	switch {
 	case !known:
 		return notFound(id)
@@ -287,78 +439,69 @@ func (f *Fake) applyDefer(p *Project, known bool, id string) *contract.Answer {
 	return deferred()
 }
 
-// deferred is Atlas's success: 200 with no body and no Content-Type, the
-// version in X-Content-Type (the PATCH capture in the upstream wire folder,
-// and defer-deferral-limit.yaml).
-func deferred() *contract.Answer {
-	return &contract.Answer{Status: http.StatusOK, Header: http.Header{"X-Content-Type": {"application/vnd.atlas.2023-01-01+json"}}}
-}
-
-func scripted(r Reply, id, path string) *contract.Answer {
-	var a *contract.Answer
+// scripted is a scripted reply's outcome, nil for a delay alone.
+func scripted(r Reply, id, path string) *outcome {
+	o := &outcome{delay: r.Delay}
 	switch {
 	case r.Drop:
-		a = &contract.Answer{Drop: true, Fault: true}
+		o.drop, o.fault = true, true
 	case r.ProxyHTML:
 		status := r.Status
 		if status == 0 {
 			status = http.StatusBadGateway
 		}
-		a = &contract.Answer{
-			Status: status, Fault: true,
-			Header: http.Header{"Content-Type": {"text/html"}, "Server": {"awselb/2.0"}},
-			Body:   fmt.Appendf(nil, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n</body>\r\n</html>\r\n", status, http.StatusText(status), status, http.StatusText(status)),
-		}
+		o.answer, o.fault = proxyPage(status), true
+		o.answer.Header.Set(FaultHeader, "proxy-html")
 	case r.Status == http.StatusOK:
-		a = deferred()
+		o.answer = deferred()
 	case r.Status != 0:
-		a = scriptedError(r.Status, r.ErrorCode, id, path)
+		o.answer = scriptedError(r.Status, r.ErrorCode, id, path)
 	default:
 		return nil
 	}
-	a.Delay = r.Delay
-	return a
+	return o
 }
 
 // wrap adds what every answer to the operation carries: a challenge on a
 // 401, the envelope when asked for.
-func (f *Fake) wrap(c *contract.Call, a *contract.Answer) *contract.Answer {
-	if a.Status == http.StatusUnauthorized && !a.Fault && a.Header.Get("WWW-Authenticate") == "" {
-		a.Header.Set("WWW-Authenticate", contract.DigestChallenge(f.newNonce(), false))
+func (f *Fake) wrap(c *call, o *outcome) *outcome {
+	a := o.answer
+	if a == nil || o.fault {
+		return o
 	}
-	if c.Enveloped && !a.Fault && !a.Drop {
-		principal, delay := a.Principal, a.Delay
+	if a.Status == http.StatusUnauthorized && a.Header.Get("WWW-Authenticate") == "" {
+		a.Header.Set("WWW-Authenticate", atlaswire.DigestChallenge(f.newNonce(), false))
+	}
+	if c.enveloped {
 		// A 401 keeps its status even so: HTTP authentication answers
 		// the challenge by the status.
-		a = contract.Envelope(a, f.s.envelopeOK && a.Status != http.StatusUnauthorized)
-		a.Principal, a.Delay = principal, delay
+		o.answer = atlaswire.Envelope(a, f.s.envelopeOK && a.Status != http.StatusUnauthorized)
 	}
-	return a
+	return o
 }
 
-// verdict reports an answer that breaks the fragment.
-func (f *Fake) verdict(c *contract.Call, a *contract.Answer, j contract.Judgement) {
-	var errs []string
-	for _, fd := range j.Findings {
-		if fd.Severity == contract.SeverityError {
-			where := string(fd.Rule)
-			if fd.Pointer != "" {
-				where += " at " + fd.Pointer
-			}
-			errs = append(errs, where+": "+fd.Message)
+// checkReply checks one scripted reply.
+func checkReply(fe *fieldErrors, at string, r Reply) {
+	switch {
+	case r.Status == 0, r.Status == http.StatusOK, r.Status >= 400 && r.Status <= 599:
+	default:
+		fe.add(at+".status", "%d; want 200 or 400 to 599 (0: the fake's own answer)", r.Status)
+	}
+	if r.ProxyHTML && r.Status == http.StatusOK {
+		fe.add(at+".status", "a proxy's error page needs an error status, 400 to 599 (0: 502)")
+	}
+	if r.ErrorCode != "" {
+		switch {
+		case len(r.ErrorCode) > 100 || strings.ContainsFunc(r.ErrorCode, func(c rune) bool { return (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' }):
+			fe.add(at+".errorCode", "want at most 100 upper-case letters, digits and underscores, as Atlas's codes (RESOURCE_NOT_FOUND)")
+		case r.Status < 400 || r.ProxyHTML || r.Drop:
+			fe.add(at+".errorCode", "an error code needs an error status, 400 to 599, and no proxyHTML or drop")
 		}
 	}
-	if len(errs) == 0 || f.s.onViolation == nil {
-		return
+	if r.Delay < 0 || r.Delay > MaxReplyDelay {
+		fe.add(at+".delay", "%v; want 0 to %v", r.Delay, MaxReplyDelay)
 	}
-	f.s.onViolation(fmt.Sprintf("atlastest: the fake answered %s %s with %d, which breaks the fragment: %s",
-		c.Request.Method, c.Path, a.Status, strings.Join(errs, "; ")))
-}
-
-func detailOf(a *contract.Answer) string {
-	var e struct {
-		Detail string `json:"detail"`
+	if r.Drop && (r.Status != 0 || r.ProxyHTML) {
+		fe.add(at+".drop", "a dropped connection answers nothing: leave status and proxyHTML out")
 	}
-	_ = json.Unmarshal(a.Body, &e)
-	return e.Detail
 }

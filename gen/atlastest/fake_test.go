@@ -3,44 +3,18 @@ package atlastest_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/mongodb-forks/digest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/gen/atlastest"
 )
-
-const (
-	scheduled    = "5f1a2b3c4d5e6f7a8b9c0d1e"
-	notScheduled = "6a7940722c88faeba59bf917"
-	noWindow     = "0123456789abcdef01234567"
-	unknown      = "aaaaaaaaaaaaaaaaaaaaaaaa"
-)
-
-func seeded(t *testing.T, opts ...atlastest.Option) *atlastest.Server {
-	t.Helper()
-	return atlastest.NewServer(t, append([]atlastest.Option{atlastest.WithProjects(
-		atlastest.ScheduledProject(scheduled),
-		atlastest.Project{ID: notScheduled, WindowDefined: true},
-		atlastest.Project{ID: noWindow},
-	)}, opts...)...)
-}
-
-func errorCode(t *testing.T, err error) (int, string) {
-	t.Helper()
-	var e *atlas.Error
-	require.ErrorAs(t, err, &e)
-	return e.StatusCode, e.APIError.ErrorCode
-}
 
 // TestStateTransitions drives every state transition with both kinds of
 // credentials: two deferrals succeed and count, the third is refused, and
@@ -98,42 +72,6 @@ func TestSuccessIsAtlasEmpty200(t *testing.T) {
 	assert.Empty(t, body)
 	assert.Empty(t, resp.Header.Values("Content-Type"))
 	assert.Equal(t, "application/vnd.atlas.2023-01-01+json", resp.Header.Get("X-Content-Type"))
-}
-
-func rawPost(t *testing.T, url string, header map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, nil)
-	require.NoError(t, err)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, body
-}
-
-// digestPost sends the defer as another Go program would, with the API key
-// through mongodb-forks/digest.
-func digestPost(t *testing.T, srv *atlastest.Server, url string) (*http.Response, []byte) {
-	t.Helper()
-	key, _ := srv.APIKey()
-	client := &http.Client{Transport: &digest.Transport{Username: key.PublicKey, Password: key.PrivateKey, Transport: http.DefaultTransport}}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, nil)
-	require.NoError(t, err)
-	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
-	resp, err := client.Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, body
-}
-
-func deferURL(srv *atlastest.Server, id string) string {
-	return srv.URL() + "/api/atlas/v2/groups/" + id + "/maintenanceWindow/defer"
 }
 
 // TestAuthFailures: no credentials, a wrong secret, a wrong private key,
@@ -196,29 +134,22 @@ func TestAuthFailures(t *testing.T) {
 }
 
 // TestVersions: a later date reaches 2023-01-01; an earlier, malformed or
-// missing one gets 406 INVALID_VERSION_DATE. Whether the fragment declares
-// 406 decides the self-check's verdict on that answer, and the test
-// expects exactly that verdict.
+// missing one gets 406 INVALID_VERSION_DATE, which the fragment declares
+// (the judging middleware would fail the test otherwise).
 func TestVersions(t *testing.T) {
 	t.Parallel()
-	rec := &violations{TB: t}
-	srv := atlastest.NewServer(rec, atlastest.WithProjects(atlastest.ScheduledProject(scheduled)))
+	srv := newServer(t, atlastest.WithProjects(atlastest.ScheduledProject(scheduled)))
 	ctx := t.Context()
-	require.NoError(t, srv.Client(atlas.WithMediaType("application/vnd.atlas.2025-03-12+json")).DeferMaintenanceWindow(ctx, scheduled))
-	assert.Empty(t, rec.got(), "the newest version on or before the date")
-
+	require.NoError(t, srv.Client(atlas.WithMediaType("application/vnd.atlas.2025-03-12+json")).DeferMaintenanceWindow(ctx, scheduled),
+		"the newest version on or before the date")
 	for _, accept := range []string{"application/vnd.atlas.2022-12-31+json", "application/json", "application/vnd.atlas.2023-13-45+json"} {
 		status, code := errorCode(t, srv.Client(atlas.WithMediaType(accept)).DeferMaintenanceWindow(ctx, scheduled))
 		assert.Equal(t, 406, status, accept)
 		assert.Equal(t, "INVALID_VERSION_DATE", code, accept)
 	}
-	declared := slices.Contains(specStatuses(t), 406)
-	if declared {
-		assert.Empty(t, rec.got(), "the fragment declares 406: the fake's 406 conforms")
-	} else {
-		require.NotEmpty(t, rec.got())
-		assert.Contains(t, rec.got()[0], "status-undeclared", "the fragment does not declare 406 yet: the self-check says so")
-	}
+	resp, _ := digestPostAccept(t, srv, deferURL(srv, scheduled), "")
+	assert.Equal(t, 406, resp.StatusCode, "no Accept at all")
+	assert.Empty(t, resp.Header.Get("RateLimit-Limit"), "a 406 comes before the operation, without rate-limit headers (defer-versions.yaml)")
 }
 
 // Test429IsRetried: past the bucket, 429 RATE_LIMITED_TOKEN_BUCKET with
@@ -326,31 +257,6 @@ func TestScriptedFaults(t *testing.T) {
 	assert.Equal(t, 2, p.Deferrals)
 }
 
-// TestJournal records method, path, query and headers, never credentials.
-func TestJournal(t *testing.T) {
-	t.Parallel()
-	srv := seeded(t)
-	require.NoError(t, srv.Client(atlas.WithEnvelope(true)).DeferMaintenanceWindow(t.Context(), scheduled))
-	require.NoError(t, srv.APIKeyClient().DeferMaintenanceWindow(t.Context(), scheduled))
-	j := srv.Journal()
-	require.Len(t, j, 4, "token, defer, Digest challenge, defer")
-	assert.Equal(t, "/api/oauth/token", j[0].Path)
-	assert.Equal(t, "Basic REDACTED", j[0].Header.Get("Authorization"))
-	assert.Equal(t, http.MethodPost, j[1].Method)
-	assert.Equal(t, "envelope=true", j[1].Query)
-	assert.Equal(t, scheduled, j[1].Project)
-	assert.Equal(t, atlastest.DefaultServiceAccount.ClientID, j[1].Principal)
-	assert.Equal(t, "Bearer REDACTED", j[1].Header.Get("Authorization"))
-	assert.Equal(t, 401, j[2].Status)
-	assert.Equal(t, "Digest REDACTED", j[3].Header.Get("Authorization"))
-	assert.Equal(t, 200, j[3].Status)
-	for _, e := range j {
-		for _, v := range e.Header.Values("Authorization") {
-			assert.True(t, strings.HasSuffix(v, " REDACTED"), v)
-		}
-	}
-}
-
 // TestConcurrentDefers: of 100 concurrent defers of one project exactly
 // two succeed.
 func TestConcurrentDefers(t *testing.T) {
@@ -404,7 +310,7 @@ func TestMalformedRequests(t *testing.T) {
 // and a request outside the mount is an unknown path.
 func TestMount(t *testing.T) {
 	t.Parallel()
-	srv := atlastest.NewServer(t, atlastest.WithMount("/atlas"))
+	srv := newServer(t, atlastest.WithMount("/atlas"))
 	require.NoError(t, srv.Client().DeferMaintenanceWindow(t.Context(), atlastest.DefaultProjectID))
 	resp, _ := rawPost(t, strings.TrimSuffix(srv.URL(), "/atlas")+"/api/atlas/v2/groups/"+atlastest.DefaultProjectID+"/maintenanceWindow/defer", nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)

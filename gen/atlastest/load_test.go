@@ -19,7 +19,7 @@ func TestFakeUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the load test runs for three seconds")
 	}
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	clients := []*atlas.Client{srv.Client(), srv.APIKeyClient()}
 	var ok, exceeded, other atomic.Int64
 	deadline := time.Now().Add(3 * time.Second)

@@ -2,10 +2,9 @@ package atlastest
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/atlascontract/deferwindow/contract"
 )
 
 // DefaultProjectID is the project a fake starts with when no project is
@@ -17,13 +16,14 @@ const MaxDeferrals = 2
 
 // Project is the maintenance state of one project.
 type Project struct {
-	ID string `json:"id" yaml:"id"`
+	ID string `json:"id"`
 	// WindowDefined is true when the project has a maintenance window.
-	WindowDefined bool `json:"windowDefined" yaml:"windowDefined"`
+	WindowDefined bool `json:"windowDefined"`
 	// Scheduled is true when a maintenance is scheduled.
-	Scheduled bool `json:"maintenanceScheduled" yaml:"maintenanceScheduled"`
-	// Deferrals is how many times the scheduled maintenance was deferred (0–2).
-	Deferrals int `json:"deferrals" yaml:"deferrals"`
+	Scheduled bool `json:"maintenanceScheduled"`
+	// Deferrals is how many times the scheduled maintenance was deferred
+	// (0 to MaxDeferrals).
+	Deferrals int `json:"deferrals"`
 }
 
 // ScheduledProject is a project with a window and a scheduled maintenance
@@ -66,11 +66,11 @@ var (
 	DefaultAPIKey         = APIKey{PublicKey: "atlastest", PrivateKey: "atlastest-private-key"}
 )
 
-// RateLimit is a token bucket per credential: Limit requests, refilled
-// evenly over Per.
+// RateLimit is a token bucket per credential: Limit requests (1 to
+// 1,000,000), refilled evenly over Per (1s to 24h).
 type RateLimit struct {
-	Limit int           `json:"limit" yaml:"limit"`
-	Per   time.Duration `json:"per" yaml:"per"`
+	Limit int           `json:"limit"`
+	Per   time.Duration `json:"per"`
 }
 
 // Option configures a fake.
@@ -83,12 +83,14 @@ type settings struct {
 	tokenLifetime   time.Duration
 	rateLimit       *RateLimit
 	envelopeOK      bool
-	spec            *contract.Spec
 	mount           string
-	onViolation     func(string)
+	middleware      []func(http.Handler) http.Handler
+	controlToken    string
+	allowedHosts    []string
 }
 
-// WithProjects seeds the fake with projects, replacing the default one.
+// WithProjects seeds the fake with projects, replacing the default one. A
+// project id given twice is an error.
 func WithProjects(ps ...Project) Option {
 	return func(s *settings) { s.projects = append(s.projects, ps...) }
 }
@@ -105,14 +107,17 @@ func WithAPIKey(k APIKey) Option {
 	return func(s *settings) { s.apiKeys = append(s.apiKeys, k) }
 }
 
-// WithTokenLifetime sets how long an access token lives (default one hour,
-// as Atlas's). The fake's clock moves with Advance.
+// WithTokenLifetime sets how long an access token lives: one hour by
+// default, as Atlas's; at least a second and at most MaxTokenLifetime. The
+// fake's clock moves with Advance.
 func WithTokenLifetime(d time.Duration) Option {
 	return func(s *settings) { s.tokenLifetime = d }
 }
 
 // WithRateLimit limits each credential to limit requests per period, as a
 // token bucket; past it the fake answers 429 RATE_LIMITED_TOKEN_BUCKET.
+// Without it the fake never refuses, and still reports Atlas's default
+// limit in RateLimit-Limit and RateLimit-Remaining.
 func WithRateLimit(limit int, per time.Duration) Option {
 	return func(s *settings) { s.rateLimit = &RateLimit{Limit: limit, Per: per} }
 }
@@ -120,38 +125,57 @@ func WithRateLimit(limit int, per time.Duration) Option {
 // WithEnvelopeStatusOK makes envelope=true answers travel with HTTP status
 // 200, the real one only in the envelope; a 401 keeps its status, so its
 // Digest challenge is still answered. By default the transport status
-// stays the real one (Atlas does not document which it sends; both are
-// accepted by the contract), so Digest challenges keep working.
+// stays the real one (Atlas does not document which it sends; clients must
+// accept both).
 func WithEnvelopeStatusOK() Option {
 	return func(s *settings) { s.envelopeOK = true }
 }
 
-// WithSpec holds the fake's answers to spec instead of the embedded fragment.
-func WithSpec(spec *contract.Spec) Option {
-	return func(s *settings) { s.spec = spec }
-}
-
-// WithMount serves the API below a path prefix, as behind a proxy.
+// WithMount serves the API below a path prefix, as behind a proxy. The
+// control API stays at ControlPrefix.
 func WithMount(prefix string) Option {
 	return func(s *settings) { s.mount = prefix }
 }
 
-// WithViolationHandler receives a description of every answer that breaks
-// the fragment (NewServer fails the test instead).
-func WithViolationHandler(f func(string)) Option {
-	return func(s *settings) { s.onViolation = f }
+// WithMiddleware makes NewServer serve the fake through mw, outermost
+// last: to log, record or judge its traffic (the fake's own tests judge
+// every answer with contractcheck's checker this way). New, which returns
+// the fake itself, ignores it.
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(s *settings) {
+		if mw != nil {
+			s.middleware = append(s.middleware, mw)
+		}
+	}
 }
 
-// WithState seeds projects, the token lifetime and the rate limit from a
-// State, as read by LoadState.
+// WithControlToken sets the token the control API requires, instead of a
+// random one: at least 16 characters, printable ASCII without spaces.
+func WithControlToken(token string) Option {
+	return func(s *settings) { s.controlToken = token }
+}
+
+// WithAllowedHosts adds host names the control API answers to, beside
+// loopback names and the address a request came in on (see ControlPrefix):
+// the name a container network gives the fake, say.
+func WithAllowedHosts(names ...string) Option {
+	return func(s *settings) { s.allowedHosts = append(s.allowedHosts, names...) }
+}
+
+// WithState seeds projects, the token lifetime, the rate limit and the
+// envelope's transport status from a State.
 func WithState(st State) Option {
 	return func(s *settings) {
 		s.projects = append(s.projects, st.Projects...)
-		if st.TokenLifetime > 0 {
+		if st.TokenLifetime != 0 {
 			s.tokenLifetime = st.TokenLifetime
 		}
 		if st.RateLimit != nil {
-			s.rateLimit = st.RateLimit
+			rl := *st.RateLimit
+			s.rateLimit = &rl
+		}
+		if st.EnvelopeStatusOK {
+			s.envelopeOK = true
 		}
 	}
 }

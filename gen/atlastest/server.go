@@ -1,13 +1,18 @@
 package atlastest
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/httpserve"
 )
 
 // Server is a fake started on a loopback port for one test, closed with it.
+// Its methods that can fail (Script, Advance) fail the test instead of
+// returning an error.
 type Server struct {
 	*Fake
 	t  testing.TB
@@ -15,27 +20,57 @@ type Server struct {
 }
 
 // NewServer starts a fake on 127.0.0.1 for the test t and closes it when
-// the test ends. An answer that breaks the fragment fails t; so does a bad
-// option.
+// the test ends, within the limits of every server of this module
+// (timeouts against slow clients, header and body caps). A bad option
+// fails t.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	opts = append([]Option{WithViolationHandler(func(msg string) { t.Error(msg) })}, opts...)
 	f, err := New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(f)
-	f.core.Configure(ts.Config)
+	var h http.Handler = f
+	for _, mw := range f.s.middleware {
+		h = mw(h)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	serverLimits().Configure(ts.Config, h)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &Server{Fake: f, t: t, ts: ts}
 }
 
+// serverLimits are the limits a fake is served within: the module's, with
+// room for a reply's longest delay.
+func serverLimits() httpserve.Limits {
+	l := httpserve.DefaultLimits
+	l.WriteTimeout += MaxReplyDelay
+	return l
+}
+
 // URL returns the server's base URL, for atlas.WithServer.
-func (s *Server) URL() string { return s.ts.URL + s.s.mount }
+func (s *Server) URL() string { return s.ts.URL + s.mount }
 
 // Close shuts the server down; NewServer's cleanup does it too.
 func (s *Server) Close() { s.ts.Close() }
+
+// Script queues the next answers for one project's requests (see
+// Fake.Script); a refused script fails the test.
+func (s *Server) Script(projectID string, replies ...Reply) {
+	s.t.Helper()
+	if err := s.Fake.Script(projectID, replies...); err != nil {
+		s.t.Fatalf("atlastest: Script: %v", err)
+	}
+}
+
+// Advance moves the fake's clock forward (see Fake.Advance); a refused
+// move fails the test.
+func (s *Server) Advance(d time.Duration) {
+	s.t.Helper()
+	if err := s.Fake.Advance(d); err != nil {
+		s.t.Fatalf("atlastest: Advance: %v", err)
+	}
+}
 
 // Client returns an *atlas.Client pointed at the server with the first
 // Service Account it accepts (its API key if it has no Service Account).

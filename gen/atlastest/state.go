@@ -1,75 +1,147 @@
 package atlastest
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
-	"os"
+	"strconv"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
-// State is the seed of a fake read from a YAML file (`contractcheck serve
-// --fake --state FILE`):
-//
-//	projects:
-//	  - id: 32b6e34b3d91647abb20e7b8
-//	    windowDefined: true
-//	    maintenanceScheduled: true
-//	    deferrals: 0
-//	tokenLifetime: 1h        # optional, default 1h
-//	rateLimit:               # optional: a token bucket per credential
-//	  limit: 10
-//	  per: 60s
-//
-// Credentials never come from the file: they come from the environment.
+// State is a fake's seed as data: what `contractcheck serve --fake --state
+// FILE` reads from its YAML file, and WithState takes.
 type State struct {
-	Projects      []Project     `yaml:"projects"`
-	TokenLifetime time.Duration `yaml:"tokenLifetime"`
-	RateLimit     *RateLimit    `yaml:"rateLimit"`
+	// Projects replace the default project.
+	Projects []Project
+	// TokenLifetime is how long an access token lives; 0 keeps the default,
+	// one hour.
+	TokenLifetime time.Duration
+	// RateLimit, when set, is a token bucket per credential.
+	RateLimit *RateLimit
+	// EnvelopeStatusOK sends envelope=true answers with transport status
+	// 200 (see WithEnvelopeStatusOK).
+	EnvelopeStatusOK bool
 }
 
-// LoadState reads a State file. Unknown keys, a malformed project id or an
-// impossible deferral count are errors naming the file and the line.
-func LoadState(path string) (State, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return State{}, err
-	}
-	return parseState(path, data)
+// The bounds of what a fake holds, so no input can make it grow without
+// limit or overflow its clock.
+const (
+	// MaxProjects bounds the projects a fake holds.
+	MaxProjects = 10000
+	// MaxScriptedReplies bounds the replies queued for one project.
+	MaxScriptedReplies = 1000
+	// maxScriptedTotal bounds the replies queued for all projects.
+	maxScriptedTotal = 10 * MaxScriptedReplies
+	// MaxReplyDelay bounds a scripted reply's delay.
+	MaxReplyDelay = time.Minute
+	// MaxTokenLifetime bounds WithTokenLifetime.
+	MaxTokenLifetime = 365 * 24 * time.Hour
+	// MaxClockOffset bounds how far Advance may move the clock in all,
+	// a hundred years: far from the overflow of time.Duration.
+	MaxClockOffset = 100 * 365 * 24 * time.Hour
+	// maxRateLimit bounds RateLimit.Limit.
+	maxRateLimit = 1_000_000
+)
+
+// A FieldError is one value a fake refuses, in a State, an option or a
+// control request. Field names it as a path of the state file's and the
+// control API's keys, such as projects[1].deferrals or [0].delay.
+type FieldError struct {
+	Field  string
+	Reason string
 }
 
-func parseState(name string, data []byte) (State, error) {
-	var st State
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&st); err != nil {
-		return State{}, fmt.Errorf("%s: %w", name, err)
+// Error returns "field: reason".
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Reason
 	}
-	_ = yaml.Unmarshal(data, &doc)
-	for i, p := range st.Projects {
-		line := projectLine(&doc, i)
-		if err := validateProject(p); err != nil {
-			return State{}, fmt.Errorf("%s:%d: projects[%d]: %w", name, line, i, err)
+	return e.Field + ": " + e.Reason
+}
+
+// fieldErrors collects FieldErrors.
+type fieldErrors []error
+
+func (fe *fieldErrors) add(field, format string, args ...any) {
+	*fe = append(*fe, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (fe fieldErrors) err() error { return errors.Join(fe...) }
+
+// Check returns every value of st that a fake refuses, at once: each a
+// *FieldError (errors.Join), or nil when st is good. A project id must
+// match atlas.GroupIDPattern and appear once; deferrals run from 0 to
+// MaxDeferrals; the token lifetime is at least a second and at most
+// MaxTokenLifetime; a rate limit allows 1 to 1,000,000 requests per 1s to
+// 24h.
+func (st State) Check() error {
+	var fe fieldErrors
+	checkProjects(&fe, "projects", st.Projects)
+	if st.TokenLifetime != 0 {
+		checkTokenLifetime(&fe, "tokenLifetime", st.TokenLifetime)
+	}
+	if st.RateLimit != nil {
+		checkRateLimit(&fe, "rateLimit", *st.RateLimit)
+	}
+	return fe.err()
+}
+
+func checkProjects(fe *fieldErrors, field string, ps []Project) {
+	if len(ps) > MaxProjects {
+		fe.add(field, "%d projects; a fake holds at most %d", len(ps), MaxProjects)
+		return
+	}
+	first := make(map[string]int, len(ps))
+	for i, p := range ps {
+		at := field + "[" + strconv.Itoa(i) + "]"
+		if !checkProject(fe, at, p) {
+			continue
 		}
+		if j, dup := first[p.ID]; dup {
+			fe.add(at+".id", "project %s is already %s[%d]; give each project once", p.ID, field, j)
+			continue
+		}
+		first[p.ID] = i
 	}
-	if rl := st.RateLimit; rl != nil && (rl.Limit <= 0 || rl.Per <= 0) {
-		return State{}, fmt.Errorf("%s: rateLimit needs a positive limit and a period such as 60s", name)
-	}
-	return st, nil
 }
 
-// projectLine finds the line of projects[i] in a parsed document.
-func projectLine(doc *yaml.Node, i int) int {
-	if len(doc.Content) == 0 {
-		return 0
-	}
-	m := doc.Content[0]
-	for k := 0; k+1 < len(m.Content); k += 2 {
-		if m.Content[k].Value == "projects" && i < len(m.Content[k+1].Content) {
-			return m.Content[k+1].Content[i].Line
+// checkProject checks one project; it reports whether its id is valid.
+func checkProject(fe *fieldErrors, at string, p Project) (idOK bool) {
+	idOK = true
+	if err := atlas.ValidateGroupID(p.ID); err != nil {
+		var ge *atlas.GroupIDError
+		if errors.As(err, &ge) {
+			reason := "want 24 hexadecimal digits in lower case (" + atlas.GroupIDPattern + ")"
+			if ge.Problem != "" {
+				reason += ": " + ge.Problem
+			}
+			fe.add(at+".id", "%s", reason)
+		} else {
+			fe.add(at+".id", "%v", err)
 		}
+		idOK = false
 	}
-	return 0
+	if p.Deferrals < 0 || p.Deferrals > MaxDeferrals {
+		fe.add(at+".deferrals", "%d; want 0 to %d (Atlas lets a maintenance be deferred %d times)", p.Deferrals, MaxDeferrals, MaxDeferrals)
+	}
+	return idOK
+}
+
+func checkTokenLifetime(fe *fieldErrors, field string, d time.Duration) {
+	switch {
+	case d < time.Second:
+		fe.add(field, "%v; want at least 1s (Atlas's tokens live 1h)", d)
+	case d > MaxTokenLifetime:
+		fe.add(field, "%v; want at most %v", d, MaxTokenLifetime)
+	}
+}
+
+func checkRateLimit(fe *fieldErrors, field string, rl RateLimit) {
+	if rl.Limit < 1 || rl.Limit > maxRateLimit {
+		fe.add(field+".limit", "%d; want 1 to %d requests", rl.Limit, maxRateLimit)
+	}
+	if rl.Per < time.Second || rl.Per > 24*time.Hour {
+		fe.add(field+".per", "%v; want a period from 1s to 24h, such as 60s", rl.Per)
+	}
 }

@@ -1,0 +1,185 @@
+// Package atlaswire holds Atlas's answers as they travel on the wire, for the
+// servers of this module that answer as Atlas does: the fake in gen/atlastest
+// and the recordings mock of contractcheck serve. It holds only what both
+// need: the ApiError body, the refusals Atlas gives before an operation runs
+// (404 INVALID_GROUP_ID, 406 INVALID_VERSION_DATE, 410 VERSION_GONE), the
+// envelope, the Digest challenge and the versioned media type.
+//
+// Where each answer comes from is said beside it. The shipped recordings
+// are in contract/recordings; the wire captures in the upstream material
+// are the Atlas CLI's end-to-end recordings of the sibling
+// maintenance-window operations.
+package atlaswire
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Answer is one HTTP answer, written as it is by WriteResponse.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// hopByHop are the headers an answer never copies onto the wire: net/http
+// frames the body itself (Content-Length, Transfer-Encoding), the
+// connection's own headers belong to one hop, and a body is never sent
+// encoded.
+var hopByHop = map[string]bool{
+	"Connection": true, "Content-Encoding": true, "Content-Length": true, "Keep-Alive": true,
+	"Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// WriteResponse writes the answer as it is: its status, its headers but the
+// hop-by-hop ones and Content-Encoding, a Content-Length, and its body. An
+// answer without Content-Type gets none (net/http would otherwise sniff one
+// from the body), as Atlas's empty 200 has none.
+func (a *Answer) WriteResponse(w http.ResponseWriter) {
+	h := w.Header()
+	for k, vs := range a.Header {
+		k = http.CanonicalHeaderKey(k)
+		if hopByHop[k] {
+			continue
+		}
+		h[k] = append([]string(nil), vs...)
+	}
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // net/http's documented way to send none
+	}
+	h.Set("Content-Length", strconv.Itoa(len(a.Body)))
+	w.WriteHeader(a.Status)
+	// A client that went away cannot be told; the server goes on.
+	_, _ = w.Write(a.Body)
+}
+
+// Error is an ApiError answer in Atlas's shape: Content-Type
+// application/json and the members error (the status), errorCode, detail,
+// parameters (never null: [] when there are none) and reason (the status
+// text), as every error of the shipped recordings has them. Atlas puts
+// strings and numbers in parameters (the 429 of defer-errors.yaml).
+func Error(status int, code, detail string, params []any) *Answer {
+	if params == nil {
+		params = []any{}
+	}
+	body, err := json.Marshal(apiError{Detail: detail, Error: status, ErrorCode: code, Parameters: params, Reason: http.StatusText(status)})
+	if err != nil {
+		// Only a parameter that JSON cannot hold fails; none of the callers
+		// passes one. Keep the error's shape without them.
+		body, _ = json.Marshal(apiError{Detail: detail, Error: status, ErrorCode: code, Parameters: []any{}, Reason: http.StatusText(status)})
+	}
+	return &Answer{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+}
+
+// apiError is the ApiError body, its members in the order Atlas sends them
+// (alphabetical, as in the shipped recordings).
+type apiError struct {
+	Detail     string `json:"detail"`
+	Error      int    `json:"error"`
+	ErrorCode  string `json:"errorCode"`
+	Parameters []any  `json:"parameters"`
+	Reason     string `json:"reason"`
+}
+
+// InvalidGroupID is Atlas's 404 INVALID_GROUP_ID for a groupId that is not
+// 24 hexadecimal digits, as recorded in defer-variants.yaml (interaction 2)
+// and defer-errors.yaml (interaction 3).
+func InvalidGroupID(groupID string) *Answer {
+	return Error(http.StatusNotFound, "INVALID_GROUP_ID", "Invalid group ID "+groupID+".", []any{groupID})
+}
+
+// InvalidVersion is Atlas's 406 INVALID_VERSION_DATE for an Accept header
+// with no versioned media type, or one dated before the operation's first
+// version: the detail of a real 406 as the Atlas CLI prints it, recorded in
+// defer-versions.yaml (interaction 0).
+func InvalidVersion() *Answer {
+	return Error(http.StatusNotAcceptable, "INVALID_VERSION_DATE", "Invalid accept header or version date.", nil)
+}
+
+// VersionGone is Atlas's 410 VERSION_GONE for a retired version: the code
+// Atlas's versioning policy documents, with the detail of the upstream
+// spec's components.responses.gone example (defer-versions.yaml,
+// interaction 2).
+func VersionGone() *Answer {
+	return Error(http.StatusGone, "VERSION_GONE", "This happens when a resource is marked for sunset and the sunset date is in the past.", nil)
+}
+
+// Envelope wraps an answer as Atlas does for envelope=true: the body becomes
+// {"content": body, "status": N} (an empty body becomes {}), as JSON, and
+// X-Content-Type goes (defer-envelope.yaml). The transport status is 200
+// when transportOK is set, else the answer's own: Atlas does not document
+// which it sends, and clients must accept both. A body that is not JSON
+// cannot be wrapped: the answer is returned as it is.
+func Envelope(a *Answer, transportOK bool) *Answer {
+	content := json.RawMessage(a.Body)
+	if len(a.Body) == 0 {
+		content = json.RawMessage("{}")
+	}
+	body, err := json.Marshal(struct {
+		Content json.RawMessage `json:"content"`
+		Status  int             `json:"status"`
+	}{content, a.Status})
+	if err != nil {
+		return a
+	}
+	out := &Answer{Status: a.Status, Header: a.Header.Clone(), Body: body}
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
+	out.Header.Set("Content-Type", "application/json")
+	out.Header.Del("X-Content-Type")
+	if transportOK {
+		out.Status = http.StatusOK
+	}
+	return out
+}
+
+// DigestRealm is the realm of Atlas's HTTP Digest challenge.
+const DigestRealm = "MMS Public API"
+
+// DigestChallenge is the WWW-Authenticate value Atlas sends an API-key
+// client with a 401: RFC 7616 Digest, MD5, qop="auth", in the shape
+// MongoDB documents for the Admin API ("Make API requests" with an API key:
+// realm "MMS Public API", an empty domain). stale=true tells the client its
+// response was right for a nonce that expired.
+func DigestChallenge(nonce string, stale bool) string {
+	return `Digest realm="` + DigestRealm + `", domain="", nonce="` + nonce + `", algorithm=MD5, qop="auth", stale=` + strconv.FormatBool(stale)
+}
+
+// NewNonce returns a fresh random Digest nonce: 32 hexadecimal digits.
+func NewNonce() string {
+	var b [16]byte
+	// crypto/rand.Read never returns an error (Go 1.24 and later).
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// AcceptVersion finds a versioned Atlas media type,
+// application/vnd.atlas.YYYY-MM-DD+json, in an Accept header value and
+// returns its date. The media type is matched without regard to case, its
+// parameters are ignored, and of several comma-separated entries the first
+// versioned one counts. ok is false when none names a real date.
+func AcceptVersion(accept string) (date string, ok bool) {
+	const prefix, suffix = "application/vnd.atlas.", "+json"
+	for accept != "" {
+		var part string
+		part, accept, _ = strings.Cut(accept, ",")
+		mt, _, _ := strings.Cut(part, ";")
+		mt = strings.TrimSpace(mt)
+		if len(mt) != len(prefix)+len(time.DateOnly)+len(suffix) ||
+			!strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
+			continue
+		}
+		d := mt[len(prefix) : len(prefix)+len(time.DateOnly)]
+		if _, err := time.Parse(time.DateOnly, d); err == nil {
+			return d, true
+		}
+	}
+	return "", false
+}
