@@ -9,11 +9,14 @@ OPERATION  := deferGroupMaintenanceWindow
 OPERATION_OVERRIDE := deferMaintenanceWindow
 FRAGMENT   := openapi/fragment.yaml
 OVERLAY    := openapi/errata.overlay.yaml
+# MongoDB's published spec as embedded: v2.yaml.gz as published, v2.json.gz derived from it.
+PUBLISHED  := openapi/upstream
 # Tools run outside the module graph (go run/install pkg@version); none is in go.mod.
 OASDIFF    := github.com/oasdiff/oasdiff@v1.39.0
 APIDIFF    := golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 ACCEPT_BREAKING ?=
+REPORT_ONLY ?=
 # The field the generated method and type names come from (see gen/oapi-codegen.yaml
 # and gen/oapi-names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
@@ -27,8 +30,9 @@ FUZZTIME   ?= 30s
 # The linters, run with `go run` at pinned versions: nothing is installed.
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
-# What `make generate` writes: every *.gen.go under gen/, tracked or not.
-GENERATED  := ':(glob)gen/**/*.gen.go'
+# What `make generate` writes: every *.gen.go under gen/, tracked or not, and
+# the embedded spec's JSON form.
+GENERATED  := ':(glob)gen/**/*.gen.go' $(PUBLISHED)/v2.json.gz
 # The platforms `make cross` vets besides the host, as GOOS/GOARCH.
 CROSS      ?= windows/amd64 darwin/arm64
 
@@ -41,23 +45,23 @@ quoted = '$(subst ','\'',$(value $(1)))'
 
 all: ci
 
-## generate: regenerate gen/ from the fragment (oapi-codegen as pinned in go.mod)
+## generate: regenerate gen/ from the fragment (oapi-codegen as pinned in go.mod), and the embedded spec's JSON form from its YAML
 generate:
-	$(GO) generate ./gen/...
+	$(GO) generate ./gen/... ./openapi/...
 
-## check-generated: fail, with the diff, if gen/ is not what the fragment generates
+## check-generated: fail, with the diff, if gen/ is not what the fragment generates (or the embedded JSON what its YAML gives)
 check-generated: generate
 	@status=$$(git status --porcelain --untracked-files=all -- $(GENERATED)); \
 	if [ -n "$$status" ]; then \
-		echo "check-generated: gen/ is not what $(FRAGMENT) generates (run 'make generate' and commit):"; \
+		echo "check-generated: gen/ is not what $(FRAGMENT) generates, or $(PUBLISHED)/v2.json.gz what v2.yaml.gz gives (run 'make generate' and commit):"; \
 		echo "$$status"; \
 		git --no-pager diff -- $(GENERATED); \
 		git ls-files --others --exclude-standard -- $(GENERATED) | while read -r f; do \
-			echo "--- untracked: $$f"; head -n 40 "$$f"; done; \
+			echo "--- untracked: $$f"; case "$$f" in *.go) head -n 40 "$$f";; esac; done; \
 		exit 1; \
 	fi
 
-## spec: re-extract the fragment from UPSTREAM (default: download MongoDB's published spec)
+## spec: re-extract the fragment from UPSTREAM and embed UPSTREAM (default: download MongoDB's published spec)
 spec:
 	@set -e; up=$(call quoted,UPSTREAM); \
 	if [ -z "$$up" ]; then \
@@ -66,13 +70,18 @@ spec:
 		curl -fsSL --retry 2 -o "$$up" "$(UPSTREAM_URL)"; \
 	fi; \
 	$(GO) run ./cmd/contractcheck extract --from "$$up" --operation $(OPERATION) --overlay $(OVERLAY) -o $(FRAGMENT); \
-	echo "wrote $(FRAGMENT)"
+	$(GO) run ./openapi/internal/publishedgen -upstream "$$up" $(PUBLISHED); \
+	echo "wrote $(FRAGMENT), $(PUBLISHED)/v2.yaml.gz and $(PUBLISHED)/v2.json.gz"
 
-## spec-update: new upstream -> fragment, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
-##   ACCEPT_BREAKING=1 goes on past a breaking change; SPEC_REPORT=FILE keeps the Markdown report
+## spec-update: new upstream -> fragment, embedded spec, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
+##   ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1 stops after the report; SPEC_REPORT=FILE keeps the Markdown report.
+##   The script exits 1 on a breaking change and 2 on a failed step; make, as for any failed recipe, exits 2 and says which.
 spec-update:
 	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
-		ACCEPT_BREAKING=$(call quoted,ACCEPT_BREAKING) SPEC_REPORT=$(call quoted,SPEC_REPORT) bash openapi/spec-update.sh $(if $(value UPSTREAM),$(call quoted,UPSTREAM))
+		ACCEPT_BREAKING=$(call quoted,ACCEPT_BREAKING) REPORT_ONLY=$(call quoted,REPORT_ONLY) SPEC_REPORT=$(call quoted,SPEC_REPORT) \
+		bash openapi/spec-update.sh $(if $(value UPSTREAM),$(call quoted,UPSTREAM)) || { status=$$?; \
+		case $$status in 1) why="stopped on a breaking change";; *) why="a step failed";; esac; \
+		echo "make spec-update: openapi/spec-update.sh exited with status $$status ($$why)" >&2; exit $$status; }
 
 ## lint-workflows: actionlint on .github/workflows (shellcheck on their scripts when it is installed), and
 ##   .ci/workflow-rules there and on the README's example: actions pinned by commit, checkouts keep no token

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -35,38 +36,47 @@ var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "p
 // security schemes it may use, the servers, and its tags. References stay
 // component references; nothing is inlined.
 //
-// Extract works on the YAML node tree, not on a loaded openapi3.T: the
-// upstream uses regular expressions (look-aheads) that Go cannot compile, so
-// the 4 MB upstream is never validated as a whole. The fragment it produces
-// is validated by kin-openapi with pattern validation on.
+// The errata overlay, when given, is written against the whole upstream
+// document: each action must match something there (else Extract fails,
+// naming the action and its line: upstream fixed the erratum or moved the
+// field), and the actions are then applied to the fragment, where an action
+// about other operations matches nothing. A component the errata make the
+// fragment reference (a response they add) comes along from the patched
+// upstream.
+//
+// Extract works on the YAML node tree, not on a loaded openapi3.T, so the
+// 4 MB upstream is read once and never validated as a whole. The fragment is
+// validated by kin-openapi as LoadPublished validates a spec: patterns as
+// ECMAScript, examples apart, an example that does not match its schema
+// being a warning (upstream's createGroupCluster has one).
 //
 // The output is deterministic: the same upstream and overlay give the same
 // bytes. Upstream key order is kept, and the provenance (the upstream's
 // SHA-256 and info.x-xgen-sha, the operation, the overlay's SHA-256) is
 // recorded under info.x-fragment.
-func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
+func Extract(upstream []byte, opts ExtractOptions) ([]byte, []Warning, error) {
 	name := opts.UpstreamName
 	if name == "" {
 		name = "upstream"
 	}
 	if opts.OperationID == "" {
-		return nil, errors.New("extract: no operation given")
+		return nil, nil, errors.New("extract: no operation given")
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(upstream, &doc); err != nil {
-		return nil, fmt.Errorf("%s: not a YAML or JSON document: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: not a YAML or JSON document: %w", name, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: expected an OpenAPI document (a mapping at the top level)", name)
+		return nil, nil, fmt.Errorf("%s: expected an OpenAPI document (a mapping at the top level)", name)
 	}
 	root := doc.Content[0]
 	if v := mapGet(root, "openapi"); v == nil || !strings.HasPrefix(v.Value, "3.0") {
-		return nil, fmt.Errorf("%s: expected an OpenAPI 3.0.x document (top-level openapi: 3.0.x)", name)
+		return nil, nil, fmt.Errorf("%s: expected an OpenAPI 3.0.x document (top-level openapi: 3.0.x)", name)
 	}
 
 	path, pathItem, method, op, err := findOperation(root, opts.OperationID)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 
 	// The new path item keeps the path-level parameters and the one operation.
@@ -80,15 +90,16 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
 
 	refs := newRefSet()
 	if err := refs.collect(root, newItem); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 
-	// Security: the operation's own requirements, or the document's.
-	security := mapGet(op, "security")
-	if security == nil {
-		security = mapGet(root, "security")
-	}
-	if security != nil {
+	// Security: the schemes of the operation's own requirements and of the
+	// document's, which the fragment keeps even when the operation
+	// overrides them (listControlPlaneIpAddresses declares security: []).
+	for _, security := range []*yaml.Node{mapGet(op, "security"), mapGet(root, "security")} {
+		if security == nil {
+			continue
+		}
 		for _, req := range security.Content {
 			for i := 0; i < len(req.Content); i += 2 {
 				refs.add("securitySchemes", req.Content[i].Value)
@@ -99,14 +110,14 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
 	out := &yaml.Node{Kind: yaml.MappingNode}
 	components, err := refs.components(root)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if components != nil {
 		out.Content = append(out.Content, scalar("components"), components)
 	}
 	info := mapGet(root, "info")
 	if info == nil || info.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: the document has no info object", name)
+		return nil, nil, fmt.Errorf("%s: the document has no info object", name)
 	}
 	info = withProvenance(info, upstream, opts, path, method, op)
 	out.Content = append(out.Content, scalar("info"), info)
@@ -122,9 +133,12 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
 		out.Content = append(out.Content, scalar("tags"), tags)
 	}
 
+	// The fragment gets nodes of its own, so that the errata applied to the
+	// whole upstream below do not reach it twice.
+	out = deepCopy(out)
 	if len(opts.Overlay) > 0 {
-		if err := applyOverlay(out, opts.Overlay, opts.OverlayName); err != nil {
-			return nil, err
+		if err := applyErrata(root, out, name, opts); err != nil {
+			return nil, nil, err
 		}
 	}
 
@@ -137,22 +151,162 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, error) {
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(4)
 	if err := enc.Encode(outDoc); err != nil {
-		return nil, fmt.Errorf("extract: encoding the fragment: %w", err)
+		return nil, nil, fmt.Errorf("extract: encoding the fragment: %w", err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("extract: encoding the fragment: %w", err)
+		return nil, nil, fmt.Errorf("extract: encoding the fragment: %w", err)
 	}
-	if err := validate(buf.Bytes()); err != nil {
-		return nil, fmt.Errorf("extract: the fragment for %s: %w", opts.OperationID, err)
+	warnings, err := validate(buf.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("extract: the fragment for %s: %w", opts.OperationID, err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), warnings, nil
 }
 
-// validate loads a fragment with kin-openapi and runs its document
-// validation, patterns included.
-func validate(fragment []byte) error {
-	_, err := LoadData(fragment, "fragment")
-	return err
+// validate loads a fragment with kin-openapi and validates it as
+// LoadPublished validates a spec.
+func validate(fragment []byte) ([]Warning, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(fragment)
+	if err != nil {
+		return nil, fmt.Errorf("fragment: %w", err)
+	}
+	return checkDocument(doc, "fragment")
+}
+
+// applyErrata applies the overlay to the whole upstream root, where every
+// action must match, then to the fragment out, and brings into the
+// fragment the components the errata made it reference.
+func applyErrata(root, out *yaml.Node, upstreamName string, opts ExtractOptions) error {
+	e, err := parseErrata(opts.Overlay, opts.OverlayName)
+	if err != nil {
+		return err
+	}
+	unmatched, err := e.apply(root)
+	if err != nil {
+		return err
+	}
+	if len(unmatched) > 0 {
+		return errors.New(e.stale(unmatched[0], "the upstream document "+upstreamName))
+	}
+	if _, err := e.apply(out); err != nil {
+		return err
+	}
+	if err := addMissingComponents(root, out); err != nil {
+		return err
+	}
+	return pruneComponents(out)
+}
+
+// addMissingComponents copies into the fragment out the components that
+// its operation references, transitively, in the patched upstream root but
+// that out lacks, at the end of their section.
+func addMissingComponents(root, out *yaml.Node) error {
+	refs := newRefSet()
+	if err := refs.collect(root, mapGet(out, "paths")); err != nil {
+		return err
+	}
+	components := mapGet(out, "components")
+	up := mapGet(root, "components")
+	for i := 0; up != nil && i+1 < len(up.Content); i += 2 {
+		kind, all := up.Content[i].Value, up.Content[i+1]
+		for j := 0; j+1 < len(all.Content); j += 2 {
+			name := all.Content[j].Value
+			if !refs.seen[kind][name] || mapGet(mapGet(components, kind), name) != nil {
+				continue
+			}
+			if components == nil {
+				components = &yaml.Node{Kind: yaml.MappingNode}
+				out.Content = append([]*yaml.Node{scalar("components"), components}, out.Content...)
+			}
+			section := mapGet(components, kind)
+			if section == nil {
+				section = &yaml.Node{Kind: yaml.MappingNode}
+				components.Content = append(components.Content, scalar(kind), section)
+			}
+			section.Content = append(section.Content, all.Content[j], deepCopy(all.Content[j+1]))
+		}
+	}
+	return nil
+}
+
+// pruneComponents removes from the fragment out the components that
+// nothing in it references (those an erratum adds for the operations that
+// use them, when this one does not), and the sections left empty.
+func pruneComponents(out *yaml.Node) error {
+	components := mapGet(out, "components")
+	if components == nil {
+		return nil
+	}
+	refs := newRefSet()
+	if err := refs.collect(out, mapGet(out, "paths")); err != nil {
+		return err
+	}
+	// Security schemes are named by security requirements, not references.
+	requirements := []*yaml.Node{mapGet(out, "security")}
+	paths := mapGet(out, "paths")
+	for i := 1; i < len(paths.Content); i += 2 {
+		for _, m := range httpMethods {
+			requirements = append(requirements, mapGet(mapGet(paths.Content[i], m), "security"))
+		}
+	}
+	for _, security := range requirements {
+		if security == nil {
+			continue
+		}
+		for _, req := range security.Content {
+			for i := 0; i+1 < len(req.Content); i += 2 {
+				refs.add("securitySchemes", req.Content[i].Value)
+			}
+		}
+	}
+	kept := components.Content[:0]
+	for i := 0; i+1 < len(components.Content); i += 2 {
+		kind, section := components.Content[i], components.Content[i+1]
+		entries := section.Content[:0]
+		for j := 0; j+1 < len(section.Content); j += 2 {
+			if refs.seen[kind.Value][section.Content[j].Value] {
+				entries = append(entries, section.Content[j], section.Content[j+1])
+			}
+		}
+		section.Content = entries
+		if len(entries) > 0 {
+			kept = append(kept, kind, section)
+		}
+	}
+	components.Content = kept
+	if len(kept) == 0 {
+		for i := 0; i+1 < len(out.Content); i += 2 {
+			if out.Content[i].Value == "components" {
+				out.Content = slices.Delete(out.Content, i, i+2)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// deepCopy copies a node tree; an alias points into the copy.
+func deepCopy(n *yaml.Node) *yaml.Node {
+	copies := map[*yaml.Node]*yaml.Node{}
+	var walk func(*yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if c, ok := copies[n]; ok {
+			return c
+		}
+		c := *n
+		copies[n] = &c
+		if n.Alias != nil {
+			c.Alias = walk(n.Alias)
+		}
+		if n.Content != nil {
+			c.Content = make([]*yaml.Node, len(n.Content))
+			for i, child := range n.Content {
+				c.Content[i] = walk(child)
+			}
+		}
+		return &c
+	}
+	return walk(n)
 }
 
 // findOperation finds the operation named id (see matchOperation).

@@ -24,7 +24,8 @@ func Load() (*openapi3.T, error) {
 	return LoadData(Fragment, "openapi/fragment.yaml")
 }
 
-// LoadData parses and validates an OpenAPI 3.0 document; name labels errors.
+// LoadData parses and validates an OpenAPI 3.0 document, examples and
+// patterns (ECMAScript, CompilePattern) included; name labels errors.
 // External references are refused: a fragment is self-contained.
 func LoadData(data []byte, name string) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
@@ -32,7 +33,7 @@ func LoadData(data []byte, name string) (*openapi3.T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	if err := doc.Validate(context.Background(), openapi3.SetRegexCompiler(CompilePattern)); err != nil {
 		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
 	}
 	return doc, nil

@@ -90,7 +90,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if f.oldGen != "" {
 			section(w, "generated code", f.oldGen, f.newGen, changed)
 		}
-		_, err := fmt.Fprintf(w, "summary: %d breaking for importers\n", breaking)
+		_, err := fmt.Fprintf(w, "summary: %d breaking for importers among the names\n", breaking)
 		return err
 	})
 	if err != nil {

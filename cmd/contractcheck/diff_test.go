@@ -73,9 +73,9 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 		out, errOut []string
 	}{
 		{"no changes", []string{"--fail-on", "breaking", f("fragment.yaml"), f("same.yaml")}, exitOK,
-			[]string{"names of the operation (" + f("fragment.yaml") + " -> " + f("same.yaml") + "):\n  unchanged\n", "summary: 0 breaking for importers"}, nil},
+			[]string{"names of the operation (" + f("fragment.yaml") + " -> " + f("same.yaml") + "):\n  unchanged\n", "summary: 0 breaking for importers among the names"}, nil},
 		{"operationId renamed, reported only", []string{f("fragment.yaml"), f("renamed.yaml")}, exitOK,
-			[]string{`  breaking: operationId changed from "deferGroupMaintenanceWindow" to "deferProjectMaintenanceWindow": the generated client names its methods and types after it, so they are renamed` + "\n", "summary: 1 breaking for importers"}, nil},
+			[]string{`  breaking: operationId changed from "deferGroupMaintenanceWindow" to "deferProjectMaintenanceWindow": the generated client names its methods and types after it, so they are renamed` + "\n", "summary: 1 breaking for importers among the names"}, nil},
 		{"operationId renamed, failing on breaking", []string{f("fragment.yaml"), f("renamed.yaml"), "--fail-on", "breaking"}, exitFindings, []string{"breaking: operationId changed"}, nil},
 		{"override changed is not breaking", []string{"--fail-on", "breaking", f("fragment.yaml"), f("override.yaml")}, exitOK,
 			[]string{`  non-breaking: x-xgen-operation-id-override changed from "deferMaintenanceWindow" to "deferWindow"`, "summary: 0 breaking"}, nil},
@@ -169,5 +169,5 @@ func TestDiffReplaysTheOperationsHistory(t *testing.T) {
 	assert.Equal(t, exitFindings, code, errOut)
 	assert.Contains(t, out, `  breaking: operationId changed from "deferMaintenanceWindow" to "deferGroupMaintenanceWindow"`)
 	assert.Contains(t, out, `  non-breaking: x-xgen-operation-id-override changed from "" to "deferMaintenanceWindow"`)
-	assert.Contains(t, out, "summary: 1 breaking for importers")
+	assert.Contains(t, out, "summary: 1 breaking for importers among the names")
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,9 +14,11 @@ import (
 
 const extractSynopsis = `usage: contractcheck extract --from FILE [--operation ID] [--overlay FILE] [-o FILE]
 
-Extracts one operation from an upstream OpenAPI 3.0 document into a fragment
-(the operation, the components it references and its provenance), applying
-an OpenAPI Overlay 1.0 of errata when given.`
+Extracts one operation from an upstream OpenAPI 3.0 document (YAML or JSON,
+possibly gzip-compressed) into a fragment (the operation, the components it
+references and its provenance), applying an OpenAPI Overlay 1.0 of errata
+when given. What upstream gets wrong but does not stop the extraction (an
+example that does not match its schema) is a warning on standard error.`
 
 // extractFlags are extract's settings.
 type extractFlags struct{ from, operation, overlay, output string }
@@ -23,7 +27,7 @@ type extractFlags struct{ from, operation, overlay, output string }
 func newExtractFlags(stderr io.Writer) (*flag.FlagSet, *extractFlags) {
 	fs := newFlagSet("contractcheck extract", extractSynopsis, stderr)
 	f := &extractFlags{}
-	fs.StringVar(&f.from, "from", "", "the upstream OpenAPI 3.0 document (YAML or JSON) `file` (required)")
+	fs.StringVar(&f.from, "from", "", "the upstream OpenAPI 3.0 document (YAML or JSON, possibly gzip) `file` (required)")
 	fs.StringVar(&f.operation, "operation", "deferGroupMaintenanceWindow", "the operationId (or x-xgen-operation-id-override) of the operation to extract")
 	fs.StringVar(&f.overlay, "overlay", "", "OpenAPI Overlay 1.0 `file` of errata to apply to the fragment")
 	fs.StringVar(&f.output, "output", "", "write the fragment to this `file`; - is standard output (default: standard output)")
@@ -47,7 +51,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	case f.from == "":
 		return fail(errors.New("--from FILE is required: the upstream OpenAPI document"))
 	}
-	upstream, err := os.ReadFile(f.from)
+	upstream, err := readUpstream(f.from)
 	if err != nil {
 		return fail(err)
 	}
@@ -58,9 +62,12 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.OverlayName = f.overlay
 	}
-	fragment, err := openapi.Extract(upstream, opts)
+	fragment, warnings, err := openapi.Extract(upstream, opts)
 	if err != nil {
 		return fail(err)
+	}
+	for _, w := range warnings {
+		msgf(stderr, "contractcheck extract: warning: %s\n", w)
 	}
 	if err := writeOutput(f.output, stdout, func(w io.Writer) error {
 		_, err := w.Write(fragment)
@@ -69,4 +76,29 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("writing the fragment: %w", err))
 	}
 	return exitOK
+}
+
+// maxUpstream bounds the upstream document read, decompressed: MongoDB's
+// published spec is 4 MB.
+const maxUpstream = 64 << 20
+
+// readUpstream reads the upstream document, decompressing it when it is
+// gzip (its magic number).
+func readUpstream(name string) ([]byte, error) {
+	data, err := os.ReadFile(name) // a *fs.PathError names the file
+	if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, maxUpstream+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: decompressing: %w", name, err)
+	case len(out) > maxUpstream:
+		return nil, fmt.Errorf("%s: decompressed, the document is over %d MB", name, maxUpstream>>20)
+	}
+	return out, nil
 }

@@ -75,3 +75,34 @@ func TestExtractUsageErrors(t *testing.T) {
 		assert.Contains(t, help, want)
 	}
 }
+
+// TestExtractReadsGzipAndWarns: a gzip-compressed upstream is read as the
+// same document (its provenance is the document's digest), and what
+// upstream gets wrong without stopping the extraction is a warning.
+func TestExtractReadsGzipAndWarns(t *testing.T) {
+	t.Parallel()
+	code, plain, stderr := runIn(t, "extract", "--from", miniUpstream, "--operation", "postThing")
+	require.Equal(t, exitOK, code, stderr)
+	code, fromGzip, stderr := runIn(t, "extract", "--from", miniUpstream+".gz", "--operation", "postThing")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, plain, fromGzip)
+
+	bad := filepath.Join(t.TempDir(), "bad-example.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte(`openapi: 3.0.1
+info: {title: t, version: "1"}
+paths:
+    /things:
+        post:
+            operationId: createThing
+            requestBody:
+                content:
+                    application/json:
+                        schema: {type: object, properties: {id: {type: string, readOnly: true}}}
+                        example: {id: "1"}
+            responses: {"200": {description: ok}}
+`), 0o600))
+	code, fragment, stderr := runIn(t, "extract", "--from", bad, "--operation", "createThing")
+	require.Equal(t, exitOK, code, "an invalid example does not stop the extraction: %s", stderr)
+	assert.Contains(t, fragment, "createThing")
+	assert.Equal(t, `contractcheck extract: warning: invalid-example createThing /paths/~1things/post/requestBody/content/application~1json/example: the example does not match its schema: /id: readOnly property "id" in request`+"\n", stderr)
+}

@@ -211,7 +211,7 @@ func (d *discard) WriteHeader(int)             {}
 // TestCheckedCopyIsBoundedInMemory: an 8 MiB answer costs the middleware
 // about its cap, not the body, by the process's allocation counter.
 func TestCheckedCopyIsBoundedInMemory(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the process-wide allocation counters measure this test alone.
 	chunk := make([]byte, 64<<10)
 	h := serve.Checked(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

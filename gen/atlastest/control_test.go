@@ -208,7 +208,7 @@ func TestClockCannotOverflow(t *testing.T) {
 // keep nothing, and a reset gives the memory back. Measured by the
 // process's allocation counters.
 func TestScriptQueueIsBounded(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the process-wide allocation counters measure this test alone.
 	projects := make([]atlastest.Project, 12)
 	for i := range projects {
 		projects[i] = atlastest.ScheduledProject(fmt.Sprintf("%024x", i+1))
@@ -257,7 +257,7 @@ func TestScriptQueueIsBounded(t *testing.T) {
 // TestScriptBodyStopsAtTheBound: a request of 100,000 replies is refused
 // after the queue's room, not decoded whole: by the allocation counter.
 func TestScriptBodyStopsAtTheBound(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the process-wide allocation counters measure this test alone.
 	fake, err := atlastest.New(atlastest.WithControlToken("bound-control-token-0123"))
 	require.NoError(t, err)
 	body := "[" + strings.TrimSuffix(strings.Repeat(`{},`, 100000), ",") + "]"

@@ -1,0 +1,178 @@
+package openapi
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The spec update as a maintainer runs it: `make spec-update`, which runs
+// openapi/spec-update.sh in a temporary copy of the work tree.
+
+// workTree returns the module's root when it is a git work tree with make
+// and bash at hand (the update copies the tree with git ls-files), and
+// skips the test otherwise: in the update's own copy, for one.
+func workTree(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the spec update is a bash script")
+	}
+	for _, tool := range []string{"make", "bash", "git", "tar"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	if err := exec.Command("git", "-C", root, "rev-parse", "--is-inside-work-tree").Run(); err != nil {
+		t.Skip("not a git work tree (the spec update copies the tree with git ls-files)")
+	}
+	return root
+}
+
+// TestMakeSpecUpdatePassesUpstreamWhole: UPSTREAM reaches the script as
+// one argument, spaces and quotes included, and make says with what status
+// the script stopped.
+func TestMakeSpecUpdatePassesUpstreamWhole(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	dir := filepath.Join(t.TempDir(), "a b")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	upstream := filepath.Join(dir, "it's up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	// A go command that records how it was called and fails: the script's
+	// first use of it, to install oasdiff, ends the run.
+	calls := filepath.Join(t.TempDir(), "calls")
+	fakeGo := filepath.Join(t.TempDir(), "go")
+	require.NoError(t, os.WriteFile(fakeGo, []byte("#!/bin/sh\necho \"$*\" >>\""+calls+"\"\nexit 3\n"), 0o700))
+
+	cmd := exec.Command("make", "-s", "spec-update", "UPSTREAM="+upstream, "GO="+fakeGo)
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	require.Error(t, err)
+	recorded, readErr := os.ReadFile(calls)
+	require.NoError(t, readErr, "the script got past its UPSTREAM check and ran go: %s", stderr.String())
+	assert.Contains(t, string(recorded), "install github.com/oasdiff/oasdiff@")
+	assert.Contains(t, stderr.String(), "make spec-update: openapi/spec-update.sh exited with status 3 (a step failed)")
+}
+
+// specUpdate runs `make spec-update REPORT_ONLY=1` on upstream and returns
+// its report and its exit error.
+func specUpdate(t *testing.T, root, upstream string) (string, error) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.md")
+	cmd := exec.Command("make", "-s", "spec-update", "UPSTREAM="+upstream, "REPORT_ONLY=1", "SPEC_REPORT="+report)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	data, readErr := os.ReadFile(report)
+	require.NoError(t, readErr, "%s", out)
+	return string(data), err
+}
+
+// editedUpstream writes the committed published spec with the defer
+// operation's text old replaced by new, and returns its path.
+func editedUpstream(t *testing.T, old, replacement string) string {
+	t.Helper()
+	published := string(readUpstream(t))
+	at := strings.Index(published, "    "+deferPath+":\n")
+	require.GreaterOrEqual(t, at, 0)
+	i := strings.Index(published[at:], old)
+	require.GreaterOrEqual(t, i, 0, "the defer operation holds %q", old)
+	path := filepath.Join(t.TempDir(), "v2.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(published[:at+i]+replacement+published[at+i+len(old):]), 0o600))
+	return path
+}
+
+// TestSpecUpdateReport runs the update (report only) on two changes of the
+// defer operation upstream.
+func TestSpecUpdateReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the spec update twice: installs oasdiff and apidiff, builds, extracts and generates (minutes)")
+	}
+	root := workTree(t)
+
+	// Upstream drops the 404: oasdiff calls it breaking, and so must the Go
+	// API comparison, since rsp.JSON404 no longer compiles: whether gen
+	// declares the response type (apidiff on gen, or gen no longer builds)
+	// or exports it as an alias (apidiff on the generated package).
+	report, err := specUpdate(t, root, editedUpstream(t, "                \"404\":\n                    $ref: '#/components/responses/notFound'\n", ""))
+	require.Error(t, err, "a breaking change stops the update")
+	assert.Regexp(t, `JSON404(: removed| undefined)`, report)
+	assert.Regexp(t, `\n- apidiff: (an incompatible change in a type that gen exports|an incompatible change in the Go API of package gen|package gen does not load with the new generated code)\n`, report)
+	assert.Contains(t, report, "**Breaking:**")
+
+	// A description changes: the report shows it, and lists only the files
+	// that changed.
+	report, err = specUpdate(t, root, editedUpstream(t, "Defers the maintenance window for the specified project.", "Defers the maintenance window of the specified project."))
+	require.NoError(t, err, report)
+	assert.Contains(t, report, "\n-            description: Defers the maintenance window for the specified project.")
+	assert.Contains(t, report, "\n+            description: Defers the maintenance window of the specified project.")
+	files := report[strings.Index(report, "### Files\n"):]
+	assert.Contains(t, files, "- openapi/fragment.yaml\n")
+	assert.Contains(t, files, "- openapi/upstream/v2.yaml.gz\n")
+	assert.NotContains(t, files, "gen/spec.gen.go", "unchanged files are not listed")
+	assert.NotContains(t, report, "**Breaking:**")
+	assert.Contains(t, report, "spec-update: reported only (REPORT_ONLY=1); the work tree is left as it is")
+}
+
+// TestReproducibilityHoldsInACopyOfTheTree: the fragment's reproducibility
+// test runs, and passes, in a copy of the module anywhere, as the spec
+// update's temporary copy is: it reads the published spec committed beside
+// the fragment, nothing outside the module, so the copy and the tree after
+// the update give the same verdict.
+func TestReproducibilityHoldsInACopyOfTheTree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies the module and runs go test in the copy")
+	}
+	root := workTree(t)
+	copyDir := t.TempDir()
+	list := exec.Command("bash", "-c", `git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$1"`, "copy", copyDir)
+	list.Dir = root
+	out, err := list.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	goTest := exec.Command("go", "test", "-count=1", "-v", "-run", "^TestCommittedFragmentIsWhatTheUpstreamAndOverlayGive$", "./openapi")
+	goTest.Dir = copyDir
+	goTest.Env = append(os.Environ(), "ATLAS_UPSTREAM_SPEC=")
+	out, err = goTest.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "--- PASS: TestCommittedFragmentIsWhatTheUpstreamAndOverlayGive")
+	assert.NotContains(t, string(out), "SKIP")
+}
+
+// TestAliasedChangesFilter: of apidiff's report on the generated package,
+// the script keeps the incompatible changes of the types gen exports as
+// aliases, which apidiff on gen does not show.
+func TestAliasedChangesFilter(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("awk"); err != nil {
+		t.Skip("awk is not installed")
+	}
+	list := filepath.Join(t.TempDir(), "aliased")
+	require.NoError(t, os.WriteFile(list, []byte("APIError\nDeferMaintenanceWindowResponse\n"), 0o600))
+	cmd := exec.Command("awk", "-v", "list="+list, "-f", "aliased-changes.awk")
+	cmd.Stdin = strings.NewReader(`Incompatible changes:
+- DeferMaintenanceWindowResponse.GetJSON404: removed
+- DeferMaintenanceWindowResponse.JSON404: removed
+- NotFound: removed
+- APIError: changed from struct{A int} to struct{}
+- ClientWithResponses.Defer: removed
+Compatible changes:
+- DeferMaintenanceWindowResponse.JSON406: added
+`)
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	assert.Equal(t, `- DeferMaintenanceWindowResponse.GetJSON404: removed
+- DeferMaintenanceWindowResponse.JSON404: removed
+- APIError: changed from struct{A int} to struct{}
+`, string(out), "incompatible changes of aliased types only")
+}
