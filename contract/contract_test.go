@@ -393,7 +393,7 @@ func TestHeaderSchemasBeyondTheirType(t *testing.T) {
 	assert.Empty(t, NewChecker(mustDefaultSpec(t), "").Check(t.Context(), in).Findings, "the real fragment only asks for an integer")
 }
 
-func mustDefaultSpec(t *testing.T) *Spec {
+func mustDefaultSpec(t testing.TB) *Spec {
 	t.Helper()
 	spec, err := DefaultSpec()
 	require.NoError(t, err)

@@ -35,8 +35,8 @@ type Spec struct {
 	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
 	// security schemes declare (Atlas: /api/oauth/token).
 	tokenPaths []string
-	// name and sha256 identify the bytes the spec was loaded from.
-	name, sha256 string
+	// info identifies the bytes the spec was loaded from.
+	info SpecInfo
 }
 
 // Operation is one operation of the spec, ready to match requests. It does
@@ -112,7 +112,8 @@ func (o *Operation) ID() string { return o.id }
 // Statuses returns the operation's declared status codes, sorted.
 func (o *Operation) Statuses() []int { return slices.Clone(o.statuses) }
 
-// LoadSpec loads and validates an OpenAPI 3.0 fragment; name labels errors.
+// LoadSpec loads and validates an OpenAPI 3.0 fragment (a document such
+// as openapi/fragment.yaml); name labels errors.
 func LoadSpec(data []byte, name string) (*Spec, error) {
 	doc, err := openapi.LoadData(data, name)
 	if err != nil {
@@ -122,7 +123,7 @@ func LoadSpec(data []byte, name string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.name, s.sha256 = name, digest(data)
+	s.info = SpecInfo{Name: name, SHA256: digest(data)}
 	return s, nil
 }
 
@@ -130,8 +131,49 @@ var defaultSpec = sync.OnceValues(func() (*Spec, error) {
 	return LoadSpec(openapi.Fragment, "openapi/fragment.yaml")
 })
 
-// DefaultSpec returns the fragment embedded in this module, loaded once.
+// DefaultSpec returns the fragment embedded in this module, loaded once:
+// the defer operation, the judge's default.
 func DefaultSpec() (*Spec, error) { return defaultSpec() }
+
+var atlasSpecs = [2]func() (*Spec, error){
+	sync.OnceValues(func() (*Spec, error) { return publishedSpec(openapi.LoadAtlas(false)) }),
+	sync.OnceValues(func() (*Spec, error) { return publishedSpec(openapi.LoadAtlas(true)) }),
+}
+
+// AtlasSpec returns MongoDB's published Atlas Administration API v2 spec as
+// this module embeds it (at the fragment's upstream revision), with the
+// errata overlay applied unless errata is false; loaded once for each.
+// Every operation of the API is judged against it.
+func AtlasSpec(errata bool) (*Spec, error) {
+	if errata {
+		return atlasSpecs[1]()
+	}
+	return atlasSpecs[0]()
+}
+
+// LoadPublishedSpec loads a copy of MongoDB's published spec (YAML or JSON,
+// possibly gzip-compressed), with the errata overlay applied unless errata
+// is false. It loads the file as it is: ECMAScript patterns, examples that
+// break their schemas (a warning), the two templates upstream declares for
+// one path (resolved, a warning).
+func LoadPublishedSpec(data []byte, name string, errata bool) (*Spec, error) {
+	return publishedSpec(openapi.LoadPublished(data, name, errata))
+}
+
+func publishedSpec(doc *openapi3.T, info openapi.SpecInfo, warnings []openapi.Warning, err error) (*Spec, error) {
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSpec(doc, info.Name)
+	if err != nil {
+		return nil, err
+	}
+	s.info = SpecInfo{Name: info.Name, SHA256: info.SHA256, Revision: info.XgenSHA, Errata: info.OverlaySHA256}
+	for _, w := range warnings {
+		s.warnings = append(s.warnings, w.String())
+	}
+	return s, nil
+}
 
 func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 	schemas, err := oaschema.New(doc)
