@@ -3,7 +3,6 @@ module github.com/atlascontract/deferwindow
 go 1.26.0
 
 require (
-	github.com/chromedp/cdproto v0.160.0
 	github.com/dlclark/regexp2/v2 v2.13.3
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
