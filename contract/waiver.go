@@ -32,8 +32,9 @@ type Waiver struct {
 	Pointer string
 	// Reason says why the finding is accepted (required).
 	Reason string
-	// Expires, when not zero, is the last day the waiver applies (UTC).
-	Expires time.Time
+	// Expires, when set, is the last day the waiver applies (UTC); nil
+	// means no expiry.
+	Expires *time.Time
 	// Source and Line locate the waiver in its configuration file; reports
 	// about the waiver point there.
 	Source string
@@ -96,7 +97,7 @@ func compileWaivers(ws []Waiver, now time.Time) (*waiverSet, error) {
 		if w.Pointer != "" && !strings.HasPrefix(w.Pointer, "/") {
 			errs = append(errs, fmt.Errorf("%s: pointer %q is not a JSON pointer (it starts with /)", at, w.Pointer))
 		}
-		cw := compiledWaiver{Waiver: w, expired: !w.Expires.IsZero() && w.Expires.UTC().Before(today)}
+		cw := compiledWaiver{Waiver: w, expired: w.Expires != nil && w.Expires.UTC().Before(today)}
 		if w.File != "" {
 			glob := path.Clean(filepath.ToSlash(w.File))
 			re, err := globRegexp(glob)

@@ -1,10 +1,12 @@
-package recording
-
-// This file bounds the number of nodes the YAML library would build for a
-// cassette, before it builds any. yaml.Load composes the whole document into
-// a tree of yaml.Node values (about 200 bytes each, plus the strings) and
-// offers no hook per node, so a 60 MB file of one-character values takes
-// gigabytes. yamlNodeBound walks the bytes once, the way the library's
+// Package yamlbound bounds what the YAML library (go.yaml.in/yaml/v4) would
+// build from a document, before it builds anything, and checks the shape of
+// what it built: the go-vcr cassettes and the CLI's settings files are
+// input from outside.
+//
+// yaml.Load composes the whole document into a tree of yaml.Node values
+// (about 200 bytes each, plus the strings) and offers no hook per node, so
+// a 60 MB file of one-character values takes gigabytes. Count walks the
+// bytes once, the way the library's
 // scanner (go.yaml.in/yaml/v4, internal/libyaml/scanner.go) tokenizes them,
 // and counts the tokens that may each become a node. It builds nothing and
 // holds nothing but a stack of indentation columns.
@@ -19,6 +21,13 @@ package recording
 // certain to read it so: where a token may start, with the same
 // indentation stack, simple-key and flow-level rules. FuzzYAMLNodeBound
 // holds the bound to the node count of every tree yaml.Load builds.
+package yamlbound
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v4"
+)
 
 // Weights of the tokens, in nodes: the most nodes each can make.
 const (
@@ -62,8 +71,8 @@ type nodeBound struct {
 	lastTok     int
 }
 
-// yamlBound is what yamlNodeBound found.
-type yamlBound struct {
+// Bound is what Count found.
+type Bound struct {
 	// Nodes is an upper bound on the nodes yaml.Load builds, counted up to
 	// the first limit passed.
 	Nodes int
@@ -74,14 +83,13 @@ type yamlBound struct {
 	ValueLine int
 }
 
-// yamlNodeBound bounds the nodes yaml.Load builds from data, and the
-// length of its scalars (in bytes of the file), stopping at the first that
-// passes its limit: maxNodes nodes, or a scalar of more than maxValue
-// bytes.
-func yamlNodeBound(data []byte, maxNodes, maxValue int) yamlBound {
+// Count bounds the nodes yaml.Load builds from data, and the length of its
+// scalars (in bytes of the file), stopping at the first that passes its
+// limit: maxNodes nodes, or a scalar of more than maxValue bytes.
+func Count(data []byte, maxNodes, maxValue int) Bound {
 	s := &nodeBound{data: data, line: 1, limit: maxNodes, maxValue: maxValue, indents: []int{-1}, keyAllowed: true, lineStruct: -1}
 	s.run()
-	b := yamlBound{Nodes: s.count, ValueLine: s.valueLine}
+	b := Bound{Nodes: s.count, ValueLine: s.valueLine}
 	if s.count > maxNodes {
 		b.NodesLine = s.line
 	}
@@ -609,4 +617,31 @@ func (s *nodeBound) blockScalar() {
 			s.skipBreak()
 		}
 	}
+}
+
+// Shape bounds what a built tree may hold: the YAML library compares the
+// keys of a mapping pairwise when it decodes one, so a mapping of 40,000
+// keys would take seconds, and nesting costs stack.
+type Shape struct {
+	MaxKeys  int // keys of one mapping
+	MaxDepth int // levels of nesting
+}
+
+// Check returns the first node under n that breaks the shape, and why, or
+// nil. Aliases are not followed: their target is checked where it stands.
+func (sh Shape) Check(n *yaml.Node) (*yaml.Node, string) { return sh.check(n, 0) }
+
+func (sh Shape) check(n *yaml.Node, depth int) (*yaml.Node, string) {
+	if depth > sh.MaxDepth {
+		return n, fmt.Sprintf("YAML nested deeper than %d levels", sh.MaxDepth)
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) > 2*sh.MaxKeys {
+		return n, fmt.Sprintf("a YAML mapping with %d keys, over the limit of %d", len(n.Content)/2, sh.MaxKeys)
+	}
+	for _, c := range n.Content {
+		if bad, msg := sh.check(c, depth+1); bad != nil {
+			return bad, msg
+		}
+	}
+	return nil, ""
 }
