@@ -156,10 +156,11 @@ func TestWaivers(t *testing.T) {
 	bad := filepath.Join("testdata", "bad")
 	one := 0
 	day := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
+	yesterday := day.AddDate(0, 0, -1)
 	waivers := []Waiver{
 		{Rule: RuleBodySchema, File: "testdata/bad/body-schema.yaml", Interaction: &one, Pointer: "/detail", Reason: "upstream bug 123", Source: "cc.yaml", Line: 3},
-		{Rule: RuleContentType, File: "**/content-type.yaml", Reason: "proxy rewrites it", Expires: day, Source: "cc.yaml", Line: 9},
-		{Rule: RuleHeaderSchema, File: "header-schema.yaml", Reason: "base-name glob", Expires: day.AddDate(0, 0, -1), Source: "cc.yaml", Line: 14},
+		{Rule: RuleContentType, File: "**/content-type.yaml", Reason: "proxy rewrites it", Expires: &day, Source: "cc.yaml", Line: 9},
+		{Rule: RuleHeaderSchema, File: "header-schema.yaml", Reason: "base-name glob", Expires: &yesterday, Source: "cc.yaml", Line: 14},
 		{Rule: RuleEnvelopeShape, File: "nothing/*.har", Reason: "stale", Source: "cc.yaml", Line: 19},
 	}
 	report, err := Run(t.Context(), Options{Paths: []string{bad}, Source: Source{Offline: true}, MaxBodyBytes: 256, Waivers: waivers, Now: func() time.Time { return day }})

@@ -187,9 +187,9 @@ func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]
 	return o, params, true
 }
 
-// hasPath tells whether an escaped path, below mount, is the path of one of
+// HasPath tells whether an escaped path, below mount, is the path of one of
 // the spec's operations, whatever the method.
-func (s *Spec) hasPath(escapedPath, mount string) bool {
+func (s *Spec) HasPath(escapedPath, mount string) bool {
 	var buf [32]string
 	segs, ok := s.segments(buf[:0], escapedPath, mount)
 	if !ok {
@@ -220,7 +220,7 @@ func (s *Spec) segments(buf []string, escapedPath, mount string) ([]string, bool
 // --mount. ok is false when no prefix does.
 func (s *Spec) mountPrefix(escapedPath string) (prefix string, ok bool) {
 	for i := 1; i < len(escapedPath); i++ {
-		if escapedPath[i] == '/' && s.hasPath(escapedPath[i:], "") {
+		if escapedPath[i] == '/' && s.HasPath(escapedPath[i:], "") {
 			return escapedPath[:i], true
 		}
 	}

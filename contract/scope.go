@@ -135,7 +135,7 @@ func (r *scopeRule) skip(in *recording.Interaction) string {
 		return skipToken
 	case in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "":
 		return skipPrefight
-	case !r.all && !r.spec.hasPath(path, r.mount):
+	case !r.all && !r.spec.HasPath(path, r.mount):
 		return skipPath
 	}
 	return ""

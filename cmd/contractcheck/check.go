@@ -40,9 +40,9 @@ type reportOut struct{ format, file string }
 
 type checkFlags struct {
 	config, output, failOn, target, groupID, mount, scope, spec, coverage string
-	formats, hosts                                                      []string
-	shipped, offline, live, noConfig, noErrata                          bool
-	maxBody                                                             int64
+	formats, hosts                                                        []string
+	shipped, offline, live, noConfig, noErrata                            bool
+	maxBody                                                               int64
 }
 
 const checkLong = `Judges recorded interactions (go-vcr v4 cassettes or HAR 1.2 files, folders of them,

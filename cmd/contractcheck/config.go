@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,16 +27,19 @@ type Config struct {
 	File string
 	// Paths are the recording files, folders or globs to judge.
 	Paths []string
+	// Spec is what to judge against: "defer", "atlas" or a file of the
+	// published spec, resolved; "" when unset.
+	Spec string
+	// NoErrata judges a published spec as MongoDB wrote it.
+	NoErrata bool
 	// Mount is the proxy mount point, normalised.
 	Mount string
 	// Scope limits the run (see Scope).
 	Scope contract.Scope
 	// FailOn is the lowest severity that fails the run; 0 when unset.
 	FailOn contract.Severity
-	// RequireCoverage requires every declared status in every mode;
-	// RequiredCoverage requires only the cells listed.
-	RequireCoverage  bool
-	RequiredCoverage []contract.CoverageCell
+	// RequireCoverage lists the required coverage cells.
+	RequireCoverage []contract.CoverageCell
 	// MaxBodyBytes caps bodies; 0 when unset.
 	MaxBodyBytes int64
 	// Offline judges the recorded responses as they are.
@@ -47,37 +48,23 @@ type Config struct {
 	Waivers []contract.Waiver
 }
 
-// configFile is the file's schema; unknown keys are errors.
-type configFile struct {
-	Paths           []string     `yaml:"paths"`
-	Mount           string       `yaml:"mount"`
-	Scope           *configScope `yaml:"scope"`
-	FailOn          string       `yaml:"fail-on"`
-	RequireCoverage yaml.Node    `yaml:"require-coverage"`
-	MaxBodyBytes    int64        `yaml:"max-body-bytes"`
-	Offline         bool         `yaml:"offline"`
-	Waivers         []struct {
-		Rule        string `yaml:"rule"`
-		File        string `yaml:"file"`
-		Interaction *int   `yaml:"interaction"`
-		Pointer     string `yaml:"pointer"`
-		Reason      string `yaml:"reason"`
-		Expires     string `yaml:"expires"`
-	} `yaml:"waivers"`
-}
+// maxWaivers bounds the waivers of a configuration file.
+const maxWaivers = 1000
 
-type configScope struct {
-	Mode  string   `yaml:"mode"`
-	Hosts []string `yaml:"hosts"`
-}
+// The keys of a configuration file, per level.
+var (
+	configKeys = []string{"paths", "spec", "no-errata", "mount", "scope", "fail-on", "require-coverage", "max-body-bytes", "offline", "waivers"}
+	scopeKeys  = []string{"mode", "hosts"}
+	waiverKeys = []string{"rule", "file", "interaction", "pointer", "reason", "expires"}
+)
 
 // loadConfig reads and checks a configuration file.
 func loadConfig(file string) (*Config, error) {
-	data, err := os.ReadFile(file)
+	root, yf, err := readYAMLFile(file, "configuration file")
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return parseConfig(data, file)
+	return readConfig(root, yf)
 }
 
 // findConfig returns the path of configFileName in dir, or "" when there is
@@ -96,169 +83,177 @@ func findConfig(dir string) (string, error) {
 	return p, nil
 }
 
-var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
 // parseConfig parses a configuration file's content; file names it in
 // errors and is the base of its relative paths.
 func parseConfig(data []byte, file string) (*Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, configError(file, err)
+	root, yf, err := parseYAMLFile(file, "configuration file", data)
+	if err != nil {
+		return nil, err
 	}
-	var raw configFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
-		if len(bytes.TrimSpace(data)) == 0 {
-			return nil, fmt.Errorf("%s: the configuration file is empty", file)
-		}
-		return nil, configError(file, err)
+	return readConfig(root, yf)
+}
+
+// readConfig reads a parsed configuration file, and reports every problem
+// at once.
+func readConfig(root *yaml.Node, yf *yamlFile) (*Config, error) {
+	file := yf.name
+	if root == nil || (root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
+		return nil, fmt.Errorf("%s: the configuration file is empty", file)
 	}
 	dir := filepath.Dir(file)
-	c := &Config{File: file, MaxBodyBytes: raw.MaxBodyBytes, Offline: raw.Offline}
-	var errs []error
-	bad := func(key string, err error) {
-		errs = append(errs, fmt.Errorf("%s:%d: %s: %w", file, keyLine(&root, key), key, err))
-	}
-	for _, p := range raw.Paths {
-		if p == "" {
-			bad("paths", errors.New("an empty path"))
-			continue
+	c := &Config{File: file}
+	relative := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
 		}
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		c.Paths = append(c.Paths, p)
+		return filepath.Join(dir, p)
 	}
-	var err error
-	if c.Mount, err = contract.NormalizeMount(raw.Mount); err != nil {
-		bad("mount", err)
-	}
-	if raw.Scope != nil {
-		if c.Scope.Mode, err = contract.ParseScopeMode(raw.Scope.Mode); err != nil {
-			bad("scope", err)
-		}
-		c.Scope.Hosts = raw.Scope.Hosts
-	}
-	if raw.FailOn != "" {
-		if c.FailOn, err = contract.ParseFailOn(raw.FailOn); err != nil {
-			bad("fail-on", err)
-		}
-	}
-	if raw.MaxBodyBytes < 0 {
-		bad("max-body-bytes", errors.New("must be positive"))
-	}
-	if c.RequireCoverage, c.RequiredCoverage, err = coverageRequirement(&raw.RequireCoverage); err != nil {
-		bad("require-coverage", err)
-	}
-	items := mapKey(&root, "waivers")
-	for i, rw := range raw.Waivers {
-		w := contract.Waiver{Rule: contract.Rule(rw.Rule), Interaction: rw.Interaction, Pointer: rw.Pointer, Reason: rw.Reason, Source: file}
-		if items != nil && i < len(items.Content) {
-			w.Line = items.Content[i].Line
-		}
-		w.File = rw.File
-		if w.File != "" && strings.Contains(filepath.ToSlash(w.File), "/") && !path.IsAbs(filepath.ToSlash(w.File)) && dir != "." {
-			w.File = path.Join(filepath.ToSlash(dir), filepath.ToSlash(w.File))
-		}
-		if rw.Expires != "" {
-			t, err := time.Parse(time.DateOnly, rw.Expires)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: waiver: expires %q: want a date YYYY-MM-DD", file, w.Line, rw.Expires))
+	bad := func(n *yaml.Node, key string, err error) { yf.add(n.Line, "%s: %s", key, err) }
+	yf.mapping(root, "", configKeys, func(key string, v *yaml.Node) {
+		var err error
+		switch key {
+		case "paths":
+			paths, _ := yf.strs(v, key)
+			for _, p := range paths {
+				if p == "" {
+					bad(v, key, errors.New("an empty path"))
+					continue
+				}
+				c.Paths = append(c.Paths, relative(p))
 			}
-			w.Expires = t
+		case "spec":
+			if c.Spec, _ = yf.str(v, key); c.Spec != "defer" && c.Spec != "atlas" && c.Spec != "" {
+				c.Spec = relative(c.Spec)
+			}
+		case "no-errata":
+			c.NoErrata, _ = yf.boolean(v, key)
+		case "mount":
+			m, _ := yf.str(v, key)
+			if c.Mount, err = contract.NormalizeMount(m); err != nil {
+				bad(v, key, err)
+			}
+		case "scope":
+			yf.mapping(v, "scope.", scopeKeys, func(k string, v *yaml.Node) {
+				switch k {
+				case "mode":
+					m, _ := yf.str(v, "scope.mode")
+					if c.Scope.Mode, err = contract.ParseScopeMode(m); err != nil {
+						bad(v, "scope", err)
+					}
+				case "hosts":
+					c.Scope.Hosts, _ = yf.strs(v, "scope.hosts")
+				}
+			})
+		case "fail-on":
+			f, _ := yf.str(v, key)
+			if c.FailOn, err = contract.ParseFailOn(f); err != nil {
+				bad(v, key, err)
+			}
+		case "require-coverage":
+			if c.RequireCoverage, err = coverageRequirement(v); err != nil {
+				bad(v, key, err)
+			}
+		case "max-body-bytes":
+			if c.MaxBodyBytes, _ = yf.integer(v, key); c.MaxBodyBytes < 0 {
+				bad(v, key, errors.New("must be positive"))
+			}
+		case "offline":
+			c.Offline, _ = yf.boolean(v, key)
+		case "waivers":
+			c.Waivers = readWaivers(yf, v, dir)
 		}
-		c.Waivers = append(c.Waivers, w)
-	}
+	})
 	// Rule, reason, pointer and glob are checked as Run will compile them.
 	if err := contract.CheckWaivers(c.Waivers); err != nil {
-		errs = append(errs, err)
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			yf.add(0, "%s", e)
+		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := yf.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// coverageRequirement reads require-coverage: true or "all" (every cell),
-// false (none), or a list or comma-separated string of cells.
-func coverageRequirement(n *yaml.Node) (all bool, cells []contract.CoverageCell, err error) {
+// readWaivers reads the waivers list.
+func readWaivers(yf *yamlFile, n *yaml.Node, dir string) []contract.Waiver {
+	if n.Kind != yaml.SequenceNode {
+		yf.add(n.Line, "waivers: want a list of waivers, each with rule, file, reason and optionally interaction, pointer and expires")
+		return nil
+	}
+	if len(n.Content) > maxWaivers {
+		yf.add(n.Line, "waivers: %d waivers, over the limit of %d", len(n.Content), maxWaivers)
+		return nil
+	}
+	var out []contract.Waiver
+	for i, item := range n.Content {
+		at := fmt.Sprintf("waivers[%d].", i)
+		w := contract.Waiver{Source: yf.name, Line: item.Line}
+		yf.mapping(item, at, waiverKeys, func(key string, v *yaml.Node) {
+			switch key {
+			case "rule":
+				r, _ := yf.str(v, at+key)
+				w.Rule = contract.Rule(r)
+			case "file":
+				w.File, _ = yf.str(v, at+key)
+				if w.File != "" && strings.Contains(filepath.ToSlash(w.File), "/") && !path.IsAbs(filepath.ToSlash(w.File)) && dir != "." {
+					w.File = path.Join(filepath.ToSlash(dir), filepath.ToSlash(w.File))
+				}
+			case "interaction":
+				if n, ok := yf.integer(v, at+key); ok {
+					idx := int(n)
+					w.Interaction = &idx
+				}
+			case "pointer":
+				w.Pointer, _ = yf.str(v, at+key)
+			case "reason":
+				w.Reason, _ = yf.str(v, at+key)
+			case "expires":
+				day, _ := yf.str(v, at+key)
+				t, err := time.Parse(time.DateOnly, day)
+				if err != nil {
+					yf.add(v.Line, "%sexpires: want a date YYYY-MM-DD", at)
+					return
+				}
+				w.Expires = &t
+			}
+		})
+		out = append(out, w)
+	}
+	return out
+}
+
+// coverageRequirement reads require-coverage: true or "all" (every status
+// in both modes), false (none), or a list or comma-separated string of
+// cells.
+func coverageRequirement(n *yaml.Node) ([]contract.CoverageCell, error) {
 	switch n.Kind {
-	case 0:
-		return false, nil, nil
 	case yaml.ScalarNode:
 		if b, err := strconv.ParseBool(n.Value); err == nil && n.Tag == "!!bool" {
-			return b, nil, nil
+			if b {
+				return []contract.CoverageCell{contract.RequireAll}, nil
+			}
+			return nil, nil
 		}
 		if n.Value == "all" {
-			return true, nil, nil
+			return []contract.CoverageCell{contract.RequireAll}, nil
 		}
-		cells, err = contract.ParseCoverageCells(n.Value)
-		return false, cells, err
+		return contract.ParseCoverageCells(n.Value)
 	case yaml.SequenceNode:
+		var cells []contract.CoverageCell
 		for _, item := range n.Content {
 			if item.Kind != yaml.ScalarNode {
-				return false, nil, fmt.Errorf("line %d: want a status such as 429 or 429:envelope", item.Line)
+				return nil, fmt.Errorf("line %d: want a status such as 429 or 429:envelope", item.Line)
 			}
 			c, err := contract.ParseCoverageCell(item.Value)
 			if err != nil {
-				return false, nil, err
+				return nil, err
 			}
 			cells = append(cells, c)
 		}
-		return false, cells, nil
+		return cells, nil
 	}
-	return false, nil, errors.New("want true, all, or a list of statuses such as [200, 400, 429]")
-}
-
-// configError rewrites the YAML library's errors as file:line: message.
-func configError(file string, err error) error {
-	var le *yaml.LoadErrors
-	if errors.As(err, &le) {
-		var errs []error
-		for _, e := range le.Errors {
-			msg := e.Message
-			if msg == "" {
-				if inner := e.Unwrap(); inner != nil {
-					msg = inner.Error()
-				}
-			}
-			if m := unknownField.FindStringSubmatch(msg); m != nil {
-				msg = fmt.Sprintf("unknown key %q; the keys are paths, mount, scope (mode, hosts), fail-on, require-coverage, max-body-bytes, offline, waivers (rule, file, interaction, pointer, reason, expires)", m[1])
-			}
-			errs = append(errs, fmt.Errorf("%s:%d: %s", file, e.Mark.Line, msg))
-		}
-		return errors.Join(errs...)
-	}
-	var single *yaml.LoadError
-	if errors.As(err, &single) {
-		return fmt.Errorf("%s:%d: %s", file, single.Mark.Line, single.Message)
-	}
-	return fmt.Errorf("%s: %w", file, err)
-}
-
-// mapKey returns the value node of a top-level key.
-func mapKey(root *yaml.Node, key string) *yaml.Node {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func keyLine(root *yaml.Node, key string) int {
-	if n := mapKey(root, key); n != nil {
-		return n.Line
-	}
-	return 0
+	return nil, errors.New("want true, all, or a list of statuses such as [200, 400, 429]")
 }
 
 // options returns Run's options for the configuration.
@@ -273,11 +268,7 @@ func (c *Config) options() contract.Options {
 		Config:       c.File,
 		FailOn:       c.FailOn,
 	}
-	if c.RequireCoverage {
-		opts.RequireCoverage = []contract.CoverageCell{contract.RequireAll}
-	} else {
-		opts.RequireCoverage = c.RequiredCoverage
-	}
+	opts.RequireCoverage = c.RequireCoverage
 	return opts
 }
 

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 // diffIn runs `contractcheck diff` in-process.

@@ -154,7 +154,8 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetVersionTemplate(`{{.Version}}`)
+	cobra.AddTemplateFunc("versionText", versionText)
+	root.SetVersionTemplate(`{{versionText}}`)
 	root.SetFlagErrorFunc(flagError)
 	check := newCheckCommand()
 	root.AddCommand(check, newServeCommand(), newRecordCommand(), newExtractCommand(), newDiffCommand(), newVersionCommand())
@@ -188,15 +189,15 @@ func looksLikePath(arg string) bool {
 // measure, as for commands). A one-letter flag gets no guess.
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok && len(name) > 1 {
-		probe := &cobra.Command{SuggestionsMinimumDistance: 2}
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			if !f.Hidden {
-				probe.AddCommand(&cobra.Command{Use: f.Name})
+				names = append(names, f.Name)
 			}
 		})
-		if s := probe.SuggestionsFor(name); len(s) > 0 {
-			msg += fmt.Sprintf("; did you mean --%s?", s[0])
+		if s := suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
 	return usageError("%s\nRun '%s --help' for every flag.", msg, cmd.CommandPath())

@@ -37,7 +37,7 @@ func runServeFake(ctx context.Context, statePath, mount, addr string, stdout, st
 	if err != nil {
 		return fail(err)
 	}
-	handler := serve.Checked(fake, contract.NewChecker(spec, contract.CheckOptions{}), serve.CheckedOptions{
+	handler := serve.Checked(fake, contract.NewChecker(spec, ""), serve.CheckedOptions{
 		Mount: mount, FaultHeader: atlastest.FaultHeader,
 		Skip: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, atlastest.ControlPrefix) },
 		OnViolation: func(v serve.Violation) {
