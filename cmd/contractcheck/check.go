@@ -200,8 +200,15 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 		opts.Scope.Hosts = f.hosts
 	}
 	if set("require-coverage") {
-		if opts.RequireCoverage, err = contract.ParseCoverageCells(f.coverage); err != nil {
-			return opts, nil, fmt.Errorf("--require-coverage: %w", err)
+		switch f.coverage {
+		case "false":
+			opts.RequireCoverage = nil
+		case "true":
+			opts.RequireCoverage = []contract.CoverageCell{contract.RequireAll}
+		default:
+			if opts.RequireCoverage, err = contract.ParseCoverageCells(f.coverage); err != nil {
+				return opts, nil, fmt.Errorf("--require-coverage: %w", err)
+			}
 		}
 	}
 	if outs, err = parseOutputs(f.formats, f.output); err != nil {
@@ -353,7 +360,11 @@ func parseOutputs(values []string, outputFile string) ([]reportOut, error) {
 	for _, v := range values {
 		format, file, _ := strings.Cut(v, "=")
 		if !slices.Contains(formats, format) {
-			return nil, fmt.Errorf("--format %q: want %s", safetext.EscapeControl(format), strings.Join(formats, ", "))
+			msg := fmt.Sprintf("--format %q: want %s", safetext.EscapeControl(format), strings.Join(formats, ", "))
+			if s := suggest(format, formats); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return nil, errors.New(msg)
 		}
 		if strings.Contains(v, "=") && file == "" {
 			return nil, fmt.Errorf("--format %s=: the file is missing", format)

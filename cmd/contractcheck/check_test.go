@@ -51,7 +51,7 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 			[]string{"unknown-operation", "body-schema", "envelope-shape"}, nil, nil},
 		{"flags after paths", []string{bad, "--fail-on", "warning", "--max-body-bytes", "256"}, exitFindings, nil, nil, nil},
 		{"missing path", []string{"no/such/recordings.yaml"}, exitUsage, nil, []string{"no/such/recordings.yaml"}, nil},
-		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"unknown flag --frobnicate", "check -h"}, nil},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"unknown flag: --frobnicate", "--help"}, nil},
 		{"bad format", []string{"--format", "xml"}, exitUsage, nil, []string{"want text, json, junit, github, sarif, markdown"}, nil},
 		{"bad severity", []string{"--fail-on", "fatal"}, exitUsage, nil, []string{"want error, warning or none"}, nil},
 		{"report only", []string{"--fail-on", "none", bad, "--max-body-bytes", "256"}, exitOK, []string{"unknown-operation"}, nil, nil},

@@ -166,7 +166,7 @@ func readConfig(root *yaml.Node, yf *yamlFile) (*Config, error) {
 	// Rule, reason, pointer and glob are checked as Run will compile them.
 	if err := contract.CheckWaivers(c.Waivers); err != nil {
 		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-			yf.add(0, "%s", e)
+			yf.add(-1, "%s", e) // it names the file and the waiver's line
 		}
 	}
 	if err := yf.err(); err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/contract/serve"
 	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/gen/atlastest"
 )
@@ -29,7 +30,11 @@ func startMock(t *testing.T) *httptest.Server {
 	require.NoError(t, err)
 	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	require.NoError(t, err)
-	srv := httptest.NewServer(contract.NewMockServer(spec, ins, contract.CheckOptions{}, nil))
+	mock := serve.NewMock(spec, serve.MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	srv := httptest.NewServer(mock)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -49,7 +54,7 @@ func TestRecordWritesARedactedCassetteThatChecksBack(t *testing.T) {
 
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
-	for _, leak := range []string{secret, contract.MockAccessToken, "6a7940722c88faeba59bf917"} {
+	for _, leak := range []string{secret, serve.MockAccessToken, "6a7940722c88faeba59bf917"} {
 		assert.NotContains(t, string(data), leak)
 		assert.NotContains(t, stdout+stderr, leak)
 	}
@@ -99,7 +104,7 @@ func TestCheckAgainstATargetNeverPrintsASecret(t *testing.T) {
 	data, err := os.ReadFile(report)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"mode": "target"`)
-	for _, leak := range []string{secret, contract.MockAccessToken} {
+	for _, leak := range []string{secret, serve.MockAccessToken} {
 		assert.NotContains(t, stdout+stderr+string(data), leak)
 	}
 }
@@ -218,9 +223,9 @@ func TestRecordSynopsis(t *testing.T) {
 	code, stdout, stderr := runIn(t, "record", "-h")
 	assert.Equal(t, exitOK, code)
 	usage := stdout + stderr
-	assert.Contains(t, usage, "usage: contractcheck record --group-id ID [--envelope] [--fake-group-id] [--target URL] [--live] -o FILE")
-	assert.Contains(t, usage, "A target that\nis not a loopback address (Atlas itself) needs --live and https")
-	assert.Contains(t, usage, "A loopback target (a mock, the fake\nof contractcheck serve --fake) needs neither.")
+	assert.Contains(t, usage, "contractcheck record --group-id ID -o FILE [flags]")
+	assert.Contains(t, usage, "A target\nthat is not a loopback address (Atlas itself) needs --live and https")
+	assert.Contains(t, usage, "A loopback target (a mock, the fake of\ncontractcheck serve --fake) needs neither.")
 	assert.Contains(t, usage, "needed for a target that is not a loopback address")
 }
 

@@ -37,10 +37,12 @@ const (
 )
 
 // exitError ends a command with an exit code; its message, if any, has
-// been printed already or is printed by run.
+// been printed already or is printed by run, escaped, then its hint (our
+// own text, on a line of its own).
 type exitError struct {
 	code int
 	err  error
+	hint string
 }
 
 func (e *exitError) Error() string {
@@ -130,6 +132,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if ee.err != nil {
 			msgf(stderr, "%s: %s\n", cmd.CommandPath(), safetext.EscapeControl(ee.err.Error()))
 		}
+		if ee.hint != "" {
+			msgf(stderr, "%s\n", ee.hint)
+		}
 		return ee.code
 	}
 	// cobra's own errors: an unknown flag or command, a bad flag value.
@@ -148,9 +153,10 @@ cassettes, HAR 1.2 files) against MongoDB's API description: the defer-maintenan
 fragment this module ships (the default), or the whole published spec (--spec atlas).
 
 Without a command it checks: contractcheck PATH... is contractcheck check PATH....`,
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Version:       toolVersion(),
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		SuggestionsMinimumDistance: 2,
+		Version:                    toolVersion(),
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -167,7 +173,7 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 				msg += fmt.Sprintf("; did you mean %q?", s[0])
 			}
-			return usageError("%s\nRun 'contractcheck --help' for the commands.", msg)
+			return &exitError{code: exitUsage, err: errors.New(msg), hint: "Run 'contractcheck --help' for the commands."}
 		}
 		return nil
 	}
@@ -200,7 +206,7 @@ func flagError(cmd *cobra.Command, err error) error {
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
-	return usageError("%s\nRun '%s --help' for every flag.", msg, cmd.CommandPath())
+	return &exitError{code: exitUsage, err: errors.New(msg), hint: fmt.Sprintf("Run '%s --help' for every flag.", cmd.CommandPath())}
 }
 
 // helpArg prints a command's help when its only argument is "help" and no

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/contract/serve"
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
@@ -108,7 +108,7 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	bad := filepath.Join("..", "..", "contract", "testdata", "bad", "body-schema.yaml")
 	good := filepath.Join("..", "..", "contract", "recordings")
 	base, stderr := startServe(t, "--mount", "/atlas", bad, good)
-	assert.Regexp(t, `warning: .*body-schema\.yaml interaction \d+ breaks the contract \(body-schema: `, stderr.String())
+	assert.Regexp(t, `warning: .*body-schema\.yaml #\d+ breaks the spec \(body-schema: `, stderr.String())
 
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
 	require.NoError(t, err)
@@ -117,7 +117,7 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "the recordings are routed as recorded")
-	assert.Empty(t, resp.Header.Get(contract.MockHeader), "a recorded answer, not a refusal")
+	assert.Empty(t, resp.Header.Get(serve.MockHeader), "a recorded answer, not a refusal")
 }
 
 // TestServeFlagConventions: serve's flags follow the other subcommands'
@@ -129,12 +129,13 @@ func TestServeFlagConventions(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--mout", "/atlas"}, "unknown flag --mout; did you mean --mount?"},
+		{[]string{"--mout", "/atlas"}, "unknown flag: --mout; did you mean --mount?"},
 		{[]string{"--max-body", "10"}, "did you mean --max-body-bytes?"},
 		{[]string{"--max-body-bytes", "0"}, "--max-body-bytes 0 is out of range: want 1 to 1073741824"},
 		{[]string{"--max-body-bytes", "1073741825"}, "want 1 to 1073741824"},
 		{[]string{"--max-body-bytes", "-1"}, "want 1 to 1073741824"},
 		{[]string{"--fake", "--max-body-bytes", "1024"}, "--fake reads none"},
+		{[]string{"--fake", "--spec", "atlas"}, "--fake reads none"},
 		{[]string{"--state", "state.yaml"}, "--state needs --fake"},
 		{[]string{"--mount", "http://127.0.0.1/atlas"}, "--mount: mount \"http://127.0.0.1/atlas\" is a URL"},
 		{[]string{"--mount", "/atlas?x=1"}, "without a query"},
@@ -147,10 +148,9 @@ func TestServeFlagConventions(t *testing.T) {
 
 	help := mustHelp(t, "serve")
 	for _, want := range []string{
-		"  --addr address\n    \tlisten address (port 0: a free one; loopback unless told otherwise) (default: 127.0.0.1:0)",
-		"  --max-body-bytes bytes\n    \tcap on every recorded body read, in bytes (1 to 1073741824); not with --fake (default: 4194304)",
-		"  --mount prefix\n", "(default: none)",
-		"  --fake\n    \tserve the fake Atlas",
+		"--addr address           listen address (port 0: a free one; loopback unless told otherwise) (default \"127.0.0.1:0\")",
+		"--max-body-bytes bytes   cap on every recorded body read, in bytes (1 to 1073741824); not with --fake (default 4194304)",
+		"--mount prefix", "--fake                   serve the fake Atlas",
 	} {
 		assert.Contains(t, help, want)
 	}

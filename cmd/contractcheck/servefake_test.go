@@ -196,7 +196,7 @@ envelopeStatusOK: false
 		"projects:\n  - id: [1]\n":                  "state.yaml:2: projects[0].id: want a project id",
 		"projects: {}\n":                            "state.yaml:1: projects: want a list of projects",
 		"projects:\n  - 32b6e34b3d91647abb20e7b8\n": "state.yaml:2: projects[0]: want a mapping with the keys id",
-		"projects: [\n":                             "state.yaml: yaml:",
+		"projects: [\n":                             "state.yaml:2: did not find expected node content",
 	} {
 		require.NoError(t, os.WriteFile(state, []byte(content), 0o600))
 		code, _, stderr := runIn(t, "serve", "--fake", "--state", state)

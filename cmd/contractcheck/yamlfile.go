@@ -38,7 +38,7 @@ type yamlFile struct {
 }
 
 type lineError struct {
-	line int
+	line int // 0: no line; -1: msg names its file and line itself
 	msg  string
 }
 
@@ -114,9 +114,12 @@ func (yf *yamlFile) err() error {
 	slices.SortStableFunc(yf.errs, func(a, b lineError) int { return a.line - b.line })
 	errs := make([]error, len(yf.errs))
 	for i, e := range yf.errs {
-		if e.line > 0 {
+		switch {
+		case e.line < 0:
+			errs[i] = errors.New(e.msg)
+		case e.line > 0:
 			errs[i] = fmt.Errorf("%s:%d: %s", yf.name, e.line, e.msg)
-		} else {
+		default:
 			errs[i] = fmt.Errorf("%s: %s", yf.name, e.msg)
 		}
 	}
@@ -236,7 +239,8 @@ func suggest(name string, candidates []string) string {
 	}
 	probe := &cobra.Command{SuggestionsMinimumDistance: 2}
 	for _, c := range candidates {
-		probe.AddCommand(&cobra.Command{Use: c})
+		// Only runnable commands are candidates.
+		probe.AddCommand(&cobra.Command{Use: c, Run: func(*cobra.Command, []string) {}})
 	}
 	if s := probe.SuggestionsFor(name); len(s) > 0 {
 		return s[0]
