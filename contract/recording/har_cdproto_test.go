@@ -13,14 +13,14 @@ import (
 // types (github.com/chromedp/cdproto/har v0.160.0), every optional member
 // set, as chromedp-based exporters write it: the reader walks the JSON
 // itself, so this checks it against an independent model of the format.
-// testdata/chromedp-cdproto.har is that marshalled document, kept as data
+// testdata/chromedp-cdproto.har.golden is that marshalled document, kept as data
 // so the module does not depend on cdproto; cdproto writes the response
 // text, a []byte, as base64 and says so.
 func TestReadHARFromCdprotoModel(t *testing.T) {
 	t.Parallel()
 	const body = `{"detail":"No maintenance is scheduled.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","parameters":[],"reason":"Bad Request"}`
 	var got []*recording.Interaction
-	require.NoError(t, recording.ReadFile("testdata/chromedp-cdproto.har", recording.Options{}, func(it *recording.Interaction) error {
+	require.NoError(t, recording.ReadFile("testdata/chromedp-cdproto.har.golden", recording.Options{}, func(it *recording.Interaction) error {
 		got = append(got, it)
 		return nil
 	}))

@@ -199,5 +199,5 @@ func TestWalkShippedTestdata(t *testing.T) {
 		counts[it.File]++
 		return nil
 	}))
-	assert.Equal(t, map[string]int{"chromedp-cdproto.har": 1, "defer-chrome.har": 2, "defer-errors.yaml": 3, "defer-gzip.yaml": 1, "defer-mitmproxy.har": 2, "defer-ok.yaml": 1}, counts)
+	assert.Equal(t, map[string]int{"defer-chrome.har": 2, "defer-errors.yaml": 3, "defer-gzip.yaml": 1, "defer-mitmproxy.har": 2, "defer-ok.yaml": 1}, counts)
 }
