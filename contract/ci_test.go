@@ -161,7 +161,12 @@ func TestWaivers(t *testing.T) {
 		{Rule: RuleBodySchema, File: "testdata/bad/body-schema.yaml", Interaction: &one, Pointer: "/detail", Reason: "upstream bug 123", Source: "cc.yaml", Line: 3},
 		{Rule: RuleContentType, File: "**/content-type.yaml", Reason: "proxy rewrites it", Expires: &day, Source: "cc.yaml", Line: 9},
 		{Rule: RuleHeaderSchema, File: "header-schema.yaml", Reason: "base-name glob", Expires: &yesterday, Source: "cc.yaml", Line: 14},
-		{Rule: RuleEnvelopeShape, File: "nothing/*.har", Reason: "stale", Source: "cc.yaml", Line: 19},
+		{Rule: RuleEnvelopeShape, File: "testdata/bad/body-schema.yaml", Reason: "stale", Source: "cc.yaml", Line: 19},
+		// Not unused: no file it names was judged; the run cannot produce its rule.
+		{Rule: RuleEnvelopeShape, File: "nothing/*.har", Reason: "another file's", Source: "cc.yaml", Line: 24},
+		{Rule: RuleClientDecode, File: "client-decode.yaml", Reason: "replay only", Source: "cc.yaml", Line: 29},
+		// The zero date is a date long past, not "no expiry".
+		{Rule: RuleAPIErrorCodeFormat, Reason: "forever?", Expires: &time.Time{}, Source: "cc.yaml", Line: 34},
 	}
 	report, err := Run(t.Context(), Options{Paths: []string{bad}, Source: Source{Offline: true}, MaxBodyBytes: 256, Waivers: waivers, Now: func() time.Time { return day }})
 	require.NoError(t, err)
@@ -185,8 +190,15 @@ func TestWaivers(t *testing.T) {
 			about = append(about, fmt.Sprintf("%s:%d %s", f.File, f.Line, f.Rule))
 		}
 	}
-	assert.Equal(t, []string{"cc.yaml:14 waiver-expired", "cc.yaml:19 waiver-unused"}, about)
+	assert.Equal(t, []string{"cc.yaml:14 waiver-expired", "cc.yaml:19 waiver-unused", "cc.yaml:34 waiver-expired"}, about)
+	assert.Contains(t, rulesOf(report.Findings), RuleAPIErrorCodeFormat, "a waiver that expired on 0001-01-01 no longer applies")
 	assert.Equal(t, 2, report.Summary().Waived)
+
+	// In replay, the client-decode waiver meets its finding.
+	report, err = Run(t.Context(), Options{Paths: []string{bad}, MaxBodyBytes: 256, Waivers: waivers[5:6], Now: func() time.Time { return day }})
+	require.NoError(t, err)
+	require.Len(t, report.Waived, 1)
+	assert.Equal(t, RuleClientDecode, report.Waived[0].Rule)
 
 	// The recordings given by absolute path: the relative glob still applies.
 	abs, err := filepath.Abs(bad)

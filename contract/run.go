@@ -214,6 +214,11 @@ func newRunner(ctx context.Context, opts *Options) (*runner, error) {
 		return nil, err
 	}
 	src := opts.Source
+	defer func() {
+		if r.waivers != nil {
+			r.waivers.mode = r.report.Mode
+		}
+	}()
 	switch {
 	case src.Offline && src.Target != "":
 		return nil, errors.New("offline and target exclude each other")
@@ -317,6 +322,7 @@ func (r *runner) record(in *recording.Interaction, j Judgement) {
 	if j.Operation == nil && !j.AuthEndpoint && in.Request.URL != nil {
 		r.misses.add(r.spec, in.Request.URL.EscapedPath())
 	}
+	r.waivers.judge(in.File)
 	j.Findings = r.waivers.apply(j.Findings, &r.report.Waived)
 	if r.cases {
 		c := Case{
