@@ -116,8 +116,8 @@ func TestRealAtlasTrafficPasses(t *testing.T) {
 	if s.Errors > 0 {
 		t.Errorf("%d errors: %v", s.Errors, byRule)
 	}
-	if byRule[RuleVersionDeprecated] == 0 {
-		t.Error("the snapshots of versions with a Sunset date give no version-deprecated warning")
+	if byRule[RuleVersionDeprecated] == 0 || s.Deprecated != byRule[RuleVersionDeprecated] {
+		t.Errorf("%d version-deprecated warnings, %d counted in the summary: the snapshots of versions with a Sunset date give them", byRule[RuleVersionDeprecated], s.Deprecated)
 	}
 }
 

@@ -70,6 +70,9 @@ type Summary struct {
 	// RequestsNotRecorded counts the interactions whose recording holds no
 	// request headers: the rules about the request were skipped for them.
 	RequestsNotRecorded int `json:"requestsNotRecorded"`
+	// Deprecated counts the answers of a version Atlas deprecated and will
+	// retire (the version-deprecated findings).
+	Deprecated int `json:"deprecated"`
 }
 
 // RecordingsInfo says where a run's recordings came from.
@@ -110,8 +113,11 @@ func (r *Report) Summary() Summary {
 		case SeverityInfo:
 			s.Notes++
 		}
-		if f.Rule == RuleNotSent {
+		switch f.Rule {
+		case RuleNotSent:
 			s.NotSent++
+		case RuleVersionDeprecated:
+			s.Deprecated++
 		}
 	}
 	return s

@@ -105,6 +105,9 @@ func summaryLine(r *contract.Report) string {
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d skipped", s.Skipped)
 	}
+	if s.Deprecated > 0 {
+		fmt.Fprintf(&b, ", %s of a deprecated version", plural(s.Deprecated, "answer"))
+	}
 	if s.RequestsNotRecorded > 0 {
 		fmt.Fprintf(&b, ", %s without a recorded request (request rules skipped)", plural(s.RequestsNotRecorded, "interaction"))
 	}
