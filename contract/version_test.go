@@ -124,3 +124,68 @@ func TestBodyIsJudgedAgainstTheVersionServed(t *testing.T) {
 	assert.Equal(t, []string{"version-mismatch "}, judge("application/vnd.atlas.2025-01-01+json", "", http.Header{"Content-Type": {"application/vnd.atlas.2023-01-01+json"}}, `{"old":"x"}`),
 		"2025-01-01 reaches 2024-08-05; the answer says 2023-01-01")
 }
+
+// listSpec has a list (a page with results) and a single entity.
+const listSpec = `openapi: 3.0.1
+info: {title: t, version: "1"}
+servers: [{url: https://cloud.mongodb.com}]
+paths:
+  /api/atlas/v2/groups:
+    get:
+      operationId: listGroups
+      parameters:
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema:
+                type: object
+                additionalProperties: false
+                properties:
+                  results: {type: array, items: {type: object, required: [id], properties: {id: {type: string}}}}
+                  totalCount: {type: integer}
+  /api/atlas/v2/groups/{groupId}:
+    get:
+      operationId: getGroup
+      parameters:
+        - {name: groupId, in: path, required: true, schema: {type: string}}
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {type: object, required: [id], properties: {id: {type: string}}}
+`
+
+// TestEnvelopesOfListsAndEntities: with envelope=true, Atlas wraps a single
+// entity as {"status", "content"} and adds status to a list's page; both
+// are judged as upstream documents them, under transport status 200 or the
+// real one, and an entity's envelope without content is a shape error.
+func TestEnvelopesOfListsAndEntities(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(listSpec), "lists.yaml")
+	require.NoError(t, err)
+	checker := NewChecker(spec, "")
+	judge := func(path string, transport int, body string) []string {
+		in := &recording.Interaction{File: "l.yaml",
+			Request: recording.Request{Method: http.MethodGet, URL: mustURL(t, "https://cloud.mongodb.com"+path+"?envelope=true"),
+				Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}},
+			Response: recording.Response{StatusCode: transport, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, fmt.Sprintf("%s %s", f.Rule, f.Pointer))
+		}
+		return out
+	}
+	assert.Empty(t, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"results":[{"id":"a"}],"totalCount":1}`),
+		"a list's page gains a status member, judged without it")
+	assert.Equal(t, []string{"body-schema /results/0/id"}, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"results":[{"id":1}],"totalCount":1}`))
+	assert.Empty(t, judge("/api/atlas/v2/groups/g", http.StatusOK, `{"status":200,"content":{"id":"g"}}`), "an entity is wrapped")
+	assert.Equal(t, []string{"envelope-shape "}, judge("/api/atlas/v2/groups/g", http.StatusOK, `{"status":200}`),
+		"an entity's envelope without content is a shape error, not an empty body")
+	assert.Empty(t, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"content":{"results":[],"totalCount":0}}`),
+		"a list may also be wrapped whole")
+}
