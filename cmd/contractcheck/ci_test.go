@@ -152,7 +152,7 @@ func TestRequireCoverageCells(t *testing.T) {
 		{"--require-coverage=200:plain,400:plain", exitOK, "0 errors"},
 		{"--require-coverage=200,400,429", exitFindings, "1 error"},   // 429 in either mode
 		{"--require-coverage=200:both,429", exitFindings, "2 errors"}, // 200 with envelope=true; 429
-		{"--require-coverage", exitFindings, "errors, 0 warnings"},   // every missing cell is an error
+		{"--require-coverage", exitFindings, "errors, 0 warnings"},    // every missing cell is an error
 		{"--require-coverage=false", exitOK, "0 errors"},
 	} {
 		code, stdout, stderr := runIn(t, "check", "--offline", tc.flag, shippedDeferralLimit)
