@@ -183,3 +183,49 @@ func TestMockBoundsWhatItHolds(t *testing.T) {
 	require.NoError(t, mock.Add(&other))
 	assert.Zero(t, mock.Len(), "an interaction outside the spec is not kept")
 }
+
+// TestMockServesAnyOperationOfTheWholeSpec: under MongoDB's published
+// spec the mock answers recorded interactions of other operations too,
+// organization-level paths included, each at its own key, and the ids
+// asked for replace the recorded ones in another organization's answer.
+func TestMockServesAnyOperationOfTheWholeSpec(t *testing.T) {
+	t.Parallel()
+	spec, err := contract.AtlasSpec(true)
+	require.NoError(t, err)
+	ins, err := recording.ReadAll([]string{"../testdata/atlascli/iam-atlasorgs.yaml"}, recording.Options{})
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	assert.Equal(t, len(ins), mock.Len(), "every interaction routes to an operation of the whole spec")
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+
+	get := func(path string) (*http.Response, map[string]any) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", mockMT)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer func() { _ = resp.Body.Close() }()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		return resp, body
+	}
+	resp, body := get("/api/atlas/v2/orgs")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "results", "listOrgs answers its recorded page")
+
+	resp, body = get("/api/atlas/v2/orgs/a0123456789abcdef012345a")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "a0123456789abcdef012345a", body["id"], "getOrg answers its own recording, not listOrgs'")
+
+	resp, body = get("/api/atlas/v2/orgs/b0123456789abcdef012345b")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "b0123456789abcdef012345b", body["id"], "another organization's answer names the id asked for")
+
+	resp, body = get("/api/atlas/v2/orgs/a0123456789abcdef012345a/invoices")
+	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode, "an operation of the spec nobody recorded")
+	assert.Equal(t, "CONTRACTCHECK_NO_RECORDING", body["errorCode"])
+}
