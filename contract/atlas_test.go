@@ -145,3 +145,33 @@ func TestShippedRecordingsUnderTheWholeSpec(t *testing.T) {
 		t.Errorf("against the fragment:\n%s\nagainst the whole spec:\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
 }
+
+// TestRealAtlasTrafficReplaysAsJudgedOffline: the real answers of every
+// operation, replayed in memory through the client's raw path, get the
+// verdicts they get as recorded.
+func TestRealAtlasTrafficReplaysAsJudgedOffline(t *testing.T) {
+	t.Parallel()
+	spec := mustAtlasSpec(t)
+	verdicts := func(offline bool) ([]string, Summary) {
+		r, err := Run(t.Context(), Options{Spec: spec, Paths: []string{"testdata/atlascli"}, Source: Source{Offline: offline}, Scope: Scope{Mode: ScopeAll}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range r.Findings {
+			out = append(out, fmt.Sprintf("%s:%d #%d %s %s %s", f.File, f.Line, f.Interaction, f.Rule, f.Pointer, f.Message))
+		}
+		return out, r.Summary()
+	}
+	offline, offSummary := verdicts(true)
+	replayed, replaySummary := verdicts(false)
+	if strings.Join(offline, "\n") != strings.Join(replayed, "\n") {
+		t.Errorf("offline:\n%s\nreplayed:\n%s", strings.Join(offline, "\n"), strings.Join(replayed, "\n"))
+	}
+	if offSummary != replaySummary {
+		t.Errorf("offline %+v, replayed %+v", offSummary, replaySummary)
+	}
+	if replaySummary.Interactions < 280 {
+		t.Errorf("replayed %d interactions", replaySummary.Interactions)
+	}
+}
