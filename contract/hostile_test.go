@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -260,6 +262,88 @@ func TestAnUnreachableTargetFailsTheRun(t *testing.T) {
 	require.NoError(t, ln.Close()) // nothing listens there now
 	_, err = Run(t.Context(), Options{Shipped: true, Source: Source{Target: "http://" + addr}})
 	require.ErrorContains(t, err, "the target does not answer")
+}
+
+// TestASilentTargetStopsTheRun: a target that takes the connection and
+// never answers stops the run at the first interaction, after the
+// client's timeout, instead of waiting that long for each.
+func TestASilentTargetStopsTheRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	newClient := func(opts ...atlas.Option) (*atlas.Client, error) {
+		return atlas.New(append(opts, atlas.WithTimeout(200*time.Millisecond), atlas.WithRetrySleep(func(context.Context, time.Duration) error { return nil }))...)
+	}
+	_, err = Run(t.Context(), Options{Shipped: true, Source: Source{Target: "http://" + ln.Addr().String(), NewClient: newClient}})
+	require.ErrorContains(t, err, "the target does not answer")
+	require.ErrorContains(t, err, "#0", "the run stops at the first interaction sent")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.LessOrEqual(t, len(conns), 4, "no connection per remaining interaction")
+}
+
+// TestLargeBodiesGetOneVerdictInBothModes: answers of 1 to 4 MiB, past
+// what the client reads, get in replay the verdict they get offline. (A
+// HAR: a cassette of this size costs seconds to parse under -race.)
+func TestLargeBodiesGetOneVerdictInBothModes(t *testing.T) {
+	t.Parallel()
+	type nv struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	var entries []map[string]any
+	for _, size := range []int{1<<20 + 1} { // just past the client's cap: any larger body takes the same path
+		for _, errorField := range []string{"400", `"400"`} {
+			body := `{"detail":"` + strings.Repeat("d", size) + `","error":` + errorField + `,"errorCode":"DEFER_LIMIT_EXCEEDED","parameters":[],"reason":"Bad Request"}`
+			entries = append(entries, map[string]any{
+				"startedDateTime": "2026-08-10T03:08:01Z", "time": 1, "cache": map[string]any{}, "timings": map[string]any{"send": 0, "wait": 1, "receive": 0},
+				"request": map[string]any{"method": "POST", "url": deferURL, "httpVersion": "HTTP/1.1", "cookies": []any{},
+					"headers": []nv{{"Accept", atlasJSON}}, "queryString": []any{}, "headersSize": -1, "bodySize": 0},
+				"response": map[string]any{"status": 400, "statusText": "Bad Request", "httpVersion": "HTTP/2.0", "cookies": []any{},
+					"headers": []nv{{"Content-Type", "application/json"}}, "redirectURL": "", "headersSize": -1, "bodySize": len(body),
+					"content": map[string]any{"size": len(body), "mimeType": "application/json", "text": body}},
+			})
+		}
+	}
+	data, err := json.Marshal(map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]any{"name": "t", "version": "1"}, "entries": entries}})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "large.har")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	verdicts := func(offline bool) []string {
+		r, err := Run(t.Context(), Options{Paths: []string{path}, Source: Source{Offline: offline}, MaxBodyBytes: 8 << 20})
+		require.NoError(t, err)
+		var out []string
+		for _, f := range r.Findings {
+			out = append(out, fmt.Sprintf("#%d %s %s", f.Interaction, f.Rule, f.Pointer))
+		}
+		return out
+	}
+	offline := verdicts(true)
+	assert.Equal(t, []string{"#1 body-schema /error"}, offline)
+	assert.Equal(t, offline, verdicts(false))
 }
 
 func TestRepeatedMembers(t *testing.T) {
