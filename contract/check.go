@@ -80,9 +80,21 @@ type judge struct {
 func (jd *judge) add(rule Rule, pointer string, m message, args ...any) {
 	info, _ := rule.Info()
 	jd.j.Findings = append(jd.j.Findings, Finding{
-		Rule: rule, Severity: info.Severity, File: jd.in.File, Line: jd.in.Line, Interaction: jd.in.Index,
+		Rule: rule, Severity: info.Severity, File: jd.in.File, Line: findingLine(jd.in, rule), Interaction: jd.in.Index,
 		Pointer: pointer, Message: m.format(args...),
 	})
+}
+
+// findingLine is the line a finding of rule names: the recorded body's for
+// a finding about the body, else the interaction's.
+func findingLine(in *recording.Interaction, rule Rule) int {
+	switch rule {
+	case RuleBodySchema, RuleEnvelopeShape, RuleEnvelopeUnexpected, RuleAPIErrorStatusMismatch, RuleAPIErrorCodeFormat, RuleClientDecode:
+		if in.Response.BodyLine > 0 {
+			return in.Response.BodyLine
+		}
+	}
+	return in.Line
 }
 
 // Check judges one interaction: its request against the operation's

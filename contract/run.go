@@ -284,11 +284,15 @@ func (r *runner) visit(ctx context.Context, in *recording.Interaction) error {
 	judged := *in
 	judged.Request.URL = got.url
 	judged.Response = got.response
+	judged.Response.BodyLine = 0 // a target's body is in no file
+	if r.send.memory != nil {
+		judged.Response.BodyLine = in.Response.BodyLine // the recorded body, replayed
+	}
 	j := r.checker.Check(ctx, &judged)
 	if got.decodeErr != nil && !hasBodyFinding(j.Findings) {
 		// The client's failure to decode is reported only when no body
 		// finding already names its cause.
-		j.Findings = append(j.Findings, newFinding(in, RuleClientDecode, "", msgClientDecode.format(got.response.StatusCode, got.decodeErr)))
+		j.Findings = append(j.Findings, newFinding(&judged, RuleClientDecode, "", msgClientDecode.format(got.response.StatusCode, got.decodeErr)))
 	}
 	r.record(in, j)
 	return nil
@@ -310,7 +314,7 @@ func hasBodyFinding(fs []Finding) bool {
 // severity.
 func newFinding(in *recording.Interaction, rule Rule, pointer, message string) Finding {
 	info, _ := rule.Info()
-	return Finding{Rule: rule, Severity: info.Severity, File: in.File, Line: in.Line, Interaction: in.Index, Pointer: pointer, Message: message}
+	return Finding{Rule: rule, Severity: info.Severity, File: in.File, Line: findingLine(in, rule), Interaction: in.Index, Pointer: pointer, Message: message}
 }
 
 // record adds one judged interaction to the report and the coverage.

@@ -232,6 +232,9 @@ func TestExplicitConfig(t *testing.T) {
 	assert.Contains(t, stderr, "none.yaml")
 }
 
+// TestLinesInEveryReport: a finding about the body names the body's line
+// (27), in every format; the interaction (a JUnit test case) is named by
+// its first line (6).
 func TestLinesInEveryReport(t *testing.T) {
 	t.Parallel()
 	bad := filepath.Join("..", "..", "contract", "testdata", "bad", "client-decode.yaml")
@@ -239,7 +242,7 @@ func TestLinesInEveryReport(t *testing.T) {
 	code, stdout, stderr := runIn(t, "check", bad, "--format", "text", "--format", "json="+filepath.Join(out, "r.json"),
 		"--format", "junit="+filepath.Join(out, "r.xml"), "--format", "github="+filepath.Join(out, "r.txt"))
 	require.Equal(t, exitFindings, code, stderr)
-	assert.Contains(t, stdout, bad+":6 #0: error client-decode")
+	assert.Contains(t, stdout, bad+":27 #0: error client-decode")
 	var js struct {
 		Findings []struct {
 			Line int    `json:"line"`
@@ -247,7 +250,7 @@ func TestLinesInEveryReport(t *testing.T) {
 		} `json:"findings"`
 	}
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, "r.json")), &js))
-	assert.Equal(t, 6, js.Findings[0].Line)
+	assert.Equal(t, 27, js.Findings[0].Line)
 	var junit struct {
 		Suites []struct {
 			Cases []struct {
@@ -259,7 +262,7 @@ func TestLinesInEveryReport(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(readFile(t, filepath.Join(out, "r.xml")), &junit))
 	assert.Equal(t, 6, junit.Suites[0].Cases[0].Line)
 	assert.Equal(t, bad, junit.Suites[0].Cases[0].File)
-	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.txt"))), "::error file="+bad+",line=6,title=client-decode::")
+	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.txt"))), "::error file="+bad+",line=27,title=client-decode::")
 }
 
 func stat(t *testing.T, path string) fs.FileInfo {

@@ -185,6 +185,9 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 		return nil, bad(at("response", "body"), "response body: %v", err)
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+	if v := mapValue(node, "response", "body"); v != nil {
+		it.Response.BodyLine = v.Line
+	}
 	omittedAsTooLarge(&it.Request.Body, &it.Request.BodyTooLarge, &it.Request.BodySize, it.Request.Header)
 	omittedAsTooLarge(&it.Response.Body, &it.Response.BodyTooLarge, &it.Response.BodySize, it.Response.Header)
 	return it, nil

@@ -40,11 +40,18 @@ type harEntry struct {
 		Headers []harPair `json:"headers"`
 		Content *struct {
 			Size     int64   `json:"size"`
-			Text     *string `json:"text"`
+			Text     harText `json:"text"`
 			Encoding string  `json:"encoding"`
 		} `json:"content"`
 		BodySize int64 `json:"bodySize"`
 	} `json:"response"`
+}
+
+// harText is a response's content text: nil for null or absent, with the
+// line where it starts, which findings about the body name.
+type harText struct {
+	s    *string
+	line int
 }
 
 // harPair is a header, a query parameter or a form parameter. A null in a
@@ -67,6 +74,7 @@ type harReader struct {
 	n    int   // entries delivered
 	e    harEntry
 	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
+	text *json.Unmarshalers  // reads a harText, noting its line
 }
 
 type harVersion struct{}
@@ -75,6 +83,15 @@ type harItem struct{} // an entry, delivered as it is read: the list stays empty
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
 	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{}}
 	h.dec = jsontext.NewDecoder(h.f)
+	h.text = json.UnmarshalFromFunc(func(dec *jsontext.Decoder, t *harText) error {
+		t.line = h.nextLine()
+		if dec.PeekKind() == 'n' {
+			_, err := dec.ReadToken()
+			return err
+		}
+		t.s = new(string)
+		return json.UnmarshalDecode(dec, t.s)
+	})
 	var doc struct {
 		Log *struct {
 			Version harVersion `json:"version"`
@@ -126,7 +143,7 @@ func (h *harReader) readEntry() error {
 	rqh, rqq, rsh := e.Request.Headers[:0], e.Request.QueryString[:0], e.Response.Headers[:0]
 	*e = harEntry{}
 	e.Request.Headers, e.Request.QueryString, e.Response.Headers = rqh, rqq, rsh
-	if err := json.UnmarshalDecode(h.dec, e, json.WithUnmarshalers(nil)); err != nil {
+	if err := json.UnmarshalDecode(h.dec, e, json.WithUnmarshalers(h.text)); err != nil {
 		return h.jsonError(h.n, line, err)
 	}
 	it, err := h.interaction(line)
@@ -224,7 +241,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
 	switch c := rs.Content; {
-	case c == nil || c.Text == nil:
+	case c == nil || c.Text.s == nil:
 		size := rs.BodySize
 		if c != nil {
 			size = max(size, c.Size)
@@ -233,11 +250,12 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	case c.Encoding != "" && !strings.EqualFold(c.Encoding, "base64"):
 		return nil, bad("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
 	default:
-		b, err := h.body(*c.Text, c.Encoding != "", c.Size, it.Response.Header)
+		b, err := h.body(*c.Text.s, c.Encoding != "", c.Size, it.Response.Header)
 		if err != nil {
 			return nil, bad("%v", err)
 		}
 		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+		it.Response.BodyLine = c.Text.line
 	}
 	return it, nil
 }

@@ -116,6 +116,10 @@ type Response struct {
 	// and no text, as browsers write when they did not keep the body. Body
 	// is then empty and says nothing about the body received.
 	BodyNotRecorded bool
+	// BodyLine is the 1-based line where the recorded body starts in its
+	// file (a cassette's response body, a HAR's content text), or 0 when
+	// there is none or it is not known. Findings about the body name it.
+	BodyLine int
 }
 
 // DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes or

@@ -236,7 +236,7 @@ func TestJUnitNeedsCases(t *testing.T) {
 	}
 	assert.Equal(t, len(r.Cases), cases, "one test case per interaction")
 	assert.Positive(t, suites.Failures)
-	assert.Contains(t, buf.String(), "waived (legacy code, see ticket 42): testdata/bad/api-error-code-format.yaml:5 #0 /errorCode: warning api-error-code-format")
+	assert.Contains(t, buf.String(), "waived (legacy code, see ticket 42): testdata/bad/api-error-code-format.yaml:26 #0 /errorCode: warning api-error-code-format")
 }
 
 // TestFailOnNoneIsStated: a configuration that turns errors into a passing
