@@ -50,6 +50,18 @@ type Scope struct {
 	Hosts []string
 }
 
+// Filter compiles the scope for spec and a proxy mount (see
+// Options.Mount): the function it returns tells why an interaction is
+// outside the scope, or "" when it is to be judged. It is what Run skips
+// by, for a program (contractcheck serve, say) that reads recordings itself.
+func (s Scope) Filter(spec *Spec, mount string) (func(*recording.Interaction) string, error) {
+	r, err := newScopeRule(spec, mount, s)
+	if err != nil {
+		return nil, err
+	}
+	return r.skip, nil
+}
+
 // Skipped is an interaction a run did not judge because it is outside the
 // scope.
 type Skipped struct {

@@ -365,3 +365,33 @@ func TestRecordWritesTheCassetteToStandardOutput(t *testing.T) {
 	assert.True(t, strings.HasPrefix(stdout, "---\nversion: 2\n"), "standard output holds the cassette alone:\n%s", stdout)
 	assert.Contains(t, stderr, "wrote 2 interactions to -")
 }
+
+// TestNoConfigIgnoresTheWorkingDirectorysFile: contractcheck.yaml in the
+// working directory is read unless --no-config says not to. Not parallel:
+// it changes the working directory.
+func TestNoConfigIgnoresTheWorkingDirectorysFile(t *testing.T) {
+	dir := t.TempDir()
+	bad, err := os.ReadFile(filepath.Join("..", "..", "contract", "testdata", "bad", "body-schema.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "recs"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "recs", "bad.yaml"), bad, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "contractcheck.yaml"), []byte("paths: [recs]\nfail-on: none\n"), 0o644))
+	t.Chdir(dir)
+
+	code, stdout, stderr := runIn(t, "check", "--offline")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "(from contractcheck.yaml)", "the file is read by default")
+	assert.Contains(t, stdout, "fail-on: none (3 errors not failing the run)")
+
+	code, stdout, stderr = runIn(t, "check", "--offline", "--no-config", "recs/bad.yaml")
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.NotContains(t, stdout, "contractcheck.yaml", "neither its paths nor its fail-on")
+
+	code, _, stderr = runIn(t, "check", "--offline", "--no-config")
+	assert.Equal(t, exitUsage, code, "no paths of its own, and the file's are ignored")
+	assert.Contains(t, stderr, "no recordings")
+
+	code, _, stderr = runIn(t, "check", "--no-config", "--config", "contractcheck.yaml")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--no-config and --config exclude each other")
+}

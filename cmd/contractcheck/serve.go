@@ -115,23 +115,36 @@ func runServe(cmd *cobra.Command, f *serveFlags, paths []string) error {
 func mockHandler(ctx context.Context, spec *contract.Spec, paths []string, mount string, scope contract.ScopeMode, maxBody int64, log io.Writer) (*serve.Mock, string, error) {
 	checker := contract.NewChecker(spec, "")
 	mock := serve.NewMock(spec, serve.MockOptions{Mount: mount, Log: log})
+	// The recordings are routed as recorded: the mount is the incoming
+	// requests' only.
+	outside, err := contract.Scope{Mode: scope}.Filter(spec, "")
+	if err != nil {
+		return nil, "", err
+	}
 	warned, skipped := 0, 0
 	add := func(in *recording.Interaction) error {
-		if scope != contract.ScopeAll && (in.Request.URL == nil || !spec.HasPath(in.Request.URL.EscapedPath(), "")) {
+		if outside(in) != "" {
 			skipped++
 			return nil
+		}
+		before := mock.Len()
+		if err := mock.Add(in); err != nil {
+			return err
+		}
+		what := "it is served as recorded"
+		if mock.Len() == before {
+			what = "it is not served"
 		}
 		for _, f := range checker.Check(ctx, in).Findings {
 			if f.Severity == contract.SeverityError && warned < maxServeWarnings {
 				warned++
-				msgf(log, "contractcheck serve: warning: %s #%d breaks the spec (%s: %s); it is served as recorded\n",
-					safetext.EscapeControl(in.File), in.Index, f.Rule, safetext.EscapeControl(f.Message))
+				msgf(log, "contractcheck serve: warning: %s #%d breaks the spec (%s: %s); %s\n",
+					safetext.EscapeControl(in.File), in.Index, f.Rule, safetext.EscapeControl(f.Message), what)
 			}
 		}
-		return mock.Add(in)
+		return nil
 	}
 	ropts := recording.Options{MaxBodyBytes: maxBody}
-	var err error
 	if len(paths) == 0 {
 		err = recording.WalkFS(contract.ShippedRecordings(), "recordings", ropts, add)
 	} else if paths, err = expandPaths(paths); err == nil {
@@ -140,11 +153,19 @@ func mockHandler(ctx context.Context, spec *contract.Spec, paths []string, mount
 	if err != nil {
 		return nil, "", err
 	}
-	message := fmt.Sprintf("%d recorded answers of %s; replay checks no credentials: every request is answered", mock.Len(), safetext.EscapeControl(spec.Info().Name))
+	message := fmt.Sprintf("%s of %s; replay checks no credentials: every request is answered", counted(mock.Len(), "recorded answer"), safetext.EscapeControl(spec.Info().Name))
 	if skipped > 0 {
-		message += fmt.Sprintf("; %d interactions outside the scope left out", skipped)
+		message += fmt.Sprintf("; %s outside the scope left out", counted(skipped, "interaction"))
 	}
 	return mock, message, nil
+}
+
+// counted is "1 noun" or "n nouns".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // maxServeWarnings bounds the start-up warnings about recordings that break
