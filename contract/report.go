@@ -42,9 +42,11 @@ type Report struct {
 
 // Case is one judged interaction.
 type Case struct {
-	File      string
-	Index     int
-	Line      int
+	File  string
+	Index int
+	Line  int
+	// Method and Path (escaped, without the query) are the recorded
+	// request's, cut past 96 bytes as findings quote recorded values.
 	Method    string
 	Path      string
 	Status    int  // the status the response meant (see Judgement.Status)

@@ -330,12 +330,12 @@ func (r *runner) record(in *recording.Interaction, j Judgement) {
 	j.Findings = r.waivers.apply(j.Findings, &r.report.Waived)
 	if r.cases {
 		c := Case{
-			File: in.File, Index: in.Index, Line: in.Line, Method: in.Request.Method,
+			File: in.File, Index: in.Index, Line: in.Line, Method: quote(in.Request.Method),
 			Status: j.Status, Enveloped: j.Enveloped,
 			first: len(r.report.Findings), count: len(j.Findings),
 		}
 		if in.Request.URL != nil {
-			c.Path = in.Request.URL.EscapedPath()
+			c.Path = quote(in.Request.URL.EscapedPath())
 		}
 		r.report.Cases = append(r.report.Cases, c)
 	}
