@@ -47,7 +47,7 @@ func Rules() []RuleInfo { return slices.Clone(rules) }
 var rules = []RuleInfo{
 	{RuleUnknownOperation, SeverityError,
 		"No operation in the spec matches the method and the path below the server URL (the host never matters).",
-		"Record only calls to the defer endpoint; check the path and any proxy prefix (`--mount`)."},
+		"Check the path and any proxy prefix (`--mount`); to judge operations other than the defer, judge against the whole API (`--spec atlas`)."},
 	{RuleRequestInvalid, SeverityInfo,
 		"The recorded request breaks the spec (a path parameter's pattern, a non-boolean `envelope`, an `Accept` that reaches no version or a retired one) and was refused with a non-2xx status: a correct negative case, reported as information (never a warning) and counted as a note.",
 		"Nothing, if the request was invalid on purpose."},

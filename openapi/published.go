@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"runtime"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -188,12 +189,18 @@ func load(root *yaml.Node, info SpecInfo, errata bool) (*openapi3.T, SpecInfo, [
 	if err != nil {
 		return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
-	root, top = nil, nil // the yaml.v3 tree can go before the document is built
+	// Each tree can go before the next form is built. Collecting here,
+	// once per load, keeps the peak heap of loading the published spec
+	// near its largest live form (about 48 MB) instead of twice that:
+	// contractcheck's peak RSS over 100,000 interactions is mostly this.
+	root, top = nil, nil
+	runtime.GC()
 	doc := &openapi3.T{}
 	if err := v4.Decode(doc); err != nil {
 		return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
 	v4 = nil
+	runtime.GC()
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
 		return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
