@@ -1,7 +1,6 @@
 package openapi
 
 import (
-	"runtime"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -9,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
