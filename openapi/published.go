@@ -33,6 +33,12 @@ var publishedJSON []byte
 // "sha256": ...}. LoadAtlas removes it from the document it returns.
 const DerivedFromExtension = "x-contractcheck-derived-from"
 
+// BodyTextExtension, set to "text" on a media type by an erratum, says
+// that the response's body is text, not the JSON its media type names:
+// its schema (a string) is judged against the text itself. Atlas answers
+// createGroupDatabaseUserCert with the PEM text under a +json media type.
+const BodyTextExtension = "x-contractcheck-body"
+
 // AtlasSpecName is the name LoadAtlas gives the embedded published spec.
 const AtlasSpecName = "atlas"
 
