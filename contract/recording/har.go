@@ -234,6 +234,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		return nil, err
 	}
 	it.Request.Header, it.Response.Header = rqHeader, rsHeader
+	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
 	if pd := rq.PostData; pd != nil {
 		b, _ := h.body(cmp.Or(pd.Text, encodeParams(pd.Params)), false, rq.BodySize, nil) // only base64 fails
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size

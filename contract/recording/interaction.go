@@ -55,9 +55,9 @@ type Request struct {
 	// NotRecorded reports that the recording holds no request headers (the
 	// Atlas CLI's public snapshots keep only the response), so rules about
 	// the request's headers cannot judge it: Header says nothing about the
-	// headers sent. A cassette marks such a request with a request header
-	// OmittedHeader whose value starts with HeadersNotRecorded; the reader
-	// removes that header from Header.
+	// headers sent. A recording (a cassette or a HAR) marks such a request
+	// with a request header OmittedHeader whose value starts with
+	// HeadersNotRecorded; the reader removes that header from Header.
 	NotRecorded bool
 }
 

@@ -364,3 +364,17 @@ func TestBodyLine(t *testing.T) {
 	assert.Zero(t, ins[0].Response.BodyLine, "a body the exporter did not keep has no line")
 	assert.True(t, ins[0].Response.BodyNotRecorded)
 }
+
+// TestReadHARRequestNotRecorded: a HAR marks a request recorded without its
+// headers as a cassette does, and the marker is not left among them.
+func TestReadHARRequestNotRecorded(t *testing.T) {
+	t.Parallel()
+	got, err := readString("snapshot.har", `{"log":{"version":"1.2","entries":[
+{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/orgs","headers":[{"name":"X-Recording-Omitted","value":"request headers not recorded (snapshot)"}]},"response":{"status":200,"headers":[]}},
+{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/orgs","headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}]},"response":{"status":200,"headers":[]}}]}}`, recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Request.NotRecorded)
+	assert.Empty(t, got[0].Request.Header)
+	assert.False(t, got[1].Request.NotRecorded)
+}

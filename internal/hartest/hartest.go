@@ -51,8 +51,9 @@ func WriteFile(path string, n int) (err error) {
 }
 
 // WriteFrom writes a HAR 1.2 file of n entries to path, cycling through
-// ins: each entry is the recorded request (method, URL, headers) and
-// response (status, headers, body as text).
+// ins: each entry is the recorded request (method, URL, headers, or the
+// marker of headers not recorded) and response (status, headers, body as
+// text).
 func WriteFrom(path string, ins []*recording.Interaction, n int) (err error) {
 	if len(ins) == 0 {
 		return errors.New("hartest: no interactions to write")
@@ -73,11 +74,15 @@ func WriteFrom(path string, ins []*recording.Interaction, n int) (err error) {
 	}
 	entries := make([][]byte, len(ins))
 	for i, in := range ins {
+		reqHeader := in.Request.Header
+		if in.Request.NotRecorded {
+			reqHeader = map[string][]string{recording.OmittedHeader: {recording.HeadersNotRecorded}}
+		}
 		e := map[string]any{
 			"startedDateTime": "2026-08-10T03:08:01.000Z", "time": 1, "cache": map[string]any{},
 			"timings": map[string]any{"send": 0, "wait": 1, "receive": 0},
 			"request": map[string]any{"method": in.Request.Method, "url": in.Request.URL.String(), "httpVersion": "HTTP/1.1",
-				"cookies": []any{}, "headers": pairs(in.Request.Header), "queryString": []any{}, "headersSize": -1, "bodySize": 0},
+				"cookies": []any{}, "headers": pairs(reqHeader), "queryString": []any{}, "headersSize": -1, "bodySize": 0},
 			"response": map[string]any{"status": in.Response.StatusCode, "statusText": "", "httpVersion": "HTTP/2.0", "cookies": []any{},
 				"headers": pairs(in.Response.Header), "redirectURL": "", "headersSize": -1, "bodySize": len(in.Response.Body),
 				"content": map[string]any{"size": len(in.Response.Body), "mimeType": "", "text": string(in.Response.Body)}},
