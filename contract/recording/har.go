@@ -48,10 +48,24 @@ type harEntry struct {
 }
 
 // harText is a response's content text: nil for null or absent, with the
-// line where it starts, which findings about the body name.
+// offset where it starts, whose line findings about the body name. It
+// decodes itself (a method, not an option: a decoder given any unmarshaler
+// option consults it for every value, which costs a quarter of the read).
 type harText struct {
-	s    *string
-	line int
+	s   *string
+	off int64
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (t *harText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	rest := dec.UnreadBuffer()
+	t.off = dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n,:")))
+	t.s = new(string)
+	return json.UnmarshalDecode(dec, t.s)
 }
 
 // harPair is a header, a query parameter or a form parameter. A null in a
@@ -74,7 +88,6 @@ type harReader struct {
 	n    int   // entries delivered
 	e    harEntry
 	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
-	text *json.Unmarshalers  // reads a harText, noting its line
 }
 
 type harVersion struct{}
@@ -83,15 +96,6 @@ type harItem struct{} // an entry, delivered as it is read: the list stays empty
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
 	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{}}
 	h.dec = jsontext.NewDecoder(h.f)
-	h.text = json.UnmarshalFromFunc(func(dec *jsontext.Decoder, t *harText) error {
-		t.line = h.nextLine()
-		if dec.PeekKind() == 'n' {
-			_, err := dec.ReadToken()
-			return err
-		}
-		t.s = new(string)
-		return json.UnmarshalDecode(dec, t.s)
-	})
 	var doc struct {
 		Log *struct {
 			Version harVersion `json:"version"`
@@ -143,7 +147,7 @@ func (h *harReader) readEntry() error {
 	rqh, rqq, rsh := e.Request.Headers[:0], e.Request.QueryString[:0], e.Response.Headers[:0]
 	*e = harEntry{}
 	e.Request.Headers, e.Request.QueryString, e.Response.Headers = rqh, rqq, rsh
-	if err := json.UnmarshalDecode(h.dec, e, json.WithUnmarshalers(h.text)); err != nil {
+	if err := json.UnmarshalDecode(h.dec, e, json.WithUnmarshalers(nil)); err != nil {
 		return h.jsonError(h.n, line, err)
 	}
 	it, err := h.interaction(line)
@@ -256,7 +260,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 			return nil, bad("%v", err)
 		}
 		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
-		it.Response.BodyLine = c.Text.line
+		it.Response.BodyLine = h.f.lineAt(c.Text.off)
 	}
 	return it, nil
 }
