@@ -160,8 +160,9 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	cobra.AddTemplateFunc("versionText", versionText)
-	root.SetVersionTemplate(`{{versionText}}`)
+	// The text itself, not a template function: cobra keeps those in a
+	// process-wide map, which commands built concurrently would race on.
+	root.SetVersionTemplate(strings.ReplaceAll(versionText(), "{{", `{{"{{"}}`))
 	root.SetFlagErrorFunc(flagError)
 	check := newCheckCommand()
 	root.AddCommand(check, newServeCommand(), newRecordCommand(), newExtractCommand(), newDiffCommand(), newVersionCommand())
