@@ -36,7 +36,12 @@ type cassetteHead struct {
 // library then reads the file again rather than the copy in memory, which
 // is dropped before it builds its tree.
 func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again func() (io.Reader, error), opts Options, fn func(*Interaction) error) error {
-	data, err := readSized(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)), min(size, MaxCassetteBytes)+1)
+	// Room for the whole file up front: growing from io.ReadAll's 512
+	// bytes would leave about twice a large cassette's size as garbage.
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, MaxCassetteBytes)+1) + bytes.MinRead)
+	_, err := buf.ReadFrom(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)))
+	data := buf.Bytes()
 	if err != nil {
 		return fileError(name, 0, "cannot read: "+errText(err), err)
 	}
@@ -296,25 +301,6 @@ func loadYAML(data []byte, again func() (io.Reader, error)) (*yaml.Node, error) 
 	return &doc, nil
 }
 
-// readSized reads r to its end into a buffer of size bytes, grown only if
-// r holds more: io.ReadAll would double its buffer from 512 bytes, leaving
-// about twice a large cassette's size behind as garbage.
-func readSized(r io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, 0, max(size, 512))
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
-}
 
 // decodeBody is decodeContent for a body held as a string: a body without
 // coding is cut to the cap before it is copied, so a body of 60 MB is not
