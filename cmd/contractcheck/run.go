@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -142,6 +143,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitUsage
 }
 
+// addTemplateFuncs registers the help templates' functions once: cobra
+// keeps them in a package-level map, which runs in parallel (the tests'
+// runContext calls) would otherwise write at once.
+var addTemplateFuncs sync.Once
+
 // newRootCommand builds the command tree. Without a command, contractcheck
 // checks: `contractcheck recordings/` is `contractcheck check recordings/`.
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -160,7 +166,7 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	cobra.AddTemplateFunc("versionText", versionText)
+	addTemplateFuncs.Do(func() { cobra.AddTemplateFunc("versionText", versionText) })
 	root.SetVersionTemplate(`{{versionText}}`)
 	root.SetFlagErrorFunc(flagError)
 	check := newCheckCommand()
