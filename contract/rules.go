@@ -6,7 +6,7 @@ import "slices"
 // checks get new IDs.
 type Rule string
 
-// The rules. Rules describes each; the README's rule table is those
+// The rules. Rules describes each; the rule table of docs/rules.md is those
 // descriptions, row for row (a test holds them equal).
 const (
 	RuleUnknownOperation       Rule = "unknown-operation"

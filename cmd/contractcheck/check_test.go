@@ -210,3 +210,26 @@ func TestHelp(t *testing.T) {
 		assert.Contains(t, stdout, cmd)
 	}
 }
+
+// TestOneDashLongFlagIsRefused: -offline is not -o ffline (pflag's reading,
+// which wrote the report to a file named ffline and ran in replay mode):
+// it is refused with the flag it meant, and nothing is written.
+func TestOneDashLongFlagIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check", "-offline", "--shipped"},
+		{"-offline", "--shipped"},
+		{"check", "--shipped", "-format=json"},
+		{"serve", "-scope", "all"},
+	} {
+		code, stdout, stderr := runIn(t, args...)
+		assert.Equal(t, exitUsage, code, args)
+		assert.Empty(t, stdout, args)
+		assert.Contains(t, stderr, "is written with one dash: long flags take two (did you mean --", args)
+	}
+	code, _, stderr := runIn(t, "check", "--offline", "-o", os.DevNull, "--shipped")
+	assert.Equal(t, exitOK, code, "a shorthand with its value apart still works: %s", stderr)
+	code, _, stderr = runIn(t, "check", "--offline", "--shipped", "--", "-offline")
+	assert.NotContains(t, stderr, "one dash", "after -- an argument is a path")
+	assert.Equal(t, exitUsage, code)
+}

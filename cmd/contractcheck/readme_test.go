@@ -276,9 +276,11 @@ func TestDocsOutputBlocksAreReal(t *testing.T) {
 }
 
 // normalizeRun puts placeholders for what changes from build to build in
-// a run's output: the spec's SHA-256 and the tool's version.
+// a run's output: the spec's SHA-256, the errata overlay's and the tool's
+// version.
 func normalizeRun(stdout string) string {
 	got := regexp.MustCompile(`sha256 [0-9a-f]{64}`).ReplaceAllString(stdout, "sha256 <SHA-256>")
+	got = regexp.MustCompile(`errata [0-9a-f]{12}\)`).ReplaceAllString(got, "errata <SHA-256>)")
 	return regexp.MustCompile(`with contractcheck \S+\n`).ReplaceAllString(got, "with contractcheck <version>\n")
 }
 

@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -66,6 +69,11 @@ func runRecord(cmd *cobra.Command, f *recordFlags) error {
 	if base == "" {
 		base = atlas.DefaultServerURL
 	}
+	if err := outputCanBeWritten(f.output); err != nil {
+		// Checked before the call: a deferral is not undone when its
+		// cassette cannot be saved.
+		return usageError("-o: %w", err)
+	}
 	target, err := netpolicy.Check(ctx, base, f.live)
 	if err != nil {
 		return usageError("%w", err)
@@ -104,6 +112,22 @@ func runRecord(cmd *cobra.Command, f *recordFlags) error {
 		return usageError("%w", err)
 	}
 	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), safetext.EscapeControl(f.output))
+	return nil
+}
+
+// outputCanBeWritten tells whether a cassette can be saved at path ("-" is
+// stdout): its folder exists and path is not a folder.
+func outputCanBeWritten(path string) error {
+	if path == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder; name the cassette file", safetext.EscapeControl(path))
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the folder %s does not exist: create it first, the call is not made without a place to save its cassette", safetext.EscapeControl(dir))
+	}
 	return nil
 }
 

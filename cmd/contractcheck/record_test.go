@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -271,4 +272,26 @@ func TestFakeGroupIDHooksReplaceEveryID(t *testing.T) {
 	upper := &cassette.Interaction{Request: cassette.Request{URL: "https://cloud.mongodb.com/api/atlas/v2/groups/6A7940722C88FAEBA59BF917/x"}}
 	require.NoError(t, capture.Handler(upper))
 	assert.Contains(t, upper.Request.URL, "6A7940722C88FAEBA59BF917", "not a valid project id: kept")
+}
+
+// TestRecordChecksWhereItSavesBeforeTheCall: a cassette that cannot be
+// saved (its folder missing, or a folder named as the file) stops record
+// before the call, which against Atlas defers a maintenance for good.
+func TestRecordChecksWhereItSavesBeforeTheCall(t *testing.T) {
+	// Not parallel: it sets the credentials in the environment.
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	t.Setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_example")
+	t.Setenv("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_example")
+	dir := t.TempDir()
+	for out, want := range map[string]string{
+		filepath.Join(dir, "recordings", "defer.yaml"): "does not exist: create it first",
+		dir: "is a folder; name the cassette file",
+	} {
+		code, _, stderr := runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "--target", srv.URL, "-o", out)
+		assert.Equal(t, exitUsage, code, out)
+		assert.Contains(t, stderr, want, out)
+	}
+	assert.Zero(t, calls.Load(), "no request reached the server")
 }

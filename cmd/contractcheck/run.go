@@ -122,6 +122,10 @@ func signalExit(sig os.Signal) int {
 // code, printing a usage error on stderr with a pointer to the help.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCommand(stdout, stderr)
+	if err := singleDashLongFlag(root, args); err != nil {
+		msgf(stderr, "%s\n", safetext.EscapeControl(err.Error()))
+		return exitUsage
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
@@ -140,6 +144,30 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// cobra's own errors: an unknown flag or command, a bad flag value.
 	msgf(stderr, "%s: %s\nRun '%s --help' for usage.\n", cmd.CommandPath(), safetext.EscapeControl(err.Error()), cmd.CommandPath())
 	return exitUsage
+}
+
+// singleDashLongFlag refuses a long flag written with one dash, such as
+// -offline: pflag would read it as -o with the value "ffline" and write the
+// report to a file of that name, where Go's flag package, which the
+// earlier contractcheck used, took it as --offline.
+func singleDashLongFlag(root *cobra.Command, args []string) error {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		cmd = root
+	}
+	for _, a := range args {
+		if a == "--" {
+			return nil
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if len(name) > 1 && (cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil) {
+			return fmt.Errorf("%s: %s is written with one dash: long flags take two (did you mean --%s?)", cmd.CommandPath(), a, a[1:])
+		}
+	}
+	return nil
 }
 
 // newRootCommand builds the command tree. Without a command, contractcheck

@@ -81,7 +81,7 @@ func newServeFake(statePath, mount, addr string) (*atlastest.Fake, string, error
 	if t := os.Getenv(envControlToken); t != "" {
 		opts = append(opts, atlastest.WithControlToken(t))
 	}
-	creds := "the default test credentials (see the README)"
+	creds := "the default test credentials (see docs/fake.md)"
 	id, secret := os.Getenv(atlas.EnvClientID), os.Getenv(atlas.EnvClientSecret)
 	pub, priv := os.Getenv(atlas.EnvPublicAPIKey), os.Getenv(atlas.EnvPrivateAPIKey)
 	if (id == "") != (secret == "") || (pub == "") != (priv == "") {

@@ -301,7 +301,6 @@ func loadYAML(data []byte, again func() (io.Reader, error)) (*yaml.Node, error) 
 	return &doc, nil
 }
 
-
 // decodeBody is decodeContent for a body held as a string: a body without
 // coding is cut to the cap before it is copied, so a body of 60 MB is not
 // copied whole to keep 4 MiB of it.

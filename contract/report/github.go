@@ -61,8 +61,8 @@ func GitHub(w io.Writer, r *contract.Report) error {
 	for _, h := range r.Hints {
 		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))
 	}
-	_, _ = fmt.Fprintf(bw, "contractcheck: %s; %s against %s (sha256 %s), %s %s\n", githubData(summaryLine(r)),
-		githubData(r.Recordings.String()), githubData(r.Spec.Name), r.Spec.SHA256, r.Tool.Name, githubData(r.Tool.Version))
+	_, _ = fmt.Fprintf(bw, "contractcheck: %s; %s against %s, %s %s\n", githubData(summaryLine(r)),
+		githubData(r.Recordings.String()), githubData(specText(r.Spec)), r.Tool.Name, githubData(r.Tool.Version))
 	return bw.Flush()
 }
 

@@ -405,3 +405,22 @@ func TestMarkdownRendersRecordedTextAsText(t *testing.T) {
 		"the message is one code span, where GitHub renders no image, link, mention, HTML or autolink: %s", msg)
 	assert.NotContains(t, out, "\nnext", "a line break cannot end the table")
 }
+
+// TestTheLastLineSaysWhetherErrataApplied: a run against MongoDB's
+// published spec names the errata overlay it applied, or says it applied
+// none (--no-errata); a fragment carries its errata and says nothing.
+func TestTheLastLineSaysWhetherErrataApplied(t *testing.T) {
+	t.Parallel()
+	for spec, want := range map[contract.SpecInfo]string{
+		{Name: "atlas", SHA256: "aa", Revision: "r", Errata: "0123456789abcdef"}: "against atlas (sha256 aa, errata 0123456789ab) with",
+		{Name: "atlas", SHA256: "aa", Revision: "r"}:                             "against atlas (sha256 aa, no errata) with",
+		{Name: "openapi/fragment.yaml", SHA256: "bb"}:                            "against openapi/fragment.yaml (sha256 bb) with",
+	} {
+		var text, github bytes.Buffer
+		r := &contract.Report{Spec: spec}
+		require.NoError(t, Text(&text, r, TextOptions{}))
+		require.NoError(t, GitHub(&github, r))
+		assert.Contains(t, text.String(), want)
+		assert.Contains(t, github.String(), strings.TrimSuffix(want, " with"))
+	}
+}

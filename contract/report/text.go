@@ -81,9 +81,22 @@ func Text(w io.Writer, r *contract.Report, opts TextOptions) error {
 	}
 	writeCoverageTable(bw, r.Coverage)
 	_, _ = fmt.Fprintf(bw, "contractcheck: %s\n", esc(summaryLine(r)))
-	_, _ = fmt.Fprintf(bw, "contractcheck: judged %s against %s (sha256 %s) with %s %s\n",
-		esc(r.Recordings.String()), esc(r.Spec.Name), r.Spec.SHA256, r.Tool.Name, esc(r.Tool.Version))
+	_, _ = fmt.Fprintf(bw, "contractcheck: judged %s against %s with %s %s\n",
+		esc(r.Recordings.String()), specText(r.Spec), r.Tool.Name, esc(r.Tool.Version))
 	return bw.Flush()
+}
+
+// specText names the spec a run was judged against, with its digest and,
+// for a published spec, whether our errata were applied (the digest of the
+// overlay, shortened) or not (--no-errata).
+func specText(s contract.SpecInfo) string {
+	switch {
+	case s.Errata != "":
+		return fmt.Sprintf("%s (sha256 %s, errata %s)", safetext.EscapeControl(s.Name), s.SHA256, s.Errata[:min(12, len(s.Errata))])
+	case s.Revision != "":
+		return fmt.Sprintf("%s (sha256 %s, no errata)", safetext.EscapeControl(s.Name), s.SHA256)
+	}
+	return fmt.Sprintf("%s (sha256 %s)", safetext.EscapeControl(s.Name), s.SHA256)
 }
 
 // textSkippedListed bounds the skipped interactions the text report lists.
