@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func BenchmarkCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	checker := NewChecker(spec, CheckOptions{})
+	checker := NewChecker(spec, "")
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -103,7 +104,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(tc.name+"/check-cold", func(b *testing.B) {
 			// A fresh checker each time: the request is validated anew.
 			for b.Loop() {
-				if j := NewChecker(spec, CheckOptions{}).Check(ctx, in); j.Operation == nil {
+				if j := NewChecker(spec, "").Check(ctx, in); j.Operation == nil {
 					b.Fatal("not routed")
 				}
 			}
@@ -203,4 +204,60 @@ func BenchmarkOfflineHAR(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// BenchmarkReplayHAR replays a generated 10,000-interaction HAR through the
+// generated client, in memory, against the baseline of judging it offline
+// (the budget: replay at most twice offline's CPU), with the peak heap.
+func BenchmarkReplayHAR(b *testing.B) {
+	const n = 10_000
+	path := filepath.Join(b.TempDir(), "big.har")
+	writeHAR(b, path, n)
+	for _, mode := range []struct {
+		name    string
+		offline bool
+	}{{"baseline", true}, {"replay", false}} {
+		b.Run(fmt.Sprintf("entries=%d/%s", n, mode.name), func(b *testing.B) {
+			runtime.GC()
+			stop := make(chan struct{})
+			peak := heapPeak(stop)
+			for b.Loop() {
+				r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: mode.offline}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.Interactions != n || r.Summary().Errors != 0 {
+					b.Fatalf("judged %d interactions, %d errors: %v", r.Interactions, r.Summary().Errors, r.Findings[:min(3, len(r.Findings))])
+				}
+			}
+			close(stop)
+			b.ReportMetric(float64(<-peak)/1e6, "peak-heap-MB")
+		})
+	}
+}
+
+// BenchmarkCheckLargestAtlasBodies judges, one at a time, the three largest
+// real Atlas answers of testdata/atlascli (lists of alerts and alert
+// configurations of 50-70 KB) against the whole published spec. The budget
+// (issue 18): no single one over 5 ms.
+func BenchmarkCheckLargestAtlasBodies(b *testing.B) {
+	spec := mustAtlasSpec(b)
+	ins, err := recording.ReadAll([]string{"testdata/atlascli"}, recording.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	slices.SortStableFunc(ins, func(x, y *recording.Interaction) int { return len(y.Response.Body) - len(x.Response.Body) })
+	checker := NewChecker(spec, "")
+	ctx := context.Background()
+	for _, in := range ins[:3] {
+		j := checker.Check(ctx, in)
+		if j.Operation == nil {
+			b.Fatalf("%s: routes to no operation", in.Location())
+		}
+		b.Run(fmt.Sprintf("bytes=%d/op=%s", len(in.Response.Body), j.Operation.ID()), func(b *testing.B) {
+			for b.Loop() {
+				checker.Check(ctx, in)
+			}
+		})
+	}
 }

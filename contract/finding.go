@@ -29,6 +29,9 @@ func (s Severity) String() string {
 	case SeverityError:
 		return "error"
 	}
+	if s == FailNever {
+		return "none"
+	}
 	return fmt.Sprintf("severity(%d)", int(s))
 }
 
@@ -109,4 +112,21 @@ func (f Finding) Location() string {
 		loc += "#" + strconv.Itoa(f.Interaction)
 	}
 	return loc
+}
+
+// FailNever is the fail threshold "none": no finding fails the run, for a
+// job that only reports while a team adopts the check.
+const FailNever = SeverityError + 1
+
+// ParseFailOn parses a fail threshold: "error", "warning", or "none"
+// (FailNever).
+func ParseFailOn(s string) (Severity, error) {
+	if strings.EqualFold(s, "none") {
+		return FailNever, nil
+	}
+	sev, err := ParseSeverity(s)
+	if err != nil || sev < SeverityWarning {
+		return 0, fmt.Errorf("unknown threshold %q: want error, warning or none", s)
+	}
+	return sev, nil
 }

@@ -27,7 +27,7 @@ func FuzzCheck(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	checker := NewChecker(spec, CheckOptions{})
+	checker := NewChecker(spec, "")
 	f.Fuzz(func(t *testing.T, method, rawURL, accept string, status int, contentType, retryAfter string, body []byte) {
 		u, err := url.Parse(rawURL)
 		if err != nil {

@@ -16,10 +16,19 @@ type ToolInfo struct {
 	Version string `json:"version"`
 }
 
-// FragmentInfo names the fragment a run was judged against.
-type FragmentInfo struct {
-	Name   string `json:"name"`
+// SpecInfo names the spec a run was judged against.
+type SpecInfo struct {
+	// Name says what the spec is: the embedded fragment's path, a file's
+	// name.
+	Name string `json:"name"`
+	// SHA256 is the SHA-256 of the bytes it was loaded from.
 	SHA256 string `json:"sha256"`
+	// Revision is the published spec's info.x-xgen-sha, the commit of
+	// MongoDB's spec repository it was built from; "" for a fragment.
+	Revision string `json:"revision,omitempty"`
+	// Errata is the SHA-256 of the errata overlay applied to a published
+	// spec; "" when none was (a fragment carries its errata already).
+	Errata string `json:"errata,omitempty"`
 }
 
 // Tool returns this module's name and version as the build information
@@ -60,9 +69,9 @@ func toolFromBuildInfo(bi *debug.BuildInfo) ToolInfo {
 	return t
 }
 
-// Fragment names the spec and gives the SHA-256 of the bytes it was loaded
+// Info names the spec and gives the SHA-256 of the bytes it was loaded
 // from, so a report says exactly what it was judged against.
-func (s *Spec) Fragment() FragmentInfo { return FragmentInfo{Name: s.name, SHA256: s.sha256} }
+func (s *Spec) Info() SpecInfo { return s.info }
 
 func digest(data []byte) string {
 	sum := sha256.Sum256(data)

@@ -3,6 +3,7 @@ package contract
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,100 +19,145 @@ import (
 // replayer re-sends recorded requests through an atlas.Client: the
 // operation's requests through its typed call, anything else as recorded
 // through its Do. It never sends a recorded credential: the client adds its
-// own, if it has any.
+// own, if it has any. In replay mode the client's transport is a
+// memoryTransport, which answers with the recorded response; in target mode
+// it is the network.
 type replayer struct {
 	client  *atlas.Client
-	base    *url.URL
+	spec    *Spec
+	mount   string
+	base    string // the client's server URL, no trailing slash
 	maxBody int64
-	groupID string
+	groupID string           // replaces the recorded project id; target mode only
+	memory  *memoryTransport // replay mode only
 }
 
-func newReplayer(client *atlas.Client, server string, maxBody int64, groupID string) (*replayer, error) {
-	base, err := url.Parse(strings.TrimSuffix(server, "/"))
+// replayed is what a replayer got for one interaction.
+type replayed struct {
+	// url is the request URL as sent, below the server: the recorded one,
+	// unless the project id was replaced.
+	url      *url.URL
+	response recording.Response
+	// decodeErr is what the generated client's parser said, for a typed call.
+	decodeErr error
+}
+
+// replayHost is the server the replay client addresses: nothing is dialled,
+// the transport answers in memory.
+const replayHost = "http://replay.contractcheck.invalid"
+
+func newReplayer(client *atlas.Client, base string, spec *Spec, mount string, maxBody int64, groupID string) *replayer {
+	return &replayer{client: client, spec: spec, mount: mount, base: strings.TrimSuffix(base, "/"), maxBody: maxBody, groupID: groupID}
+}
+
+// newMemoryReplayer returns the replayer of replay mode: a client without
+// credentials over a memoryTransport, with the mount prefix in its server
+// URL so that the paths it sends are the recorded ones.
+func newMemoryReplayer(spec *Spec, mount string, maxBody int64) (*replayer, error) {
+	t := &memoryTransport{}
+	client, err := atlas.New(atlas.WithServer(replayHost+mount), atlas.WithTransport(t), atlas.WithTimeout(0))
 	if err != nil {
-		return nil, fmt.Errorf("replay target %q: %w", server, err)
+		return nil, err
 	}
-	return &replayer{client: client, base: base, maxBody: maxBody, groupID: groupID}, nil
+	r := newReplayer(client, replayHost+mount, spec, mount, maxBody, "")
+	r.memory = t
+	return r, nil
+}
+
+// replayable tells whether an interaction's response can be replayed as
+// it was. A truncated or missing body cannot, nor can an informational
+// status be a final answer, nor a body the client refuses to read whole
+// (over atlas.MaxResponseBody): those are judged as recorded, as offline,
+// so both modes give one verdict under one body cap.
+func (r *replayer) replayable(in *recording.Interaction) bool {
+	resp := &in.Response
+	if r.memory == nil {
+		return true
+	}
+	return !resp.BodyTooLarge && !resp.BodyNotRecorded && resp.StatusCode >= 200 && int64(len(resp.Body)) <= atlas.MaxResponseBody
 }
 
 // send re-sends one recorded request. A request the generated client can
 // express (the operation it was generated for, a valid project id, only
 // parameters it types) goes through the client's typed call, which decodes
-// the response with the generated parser: decodeErr is what that parser
-// says. Any other request (an unknown path, an invalid project id kept as a
-// negative case, a non-boolean envelope, an undeclared query parameter) is
-// sent as recorded through the client's Do, without a body unless its
-// operation declares one. err is an operational failure.
-//
-// sent is the URL the request went to, below the server (the recorded one,
-// unless the project id was replaced).
-func (r *replayer) send(ctx context.Context, spec *Spec, mount string, in *recording.Interaction) (sent *url.URL, got recording.Response, decodeErr error, err error) {
+// the response with the generated parser. Any other request (another
+// operation, an invalid project id kept as a negative case, a non-boolean
+// envelope) is sent as recorded through the client's Do. The error is an
+// operational failure.
+func (r *replayer) send(ctx context.Context, in *recording.Interaction) (replayed, error) {
 	req := &in.Request
 	if req.URL == nil {
-		return nil, got, nil, errors.New("the recorded request has no URL")
+		return replayed{}, errors.New("the recorded request has no URL")
 	}
-	groupID, params, typed := r.typedCall(spec, mount, req)
+	if r.memory != nil {
+		r.memory.in = in
+		defer func() { r.memory.in = nil }()
+	}
+	op, params, routed := r.spec.Route(req.Method, req.URL.EscapedPath(), r.mount)
+	var out replayed
 	var resp *http.Response
-	var body []byte
-	if typed {
-		if r.groupID != "" {
-			groupID = r.groupID // a recorded project id is replaced
-		}
-		rsp, err := r.client.DeferMaintenanceWindowWithResponse(ctx, groupID, params, copyHeaders(req.Header))
+	if groupID, typed, ok := r.typedCall(op, params, req); ok {
+		rsp, err := r.client.DeferMaintenanceWindowWithResponse(ctx, groupID, typed, forward(req.Header, op))
 		if rsp == nil {
-			return nil, got, nil, err
+			return replayed{}, err
 		}
 		if err != nil {
-			decodeErr = errors.New(clientDecodeReason(err))
+			out.decodeErr = errors.New(clientDecodeReason(err))
 		}
-		resp, body = rsp.HTTPResponse, rsp.Body
+		resp = rsp.HTTPResponse
+		out.response.Body = rsp.Body
 	} else {
-		if resp, err = r.sendRaw(ctx, spec, mount, req); err != nil {
-			return nil, got, nil, err
+		hreq, err := r.rawRequest(ctx, req, op, params, routed)
+		if err != nil {
+			return replayed{}, err
 		}
-		defer func() { _ = resp.Body.Close() }() // the body is read whole below
-	}
-	sent = req.URL
-	if resp.Request != nil && resp.Request.URL != nil {
-		u := *req.URL
-		u.Path, u.RawPath = strings.TrimPrefix(resp.Request.URL.Path, r.base.Path), ""
-		u.RawQuery = resp.Request.URL.RawQuery
-		sent = &u
-	}
-	if resp.Header.Get(replayMissHeader) != "" {
-		return nil, got, nil, fmt.Errorf("the replay server has no recorded answer for %s %s: the request sent differs from the recording", req.Method, req.URL.EscapedPath())
-	}
-	if !typed {
-		// A body over the client's own cap (atlas.MaxResponseBody) fails here.
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1)); err != nil {
-			return nil, got, nil, fmt.Errorf("reading the response: %w", err)
+		if resp, err = r.client.Do(hreq); err != nil {
+			return replayed{}, err
 		}
+		defer func() { _ = resp.Body.Close() }() // read whole below
+		body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxBody+1))
+		if err != nil {
+			return replayed{}, fmt.Errorf("reading the response: %w", err)
+		}
+		out.response.Body = body
 	}
-	got = recording.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, BodySize: int64(len(body))}
-	if int64(len(body)) > r.maxBody {
-		got.Body, got.BodyTooLarge = nil, true
-		return sent, got, nil, nil
+	out.url = r.judgedURL(req.URL, params)
+	out.response.StatusCode, out.response.Header = resp.StatusCode, resp.Header
+	out.response.BodySize = int64(len(out.response.Body))
+	if out.response.BodySize > r.maxBody {
+		out.response.Body, out.response.BodyTooLarge, out.decodeErr = nil, true, nil
 	}
-	return sent, got, decodeErr, nil
+	return out, nil
+}
+
+// judgedURL is the URL of the request as sent, for the judgement: the
+// recorded one, with the project id replaced in target mode.
+func (r *replayer) judgedURL(recorded *url.URL, params map[string]string) *url.URL {
+	old := params["groupId"]
+	if r.groupID == "" || old == "" {
+		return recorded
+	}
+	u := *recorded
+	u.Path = strings.Replace(u.Path, "/groups/"+old+"/", "/groups/"+r.groupID+"/", 1)
+	u.RawPath = ""
+	return &u
 }
 
 // typedCall tells whether the generated client can express the request,
 // and with which arguments.
-func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (groupID string, params *atlas.DeferMaintenanceWindowParams, ok bool) {
-	op, pathParams, found := spec.Route(req.Method, req.URL.EscapedPath(), mount)
-	if !found || op.id != atlas.OperationID || op.method != atlas.OperationMethod || mount != "" {
+func (r *replayer) typedCall(op *Operation, params map[string]string, req *recording.Request) (groupID string, typed *atlas.DeferMaintenanceWindowParams, ok bool) {
+	if op == nil || op.id != atlas.OperationID || op.method != atlas.OperationMethod {
 		return "", nil, false
 	}
-	groupID = pathParams["groupId"]
+	groupID = params["groupId"]
 	if atlas.ValidateGroupID(groupID) != nil {
-		return "", nil, false // the client would refuse it; it goes out as recorded, a negative case
+		return "", nil, false // the client would refuse it: it goes out as recorded, a negative case
 	}
-	if atlasPath(groupID) != req.URL.EscapedPath() {
+	if r.mount+strings.Replace(atlas.OperationPath, "{groupId}", url.PathEscape(groupID), 1) != req.URL.EscapedPath() {
 		return "", nil, false // the client would escape the path differently
 	}
-	q := req.URL.Query()
-	params = &atlas.DeferMaintenanceWindowParams{}
-	for k, vs := range q {
+	typed = &atlas.DeferMaintenanceWindowParams{}
+	for k, vs := range req.URL.Query() {
 		if k != "envelope" || len(vs) != 1 {
 			return "", nil, false
 		}
@@ -119,23 +165,25 @@ func (r *replayer) typedCall(spec *Spec, mount string, req *recording.Request) (
 		if err != nil || strconv.FormatBool(b) != vs[0] {
 			return "", nil, false
 		}
-		params.Envelope = &b
+		typed.Envelope = &b
 	}
-	return groupID, params, true
+	if r.groupID != "" {
+		groupID = r.groupID // target mode: a recorded project id is replaced
+	}
+	return groupID, typed, true
 }
 
-func atlasPath(groupID string) string {
-	return strings.Replace(atlas.OperationPath, "{groupId}", url.PathEscape(groupID), 1)
-}
-
-// sendRaw sends a recorded request as it is, below the replayer's base URL.
-func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *recording.Request) (*http.Response, error) {
-	path := req.URL.EscapedPath()
-	op, params, routed := spec.Route(req.Method, path, mount)
-	if routed && r.groupID != "" && atlas.ValidateGroupID(params["groupId"]) == nil {
-		path = strings.Replace(path, "/groups/"+url.PathEscape(params["groupId"])+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
+// rawRequest builds a recorded request as it is, below the replayer's
+// server, with the headers forward keeps and, when its operation takes
+// one, its body.
+func (r *replayer) rawRequest(ctx context.Context, req *recording.Request, op *Operation, params map[string]string, routed bool) (*http.Request, error) {
+	path := strings.TrimPrefix(req.URL.EscapedPath(), r.mount)
+	if routed && r.groupID != "" {
+		if old := params["groupId"]; old != "" {
+			path = strings.Replace(path, "/groups/"+url.PathEscape(old)+"/", "/groups/"+url.PathEscape(r.groupID)+"/", 1)
+		}
 	}
-	target := r.base.String() + path
+	target := r.base + path
 	if req.URL.RawQuery != "" {
 		target += "?" + req.URL.RawQuery
 	}
@@ -147,38 +195,138 @@ func (r *replayer) sendRaw(ctx context.Context, spec *Spec, mount string, req *r
 	if err != nil {
 		return nil, err
 	}
-	if err := copyHeaders(req.Header)(ctx, hreq); err != nil {
+	if err := forward(req.Header, op)(ctx, hreq); err != nil {
 		return nil, err
 	}
-	return r.client.Do(hreq)
+	return hreq, nil
 }
 
-// copyHeaders returns a request editor that makes the request's headers the
-// recorded ones: it sets each recorded header, except those the transport
-// owns, credentials (recordings are redacted; a target's client adds its
-// own) and method overrides, and removes an Accept the recording did not
-// have, so a request recorded without one stays without one.
-func copyHeaders(h map[string][]string) atlas.RequestEditorFn {
+// forward returns a request editor that makes the request carry the
+// recorded headers the operation needs, and only those: Accept (removed
+// when the recording had none, so a request recorded without one stays
+// without one), Content-Type, and the header parameters the operation
+// declares. Credentials, method overrides, X-Forwarded-*, X-Original-URL
+// and anything else a recording holds never reach a server: the client
+// adds its own credentials, if any.
+func forward(h http.Header, op *Operation) atlas.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
-		if len(http.Header(h).Values("Accept")) == 0 {
-			req.Header.Del("Accept")
+		names := []string{"Accept", "Content-Type"}
+		if op != nil {
+			names = append(names, op.headerParams...)
 		}
-		for k, vs := range h {
-			switch http.CanonicalHeaderKey(k) {
-			case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding",
-				"Authorization", "Proxy-Authorization", "Cookie", "Keep-Alive", "Te", "Trailer", "Upgrade",
-				"X-Http-Method-Override", "X-Http-Method", "X-Method-Override":
-				continue
+		for _, name := range names {
+			switch vs := h.Values(name); {
+			case len(vs) > 0:
+				req.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), vs...)
+			case name == "Accept":
+				req.Header.Del("Accept")
 			}
-			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 		}
 		return nil
 	}
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// memoryTransport answers the request being replayed with the recorded
+// response, in memory: nothing is dialled. A replayer sends one request at
+// a time; in holds its interaction for the duration.
+type memoryTransport struct {
+	in *recording.Interaction
+}
+
+// RoundTrip implements http.RoundTripper. A request that is not the
+// recorded one (method, escaped path, query in canonical order) is an
+// error: the client sent something else than the recording holds.
+func (t *memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_ = req.Body.Close() // the RoundTripper contract: the request body is closed
 	}
-	return s
+	in := t.in
+	if in == nil {
+		return nil, errors.New("contract: no recorded interaction is being replayed")
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				// What net/http's Transport says before it sends anything.
+				return nil, fmt.Errorf("net/http: invalid header field value for %q", k)
+			}
+		}
+	}
+	rec := &in.Request
+	if req.Method != rec.Method || req.URL.EscapedPath() != rec.URL.EscapedPath() || canonicalQuery(req.URL.RawQuery) != canonicalQuery(rec.URL.RawQuery) {
+		return nil, fmt.Errorf("the request sent (%s %s) differs from the recording (%s %s)",
+			quote(req.Method), quote(req.URL.RequestURI()), quote(rec.Method), quote(rec.URL.RequestURI()))
+	}
+	resp := &in.Response
+	header := make(http.Header, len(resp.Header))
+	for k, vs := range resp.Header {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Content-Encoding", "Keep-Alive", "Trailer":
+			continue // the body is the decoded one, its length known
+		}
+		header[k] = vs
+	}
+	return &http.Response{
+		Status:        strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode),
+		StatusCode:    resp.StatusCode,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		Body:          io.NopCloser(bytes.NewReader(resp.Body)),
+		ContentLength: int64(len(resp.Body)),
+		Request:       req,
+	}, nil
+}
+
+// canonicalQuery writes a query with its parameters in a canonical order.
+func canonicalQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return raw
+	}
+	return v.Encode()
+}
+
+// replayCause is what a replay-failed finding says: the cause, without the
+// URL a *url.Error repeats (the replay server's, or the target's).
+func replayCause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return firstLine(err.Error())
+}
+
+// clientDecodeReason says why the generated client could not decode a
+// response, without quoting the value (strconv and encoding/json errors
+// would).
+func clientDecodeReason(err error) string {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var ne *strconv.NumError
+	switch {
+	case errors.As(err, &ute):
+		kind, _, _ := strings.Cut(ute.Value, " ") // "number 400.0": keep the kind, drop the value
+		return fmt.Sprintf("a JSON %s cannot be decoded into the Go field %s.%s of type %s", kind, ute.Struct, ute.Field, ute.Type)
+	case errors.As(err, &se):
+		return fmt.Sprintf("the body is not valid JSON (byte %d)", se.Offset)
+	case errors.As(err, &ne):
+		return fmt.Sprintf("a declared response header is not a valid %s value (%s)", strings.TrimPrefix(ne.Func, "Parse"), ne.Err)
+	}
+	return firstLine(err.Error())
+}
+
+// validHeaderValue tells whether a header value is one net/http sends: no
+// control character but horizontal tab (RFC 9110, section 5.5).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

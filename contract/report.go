@@ -4,9 +4,11 @@ import "strings"
 
 // Report is the outcome of a run.
 type Report struct {
-	// Tool and Fragment say what judged the run.
-	Tool     ToolInfo
-	Fragment FragmentInfo
+	// Tool and Spec say what judged the run.
+	Tool ToolInfo
+	Spec SpecInfo
+	// FailOn is the lowest severity that fails the run.
+	FailOn Severity
 	// Recordings says where the recordings came from.
 	Recordings RecordingsInfo
 	// Mode is how the responses were obtained: "replay", "offline" or "target".
@@ -27,18 +29,24 @@ type Report struct {
 	// scope; SkippedTotal counts them all.
 	Skipped      []Skipped
 	SkippedTotal int
+	// RequestsNotRecorded counts the interactions judged without a
+	// recorded request (see Judgement.RequestNotRecorded).
+	RequestsNotRecorded int
 	// Hints are suggestions about the run itself, such as a --mount that
 	// would make the missed paths route.
 	Hints []string
-	// Coverage has a row per operation, declared status and envelope mode.
+	// Coverage has a row per declared status and envelope mode of each
+	// operation judged or required.
 	Coverage []CoverageRow
 }
 
 // Case is one judged interaction.
 type Case struct {
-	File      string
-	Index     int
-	Line      int
+	File  string
+	Index int
+	Line  int
+	// Method and Path (escaped, without the query) are the recorded
+	// request's, cut past 96 bytes as findings quote recorded values.
 	Method    string
 	Path      string
 	Status    int  // the status the response meant (see Judgement.Status)
@@ -61,6 +69,12 @@ type Summary struct {
 	// NotSent counts the interactions a target run did not send (the
 	// not-sent findings); always 0 in the other modes.
 	NotSent int `json:"notSent"`
+	// RequestsNotRecorded counts the interactions whose recording holds no
+	// request headers: the rules about the request were skipped for them.
+	RequestsNotRecorded int `json:"requestsNotRecorded"`
+	// Deprecated counts the answers of a version Atlas deprecated and will
+	// retire (the version-deprecated findings).
+	Deprecated int `json:"deprecated"`
 }
 
 // RecordingsInfo says where a run's recordings came from.
@@ -91,7 +105,7 @@ func (s RecordingsInfo) String() string {
 
 // Summary counts the report's interactions and findings by severity.
 func (r *Report) Summary() Summary {
-	s := Summary{Interactions: r.Interactions, Files: len(r.Files), Skipped: r.SkippedTotal, Waived: len(r.Waived)}
+	s := Summary{Interactions: r.Interactions, Files: len(r.Files), Skipped: r.SkippedTotal, Waived: len(r.Waived), RequestsNotRecorded: r.RequestsNotRecorded}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case SeverityError:
@@ -101,21 +115,37 @@ func (r *Report) Summary() Summary {
 		case SeverityInfo:
 			s.Notes++
 		}
-		if f.Rule == RuleNotSent {
+		switch f.Rule {
+		case RuleNotSent:
 			s.NotSent++
+		case RuleVersionDeprecated:
+			s.Deprecated++
 		}
 	}
 	return s
 }
 
-// Failed tells whether any finding is at or above failOn.
-func (r *Report) Failed(failOn Severity) bool {
+// Failed tells whether any finding is at or above the report's FailOn.
+func (r *Report) Failed() bool {
 	for _, f := range r.Findings {
-		if f.Severity >= failOn {
+		if f.Severity >= r.FailOn {
 			return true
 		}
 	}
 	return false
+}
+
+// Unfailing counts the findings at or above error severity that do not fail
+// the run because of its FailOn ("none" in a pull request's configuration
+// turns errors into a passing run: every report says so).
+func (r *Report) Unfailing() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= SeverityError && f.Severity < r.FailOn {
+			n++
+		}
+	}
+	return n
 }
 
 // CaseFindings returns the findings of one case.

@@ -6,7 +6,7 @@ import "slices"
 // checks get new IDs.
 type Rule string
 
-// The rules. Rules describes each; the README's rule table is those
+// The rules. Rules describes each; the rule table of docs/rules.md is those
 // descriptions, row for row (a test holds them equal).
 const (
 	RuleUnknownOperation       Rule = "unknown-operation"
@@ -20,6 +20,8 @@ const (
 	RuleAPIErrorCodeFormat     Rule = "api-error-code-format"
 	RuleEnvelopeShape          Rule = "envelope-shape"
 	RuleEnvelopeUnexpected     Rule = "envelope-unexpected"
+	RuleVersionMismatch        Rule = "version-mismatch"
+	RuleVersionDeprecated      Rule = "version-deprecated"
 	RuleClientDecode           Rule = "client-decode"
 	RuleBodyTooLarge           Rule = "body-too-large"
 	RuleBodyNotRecorded        Rule = "body-not-recorded"
@@ -44,19 +46,19 @@ func Rules() []RuleInfo { return slices.Clone(rules) }
 
 var rules = []RuleInfo{
 	{RuleUnknownOperation, SeverityError,
-		"No operation in the fragment matches the method and the path below the server URL (the host never matters).",
-		"Record only calls to the defer endpoint; check the path and any proxy prefix (`--mount`)."},
+		"No operation in the spec matches the method and the path below the server URL (the host never matters).",
+		"Check the path and any proxy prefix (`--mount`); to judge operations other than the defer, judge against the whole API (`--spec atlas`)."},
 	{RuleRequestInvalid, SeverityInfo,
-		"The recorded request breaks the fragment (groupId pattern, a non-boolean `envelope`, a missing or malformed versioned `Accept`) and was refused with a non-2xx status: a correct negative case, reported as information (never a warning) and counted as a note.",
+		"The recorded request breaks the spec (a path parameter's pattern, a non-boolean `envelope`, an `Accept` that reaches no version or a retired one) and was refused with a non-2xx status: a correct negative case, reported as information (never a warning) and counted as a note.",
 		"Nothing, if the request was invalid on purpose."},
 	{RuleInvalidRequestAccepted, SeverityError,
-		"The recorded request breaks the fragment, yet it was answered 2xx.",
+		"The recorded request breaks the spec, yet it was answered 2xx.",
 		"Tighten the server, or patch the fragment through the errata overlay if upstream is wrong."},
 	{RuleStatusUndeclared, SeverityError,
 		"The status (the envelope's `status` when enveloped) is not declared for the operation.",
 		"Declare it upstream or in the overlay, or fix the server."},
 	{RuleContentType, SeverityError,
-		"The media type is not one declared for the status (`;charset=utf-8` and other parameters are tolerated), or a non-empty body has no `Content-Type`. An empty body for a response without a schema conforms (Atlas's real 200).",
+		"The media type is not one declared for the status (`;charset=utf-8` and other parameters are tolerated), or a non-empty body has no `Content-Type`. An empty body for a response without a schema conforms (Atlas's real 200, which names its version in `X-Content-Type`).",
 		"Send the declared media type."},
 	{RuleBodySchema, SeverityError,
 		"The body (or the envelope's `content`) is not JSON or breaks the schema; every violation is reported with its pointer.",
@@ -76,6 +78,12 @@ var rules = []RuleInfo{
 	{RuleEnvelopeUnexpected, SeverityError,
 		"An enveloped body answered a request without `envelope=true`.",
 		"Only wrap when asked."},
+	{RuleVersionMismatch, SeverityError,
+		"The response is a version (its `Content-Type`, else `X-Content-Type`) other than the one the request's `Accept` reaches: Atlas serves the newest version on or before the date asked for, the preview only when named.",
+		"Serve the version the `Accept` reaches; the body is judged against the schema of the version served."},
+	{RuleVersionDeprecated, SeverityWarning,
+		"The response carries `Deprecation` (RFC 9745) or `Sunset` (RFC 8594): the version it serves is deprecated and will be retired, after which Atlas answers 410 `VERSION_GONE`.",
+		"Move the client to a newer version of the operation before the sunset date (`Accept: application/vnd.atlas.YYYY-MM-DD+json`)."},
 	{RuleClientDecode, SeverityError,
 		"Replay mode: the generated client could not decode the response into the typed field for its status.",
 		"Fix the body or the fragment; the generated client is what importers use."},
@@ -91,9 +99,9 @@ var rules = []RuleInfo{
 	{RuleNotSent, SeverityWarning,
 		"Target mode: the request does not route to the defer operation, or its project id holds path syntax, so it was not sent. Only the operation's own requests ever reach a target, whatever the recording holds.",
 		"Nothing: a browser's HAR holds every call the page made (deleting clusters, creating users, opening access lists), and those are never replayed."},
-	{RuleCoverageMissing, SeverityWarning,
-		"A declared status, in one envelope mode, that no interaction exercises (an error with `--require-coverage`).",
-		"Add a recording that exercises it."},
+	{RuleCoverageMissing, SeverityError,
+		"A coverage cell the run requires (`--require-coverage`, `require-coverage` in `contractcheck.yaml`: an operation, a declared status, an envelope mode) that no interaction exercises. Coverage itself is a table in every report; only required cells give findings.",
+		"Add a recording that exercises it, or require only the cells you mean to exercise."},
 	{RuleWaiverExpired, SeverityWarning,
 		"A waiver in the configuration file is past its expiry date, so it no longer applies: the findings it waived are reported again.",
 		"Fix what the waiver covered, or renew it with a new date and reason."},

@@ -15,15 +15,18 @@ type ScopeMode string
 // The scope modes.
 const (
 	// ScopeFragment (the default) judges the interactions whose path is one
-	// of the fragment's operations, whatever their method, and skips the
-	// rest of a recorded session: other endpoints, CORS preflights, the
-	// OAuth token exchange, static assets. A request to an operation's path
-	// with a method the fragment does not declare still claims to be that
-	// operation, so it is judged (an unknown-operation error).
+	// of the spec's operations, whatever their method, and skips the rest of
+	// a recorded session: other endpoints, static assets. A request to an
+	// operation's path with a method the spec does not declare still claims
+	// to be that operation, so it is judged (an unknown-operation error).
 	ScopeFragment ScopeMode = "fragment"
 	// ScopeAll judges every interaction: one that is not an operation of the
-	// fragment is an unknown-operation error. The OAuth token exchange is
-	// still skipped: it is how the API calls were authorised, not one.
+	// spec is an unknown-operation error.
+	//
+	// In both modes, the OAuth token exchange and revocation (how the API
+	// calls were authorised, not calls) and a browser's CORS preflights
+	// (OPTIONS with Access-Control-Request-Method: the browser asking, not
+	// the page calling), to any path, are skipped.
 	ScopeAll ScopeMode = "all"
 )
 
@@ -47,6 +50,18 @@ type Scope struct {
 	Hosts []string
 }
 
+// Filter compiles the scope for spec and a proxy mount (see
+// Options.Mount): the function it returns tells why an interaction is
+// outside the scope, or "" when it is to be judged. It is what Run skips
+// by, for a program (contractcheck serve, say) that reads recordings itself.
+func (s Scope) Filter(spec *Spec, mount string) (func(*recording.Interaction) string, error) {
+	r, err := newScopeRule(spec, mount, s)
+	if err != nil {
+		return nil, err
+	}
+	return r.skip, nil
+}
+
 // Skipped is an interaction a run did not judge because it is outside the
 // scope.
 type Skipped struct {
@@ -65,7 +80,7 @@ const MaxSkippedListed = 1000
 // Reasons for skipping an interaction.
 const (
 	skipHost     = "host outside the scope"
-	skipToken    = "OAuth token exchange"
+	skipToken    = "OAuth token endpoint"
 	skipPrefight = "CORS preflight"
 	skipPath     = "path outside the fragment"
 )
@@ -127,82 +142,39 @@ func (r *scopeRule) skip(in *recording.Interaction) string {
 		return skipHost
 	}
 	path := u.EscapedPath()
-	if r.spec.IsTokenExchange(in.Request.Method, path, r.mount) {
+	switch {
+	case r.spec.IsAuthEndpoint(in.Request.Method, path, r.mount):
 		return skipToken
-	}
-	if r.all {
-		return ""
-	}
-	if in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "" {
+	case in.Request.Method == http.MethodOptions && in.Request.Header.Get("Access-Control-Request-Method") != "":
 		return skipPrefight
-	}
-	if !r.spec.hasPath(path, r.mount) {
+	case !r.all && !r.spec.HasPath(path, r.mount):
 		return skipPath
 	}
 	return ""
 }
 
-// hasPath tells whether an escaped path, below mount, is the path of one of
-// the spec's operations, whatever the method.
-func (s *Spec) hasPath(escapedPath, mount string) bool {
-	path, ok := s.relPath(escapedPath, mount)
-	if !ok {
+// skip tells whether an interaction is outside the scope, and records it
+// when it is.
+func (r *runner) skip(in *recording.Interaction) bool {
+	reason := r.scope.skip(in)
+	if reason == "" {
 		return false
 	}
-	for _, o := range s.operations {
-		if segmentsMatch(o.segments, path, nil) {
-			return true
-		}
+	r.report.SkippedTotal++
+	if r.skipReasons == nil {
+		r.skipReasons = map[string]int{}
 	}
-	return false
-}
-
-// segmentsMatch matches a slash-separated path against template segments:
-// a "{name}" segment matches any non-empty one, which is recorded, still
-// escaped, in params unless params is nil.
-func segmentsMatch(tmpl []string, path string, params map[string]string) bool {
-	for i, t := range tmpl {
-		seg, rest, more := strings.Cut(path, "/")
-		if more != (i < len(tmpl)-1) {
-			return false
-		}
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if seg == "" {
-				return false
-			}
-			if params != nil {
-				params[t[1:len(t)-1]] = seg
-			}
-		} else if seg != t {
-			return false
-		}
-		path = rest
+	r.skipReasons[reason]++
+	path := in.Request.URL.EscapedPath()
+	if reason == skipPath {
+		r.misses.add(r.spec, path)
+	}
+	if len(r.report.Skipped) < MaxSkippedListed {
+		r.report.Skipped = append(r.report.Skipped, Skipped{
+			File: in.File, Interaction: in.Index, Line: in.Line, Method: quote(in.Request.Method), Path: quote(path), Reason: reason,
+		})
 	}
 	return true
-}
-
-// mountPrefix returns the prefix that, removed from an escaped path that
-// does not route, leaves a path of the spec's operations: the hint for
-// --mount. ok is false when no prefix does.
-func (s *Spec) mountPrefix(escapedPath string) (prefix string, ok bool) {
-	for _, o := range s.operations {
-		// The literal segments before the first parameter, e.g. /api/atlas/v2/groups/.
-		lit := s.basePath + "/"
-		for _, seg := range o.segments {
-			if strings.HasPrefix(seg, "{") {
-				break
-			}
-			lit += seg + "/"
-		}
-		i := strings.Index(escapedPath, lit)
-		if i <= 0 {
-			continue
-		}
-		if s.hasPath(escapedPath[i:], "") {
-			return strings.TrimSuffix(escapedPath[:i], "/"), true
-		}
-	}
-	return "", false
 }
 
 // missTracker watches the interactions that did not route (skipped as
@@ -231,11 +203,10 @@ func (m *missTracker) hint() string {
 	if m.misses == 0 || !m.shared || m.prefix == "" {
 		return ""
 	}
-	what := "interaction that did not match an operation"
-	if m.misses > 1 {
-		what = fmt.Sprintf("all %d interactions that did not match an operation", m.misses)
+	if m.misses == 1 {
+		return msgMountHintOne.format(quote(m.prefix), quote(m.prefix))
 	}
-	return fmt.Sprintf("the %s start with %s before the fragment's path: recordings made through a proxy mount? try --mount %s", what, m.prefix, m.prefix)
+	return msgMountHint.format(m.misses, quote(m.prefix), quote(m.prefix))
 }
 
 // NothingJudgedError is returned by Run when recordings were read but

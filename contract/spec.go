@@ -1,19 +1,18 @@
 package contract
 
 import (
-	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/atlascontract/deferwindow/internal/oaschema"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
@@ -26,11 +25,18 @@ type Spec struct {
 	// https://cloud.mongodb.com): operations are matched below it.
 	basePath   string
 	operations []*Operation
+	router     router
+	// warnings say what loading resolved on its own (two operations with
+	// one path shape).
+	warnings []string
+	// schemas compiles the response schemas the checks judge bodies and
+	// headers by.
+	schemas *oaschema.Schemas
 	// tokenPaths are the paths of the OAuth 2.0 token endpoints the
 	// security schemes declare (Atlas: /api/oauth/token).
 	tokenPaths []string
-	// name and sha256 identify the bytes the spec was loaded from.
-	name, sha256 string
+	// info identifies the bytes the spec was loaded from.
+	info SpecInfo
 }
 
 // Operation is one operation of the spec, ready to match requests. It does
@@ -40,22 +46,23 @@ type Operation struct {
 	path     string // the path template, e.g. /api/atlas/v2/groups/{groupId}/maintenanceWindow/defer
 	id       string
 	route    *routers.Route
-	segments []string // template segments; "{name}" marks a parameter
-	statuses []int    // declared statuses, sorted
-	// versions are the dates of the versioned media types the operation
-	// declares (application/vnd.atlas.YYYY-MM-DD+json), sorted.
-	versions []string
+	segments []segment
+	nparams  int   // path parameters
+	statuses []int // declared statuses, sorted
+	// versions are the versions the operation serves.
+	versions versions
 	// envelope is true when the operation declares the envelope query parameter.
 	envelope bool
+	// headerParams are the names of the header parameters it declares.
+	headerParams []string
+	// schemas compiles the schemas of the spec it belongs to.
+	schemas *oaschema.Schemas
 	// validation is Route with no security requirements: recordings are
 	// redacted, so credentials are never judged, and kin-openapi then skips
 	// them instead of calling an authentication function per request.
 	validation *routers.Route
 	// responses describes each declared response, for the checks.
 	responses map[*openapi3.ResponseRef]*responseInfo
-	// urlOnly is true when request validation depends on the method, path
-	// and query alone: no header or cookie parameter, no request body.
-	urlOnly bool
 }
 
 // responseInfo is what the checks need of a declared response, computed
@@ -69,28 +76,13 @@ type responseInfo struct {
 type declaredHeader struct {
 	name   string
 	header *openapi3.Header
-	// typeOnly is true when the header's schema says nothing but its type,
-	// which parsing the value already checks.
-	typeOnly bool
-}
-
-// isTypeOnly tells whether a schema holds nothing but a type.
-func isTypeOnly(s *openapi3.Schema) bool {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return false
-	}
-	var m map[string]any
-	return json.Unmarshal(b, &m) == nil && len(m) == 1 && m["type"] != nil
 }
 
 func newResponseInfo(r *openapi3.Response) *responseInfo {
 	info := &responseInfo{response: r}
 	for name, ref := range r.Headers {
 		if ref != nil && ref.Value != nil {
-			d := declaredHeader{name: name, header: ref.Value}
-			d.typeOnly = ref.Value.Schema != nil && ref.Value.Schema.Value != nil && isTypeOnly(ref.Value.Schema.Value)
-			info.headers = append(info.headers, d)
+			info.headers = append(info.headers, declaredHeader{name: name, header: ref.Value})
 		}
 	}
 	slices.SortFunc(info.headers, func(a, b declaredHeader) int { return strings.Compare(a.name, b.name) })
@@ -120,7 +112,8 @@ func (o *Operation) ID() string { return o.id }
 // Statuses returns the operation's declared status codes, sorted.
 func (o *Operation) Statuses() []int { return slices.Clone(o.statuses) }
 
-// LoadSpec loads and validates an OpenAPI 3.0 fragment; name labels errors.
+// LoadSpec loads and validates an OpenAPI 3.0 fragment (a document such
+// as openapi/fragment.yaml); name labels errors.
 func LoadSpec(data []byte, name string) (*Spec, error) {
 	doc, err := openapi.LoadData(data, name)
 	if err != nil {
@@ -130,7 +123,7 @@ func LoadSpec(data []byte, name string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.name, s.sha256 = name, digest(data)
+	s.info = SpecInfo{Name: name, SHA256: digest(data)}
 	return s, nil
 }
 
@@ -138,13 +131,56 @@ var defaultSpec = sync.OnceValues(func() (*Spec, error) {
 	return LoadSpec(openapi.Fragment, "openapi/fragment.yaml")
 })
 
-// DefaultSpec returns the fragment embedded in this module, loaded once.
+// DefaultSpec returns the fragment embedded in this module, loaded once:
+// the defer operation, the judge's default.
 func DefaultSpec() (*Spec, error) { return defaultSpec() }
 
-var versionedMediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
+var atlasSpecs = [2]func() (*Spec, error){
+	sync.OnceValues(func() (*Spec, error) { return publishedSpec(openapi.LoadAtlas(false)) }),
+	sync.OnceValues(func() (*Spec, error) { return publishedSpec(openapi.LoadAtlas(true)) }),
+}
+
+// AtlasSpec returns MongoDB's published Atlas Administration API v2 spec as
+// this module embeds it (at the fragment's upstream revision), with the
+// errata overlay applied unless errata is false; loaded once for each.
+// Every operation of the API is judged against it.
+func AtlasSpec(errata bool) (*Spec, error) {
+	if errata {
+		return atlasSpecs[1]()
+	}
+	return atlasSpecs[0]()
+}
+
+// LoadPublishedSpec loads a copy of MongoDB's published spec (YAML or JSON,
+// possibly gzip-compressed), with the errata overlay applied unless errata
+// is false. It loads the file as it is: ECMAScript patterns, examples that
+// break their schemas (a warning), the two templates upstream declares for
+// one path (resolved, a warning).
+func LoadPublishedSpec(data []byte, name string, errata bool) (*Spec, error) {
+	return publishedSpec(openapi.LoadPublished(data, name, errata))
+}
+
+func publishedSpec(doc *openapi3.T, info openapi.SpecInfo, warnings []openapi.Warning, err error) (*Spec, error) {
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSpec(doc, info.Name)
+	if err != nil {
+		return nil, err
+	}
+	s.info = SpecInfo{Name: info.Name, SHA256: info.SHA256, Revision: info.XgenSHA, Errata: info.OverlaySHA256}
+	for _, w := range warnings {
+		s.warnings = append(s.warnings, w.String())
+	}
+	return s, nil
+}
 
 func newSpec(doc *openapi3.T, name string) (*Spec, error) {
-	s := &Spec{doc: doc}
+	schemas, err := oaschema.New(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &Spec{doc: doc, schemas: schemas}
 	if len(doc.Servers) > 0 {
 		u, err := url.Parse(doc.Servers[0].URL)
 		if err != nil {
@@ -156,11 +192,20 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
 			o := &Operation{
-				method:   method,
-				path:     path,
-				id:       op.OperationID,
-				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
-				segments: strings.Split(strings.TrimPrefix(path, "/"), "/"),
+				method:  method,
+				path:    path,
+				id:      op.OperationID,
+				route:   &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				schemas: schemas,
+			}
+			var err error
+			if o.segments, err = parseTemplate(path); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for _, seg := range o.segments {
+				if seg.param != "" {
+					o.nparams++
+				}
 			}
 			if len(doc.Servers) > 0 {
 				o.route.Server = doc.Servers[0]
@@ -180,23 +225,19 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 					continue // "default" and ranges are matched by kin-openapi's Responses.Status
 				}
 				o.statuses = append(o.statuses, n)
-				if ref.Value == nil {
-					continue
-				}
-				for mt := range ref.Value.Content {
-					if m := versionedMediaType.FindStringSubmatch(mt); m != nil && !slices.Contains(o.versions, m[1]) {
-						o.versions = append(o.versions, m[1])
-					}
+				if ref.Value != nil {
+					o.versions.add(ref.Value.Content)
 				}
 			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				o.versions.add(op.RequestBody.Value.Content)
+			}
 			slices.Sort(o.statuses)
-			slices.Sort(o.versions)
 			params := append(slices.Clone(item.Parameters), op.Parameters...)
 			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
-			o.urlOnly = op.RequestBody == nil
 			for _, p := range params {
-				if p.Value == nil || p.Value.In == openapi3.ParameterInHeader || p.Value.In == openapi3.ParameterInCookie {
-					o.urlOnly = false
+				if p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
+					o.headerParams = append(o.headerParams, p.Value.Name)
 				}
 			}
 			s.operations = append(s.operations, o)
@@ -225,89 +266,81 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 	slices.SortFunc(s.operations, func(a, b *Operation) int {
 		return strings.Compare(a.path+" "+a.method, b.path+" "+b.method)
 	})
+	for _, o := range s.operations {
+		if err := s.router.add(o); err != nil {
+			s.warnings = append(s.warnings, err.Error())
+		}
+	}
 	return s, nil
 }
+
+// Warnings says what loading the spec resolved on its own, such as two
+// operations with one method and one path shape (the first, in path
+// order, routes).
+func (s *Spec) Warnings() []string { return slices.Clone(s.warnings) }
 
 // Operations returns the spec's operations, sorted by path and method.
 func (s *Spec) Operations() []*Operation { return slices.Clone(s.operations) }
 
-// Route finds the operation for a request by its method and its escaped
-// path below the server URL: the host and scheme never matter, so recordings
-// from cloud.mongodb.com, a loopback mock or a proxy route alike. mount is a
-// path prefix to strip first (a proxy mount point, e.g. "/atlas"); empty for
-// none. It returns the path parameters, unescaped.
-func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]string, bool) {
-	path, ok := s.relPath(escapedPath, mount)
-	if !ok {
-		return nil, nil, false
+// IsAuthEndpoint tells whether a request is a call to an OAuth 2.0 token
+// endpoint the spec's security schemes declare (the Service Account token
+// exchange that precedes API calls in a recording), or to its revocation
+// endpoint beside it (…/revoke for …/token, RFC 7009: Atlas's
+// /api/oauth/revoke, which clients call when they are done). Neither is an
+// operation.
+func (s *Spec) IsAuthEndpoint(method, escapedPath, mount string) bool {
+	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
+	if !ok || method != http.MethodPost {
+		return false
 	}
-	var err error
+	for _, t := range s.tokenPaths {
+		if path == t {
+			return true
+		}
+		if dir, ok := strings.CutSuffix(t, "/token"); ok && path == dir+"/revoke" {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonMedia picks the media type a body without Content-Type, or an
+// enveloped content, is judged by: the declared JSON one, application/json
+// first; nil when none is declared.
+func (info *responseInfo) jsonMedia() *openapi3.MediaType {
+	content := info.response.Content
+	if m := content["application/json"]; m != nil {
+		return m
+	}
+	for _, mt := range info.types {
+		if isJSONMediaType(mt) {
+			return content[mt]
+		}
+	}
+	return nil
+}
+
+// isList tells whether the response is a page of a list (an object whose
+// results member is an array, as Atlas's Paginated… schemas are): with
+// envelope=true, Atlas adds a status member to it instead of wrapping it.
+func (info *responseInfo) isList() bool {
+	m := info.jsonMedia()
+	if m == nil || m.Schema == nil || m.Schema.Value == nil {
+		return false
+	}
+	results := m.Schema.Value.Properties["results"]
+	return results != nil && results.Value != nil && results.Value.Type.Is("array")
+}
+
+// describeOperations lists the spec's operations as "METHOD path", or
+// counts them when there are many.
+func (s *Spec) describeOperations() string {
+	if len(s.operations) > 3 {
+		return strconv.Itoa(len(s.operations)) + " operations"
+	}
+	var out []string
 	for _, o := range s.operations {
-		if o.method != method {
-			continue
-		}
-		params := make(map[string]string, 1)
-		if !segmentsMatch(o.segments, path, params) {
-			continue
-		}
-		for name, v := range params {
-			if params[name], err = url.PathUnescape(v); err != nil {
-				return nil, nil, false
-			}
-		}
-		return o, params, true
+		out = append(out, o.method+" "+o.path)
 	}
-	return nil, nil, false
-}
-
-// relPath returns escapedPath below mount and the base path, without its
-// leading slash.
-func (s *Spec) relPath(escapedPath, mount string) (string, bool) {
-	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
-	if ok {
-		path, ok = strings.CutPrefix(path, s.basePath)
-	}
-	return strings.TrimPrefix(path, "/"), ok
-}
-
-// IsTokenExchange tells whether a request is a call to an OAuth 2.0 token
-// endpoint the spec's security schemes declare: the Service Account token
-// exchange that precedes API calls in a recording. It is not an operation.
-func (s *Spec) IsTokenExchange(method, escapedPath, mount string) bool {
-	path, ok := strings.CutPrefix(escapedPath, strings.TrimSuffix(mount, "/"))
-	return ok && method == "POST" && slices.Contains(s.tokenPaths, path)
-}
-
-// acceptVersion parses a versioned Atlas media type,
-// application/vnd.atlas.YYYY-MM-DD+json, out of an Accept header value and
-// returns its date.
-func acceptVersion(accept string) (date string, ok bool) {
-	const prefix, suffix = "application/vnd.atlas.", "+json"
-	for accept != "" {
-		var part string
-		part, accept, _ = strings.Cut(accept, ",")
-		mt, _, _ := strings.Cut(part, ";")
-		mt = strings.TrimSpace(mt)
-		if len(mt) != len(prefix)+len(time.DateOnly)+len(suffix) ||
-			!strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
-			continue
-		}
-		d := mt[len(prefix) : len(prefix)+len(time.DateOnly)]
-		if _, err := time.Parse(time.DateOnly, d); err == nil {
-			return d, true
-		}
-	}
-	return "", false
-}
-
-// versionFor says which declared version an Accept date reaches: Atlas picks
-// the newest version on or before the date.
-func (o *Operation) versionFor(date string) (string, bool) {
-	best := ""
-	for _, v := range o.versions {
-		if v <= date {
-			best = v
-		}
-	}
-	return best, best != ""
+	return strings.Join(out, ", ")
 }

@@ -32,8 +32,9 @@ type Waiver struct {
 	Pointer string
 	// Reason says why the finding is accepted (required).
 	Reason string
-	// Expires, when not zero, is the last day the waiver applies (UTC).
-	Expires time.Time
+	// Expires, when set, is the last day the waiver applies (UTC); nil
+	// means no expiry.
+	Expires *time.Time
 	// Source and Line locate the waiver in its configuration file; reports
 	// about the waiver point there.
 	Source string
@@ -57,6 +58,9 @@ type waiverSet struct {
 	used    []int
 	file    string // the file forFile was last computed for
 	forFile []int  // indexes into list of the active waivers matching file
+	// mode is how the run obtains its responses ("replay", "offline",
+	// "target"): a waiver of a rule the mode cannot produce is not unused.
+	mode string
 }
 
 type compiledWaiver struct {
@@ -64,6 +68,15 @@ type compiledWaiver struct {
 	glob     *regexp.Regexp
 	baseOnly bool // the glob has no slash: the base name may match too
 	expired  bool
+	judged   bool // a file it matches was judged
+}
+
+// CheckWaivers checks waivers as Run will compile them: a known rule that
+// can be waived, a reason, a JSON pointer, a valid file glob. The error
+// names each waiver's file and line.
+func CheckWaivers(ws []Waiver) error {
+	_, err := compileWaivers(ws, time.Now())
+	return err
 }
 
 func compileWaivers(ws []Waiver, now time.Time) (*waiverSet, error) {
@@ -88,7 +101,7 @@ func compileWaivers(ws []Waiver, now time.Time) (*waiverSet, error) {
 		if w.Pointer != "" && !strings.HasPrefix(w.Pointer, "/") {
 			errs = append(errs, fmt.Errorf("%s: pointer %q is not a JSON pointer (it starts with /)", at, w.Pointer))
 		}
-		cw := compiledWaiver{Waiver: w, expired: !w.Expires.IsZero() && w.Expires.UTC().Before(today)}
+		cw := compiledWaiver{Waiver: w, expired: w.Expires != nil && w.Expires.UTC().Before(today)}
 		if w.File != "" {
 			glob := path.Clean(filepath.ToSlash(w.File))
 			re, err := globRegexp(glob)
@@ -146,35 +159,39 @@ func globRegexp(glob string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
-// apply splits one interaction's findings into those that stay and those a
-// waiver accepts. The file match is computed once per file.
+// judge notes that an interaction of file was judged, and finds the
+// waivers that apply to its findings; computed once per file.
+func (s *waiverSet) judge(file string) {
+	if s == nil || file == s.file {
+		return
+	}
+	s.file = file
+	s.forFile = s.forFile[:0]
+	clean := path.Clean(filepath.ToSlash(file))
+	rel := clean // an absolute path also matches relative to the working directory
+	if filepath.IsAbs(file) {
+		if wd, err := os.Getwd(); err == nil {
+			if r, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(r, "..") {
+				rel = filepath.ToSlash(r)
+			}
+		}
+	}
+	base := path.Base(clean)
+	for i, w := range s.list {
+		if w.expired {
+			continue
+		}
+		if w.glob == nil || w.glob.MatchString(clean) || w.glob.MatchString(rel) || (w.baseOnly && w.glob.MatchString(base)) {
+			s.forFile = append(s.forFile, i)
+			s.list[i].judged = true
+		}
+	}
+}
+
+// apply splits the findings of an interaction of the file judge was last
+// told of into those that stay and those a waiver accepts.
 func (s *waiverSet) apply(findings []Finding, waived *[]WaivedFinding) []Finding {
-	if s == nil || len(findings) == 0 {
-		return findings
-	}
-	if f := findings[0].File; f != s.file {
-		s.file = f
-		s.forFile = s.forFile[:0]
-		clean := path.Clean(filepath.ToSlash(f))
-		rel := clean // an absolute path also matches relative to the working directory
-		if filepath.IsAbs(f) {
-			if wd, err := os.Getwd(); err == nil {
-				if r, err := filepath.Rel(wd, f); err == nil && !strings.HasPrefix(r, "..") {
-					rel = filepath.ToSlash(r)
-				}
-			}
-		}
-		base := path.Base(clean)
-		for i, w := range s.list {
-			if w.expired {
-				continue
-			}
-			if w.glob == nil || w.glob.MatchString(clean) || w.glob.MatchString(rel) || (w.baseOnly && w.glob.MatchString(base)) {
-				s.forFile = append(s.forFile, i)
-			}
-		}
-	}
-	if len(s.forFile) == 0 {
+	if s == nil || len(findings) == 0 || len(s.forFile) == 0 {
 		return findings
 	}
 	kept := findings[:0]
@@ -207,7 +224,22 @@ func (s *waiverSet) match(f Finding) (int, bool) {
 	return 0, false
 }
 
-// findings reports the waivers that expired or matched nothing.
+// ruleInMode tells whether a run in mode can produce findings of rule:
+// only a replay or a target run decodes with the client or fails to
+// replay, only a target run leaves interactions unsent.
+func ruleInMode(rule Rule, mode string) bool {
+	switch rule {
+	case RuleClientDecode, RuleReplayFailed:
+		return mode != "offline"
+	case RuleNotSent:
+		return mode == "target"
+	}
+	return true
+}
+
+// findings reports the waivers that expired, and those that matched no
+// finding although a file they name was judged in a mode that can produce
+// their rule.
 func (s *waiverSet) findings() []Finding {
 	if s == nil {
 		return nil
@@ -219,7 +251,7 @@ func (s *waiverSet) findings() []Finding {
 		case w.expired:
 			f.Rule = RuleWaiverExpired
 			f.Message = fmt.Sprintf("the waiver of %s (%s) expired on %s; its findings are reported again", w.Rule, w.Reason, w.Expires.Format(time.DateOnly))
-		case s.used[i] == 0:
+		case s.used[i] == 0 && w.judged && ruleInMode(w.Rule, s.mode):
 			f.Rule = RuleWaiverUnused
 			f.Message = fmt.Sprintf("the waiver of %s (%s) matched no finding; remove it", w.Rule, w.Reason)
 		default:

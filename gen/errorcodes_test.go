@@ -14,12 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestErrorCodesInREADME holds the README's list of documented error codes
-// to errorcodes.go, their one source: each constant appears there with its
-// value.
-func TestErrorCodesInREADME(t *testing.T) {
+// TestErrorCodesInDocs holds the list of documented error codes in
+// docs/client.md (the README points there) to errorcodes.go, their one
+// source: each constant appears there with its value.
+func TestErrorCodesInDocs(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile(filepath.Join("..", "README.md"))
+	raw, err := os.ReadFile(filepath.Join("..", "docs", "client.md"))
 	require.NoError(t, err)
 	readme := strings.Join(strings.Fields(string(raw)), " ") // lines wrap anywhere
 	f, err := parser.ParseFile(token.NewFileSet(), "errorcodes.go", nil, 0)
@@ -35,7 +35,7 @@ func TestErrorCodesInREADME(t *testing.T) {
 			value, err := strconv.Unquote(vs.Values[0].(*ast.BasicLit).Value)
 			require.NoError(t, err)
 			name := vs.Names[0].Name
-			assert.True(t, strings.Contains(readme, "`"+value+"` (`"+name+"`"), "the README lists %s as `%s` (`%s`", name, value, name)
+			assert.True(t, strings.Contains(readme, "`"+value+"` (`"+name+"`"), "docs/client.md lists %s as `%s` (`%s`", name, value, name)
 			n++
 		}
 	}

@@ -14,29 +14,35 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestREADMESnippetsAreExamples keeps the README honest: every Go snippet in
-// it is marked with the Example test it comes from, and its lines appear, in
-// order and contiguously, in that example's body, which `go test` runs and
-// checks against its Output comment.
+// TestREADMESnippetsAreExamples keeps the README and docs/ honest: every Go
+// snippet in them is marked with the Example test it comes from, and its
+// lines appear, in order and contiguously, in that example's body, which
+// `go test` runs and checks against its Output comment.
 func TestREADMESnippetsAreExamples(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
 	require.NoError(t, err)
 	snippet := regexp.MustCompile("(?s)<!-- snippet: (\\S+) (\\S+) -->\n```go\n(.*?)```")
-	found := snippet.FindAllSubmatch(readme, -1)
-	require.GreaterOrEqual(t, len(found), 5, "the README's Go snippets are marked")
-	unmarked := strings.Count(string(readme), "```go") - len(found)
-	assert.Zero(t, unmarked, "every ```go block in the README names the Example it comes from")
-	for _, m := range found {
-		file, fn, code := string(m[1]), string(m[2]), string(m[3])
-		t.Run(fn, func(t *testing.T) {
-			body := exampleBody(t, filepath.Join("..", file), fn)
-			want := normalizedLines(code)
-			require.NotEmpty(t, want)
-			assert.True(t, containsRun(normalizedLines(body), want),
-				"the README snippet marked %s %s is not in that example's body:\n%s", file, fn, code)
-		})
+	total := 0
+	for _, path := range append([]string{filepath.Join("..", "README.md")}, docs...) {
+		text, err := os.ReadFile(path)
+		require.NoError(t, err)
+		found := snippet.FindAllSubmatch(text, -1)
+		total += len(found)
+		unmarked := strings.Count(string(text), "```go") - len(found)
+		assert.Zero(t, unmarked, "every ```go block in %s names the Example it comes from", path)
+		for _, m := range found {
+			file, fn, code := string(m[1]), string(m[2]), string(m[3])
+			t.Run(filepath.Base(path)+"/"+fn, func(t *testing.T) {
+				body := exampleBody(t, filepath.Join("..", file), fn)
+				want := normalizedLines(code)
+				require.NotEmpty(t, want)
+				assert.True(t, containsRun(normalizedLines(body), want),
+					"the snippet of %s marked %s %s is not in that example's body:\n%s", path, file, fn, code)
+			})
+		}
 	}
+	require.GreaterOrEqual(t, total, 10, "the Go snippets of the README and docs/ are marked")
 }
 
 func exampleBody(t *testing.T, path, name string) string {

@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +74,7 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	var body []byte
 	var err error
 	if resp.ContentLength != 0 {
-		body, err = readAll(resp.Body, resp.ContentLength)
+		body, err = io.ReadAll(resp.Body)
 	}
 	_ = resp.Body.Close()
 	if err != nil {
@@ -81,7 +82,7 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	}
 	resp.Body = http.NoBody
 	if len(body) > 0 {
-		resp.Body = &bytesBody{data: body}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	in := resp
 	if h, changed := typedHeaders(resp.Header, now); changed {
@@ -97,45 +98,6 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	rsp.HTTPResponse = resp
 	return rsp, nil
 }
-
-// readAll reads r whole, in one allocation when contentLength is right.
-func readAll(r io.Reader, contentLength int64) ([]byte, error) {
-	if contentLength < 0 || contentLength >= MaxResponseBody {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, 0, contentLength+1) // +1: room to see the end
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // longer than it said
-		}
-	}
-}
-
-// bytesBody is a read-once body over bytes already read.
-type bytesBody struct {
-	data []byte
-}
-
-// Read implements io.Reader.
-func (b *bytesBody) Read(p []byte) (int, error) {
-	if len(b.data) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, b.data)
-	b.data = b.data[n:]
-	return n, nil
-}
-
-// Close implements io.Closer.
-func (*bytesBody) Close() error { return nil }
 
 // typedHeaders returns h, or a copy of it (and true) in which Retry-After
 // as an HTTP date is replaced by its delay in seconds from now, and every

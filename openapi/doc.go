@@ -21,5 +21,5 @@
 // with LoadOperation), the one change a spec differ does not weigh although
 // it renames generated methods. Breaking and non-breaking changes of the
 // operation itself are oasdiff's job, run as a tool by `make spec-update`
-// (see README.md).
+// (see docs/spec-update.md).
 package openapi

@@ -1,18 +1,21 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/contract/report"
 	atlas "github.com/atlascontract/deferwindow/gen"
+	"github.com/atlascontract/deferwindow/internal/output"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
 // isTerminal tells whether w is a terminal; a variable so tests can pretend.
@@ -36,59 +39,81 @@ var formats = []string{"text", "json", "junit", "github", "sarif", "markdown"}
 type reportOut struct{ format, file string }
 
 type checkFlags struct {
-	config, output, failOn, target, groupID, mount, scope string
-	formats, hosts                                        listFlag
-	shipped, offline, live                                bool
-	coverage                                              coverageFlag
-	maxBody                                               int64
-	set                                                   map[string]bool // the flags given
+	config, output, failOn, target, groupID, mount, scope, spec, coverage string
+	formats, hosts                                                        []string
+	shipped, offline, live, noConfig, noErrata                            bool
+	maxBody                                                               int64
 }
 
-const checkSynopsis = `usage: contractcheck check [flags] PATH...
-       contractcheck check --shipped [flags]
+const checkLong = `Judges recorded interactions (go-vcr v4 cassettes or HAR 1.2 files, folders of them,
+or globs) against the spec: the defer-maintenance-window fragment this module ships
+(--spec defer, the default), MongoDB's whole published spec embedded in it (--spec atlas),
+or your copy of it (--spec FILE). Without PATH it reads the paths of contractcheck.yaml in
+the working directory (or --config); with neither it refuses: --shipped judges the
+recordings shipped in contractcheck.
 
-Judges recorded interactions (go-vcr v4 cassettes or HAR 1.2 files, folders of
-them, or globs) against the fragment. Without PATH it reads the paths of
-contractcheck.yaml in the working directory (or --config); with neither it
-refuses: --shipped judges the recordings shipped in contractcheck.
+Responses are replayed through the generated client, in memory (the default), judged as
+recorded (--offline), or obtained from --target URL.
+
 Exit codes: 0 no finding at or above --fail-on, 1 such findings, 2 usage or input error.`
 
-// newCheckFlags defines check's flags.
-func newCheckFlags(stderr io.Writer) (*flag.FlagSet, *checkFlags) {
-	fs := newFlagSet("contractcheck check", checkSynopsis, stderr)
-	f := &checkFlags{}
-	fs.BoolVar(&f.shipped, "shipped", false, "judge the recordings shipped in contractcheck instead of PATHs")
-	fs.StringVar(&f.config, "config", "", "read settings and waivers from this `file` (default: ./"+contract.ConfigFileName+" when present)")
-	fs.Var(&f.formats, "format", "report `format`: text, json, junit, github, sarif or markdown; FORMAT=FILE writes that report to FILE; repeat for several (default: text to standard output)")
-	fs.StringVar(&f.output, "output", "", "write the report without =FILE to this `file`; - is standard output (default: standard output)")
-	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
-	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error, warning, or none to report only")
-	fs.BoolVar(&f.offline, "offline", false, "judge the recorded responses as they are; send nothing")
-	fs.StringVar(&f.target, "target", "", "replay against this base `URL` instead of the embedded replay server")
-	fs.BoolVar(&f.live, "live", false, "allow a non-loopback --target (a live defer changes real state); credentials come from the environment")
-	fs.StringVar(&f.groupID, "group-id", "", "replace the recorded project `id` in requests sent to --target")
-	fs.Var(&f.coverage, "require-coverage", "make coverage-missing findings errors: alone for every declared status and envelope mode, or =`cells` such as =200,400,429 or =429:envelope")
-	fs.Int64Var(&f.maxBody, "max-body-bytes", recording.DefaultMaxBodyBytes, fmt.Sprintf("cap on every body read, in `bytes` (1 to %d); a larger one is a body-too-large finding", int64(maxBodyLimit)))
-	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip before routing (a proxy mount point, e.g. /atlas-proxy)")
-	fs.StringVar(&f.scope, "scope", string(contract.ScopeFragment), "which interactions to judge: `mode` fragment (the fragment's paths; skip the rest of a session) or all (every one; others are unknown-operation errors)")
-	fs.Var(&f.hosts, "host", "judge only requests to this host `name`; repeatable (default: any host)")
-	return fs, f
+// maxBodyLimit is the largest --max-body-bytes accepted: 1 GiB. A body is
+// held in memory to be judged; larger caps only defer the failure, and
+// values near 2^63 overflow the readers' arithmetic.
+const maxBodyLimit = 1 << 30
+
+// checkMaxBody validates --max-body-bytes.
+func checkMaxBody(n int64) error {
+	if n < 1 || n > maxBodyLimit {
+		return fmt.Errorf("--max-body-bytes %d is out of range: want 1 to %d (1 GiB)", n, int64(maxBodyLimit))
+	}
+	return nil
 }
 
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, f := newCheckFlags(stderr)
-	paths, code, ok := parseFlags(fs, args, stderr)
-	if !ok {
-		return code
+func newCheckCommand() *cobra.Command {
+	f := &checkFlags{}
+	cmd := &cobra.Command{
+		Use:   "check [flags] PATH...",
+		Short: "Judge recorded interactions against the spec",
+		Long:  checkLong,
+		Example: `  contractcheck check --shipped
+  contractcheck check --offline --format github --format sarif=contractcheck.sarif recordings/
+  contractcheck check --spec atlas --scope all session.har`,
 	}
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	opts, failOn, outs, err := f.options(paths)
-	if err != nil {
-		msgf(stderr, "contractcheck: %v\n", err)
-		return exitUsage
+	fs := cmd.Flags()
+	fs.BoolVar(&f.shipped, "shipped", false, "judge the recordings shipped in contractcheck instead of PATHs")
+	fs.StringVar(&f.config, "config", "", "read settings and waivers from this `file` (default: ./"+configFileName+" when present)")
+	fs.BoolVar(&f.noConfig, "no-config", false, "ignore "+configFileName+" in the working directory")
+	fs.StringArrayVar(&f.formats, "format", nil, "report `format`: text, json, junit, github, sarif or markdown; FORMAT=FILE writes that report to FILE; repeat for several (default text)")
+	fs.StringVarP(&f.output, "output", "o", "", "write the report without =FILE to this `file`; - is standard output")
+	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings at or above this `severity`: error, warning, or none to report only")
+	fs.StringVar(&f.spec, "spec", "defer", "the spec to judge against: defer (the embedded fragment), atlas (MongoDB's published spec, embedded) or a `file` of it")
+	fs.BoolVar(&f.noErrata, "no-errata", false, "judge against the published spec as MongoDB wrote it, without this module's errata (with --spec atlas or FILE)")
+	fs.BoolVar(&f.offline, "offline", false, "judge the recorded responses as they are; send nothing")
+	fs.StringVar(&f.target, "target", "", "replay the defer requests against this base `URL` (only the defer operation is ever sent)")
+	fs.BoolVar(&f.live, "live", false, "allow a --target that is not this machine (a live defer changes real state); credentials come from the environment")
+	fs.StringVar(&f.groupID, "group-id", "", "replace the recorded project `id` in requests sent to --target")
+	fs.StringVar(&f.coverage, "require-coverage", "", "make these coverage `cells` required (a missing one is an error): alone, every declared status in both envelope modes; or [operationId:]status[:envelope|plain|both], comma-separated")
+	fs.Lookup("require-coverage").NoOptDefVal = "all:both"
+	fs.Int64Var(&f.maxBody, "max-body-bytes", recording.DefaultMaxBodyBytes, fmt.Sprintf("cap on every body read, in `bytes` (1 to %d); a larger one is a body-too-large finding", int64(maxBodyLimit)))
+	fs.StringVar(&f.mount, "mount", "", "path `prefix` to strip before routing (a proxy mount point, e.g. /atlas-proxy)")
+	fs.StringVar(&f.scope, "scope", string(contract.ScopeFragment), "which interactions to judge: `mode` fragment (the spec's paths; skip the rest of a session) or all (every one)")
+	fs.StringArrayVar(&f.hosts, "host", nil, "judge only requests to this host `name`; repeatable (default: any host)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if helpArg(cmd, args) {
+			return nil
+		}
+		return runCheck(cmd, f, args)
 	}
+	return cmd
+}
 
+func runCheck(cmd *cobra.Command, f *checkFlags, paths []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	opts, outs, err := f.options(cmd, paths)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
 	progressShown := false
 	if isTerminal(stderr) {
 		opts.Progress = func(n int) {
@@ -98,101 +123,132 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			}
 		}
 	}
-	report, err := contract.Run(ctx, opts)
+	result, err := contract.Run(cmd.Context(), opts)
 	if progressShown {
 		msgf(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		msgf(stderr, "contractcheck: %v\n", err)
-		return exitUsage
+		return &exitError{code: exitUsage, err: err}
 	}
 	for _, o := range outs {
-		if err := writeReport(o, f.output, stdout, report, failOn); err != nil {
-			msgf(stderr, "contractcheck: writing the %s report: %v\n", o.format, err)
-			return exitUsage
+		if err := writeReport(o, f.output, stdout, result); err != nil {
+			return usageError("writing the %s report: %w", o.format, err)
 		}
 	}
-	if report.Failed(failOn) {
-		return exitFindings
+	if result.Failed() {
+		return exitWith(exitFindings)
 	}
-	return exitOK
+	return nil
 }
 
 // options turns the configuration file and the flags (which win) into
-// Run's options, the fail threshold and the reports to write. An error is a
-// usage error.
-func (f *checkFlags) options(paths []string) (opts contract.Options, failOn contract.Severity, outs []reportOut, err error) {
+// Run's options and the reports to write. An error is a usage error.
+func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.Options, outs []reportOut, err error) {
+	set := cmd.Flags().Changed
 	cfgFile := f.config
-	if cfgFile == "" && !f.shipped {
-		if cfgFile, err = contract.FindConfig("."); err != nil {
-			return opts, 0, nil, err
+	switch {
+	case f.noConfig && cfgFile != "":
+		return opts, nil, errors.New("--no-config and --config exclude each other")
+	case cfgFile == "" && !f.shipped && !f.noConfig:
+		if cfgFile, err = findConfig("."); err != nil {
+			return opts, nil, err
 		}
 	}
-	failOn = contract.SeverityError
+	specName, noErrata := f.spec, f.noErrata
 	if cfgFile != "" {
-		cfg, err := contract.LoadConfig(cfgFile)
+		cfg, err := loadConfig(cfgFile)
 		if err != nil {
-			return opts, 0, nil, err
+			return opts, nil, err
 		}
-		opts = cfg.Options()
-		if cfg.FailOn != 0 {
-			failOn = cfg.FailOn
+		opts = cfg.options()
+		if cfg.Spec != "" && !set("spec") {
+			specName = cfg.Spec
+		}
+		noErrata = noErrata || cfg.NoErrata
+	}
+	if set("fail-on") || opts.FailOn == 0 {
+		if opts.FailOn, err = contract.ParseFailOn(f.failOn); err != nil {
+			return opts, nil, fmt.Errorf("--fail-on: %w", err)
 		}
 	}
-	if f.set["fail-on"] || cfgFile == "" {
-		if failOn, err = contract.ParseFailOn(f.failOn); err != nil {
-			return opts, 0, nil, fmt.Errorf("--fail-on: %w", err)
-		}
+	if opts.Spec, err = loadSpec(specName, noErrata, set("no-errata")); err != nil {
+		return opts, nil, err
 	}
-	if f.set["offline"] {
+	if set("offline") {
 		opts.Source.Offline = f.offline
 	}
-	if f.set["max-body-bytes"] || opts.MaxBodyBytes == 0 {
+	if set("max-body-bytes") || opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = f.maxBody
 	}
 	if err := checkMaxBody(opts.MaxBodyBytes); err != nil {
-		if !f.set["max-body-bytes"] {
+		if !set("max-body-bytes") {
 			err = fmt.Errorf("%s: max-body-bytes: %w", cfgFile, err)
 		}
-		return opts, 0, nil, err
+		return opts, nil, err
 	}
-	if f.set["mount"] {
-		if opts.Check.Mount, err = contract.NormalizeMount(f.mount); err != nil {
-			return opts, 0, nil, fmt.Errorf("--mount: %w", err)
+	if set("mount") {
+		if opts.Mount, err = contract.NormalizeMount(f.mount); err != nil {
+			return opts, nil, fmt.Errorf("--mount: %w", err)
 		}
 	}
-	if f.set["scope"] || opts.CI.Scope.Mode == "" {
-		if opts.CI.Scope.Mode, err = contract.ParseScopeMode(f.scope); err != nil {
-			return opts, 0, nil, fmt.Errorf("--scope: %w", err)
+	if set("scope") || opts.Scope.Mode == "" {
+		if opts.Scope.Mode, err = contract.ParseScopeMode(f.scope); err != nil {
+			return opts, nil, fmt.Errorf("--scope: %w", err)
 		}
 	}
 	if len(f.hosts) > 0 {
-		opts.CI.Scope.Hosts = f.hosts
+		opts.Scope.Hosts = f.hosts
 	}
-	if f.coverage.set {
-		opts.RequireCoverage, opts.CI.RequiredCoverage = f.coverage.all, nil
-		if f.coverage.cells != "" {
-			if opts.CI.RequiredCoverage, err = contract.ParseCoverageCells(f.coverage.cells); err != nil {
-				return opts, 0, nil, fmt.Errorf("--require-coverage: %w", err)
+	if set("require-coverage") {
+		switch f.coverage {
+		case "false":
+			opts.RequireCoverage = nil
+		case "true":
+			opts.RequireCoverage = []contract.CoverageCell{contract.RequireAll}
+		default:
+			if opts.RequireCoverage, err = contract.ParseCoverageCells(f.coverage); err != nil {
+				return opts, nil, fmt.Errorf("--require-coverage: %w", err)
 			}
 		}
 	}
 	if outs, err = parseOutputs(f.formats, f.output); err != nil {
-		return opts, 0, nil, err
+		return opts, nil, err
 	}
 	opts.Cases = slices.ContainsFunc(outs, func(o reportOut) bool { return o.format == "junit" })
 	if err := f.targetOptions(&opts); err != nil {
-		return opts, 0, nil, err
+		return opts, nil, err
 	}
-	if err := f.recordings(&opts, paths, cfgFile); err != nil {
-		return opts, 0, nil, err
+	if err := f.recordings(cmd, &opts, paths, cfgFile); err != nil {
+		return opts, nil, err
 	}
-	return opts, failOn, outs, nil
+	if err := outputsAreNotInputs(outs, f.output, opts, cfgFile, specName); err != nil {
+		return opts, nil, err
+	}
+	return opts, outs, nil
+}
+
+// loadSpec loads the spec --spec names: defer (the embedded fragment),
+// atlas (the embedded published spec), or a file of the published spec.
+func loadSpec(name string, noErrata, noErrataGiven bool) (*contract.Spec, error) {
+	switch name {
+	case "", "defer":
+		if noErrataGiven {
+			return nil, errors.New("--no-errata goes with --spec atlas or --spec FILE: the fragment carries its errata already")
+		}
+		return contract.DefaultSpec()
+	case "atlas":
+		return contract.AtlasSpec(!noErrata)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("--spec: %w (want defer, atlas or a file of the published spec)", err)
+	}
+	return contract.LoadPublishedSpec(data, name, !noErrata)
 }
 
 // recordings decides what the run reads: --shipped, the PATHs, or the
 // configuration file's paths; never the shipped recordings by default.
-func (f *checkFlags) recordings(opts *contract.Options, paths []string, cfgFile string) error {
+func (f *checkFlags) recordings(cmd *cobra.Command, opts *contract.Options, paths []string, cfgFile string) error {
 	switch {
 	case f.shipped && len(paths) > 0:
 		return fmt.Errorf("--shipped judges the shipped recordings: give it no PATH (got %q)", paths[0])
@@ -209,16 +265,16 @@ func (f *checkFlags) recordings(opts *contract.Options, paths []string, cfgFile 
 		}
 		return fmt.Errorf("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
 			"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped",
-			where, contract.ConfigFileName)
+			where, configFileName)
 	}
 	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil && f.set["require-coverage"] {
+		if _, err := os.Stat(p); err != nil && cmd.Flags().Changed("require-coverage") {
 			if _, cerr := contract.ParseCoverageCells(p); cerr == nil {
 				return fmt.Errorf("%q is not a recording; to require those statuses, join them to the flag: --require-coverage=%s", p, p)
 			}
 		}
 	}
-	expanded, err := contract.ExpandPaths(opts.Paths)
+	expanded, err := expandPaths(opts.Paths)
 	if err != nil {
 		return err
 	}
@@ -247,9 +303,28 @@ func (f *checkFlags) targetOptions(opts *contract.Options) error {
 	return nil
 }
 
+// outputsAreNotInputs refuses a report written over what the run reads: a
+// recording, the configuration file, the spec file.
+func outputsAreNotInputs(outs []reportOut, outputFile string, opts contract.Options, cfgFile, specName string) error {
+	inputs := append(slices.Clone(opts.Paths), cfgFile)
+	if specName != "defer" && specName != "atlas" {
+		inputs = append(inputs, specName)
+	}
+	for _, o := range outs {
+		dest := o.file
+		if dest == "" {
+			dest = outputFile
+		}
+		if err := output.CheckNotInput(dest, inputs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeReport writes one report to its file, to --output, or to standard
-// output.
-func writeReport(o reportOut, outputFile string, stdout io.Writer, report *contract.Report, failOn contract.Severity) error {
+// output, as it is produced.
+func writeReport(o reportOut, outputFile string, stdout io.Writer, r *contract.Report) error {
 	dest := o.file
 	if dest == "" {
 		dest = outputFile
@@ -258,18 +333,18 @@ func writeReport(o reportOut, outputFile string, stdout io.Writer, report *contr
 	return writeOutput(dest, stdout, func(w io.Writer) error {
 		switch o.format {
 		case "json":
-			return contract.WriteJSON(w, report)
+			return report.JSON(w, r)
 		case "junit":
-			return contract.WriteJUnit(w, report, failOn)
+			return report.JUnit(w, r)
 		case "github":
-			return contract.WriteGitHub(w, report)
+			return report.GitHub(w, r)
 		case "sarif":
-			return contract.WriteSARIF(w, report)
+			return report.SARIF(w, r)
 		case "markdown":
-			return contract.WriteMarkdown(w, report)
+			return report.Markdown(w, r)
 		}
 		color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
-		return contract.WriteText(w, report, contract.TextOptions{Color: color})
+		return report.Text(w, r, report.TextOptions{Color: color})
 	})
 }
 
@@ -285,7 +360,7 @@ func parseOutputs(values []string, outputFile string) ([]reportOut, error) {
 	for _, v := range values {
 		format, file, _ := strings.Cut(v, "=")
 		if !slices.Contains(formats, format) {
-			msg := fmt.Sprintf("--format %q: want %s", format, strings.Join(formats, ", "))
+			msg := fmt.Sprintf("--format %q: want %s", safetext.EscapeControl(format), strings.Join(formats, ", "))
 			if s := suggest(format, formats); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}

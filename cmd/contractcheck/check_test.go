@@ -51,7 +51,7 @@ func TestCheckExitCodesAndFormats(t *testing.T) {
 			[]string{"unknown-operation", "body-schema", "envelope-shape"}, nil, nil},
 		{"flags after paths", []string{bad, "--fail-on", "warning", "--max-body-bytes", "256"}, exitFindings, nil, nil, nil},
 		{"missing path", []string{"no/such/recordings.yaml"}, exitUsage, nil, []string{"no/such/recordings.yaml"}, nil},
-		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"unknown flag --frobnicate", "check -h"}, nil},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, nil, []string{"unknown flag: --frobnicate", "--help"}, nil},
 		{"bad format", []string{"--format", "xml"}, exitUsage, nil, []string{"want text, json, junit, github, sarif, markdown"}, nil},
 		{"bad severity", []string{"--fail-on", "fatal"}, exitUsage, nil, []string{"want error, warning or none"}, nil},
 		{"report only", []string{"--fail-on", "none", bad, "--max-body-bytes", "256"}, exitOK, []string{"unknown-operation"}, nil, nil},
@@ -209,4 +209,27 @@ func TestHelp(t *testing.T) {
 	for _, cmd := range []string{"check", "serve", "extract", "diff"} {
 		assert.Contains(t, stdout, cmd)
 	}
+}
+
+// TestOneDashLongFlagIsRefused: -offline is not -o ffline (pflag's reading,
+// which wrote the report to a file named ffline and ran in replay mode):
+// it is refused with the flag it meant, and nothing is written.
+func TestOneDashLongFlagIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check", "-offline", "--shipped"},
+		{"-offline", "--shipped"},
+		{"check", "--shipped", "-format=json"},
+		{"serve", "-scope", "all"},
+	} {
+		code, stdout, stderr := runIn(t, args...)
+		assert.Equal(t, exitUsage, code, args)
+		assert.Empty(t, stdout, args)
+		assert.Contains(t, stderr, "is written with one dash: long flags take two (did you mean --", args)
+	}
+	code, _, stderr := runIn(t, "check", "--offline", "-o", os.DevNull, "--shipped")
+	assert.Equal(t, exitOK, code, "a shorthand with its value apart still works: %s", stderr)
+	code, _, stderr = runIn(t, "check", "--offline", "--shipped", "--", "-offline")
+	assert.NotContains(t, stderr, "one dash", "after -- an argument is a path")
+	assert.Equal(t, exitUsage, code)
 }

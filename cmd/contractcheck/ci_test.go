@@ -3,16 +3,15 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,16 +81,16 @@ func TestNoSilentFallbackToTheShippedRecordings(t *testing.T) {
 		Recordings struct {
 			Kind string `json:"kind"`
 		} `json:"recordings"`
-		Fragment struct {
+		Spec struct {
 			SHA256 string `json:"sha256"`
-		} `json:"fragment"`
+		} `json:"spec"`
 		Tool struct {
 			Version string `json:"version"`
 		} `json:"tool"`
 	}
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, "r.json")), &js))
 	assert.Equal(t, "shipped", js.Recordings.Kind)
-	assert.Regexp(t, "^[0-9a-f]{64}$", js.Fragment.SHA256)
+	assert.Regexp(t, "^[0-9a-f]{64}$", js.Spec.SHA256)
 	assert.NotEmpty(t, js.Tool.Version)
 	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.xml"))), `<property name="recordings" value="the recordings shipped in contractcheck">`)
 	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.sarif"))), `"kind": "shipped"`)
@@ -113,14 +112,15 @@ func TestScopeThroughTheCLI(t *testing.T) {
 	assert.Contains(t, stdout, "4 skipped")
 	assert.Contains(t, stdout, "CORS preflight")
 
+	// All: the browser's preflight is skipped still, in every scope.
 	code, stdout, _ = runIn(t, "check", "--offline", "--scope", "all", har)
 	assert.Equal(t, exitFindings, code)
-	assert.Equal(t, 3, strings.Count(stdout, "unknown-operation"))
+	assert.Equal(t, 2, strings.Count(stdout, "unknown-operation"))
 	assert.Contains(t, stdout, har+":3 #1: error unknown-operation", "file:line in the text report")
 
 	code, stdout, _ = runIn(t, "check", "--offline", "--scope", "all", "--host", "cloud.mongodb.com", har)
 	assert.Equal(t, exitFindings, code)
-	assert.Equal(t, 2, strings.Count(stdout, "unknown-operation"))
+	assert.Equal(t, 1, strings.Count(stdout, "unknown-operation"))
 
 	code, _, stderr = runIn(t, "check", "--offline", "--scope", "api", har)
 	assert.Equal(t, exitUsage, code)
@@ -150,8 +150,9 @@ func TestRequireCoverageCells(t *testing.T) {
 		errors string
 	}{
 		{"--require-coverage=200:plain,400:plain", exitOK, "0 errors"},
-		{"--require-coverage=200,400,429", exitFindings, "4 errors"}, // 200, 400 and 429 with envelope=true; 429 without
-		{"--require-coverage", exitFindings, "errors, 0 warnings"},   // every missing cell is an error
+		{"--require-coverage=200,400,429", exitFindings, "1 error"},   // 429 in either mode
+		{"--require-coverage=200:both,429", exitFindings, "2 errors"}, // 200 with envelope=true; 429
+		{"--require-coverage", exitFindings, "errors, 0 warnings"},    // every missing cell is an error
 		{"--require-coverage=false", exitOK, "0 errors"},
 	} {
 		code, stdout, stderr := runIn(t, "check", "--offline", tc.flag, shippedDeferralLimit)
@@ -225,12 +226,15 @@ func TestExplicitConfig(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte("paths: [recs]\nscope:\n  mode: all\n  hosts: [cloud.mongodb.com]\n"), 0o644))
 	code, stdout, stderr := runIn(t, "check", "--offline", "--config", cfg)
 	assert.Equal(t, exitFindings, code, stderr)
-	assert.Equal(t, 2, strings.Count(stdout, "unknown-operation"), "paths relative to the file, scope and hosts from it")
+	assert.Equal(t, 1, strings.Count(stdout, "unknown-operation"), "paths relative to the file, scope and hosts from it (the browser's preflight is skipped in every scope)")
 	code, _, stderr = runIn(t, "check", "--config", filepath.Join(dir, "none.yaml"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "none.yaml")
 }
 
+// TestLinesInEveryReport: a finding about the body names the body's line
+// (27), in every format; the interaction (a JUnit test case) is named by
+// its first line (6).
 func TestLinesInEveryReport(t *testing.T) {
 	t.Parallel()
 	bad := filepath.Join("..", "..", "contract", "testdata", "bad", "client-decode.yaml")
@@ -238,7 +242,7 @@ func TestLinesInEveryReport(t *testing.T) {
 	code, stdout, stderr := runIn(t, "check", bad, "--format", "text", "--format", "json="+filepath.Join(out, "r.json"),
 		"--format", "junit="+filepath.Join(out, "r.xml"), "--format", "github="+filepath.Join(out, "r.txt"))
 	require.Equal(t, exitFindings, code, stderr)
-	assert.Contains(t, stdout, bad+":6 #0: error client-decode")
+	assert.Contains(t, stdout, bad+":27 #0: error client-decode")
 	var js struct {
 		Findings []struct {
 			Line int    `json:"line"`
@@ -246,7 +250,7 @@ func TestLinesInEveryReport(t *testing.T) {
 		} `json:"findings"`
 	}
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, "r.json")), &js))
-	assert.Equal(t, 6, js.Findings[0].Line)
+	assert.Equal(t, 27, js.Findings[0].Line)
 	var junit struct {
 		Suites []struct {
 			Cases []struct {
@@ -258,7 +262,7 @@ func TestLinesInEveryReport(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(readFile(t, filepath.Join(out, "r.xml")), &junit))
 	assert.Equal(t, 6, junit.Suites[0].Cases[0].Line)
 	assert.Equal(t, bad, junit.Suites[0].Cases[0].File)
-	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.txt"))), "::error file="+bad+",line=6,title=client-decode::")
+	assert.Contains(t, string(readFile(t, filepath.Join(out, "r.txt"))), "::error file="+bad+",line=27,title=client-decode::")
 }
 
 func stat(t *testing.T, path string) fs.FileInfo {
@@ -289,7 +293,7 @@ func TestVersionAndUnknownCommands(t *testing.T) {
 	}
 	code, _, stderr := runIn(t, "version", "extra")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "unexpected argument")
+	assert.Contains(t, stderr, `unknown command "extra" for "contractcheck version"`)
 
 	for _, tc := range []struct{ arg, want string }{
 		{"chek", `did you mean "check"?`},
@@ -306,10 +310,10 @@ func TestVersionAndUnknownCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"check", "--server", "http://127.0.0.1:1"}, "did you mean --target?"},
+		{[]string{"check", "--taget", "http://127.0.0.1:1"}, "did you mean --target?"},
 		{[]string{"check", "--fail-no", "error"}, "did you mean --fail-on?"},
-		{[]string{"record", "--server", "http://127.0.0.1:1"}, "did you mean --target?"},
-		{[]string{"record", "--out", "x"}, "did you mean --output?"},
+		{[]string{"record", "--ouput", "x"}, "did you mean --output?"},
+		{[]string{"serve", "--fak"}, "did you mean --fake?"},
 	} {
 		code, _, stderr := runIn(t, tc.args...)
 		assert.Equal(t, exitUsage, code, tc.args)
@@ -317,37 +321,30 @@ func TestVersionAndUnknownCommands(t *testing.T) {
 	}
 }
 
-// TestHelpListsEveryFlagWithItsDefault reads each subcommand's -h.
-func TestHelpListsEveryFlagWithItsDefault(t *testing.T) {
+// TestHelpListsEveryFlag reads each command's -h: on standard output,
+// exit 0, every flag the command defines.
+func TestHelpListsEveryFlag(t *testing.T) {
 	t.Parallel()
-	flagSets := map[string]func(io.Writer) *flag.FlagSet{
-		"check":   func(w io.Writer) *flag.FlagSet { fs, _ := newCheckFlags(w); return fs },
-		"serve":   func(w io.Writer) *flag.FlagSet { fs, _ := newServeFlags(w); return fs },
-		"extract": func(w io.Writer) *flag.FlagSet { fs, _ := newExtractFlags(w); return fs },
-		"diff":    func(w io.Writer) *flag.FlagSet { fs, _ := newDiffFlags(w); return fs },
-	}
-	for _, cmd := range []string{"check", "record", "serve", "extract", "diff"} {
-		code, _, stderr := runIn(t, cmd, "-h")
-		assert.Equal(t, exitOK, code)
-		head := regexp.MustCompile(`(?m)^  (--?[a-z-]+)(\S*)(?: \S+)?\n    \t(.*)$`)
-		found := head.FindAllStringSubmatch(stderr, -1)
-		require.NotEmpty(t, found, stderr)
-		for _, m := range found {
-			assert.Contains(t, m[3], "(default", "%s %s", cmd, m[1])
+	root := newRootCommand(io.Discard, io.Discard)
+	for _, cmd := range root.Commands() {
+		name := cmd.Name()
+		if name == "help" || name == "completion" {
+			continue
 		}
-		if newFlags, ok := flagSets[cmd]; ok {
-			n := 0
-			newFlags(io.Discard).VisitAll(func(*flag.Flag) { n++ })
-			assert.Len(t, found, n, "%s -h lists every flag it defines", cmd)
-		}
+		code, stdout, stderr := runIn(t, name, "-h")
+		assert.Equal(t, exitOK, code, name)
+		assert.Empty(t, stderr, "%s -h writes to standard output", name)
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			assert.Contains(t, stdout, "--"+f.Name, "%s -h lists --%s", name, f.Name)
+		})
 	}
-	assert.Contains(t, mustHelp(t, "check"), "--require-coverage[=cells]")
-	assert.Contains(t, mustHelp(t, "check"), "--scope mode\n    \twhich interactions to judge: mode fragment")
+	assert.Contains(t, mustHelp(t, "check"), "--require-coverage cells[=\"all:both\"]")
+	assert.Contains(t, mustHelp(t, "check"), "--scope mode")
 }
 
 func mustHelp(t *testing.T, cmd string) string {
-	_, _, stderr := runIn(t, cmd, "-h")
-	return stderr
+	_, stdout, _ := runIn(t, cmd, "-h")
+	return stdout
 }
 
 func TestRequireCoverageValueAfterASpace(t *testing.T) {
@@ -367,4 +364,34 @@ func TestRecordWritesTheCassetteToStandardOutput(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.True(t, strings.HasPrefix(stdout, "---\nversion: 2\n"), "standard output holds the cassette alone:\n%s", stdout)
 	assert.Contains(t, stderr, "wrote 2 interactions to -")
+}
+
+// TestNoConfigIgnoresTheWorkingDirectorysFile: contractcheck.yaml in the
+// working directory is read unless --no-config says not to. Not parallel:
+// it changes the working directory.
+func TestNoConfigIgnoresTheWorkingDirectorysFile(t *testing.T) {
+	dir := t.TempDir()
+	bad, err := os.ReadFile(filepath.Join("..", "..", "contract", "testdata", "bad", "body-schema.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "recs"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "recs", "bad.yaml"), bad, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "contractcheck.yaml"), []byte("paths: [recs]\nfail-on: none\n"), 0o644))
+	t.Chdir(dir)
+
+	code, stdout, stderr := runIn(t, "check", "--offline")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "(from contractcheck.yaml)", "the file is read by default")
+	assert.Contains(t, stdout, "fail-on: none (3 errors not failing the run)")
+
+	code, stdout, stderr = runIn(t, "check", "--offline", "--no-config", "recs/bad.yaml")
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.NotContains(t, stdout, "contractcheck.yaml", "neither its paths nor its fail-on")
+
+	code, _, stderr = runIn(t, "check", "--offline", "--no-config")
+	assert.Equal(t, exitUsage, code, "no paths of its own, and the file's are ignored")
+	assert.Contains(t, stderr, "no recordings")
+
+	code, _, stderr = runIn(t, "check", "--no-config", "--config", "contractcheck.yaml")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--no-config and --config exclude each other")
 }

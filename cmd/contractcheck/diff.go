@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,13 +10,13 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/spf13/cobra"
 
+	"github.com/atlascontract/deferwindow/internal/output"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
-const diffSynopsis = `usage: contractcheck diff [--named-after FIELD] [--old-gen DIR --new-gen DIR] [-o FILE] [--fail-on breaking] OLD NEW
-
-Reports what oasdiff does not weigh for importers: a change of the operationId or
+const diffLong = `Reports what oasdiff does not weigh for importers: a change of the operationId or
 x-xgen-operation-id-override of the fragments OLD and NEW (breaking for the field
 --named-after) and, given two generated trees, which *.gen.go files differ.
 Exit status: 0 done, 1 a breaking change with --fail-on breaking, 2 usage or input error.`
@@ -26,38 +24,38 @@ Exit status: 0 done, 1 a breaking change with --fail-on breaking, 2 usage or inp
 // diffFlags are diff's settings.
 type diffFlags struct{ namedAfter, oldGen, newGen, output, failOn string }
 
-// newDiffFlags defines diff's flags.
-func newDiffFlags(stderr io.Writer) (*flag.FlagSet, *diffFlags) {
-	fs := newFlagSet("contractcheck diff", diffSynopsis, stderr)
+func newDiffCommand() *cobra.Command {
 	f := &diffFlags{}
+	cmd := &cobra.Command{
+		Use:   "diff [flags] OLD NEW",
+		Short: "Report the operation's renames and the changed generated files between two fragments",
+		Long:  diffLong,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError("want two files, OLD and NEW; got %d", len(args))
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&f.namedAfter, "named-after", "operationId", "the `field` the generated names come from: operationId or "+openapi.OperationIDOverrideExtension)
 	fs.StringVar(&f.oldGen, "old-gen", "", "`directory` of the code generated from OLD (with --new-gen)")
 	fs.StringVar(&f.newGen, "new-gen", "", "`directory` of the code generated from NEW (with --old-gen)")
-	fs.StringVar(&f.output, "output", "", "write the report to this `file`; - is standard output (default: standard output)")
-	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
+	fs.StringVarP(&f.output, "output", "o", "", "write the report to this `file`; - is standard output (default: standard output)")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 on changes of this `class`: breaking, or none to report only")
-	return fs, f
+	cmd.MarkFlagsRequiredTogether("old-gen", "new-gen")
+	cmd.RunE = func(cmd *cobra.Command, files []string) error { return runDiff(cmd, f, files) }
+	return cmd
 }
 
 // runDiff is `contractcheck diff OLD NEW`. It reads everything before it
 // writes the report, so an input error leaves no report.
-func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs, f := newDiffFlags(stderr)
-	files, code, ok := parseFlags(fs, args, stderr)
-	if !ok {
-		return code
+func runDiff(cmd *cobra.Command, f *diffFlags, files []string) error {
+	if f.failOn != "breaking" && f.failOn != "none" {
+		return usageError("--fail-on: want breaking or none, not %q", f.failOn)
 	}
-	fail := func(err error) int {
-		msgf(stderr, "contractcheck diff: %v\n", err)
-		return exitUsage
-	}
-	switch {
-	case len(files) != 2:
-		return fail(fmt.Errorf("want two files, OLD and NEW; got %d\n%s", len(files), diffSynopsis))
-	case (f.oldGen == "") != (f.newGen == ""):
-		return fail(errors.New("--old-gen and --new-gen go together"))
-	case f.failOn != "breaking" && f.failOn != "none":
-		return fail(fmt.Errorf("--fail-on: want breaking or none, not %q", f.failOn))
+	if err := output.CheckNotInput(f.output, files); err != nil {
+		return usageError("%w", err)
 	}
 	var ops [2]*openapi3.Operation
 	for i, file := range files {
@@ -66,7 +64,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			ops[i], err = openapi.LoadOperation(data, file)
 		}
 		if err != nil {
-			return fail(err)
+			return usageError("%w", err)
 		}
 	}
 	renames, err := openapi.Renames(ops[0], ops[1], f.namedAfter)
@@ -75,7 +73,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		changed, err = generatedChanges(f.oldGen, f.newGen)
 	}
 	if err != nil {
-		return fail(err)
+		return usageError("%w", err)
 	}
 	var names []string
 	breaking := 0
@@ -85,7 +83,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			breaking++
 		}
 	}
-	err = writeOutput(f.output, stdout, func(w io.Writer) error {
+	err = writeOutput(f.output, cmd.OutOrStdout(), func(w io.Writer) error {
 		section(w, "names of the operation", files[0], files[1], names)
 		if f.oldGen != "" {
 			section(w, "generated code", f.oldGen, f.newGen, changed)
@@ -94,12 +92,12 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return err
 	})
 	if err != nil {
-		return fail(fmt.Errorf("writing the report: %w", err))
+		return usageError("writing the report: %w", err)
 	}
 	if f.failOn == "breaking" && breaking > 0 {
-		return exitFindings
+		return exitWith(exitFindings)
 	}
-	return exitOK
+	return nil
 }
 
 // section writes one part of diff's report: what it compares, then its

@@ -2,20 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 // diffIn runs `contractcheck diff` in-process.
 func diffIn(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = runDiff(args, &out, &errOut)
+	code = runContext(context.Background(), append([]string{"diff"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -88,26 +90,26 @@ func TestDiffExitCodesAndReport(t *testing.T) {
 			[]string{"generated code (" + f("old") + " -> " + f("new") + "):\n  added internal/x.gen.go\n  modified client.gen.go\n  removed gone.gen.go\n", "summary: 0 breaking"}, nil},
 		{"generated code unchanged", []string{"--old-gen", f("old"), "--new-gen", f("same"), f("fragment.yaml"), f("same.yaml")}, exitOK,
 			[]string{"):\n  unchanged\nsummary"}, nil},
-		{"one generated tree", []string{"--old-gen", f("old"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"--old-gen and --new-gen go together"}},
+		{"one generated tree", []string{"--old-gen", f("old"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"[old-gen new-gen] are set they must all be set"}},
 		{"missing generated tree", []string{"--old-gen", f("old"), "--new-gen", f("nowhere"), f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{f("nowhere"), "no such file"}},
 		{"missing old file", []string{f("absent.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("absent.yaml"), "no such file"}},
 		{"missing new file", []string{f("fragment.yaml"), f("gone.yaml")}, exitUsage, nil, []string{f("gone.yaml"), "no such file"}},
 		{"not an OpenAPI document", []string{f("fragment.yaml"), f("notopenapi.yaml")}, exitUsage, nil, []string{f("notopenapi.yaml") + ": invalid OpenAPI document"}},
 		{"not a fragment", []string{f("fragment.yaml"), f("two.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment with one operation, found 2"}},
 		{"not a fragment, old side", []string{f("two.yaml"), f("fragment.yaml")}, exitUsage, nil, []string{f("two.yaml") + ": expected a fragment"}},
-		{"one file", []string{f("fragment.yaml")}, exitUsage, nil, []string{"want two files", "usage: contractcheck diff"}},
-		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --format"}},
-		{"misspelt flag", []string{"--named-afer", "operationId", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag --named-afer; did you mean --named-after?"}},
-		{"another tool's flag", []string{"--out", "r.txt", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"did you mean --output?"}},
+		{"one file", []string{f("fragment.yaml")}, exitUsage, nil, []string{"want two files, OLD and NEW; got 1"}},
+		{"unknown flag", []string{"--format", "json", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag: --format"}},
+		{"misspelt flag", []string{"--named-afer", "operationId", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"unknown flag: --named-afer; did you mean --named-after?"}},
+		{"a shortened flag", []string{"--outpt", "r.txt", f("fragment.yaml"), f("same.yaml")}, exitUsage, nil, []string{"did you mean --output?"}},
 		{"--fail-on breaking", []string{"--fail-on", "breaking", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId changed"}, nil},
 		{"--fail-on none", []string{"--fail-on", "none", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
 		{"the last --fail-on wins", []string{"--fail-on", "breaking", "--fail-on", "none", f("fragment.yaml"), f("renamed.yaml")}, exitOK, []string{"summary: 1 breaking"}, nil},
 		{"check's threshold", []string{"--fail-on", "error", f("fragment.yaml"), f("renamed.yaml")}, exitUsage, nil, []string{`--fail-on: want breaking or none, not "error"`}},
-		{"help", []string{"-h"}, exitOK, nil, []string{"usage: contractcheck diff",
-			"  --fail-on class\n    \texit 1 on changes of this class: breaking, or none to report only (default: none)\n",
-			"  --named-after field\n", "(default: operationId)",
-			"  --output file\n    \twrite the report to this file; - is standard output (default: standard output)\n",
-			"  -o file\n", "  --old-gen directory\n", "  --new-gen directory\n"}},
+		{"help", []string{"-h"}, exitOK, []string{"contractcheck diff [flags] OLD NEW",
+			"--fail-on class       exit 1 on changes of this class: breaking, or none to report only (default \"none\")\n",
+			"--named-after field", `(default "operationId")`,
+			"-o, --output file         write the report to this file; - is standard output (default: standard output)\n",
+			"--old-gen directory", "--new-gen directory"}, nil},
 		{"files after --", []string{"--fail-on", "breaking", "--", f("fragment.yaml"), f("renamed.yaml")}, exitFindings, []string{"breaking: operationId"}, nil},
 	}
 	for _, tc := range tests {

@@ -3,18 +3,18 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/spf13/cobra"
+
+	"github.com/atlascontract/deferwindow/internal/output"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
-const extractSynopsis = `usage: contractcheck extract --from FILE [--operation ID] [--overlay FILE] [-o FILE]
-
-Extracts one operation from an upstream OpenAPI 3.0 document (YAML or JSON,
+const extractLong = `Extracts one operation from an upstream OpenAPI 3.0 document (YAML or JSON,
 possibly gzip-compressed) into a fragment (the operation, the components it
 references and its provenance), applying an OpenAPI Overlay 1.0 of errata
 when given. What upstream gets wrong but does not stop the extraction (an
@@ -23,59 +23,54 @@ example that does not match its schema) is a warning on standard error.`
 // extractFlags are extract's settings.
 type extractFlags struct{ from, operation, overlay, output string }
 
-// newExtractFlags defines extract's flags.
-func newExtractFlags(stderr io.Writer) (*flag.FlagSet, *extractFlags) {
-	fs := newFlagSet("contractcheck extract", extractSynopsis, stderr)
+func newExtractCommand() *cobra.Command {
 	f := &extractFlags{}
+	cmd := &cobra.Command{
+		Use:     "extract --from FILE [--operation ID] [--overlay FILE] [-o FILE]",
+		Short:   "Extract one operation from an upstream spec into a fragment",
+		Long:    extractLong,
+		Example: "  contractcheck extract --from openapi/upstream/v2.yaml.gz --operation deferGroupMaintenanceWindow --overlay openapi/errata.overlay.yaml -o openapi/fragment.yaml",
+		Args:    cobra.NoArgs,
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&f.from, "from", "", "the upstream OpenAPI 3.0 document (YAML or JSON, possibly gzip) `file` (required)")
 	fs.StringVar(&f.operation, "operation", "deferGroupMaintenanceWindow", "the operationId (or x-xgen-operation-id-override) of the operation to extract")
 	fs.StringVar(&f.overlay, "overlay", "", "OpenAPI Overlay 1.0 `file` of errata to apply to the fragment")
-	fs.StringVar(&f.output, "output", "", "write the fragment to this `file`; - is standard output (default: standard output)")
-	fs.StringVar(&f.output, "o", "", "shorthand for --output `file`")
-	return fs, f
+	fs.StringVarP(&f.output, "output", "o", "", "write the fragment to this `file`; - is standard output (default: standard output)")
+	_ = cmd.MarkFlagRequired("from")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return runExtract(cmd, f) }
+	return cmd
 }
 
-func runExtract(args []string, stdout, stderr io.Writer) int {
-	fs, f := newExtractFlags(stderr)
-	rest, code, ok := parseFlags(fs, args, stderr)
-	if !ok {
-		return code
-	}
-	fail := func(err error) int {
-		_, _ = fmt.Fprintf(stderr, "contractcheck extract: %v\n", err)
-		return exitUsage
-	}
-	switch {
-	case len(rest) > 0:
-		return fail(fmt.Errorf("unexpected argument %q (the upstream document is --from FILE)", rest[0]))
-	case f.from == "":
-		return fail(errors.New("--from FILE is required: the upstream OpenAPI document"))
+func runExtract(cmd *cobra.Command, f *extractFlags) error {
+	if err := output.CheckNotInput(f.output, []string{f.from, f.overlay}); err != nil {
+		return usageError("%w", err)
 	}
 	upstream, err := readUpstream(f.from)
 	if err != nil {
-		return fail(err)
+		return usageError("%w", err)
 	}
 	opts := openapi.ExtractOptions{OperationID: f.operation, UpstreamName: f.from}
 	if f.overlay != "" {
 		if opts.Overlay, err = os.ReadFile(f.overlay); err != nil {
-			return fail(err)
+			return usageError("%w", err)
 		}
 		opts.OverlayName = f.overlay
 	}
 	fragment, warnings, err := openapi.Extract(upstream, opts)
 	if err != nil {
-		return fail(err)
+		return usageError("%w", err)
 	}
 	for _, w := range warnings {
-		msgf(stderr, "contractcheck extract: warning: %s\n", w)
+		msgf(cmd.ErrOrStderr(), "contractcheck extract: warning: %s\n", safetext.EscapeControl(w.String()))
 	}
-	if err := writeOutput(f.output, stdout, func(w io.Writer) error {
+	if err := writeOutput(f.output, cmd.OutOrStdout(), func(w io.Writer) error {
 		_, err := w.Write(fragment)
 		return err
 	}); err != nil {
-		return fail(fmt.Errorf("writing the fragment: %w", err))
+		return usageError("writing the fragment: %w", err)
 	}
-	return exitOK
+	return nil
 }
 
 // maxUpstream bounds the upstream document read, decompressed: MongoDB's

@@ -52,11 +52,11 @@ func TestExtractUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "--from FILE is required"},
-		{[]string{"--from", miniUpstream, "extra.yaml"}, `unexpected argument "extra.yaml"`},
-		{[]string{"--form", miniUpstream}, "unknown flag --form; did you mean --from?"},
-		{[]string{"--out", "x.yaml", "--from", miniUpstream}, "unknown flag --out; did you mean --output?"},
-		{[]string{"--operation-id", "postThing", "--from", miniUpstream}, "did you mean --operation?"},
+		{nil, `required flag(s) "from" not set`},
+		{[]string{"--from", miniUpstream, "extra.yaml"}, `unknown command "extra.yaml" for "contractcheck extract"`},
+		{[]string{"--form", miniUpstream}, "unknown flag: --form; did you mean --from?"},
+		{[]string{"--ouput", "x.yaml", "--from", miniUpstream}, "unknown flag: --ouput; did you mean --output?"},
+		{[]string{"--operatoin", "postThing", "--from", miniUpstream}, "did you mean --operation?"},
 		{[]string{"--from", filepath.Join(t.TempDir(), "absent.yaml")}, "absent.yaml"},
 	} {
 		code, stdout, stderr := runIn(t, append([]string{"extract"}, tc.args...)...)
@@ -66,11 +66,10 @@ func TestExtractUsageErrors(t *testing.T) {
 	}
 	help := mustHelp(t, "extract")
 	for _, want := range []string{
-		"usage: contractcheck extract --from FILE",
-		"  --operation string\n    \tthe operationId (or x-xgen-operation-id-override) of the operation to extract (default: deferGroupMaintenanceWindow)",
-		"  --output file\n    \twrite the fragment to this file; - is standard output (default: standard output)",
-		"  -o file\n    \tshorthand for --output file (default: none)",
-		"  --overlay file\n", "  --from file\n",
+		"contractcheck extract --from FILE",
+		"--operation string   the operationId (or x-xgen-operation-id-override) of the operation to extract (default \"deferGroupMaintenanceWindow\")",
+		"-o, --output file        write the fragment to this file; - is standard output (default: standard output)",
+		"--overlay file", "--from file",
 	} {
 		assert.Contains(t, help, want)
 	}

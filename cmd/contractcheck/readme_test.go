@@ -1,17 +1,27 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v4"
 )
+
+// update rewrites the documents' generated blocks (command output, help)
+// from what the program prints.
+var update = flag.Bool("update", false, "rewrite the output and help blocks of the README and docs/ from the program")
 
 // TestREADMEFilesAreTheTestedOnes keeps the README's YAML honest: each block
 // marked with a file is that file byte for byte, and the files parse (the
@@ -90,15 +100,15 @@ func TestREADMEFilesAreTheTestedOnes(t *testing.T) {
 }
 
 // TestREADMECommandsUseRealFlags parses every `contractcheck check` command
-// the README and the CI examples show with check's own flag set.
+// the README, docs/ and the CI examples show with check's own flag set.
 func TestREADMECommandsUseRealFlags(t *testing.T) {
 	t.Parallel()
-	text := readREADME(t) + string(readRepoFile(t, "contract/testdata/ci/github-workflow.yml")) +
+	text := readDocs(t) + string(readRepoFile(t, "contract/testdata/ci/github-workflow.yml")) +
 		string(readRepoFile(t, "contract/testdata/ci/gitlab-ci.yml"))
 	text = strings.ReplaceAll(text, "\n          --", " --")           // the workflow's folded run line
 	text = regexp.MustCompile(`<!--.*?-->`).ReplaceAllString(text, "") // markers name commands too
 	cmds := regexp.MustCompile(`contractcheck check((?: [^\s\x60#|]+)*)`).FindAllStringSubmatch(text, -1)
-	require.GreaterOrEqual(t, len(cmds), 5)
+	require.GreaterOrEqual(t, len(cmds), 10)
 	for _, m := range cmds {
 		args := strings.Fields(strings.ReplaceAll(m[1], `"`, ""))
 		var kept []string
@@ -107,10 +117,15 @@ func TestREADMECommandsUseRealFlags(t *testing.T) {
 				kept = append(kept, a)
 			}
 		}
-		fs, f := newCheckFlags(io.Discard)
-		_, code, ok := parseFlags(fs, kept, io.Discard)
-		assert.True(t, ok || code == exitOK, "contractcheck check%s: exit %d", m[1], code)
-		_, err := parseOutputs(f.formats, f.output)
+		cmd := newCheckCommand()
+		if err := cmd.ParseFlags(kept); errors.Is(err, pflag.ErrHelp) {
+			continue
+		} else {
+			require.NoError(t, err, "contractcheck check%s", m[1])
+		}
+		formats, _ := cmd.Flags().GetStringArray("format")
+		output, _ := cmd.Flags().GetString("output")
+		_, err := parseOutputs(formats, output)
 		assert.NoError(t, err, "contractcheck check%s", m[1])
 	}
 }
@@ -131,13 +146,13 @@ func TestREADMEFirstRunOutputIsTheRealOne(t *testing.T) {
 	assert.NotRegexp(t, `(?m): warning |[1-9][0-9]* warnings?`, stdout, "the happy path prints no warning")
 }
 
-// TestREADMEShellCommandsAreReal reads every command of the README's sh
-// blocks: a make target exists in the Makefile, a contractcheck subcommand
-// exists, and a module path given to go install or go get -tool is a
-// package of this module.
+// TestREADMEShellCommandsAreReal reads every command of the sh blocks of
+// the README and docs/: a make target exists in the Makefile, a
+// contractcheck subcommand exists, and a module path given to go install or
+// go get is a package of this module.
 func TestREADMEShellCommandsAreReal(t *testing.T) {
 	t.Parallel()
-	readme := readREADME(t)
+	readme := readDocs(t)
 	makefile := string(readRepoFile(t, "Makefile"))
 	module := regexp.MustCompile(`(?m)^module (\S+)`).FindStringSubmatch(string(readRepoFile(t, "go.mod")))
 	require.NotNil(t, module)
@@ -177,28 +192,198 @@ func TestREADMEShellCommandsAreReal(t *testing.T) {
 	assert.Positive(t, installs, "install commands checked")
 }
 
-// TestREADMEAnchorsResolve holds every in-page link of the README (the
-// table of contents, the quick starts' pointers) to a heading, by the
-// anchor GitHub derives from it: lower case, punctuation dropped, spaces
-// turned into hyphens.
-func TestREADMEAnchorsResolve(t *testing.T) {
+// TestDocsLinksResolve holds every link of the README and docs/ that
+// stays in this repository: a file it names exists, and an anchor names a
+// heading of that page, by the anchor GitHub derives from it (lower case,
+// punctuation dropped, spaces turned into hyphens).
+func TestDocsLinksResolve(t *testing.T) {
 	t.Parallel()
-	readme := readREADME(t)
-	anchors := map[string]bool{}
+	root := filepath.Join("..", "..")
+	pages := append([]string{"README.md"}, docPages(t)...)
 	drop := regexp.MustCompile(`[^\p{L}\p{N} _-]`)
-	prose := regexp.MustCompile("(?s)```.*?```").ReplaceAllString(readme, "") // a # in code is no heading
-	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(prose, -1) {
-		anchors[strings.ReplaceAll(drop.ReplaceAllString(strings.ToLower(m[1]), ""), " ", "-")] = true
+	fenced := regexp.MustCompile("(?s)```.*?```")
+	anchorsOf := func(page string) map[string]bool {
+		anchors := map[string]bool{}
+		prose := fenced.ReplaceAllString(string(readRepoFile(t, page)), "") // a # in code is no heading
+		for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(prose, -1) {
+			anchors[strings.ReplaceAll(drop.ReplaceAllString(strings.ToLower(m[1]), ""), " ", "-")] = true
+		}
+		return anchors
 	}
-	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(readme, -1)
-	require.NotEmpty(t, links)
-	for _, l := range links {
-		assert.True(t, anchors[l[1]], "the README links to #%s, which no heading makes", l[1])
+	links := 0
+	for _, page := range pages {
+		prose := fenced.ReplaceAllString(string(readRepoFile(t, page)), "")
+		for _, l := range regexp.MustCompile(`\]\(([^)\s]+)\)`).FindAllStringSubmatch(prose, -1) {
+			target := l[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			links++
+			file, anchor, _ := strings.Cut(target, "#")
+			linked := page
+			if file != "" {
+				linked = filepath.ToSlash(filepath.Join(filepath.Dir(page), file))
+			}
+			_, statErr := os.Stat(filepath.Join(root, filepath.FromSlash(linked)))
+			if !assert.NoError(t, statErr, "%s links to %s, which does not exist", page, target) {
+				continue
+			}
+			if anchor != "" {
+				assert.True(t, anchorsOf(linked)[anchor], "%s links to %s: no heading of %s makes #%s", page, target, linked, anchor)
+			}
+		}
 	}
+	assert.Greater(t, links, 30, "links checked")
+}
+
+// TestDocsOutputBlocksAreReal runs every command whose output the README
+// or docs/ show in a block marked <!-- output: go run ./cmd/contractcheck
+// ARGS --> (the main job's aside: TestREADMEFirstRunOutputIsTheRealOne),
+// from the repository root as the README says, and holds the block to what
+// it prints, the spec's SHA-256 and the tool's version aside. -update
+// rewrites the blocks (the errata still to come change the Atlas traffic's
+// verdicts). Not parallel: it runs in the repository root.
+func TestDocsOutputBlocksAreReal(t *testing.T) {
+	root, errAbs := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, errAbs)
+	pages := append([]string{"README.md"}, docPages(t)...)
+	t.Chdir(root)
+	block := regexp.MustCompile("(?s)(<!-- output: go run ./cmd/contractcheck ([^\n]*?) -->\n```text\n)(.*?)(```)")
+	n := 0
+	for _, page := range pages {
+		data, errRead := os.ReadFile(page)
+		require.NoError(t, errRead)
+		text := string(data)
+		changed := block.ReplaceAllStringFunc(text, func(b string) string {
+			m := block.FindStringSubmatch(b)
+			if m[2] == "check --shipped" {
+				return b
+			}
+			n++
+			code, stdout, stderr := runIn(t, strings.Fields(m[2])...)
+			require.NotEqual(t, exitUsage, code, "%s: contractcheck %s: %s", page, m[2], stderr)
+			got := normalizeRun(stdout)
+			if !*update {
+				assert.Equal(t, got, m[3], "%s: the output of contractcheck %s (go test ./cmd/contractcheck -run TestDocsOutputBlocksAreReal -update rewrites it)", page, m[2])
+			}
+			return m[1] + got + m[4]
+		})
+		if *update && changed != text {
+			require.NoError(t, os.WriteFile(page, []byte(changed), 0o644))
+		}
+	}
+	assert.Positive(t, n, "output blocks checked besides the main job's")
+}
+
+// normalizeRun puts placeholders for what changes from build to build in
+// a run's output: the spec's SHA-256, the errata overlay's and the tool's
+// version.
+func normalizeRun(stdout string) string {
+	got := regexp.MustCompile(`sha256 [0-9a-f]{64}`).ReplaceAllString(stdout, "sha256 <SHA-256>")
+	got = regexp.MustCompile(`errata [0-9a-f]{12}\)`).ReplaceAllString(got, "errata <SHA-256>)")
+	return regexp.MustCompile(`with contractcheck \S+\n`).ReplaceAllString(got, "with contractcheck <version>\n")
+}
+
+// TestDocsCLIHelpIsTheProgramsHelp holds every block of docs/cli.md marked
+// <!-- help: CMD --> to what `contractcheck CMD --help` prints. -update
+// rewrites them.
+func TestDocsCLIHelpIsTheProgramsHelp(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "..", "docs", "cli.md")
+	data, errRead := os.ReadFile(path)
+	require.NoError(t, errRead)
+	doc := string(data)
+	block := regexp.MustCompile("(?s)(<!-- help: (\\w+) -->\n```text\n)(.*?)(```)")
+	var cmds []string
+	changed := block.ReplaceAllStringFunc(doc, func(b string) string {
+		m := block.FindStringSubmatch(b)
+		cmds = append(cmds, m[2])
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, exitOK, runContext(t.Context(), []string{m[2], "--help"}, &stdout, &stderr), stderr.String())
+		if !*update {
+			assert.Equal(t, stdout.String(), m[3], "docs/cli.md: contractcheck %s --help (go test ./cmd/contractcheck -run TestDocsCLIHelpIsTheProgramsHelp -update rewrites it)", m[2])
+		}
+		return m[1] + stdout.String() + m[4]
+	})
+	if *update && changed != doc {
+		require.NoError(t, os.WriteFile(path, []byte(changed), 0o644))
+	}
+	var want []string
+	for _, c := range newRootCommand(io.Discard, io.Discard).Commands() {
+		if c.IsAvailableCommand() && c.Name() != "completion" {
+			want = append(want, c.Name())
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(cmds)
+	assert.Equal(t, want, cmds, "docs/cli.md shows the help of every subcommand")
+}
+
+// TestDocsReportSchemaFields holds docs/report-schema.md to the published
+// JSON report schema: every top-level and summary field is named there.
+func TestDocsReportSchemaFields(t *testing.T) {
+	t.Parallel()
+	var schema struct {
+		Properties map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(readRepoFile(t, "contract/report/report.schema.json"), &schema))
+	doc := string(readRepoFile(t, "docs/report-schema.md"))
+	require.NotEmpty(t, schema.Properties)
+	for name, p := range schema.Properties {
+		assert.Contains(t, doc, "| `"+name+"` |", "docs/report-schema.md has a row for %s", name)
+		if name == "summary" {
+			for field := range p.Properties {
+				assert.Contains(t, doc, "`"+field+"`", "docs/report-schema.md names summary.%s", field)
+			}
+		}
+	}
+}
+
+// TestDocsMakeTargets holds the make table of docs/development.md to the
+// Makefile: every .PHONY target has a row, and every row a target.
+func TestDocsMakeTargets(t *testing.T) {
+	t.Parallel()
+	phony := regexp.MustCompile(`(?m)^\.PHONY: (.+)$`).FindStringSubmatch(string(readRepoFile(t, "Makefile")))
+	require.NotNil(t, phony)
+	want := strings.Fields(phony[1])
+	var got []string
+	for _, row := range regexp.MustCompile("(?m)^\\| ((?:`[a-z-]+`(?:, )?)+) \\|").FindAllStringSubmatch(string(readRepoFile(t, "docs/development.md")), -1) {
+		for _, name := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(row[1], -1) {
+			got = append(got, name[1])
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	assert.Equal(t, want, got, "docs/development.md's make table")
 }
 
 func readREADME(t *testing.T) string {
 	return string(readRepoFile(t, "README.md"))
+}
+
+// docPages returns the pages of docs/, as paths from the repository root.
+func docPages(t *testing.T) []string {
+	t.Helper()
+	files, errGlob := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	require.NoError(t, errGlob)
+	require.NotEmpty(t, files)
+	var pages []string
+	for _, f := range files {
+		pages = append(pages, "docs/"+filepath.Base(f))
+	}
+	return pages
+}
+
+// readDocs returns the README and every page of docs/, one after another.
+func readDocs(t *testing.T) string {
+	t.Helper()
+	text := readREADME(t)
+	for _, p := range docPages(t) {
+		text += "\n" + string(readRepoFile(t, p))
+	}
+	return text
 }
 
 func readRepoFile(t *testing.T, path string) []byte {

@@ -1,111 +1,135 @@
 package main
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
-	"strconv"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
+	"github.com/spf13/cobra"
+
 	"github.com/atlascontract/deferwindow/contract/recording"
 	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/internal/netpolicy"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
-func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("contractcheck record", recordSynopsis, stderr)
-	live := fs.Bool("live", false, "needed for a target that is not a loopback address: the call defers the project's real maintenance")
-	groupID := fs.String("group-id", "", "the `id` of a project you own (required)")
-	envelope := fs.Bool("envelope", false, "ask for envelope=true")
-	server := fs.String("target", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
-	fake := fs.Bool("fake-group-id", false, "replace the project id in the cassette by "+fakeGroupID)
-	out := fs.String("output", "", "the cassette `file` to write, - for standard output (required)")
-	fs.StringVar(out, "o", "", "shorthand for --output `file`")
-	rest, code, ok := parseFlags(fs, args, stderr)
-	if !ok {
-		return code
+const recordLong = `Calls the defer endpoint once with credentials from the environment and writes the
+exchange, redacted, as a go-vcr v4 cassette that contractcheck and go-vcr read back.
+The target is --target, else $MONGODB_ATLAS_BASE_URL, else https://cloud.mongodb.com. A target
+that is not a loopback address (Atlas itself) needs --live and https: the call defers the
+project's real maintenance, which cannot be undone. A loopback target (a mock, the fake of
+contractcheck serve --fake) needs neither.`
+
+// recordFlags are record's settings.
+type recordFlags struct {
+	groupID, server, output string
+	live, envelope, fake    bool
+}
+
+func newRecordCommand() *cobra.Command {
+	f := &recordFlags{}
+	cmd := &cobra.Command{
+		Use:   "record --group-id ID -o FILE [flags]",
+		Short: "Call the defer endpoint once and write the redacted exchange as a cassette",
+		Long:  recordLong,
+		Example: `  contractcheck record --group-id 32b6e34b3d91647abb20e7b8 --target http://127.0.0.1:8080 -o defer.yaml
+  contractcheck record --live --group-id YOUR_PROJECT_ID -o recordings/defer.yaml`,
+		Args: cobra.NoArgs,
 	}
-	switch {
-	case len(rest) > 0:
-		msgf(stderr, "contractcheck record: unexpected argument %q\n", rest[0])
-		return exitUsage
-	case *out == "" || *groupID == "":
-		msgf(stderr, "contractcheck record: --output FILE and --group-id ID are required\n")
-		return exitUsage
+	fs := cmd.Flags()
+	fs.BoolVar(&f.live, "live", false, "needed for a target that is not a loopback address: the call defers the project's real maintenance")
+	fs.StringVar(&f.groupID, "group-id", "", "the `id` of a project you own (required)")
+	fs.BoolVar(&f.envelope, "envelope", false, "ask for envelope=true")
+	fs.StringVar(&f.server, "target", "", "base `URL` (default: $"+atlas.EnvBaseURL+", else "+atlas.DefaultServerURL+")")
+	fs.BoolVar(&f.fake, "fake-group-id", false, "replace the project id in the cassette by "+fakeGroupID)
+	fs.StringVarP(&f.output, "output", "o", "", "the cassette `file` to write, - for standard output (required)")
+	_ = cmd.MarkFlagRequired("group-id")
+	_ = cmd.MarkFlagRequired("output")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return runRecord(cmd, f) }
+	return cmd
+}
+
+func runRecord(cmd *cobra.Command, f *recordFlags) error {
+	ctx, stdout, stderr := cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if err := atlas.ValidateGroupID(f.groupID); err != nil {
+		return usageError("--group-id: %w", err)
 	}
-	if err := atlas.ValidateGroupID(*groupID); err != nil {
-		msgf(stderr, "contractcheck record: --group-id: %s\n", escapeText(err.Error()))
-		return exitUsage
-	}
-	base := *server
+	base := f.server
 	if base == "" {
 		base = getenv(atlas.EnvBaseURL)
 	}
 	if base == "" {
 		base = atlas.DefaultServerURL
 	}
-	target, err := netpolicy.Check(ctx, base, *live)
-	if err != nil {
-		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
-		return exitUsage
+	if err := outputCanBeWritten(f.output); err != nil {
+		// Checked before the call: a deferral is not undone when its
+		// cassette cannot be saved.
+		return usageError("-o: %w", err)
 	}
-
+	target, err := netpolicy.Check(ctx, base, f.live)
+	if err != nil {
+		return usageError("%w", err)
+	}
 	opts := recording.RecorderOptions{}
-	if *fake {
-		opts.Hooks = fakeGroupIDHooks(*groupID)
+	if f.fake {
+		opts.Hooks = fakeGroupIDHooks(f.groupID)
 	}
 	rec, err := recording.NewRecorder(target.Transport, opts)
 	if err != nil {
-		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
-		return exitUsage
+		return usageError("%w", err)
 	}
-	client, err := atlas.NewFromEnv(atlas.WithServer(base), atlas.WithTransport(rec), atlas.WithEnvelope(*envelope))
+	client, err := atlas.NewFromEnv(atlas.WithServer(base), atlas.WithTransport(rec), atlas.WithEnvelope(f.envelope))
 	if err != nil {
-		msgf(stderr, "contractcheck record: credentials: %s\n", escapeText(err.Error()))
-		return exitUsage
+		return usageError("credentials: %w", err)
 	}
 	info := stdout // what happened; on stderr when the cassette goes to stdout
-	if *out == "-" {
+	if f.output == "-" {
 		info = stderr
 	}
-	callErr := client.DeferMaintenanceWindow(ctx, *groupID)
+	callErr := client.DeferMaintenanceWindow(ctx, f.groupID)
 	var apiErr *atlas.Error
 	switch {
 	case callErr == nil:
 		msgf(info, "contractcheck record: the maintenance was deferred\n")
 	case errors.As(callErr, &apiErr):
 		// The answer's errorCode and detail are the server's text.
-		msgf(info, "contractcheck record: %s answered %s\n", answerer(target), escapeText(callErr.Error()))
+		msgf(info, "contractcheck record: %s answered %s\n", answerer(target), safetext.EscapeControl(callErr.Error()))
 	default:
 		if rec.Len() == 0 {
-			msgf(stderr, "contractcheck record: %s\n", escapeText(callErr.Error()))
-			return exitUsage
+			return usageError("%w", callErr)
 		}
-		msgf(stderr, "contractcheck record: the call failed: %s\n", escapeText(callErr.Error()))
+		msgf(stderr, "contractcheck record: the call failed: %s\n", safetext.EscapeControl(callErr.Error()))
 	}
-	if err := saveCassette(rec, *out, stdout); err != nil {
-		msgf(stderr, "contractcheck record: %s\n", escapeText(err.Error()))
-		return exitUsage
+	if err := saveCassette(rec, f.output, stdout); err != nil {
+		return usageError("%w", err)
 	}
-	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), escapeText(*out))
-	return exitOK
+	msgf(info, "contractcheck record: wrote %d interactions to %s\n", rec.Len(), safetext.EscapeControl(f.output))
+	return nil
 }
 
-const recordSynopsis = `usage: contractcheck record --group-id ID [--envelope] [--fake-group-id] [--target URL] [--live] -o FILE
-
-Calls the defer endpoint once with credentials from the environment and writes the
-exchange, redacted, as a go-vcr v4 cassette that contractcheck and go-vcr read back.
-The target is $MONGODB_ATLAS_BASE_URL, else https://cloud.mongodb.com. A target that
-is not a loopback address (Atlas itself) needs --live and https: the call defers the
-project's real maintenance, which cannot be undone. A loopback target (a mock, the fake
-of contractcheck serve --fake) needs neither.`
+// outputCanBeWritten tells whether a cassette can be saved at path ("-" is
+// stdout): its folder exists and path is not a folder.
+func outputCanBeWritten(path string) error {
+	if path == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder; name the cassette file", safetext.EscapeControl(path))
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the folder %s does not exist: create it first, the call is not made without a place to save its cassette", safetext.EscapeControl(dir))
+	}
+	return nil
+}
 
 // answerer names who answered the call: Atlas, or the server a target
 // names.
@@ -171,30 +195,4 @@ func (f *groupIDFaker) rewrite(i *cassette.Interaction) error {
 	}
 	recording.RewriteStrings(i, f.replacer.Replace)
 	return nil
-}
-
-// escapeText makes text from the server, a recording or the user safe to
-// print on a terminal or in a CI log that a runner parses for workflow
-// commands: control characters (a newline that would start a line with
-// "::add-mask::", an ESC sequence), Unicode bidirectional controls and
-// invalid UTF-8 are written as Go escapes (\n, \x1b, \u202e, \xff). It is
-// contract's escapeControl, to be merged with it once it moves to an
-// internal package.
-func escapeText(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\x`)
-			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029':
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }

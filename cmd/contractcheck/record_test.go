@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/contract/serve"
 	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/gen/atlastest"
 )
@@ -29,7 +31,11 @@ func startMock(t *testing.T) *httptest.Server {
 	require.NoError(t, err)
 	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
 	require.NoError(t, err)
-	srv := httptest.NewServer(contract.NewMockServer(spec, ins, contract.CheckOptions{}, nil))
+	mock := serve.NewMock(spec, serve.MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	srv := httptest.NewServer(mock)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -49,7 +55,7 @@ func TestRecordWritesARedactedCassetteThatChecksBack(t *testing.T) {
 
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
-	for _, leak := range []string{secret, contract.MockAccessToken, "6a7940722c88faeba59bf917"} {
+	for _, leak := range []string{secret, serve.MockAccessToken, "6a7940722c88faeba59bf917"} {
 		assert.NotContains(t, string(data), leak)
 		assert.NotContains(t, stdout+stderr, leak)
 	}
@@ -99,7 +105,7 @@ func TestCheckAgainstATargetNeverPrintsASecret(t *testing.T) {
 	data, err := os.ReadFile(report)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"mode": "target"`)
-	for _, leak := range []string{secret, contract.MockAccessToken} {
+	for _, leak := range []string{secret, serve.MockAccessToken} {
 		assert.NotContains(t, stdout+stderr+string(data), leak)
 	}
 }
@@ -218,9 +224,9 @@ func TestRecordSynopsis(t *testing.T) {
 	code, stdout, stderr := runIn(t, "record", "-h")
 	assert.Equal(t, exitOK, code)
 	usage := stdout + stderr
-	assert.Contains(t, usage, "usage: contractcheck record --group-id ID [--envelope] [--fake-group-id] [--target URL] [--live] -o FILE")
-	assert.Contains(t, usage, "A target that\nis not a loopback address (Atlas itself) needs --live and https")
-	assert.Contains(t, usage, "A loopback target (a mock, the fake\nof contractcheck serve --fake) needs neither.")
+	assert.Contains(t, usage, "contractcheck record --group-id ID -o FILE [flags]")
+	assert.Contains(t, usage, "A target\nthat is not a loopback address (Atlas itself) needs --live and https")
+	assert.Contains(t, usage, "A loopback target (a mock, the fake of\ncontractcheck serve --fake) needs neither.")
 	assert.Contains(t, usage, "needed for a target that is not a loopback address")
 }
 
@@ -266,4 +272,26 @@ func TestFakeGroupIDHooksReplaceEveryID(t *testing.T) {
 	upper := &cassette.Interaction{Request: cassette.Request{URL: "https://cloud.mongodb.com/api/atlas/v2/groups/6A7940722C88FAEBA59BF917/x"}}
 	require.NoError(t, capture.Handler(upper))
 	assert.Contains(t, upper.Request.URL, "6A7940722C88FAEBA59BF917", "not a valid project id: kept")
+}
+
+// TestRecordChecksWhereItSavesBeforeTheCall: a cassette that cannot be
+// saved (its folder missing, or a folder named as the file) stops record
+// before the call, which against Atlas defers a maintenance for good.
+func TestRecordChecksWhereItSavesBeforeTheCall(t *testing.T) {
+	// Not parallel: it sets the credentials in the environment.
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	t.Setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_example")
+	t.Setenv("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_example")
+	dir := t.TempDir()
+	for out, want := range map[string]string{
+		filepath.Join(dir, "recordings", "defer.yaml"): "does not exist: create it first",
+		dir: "is a folder; name the cassette file",
+	} {
+		code, _, stderr := runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "--target", srv.URL, "-o", out)
+		assert.Equal(t, exitUsage, code, out)
+		assert.Contains(t, stderr, want, out)
+	}
+	assert.Zero(t, calls.Load(), "no request reached the server")
 }

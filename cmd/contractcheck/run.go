@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/atlascontract/deferwindow/contract"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
 // Exit codes.
@@ -32,6 +35,32 @@ const (
 	interruptGrace      = 3 * time.Second
 	serveInterruptGrace = 15 * time.Second
 )
+
+// exitError ends a command with an exit code; its message, if any, has
+// been printed already or is printed by run, escaped, then its hint (our
+// own text, on a line of its own).
+type exitError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is an error of the command line or of an input: exit 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitWith ends a command with code and nothing more to say.
+func exitWith(code int) error { return &exitError{code: code} }
 
 // run is the whole program, testable in-process. The first SIGINT or
 // SIGTERM cancels its context (a check stops, serve shuts down gracefully)
@@ -89,45 +118,96 @@ func signalExit(sig os.Signal) int {
 	return exitInterrupted
 }
 
-// commands are the subcommands, in the order usage lists them.
-var commands = []string{"check", "serve", "record", "extract", "diff", "version", "help"}
-
+// runContext runs the command line and turns its outcome into an exit
+// code, printing a usage error on stderr with a pointer to the help.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return runCheck(ctx, args, stdout, stderr)
-	}
-	switch args[0] {
-	case "check":
-		return runCheck(ctx, args[1:], stdout, stderr)
-	case "serve":
-		return runServe(ctx, args[1:], stdout, stderr)
-	case "record":
-		return runRecord(ctx, args[1:], stdout, stderr)
-	case "extract":
-		return runExtract(args[1:], stdout, stderr)
-	case "diff":
-		return runDiff(args[1:], stdout, stderr)
-	case "version", "--version", "-version":
-		return runVersion(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		if err := writeOutput("-", stdout, func(w io.Writer) error {
-			_, err := io.WriteString(w, usage)
-			return err
-		}); err != nil {
-			msgf(stderr, "contractcheck: writing the usage: %v\n", err)
-			return exitUsage
-		}
-		return exitOK
-	}
-	if first := args[0]; !strings.HasPrefix(first, "-") && !looksLikePath(first) {
-		msgf(stderr, "contractcheck: unknown command %q", first)
-		if s := suggest(first, commands); s != "" {
-			msgf(stderr, "; did you mean %q?", s)
-		}
-		msgf(stderr, "\n(a recording file or folder of that name does not exist either)\n\n%s", usage)
+	root := newRootCommand(stdout, stderr)
+	if err := singleDashLongFlag(root, args); err != nil {
+		msgf(stderr, "%s\n", safetext.EscapeControl(err.Error()))
 		return exitUsage
 	}
-	return runCheck(ctx, args, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			msgf(stderr, "%s: %s\n", cmd.CommandPath(), safetext.EscapeControl(ee.err.Error()))
+		}
+		if ee.hint != "" {
+			msgf(stderr, "%s\n", ee.hint)
+		}
+		return ee.code
+	}
+	// cobra's own errors: an unknown flag or command, a bad flag value.
+	msgf(stderr, "%s: %s\nRun '%s --help' for usage.\n", cmd.CommandPath(), safetext.EscapeControl(err.Error()), cmd.CommandPath())
+	return exitUsage
+}
+
+// singleDashLongFlag refuses a long flag written with one dash, such as
+// -offline: pflag would read it as -o with the value "ffline" and write the
+// report to a file of that name, where Go's flag package, which the
+// earlier contractcheck used, took it as --offline.
+func singleDashLongFlag(root *cobra.Command, args []string) error {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		cmd = root
+	}
+	for _, a := range args {
+		if a == "--" {
+			return nil
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if len(name) > 1 && (cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil) {
+			return fmt.Errorf("%s: %s is written with one dash: long flags take two (did you mean --%s?)", cmd.CommandPath(), a, a[1:])
+		}
+	}
+	return nil
+}
+
+// newRootCommand builds the command tree. Without a command, contractcheck
+// checks: `contractcheck recordings/` is `contractcheck check recordings/`.
+func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "contractcheck [command] [flags] [PATH...]",
+		Short: "Judge recorded Atlas Administration API v2 traffic against its OpenAPI description",
+		Long: `contractcheck judges recorded HTTP traffic of the Atlas Administration API v2 (go-vcr v4
+cassettes, HAR 1.2 files) against MongoDB's API description: the defer-maintenance-window
+fragment this module ships (the default), or the whole published spec (--spec atlas).
+
+Without a command it checks: contractcheck PATH... is contractcheck check PATH....`,
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		SuggestionsMinimumDistance: 2,
+		Version:                    toolVersion(),
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	// The text itself, not a template function: cobra keeps those in a
+	// process-wide map, which commands built concurrently would race on.
+	root.SetVersionTemplate(strings.ReplaceAll(versionText(), "{{", `{{"{{"}}`))
+	root.SetFlagErrorFunc(flagError)
+	check := newCheckCommand()
+	root.AddCommand(check, newServeCommand(), newRecordCommand(), newExtractCommand(), newDiffCommand(), newVersionCommand())
+	// The root command checks, with check's flags.
+	root.Flags().AddFlagSet(check.Flags())
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 && !looksLikePath(args[0]) {
+			msg := fmt.Sprintf("unknown command %q (and no recording of that name exists)", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf("; did you mean %q?", s[0])
+			}
+			return &exitError{code: exitUsage, err: errors.New(msg), hint: "Run 'contractcheck --help' for the commands."}
+		}
+		return nil
+	}
+	root.RunE = check.RunE
+	return root
 }
 
 // looksLikePath tells whether a first argument that is not a command is
@@ -136,55 +216,46 @@ func looksLikePath(arg string) bool {
 	if _, err := os.Lstat(arg); err == nil {
 		return true
 	}
-	return strings.ContainsAny(arg, `/\.*?[`)
+	return strings.HasPrefix(arg, "-") || strings.ContainsAny(arg, `/\.*?[`)
 }
 
-func runVersion(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		msgf(stderr, "contractcheck version: unexpected argument %q\n", args[0])
-		return exitUsage
+// flagError turns a flag parsing error into a usage error, with the flag
+// the user probably meant: one whose name is a short edit away (cobra's own
+// measure, as for commands). A one-letter flag gets no guess.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, f.Name)
+			}
+		})
+		if s := suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean --%s?", s)
+		}
 	}
-	tool := contract.Tool()
-	spec, err := contract.DefaultSpec()
-	if err != nil {
-		msgf(stderr, "contractcheck: %v\n", err)
-		return exitUsage
+	return &exitError{code: exitUsage, err: errors.New(msg), hint: fmt.Sprintf("Run '%s --help' for every flag.", cmd.CommandPath())}
+}
+
+// helpArg prints a command's help when its only argument is "help" and no
+// file of that name exists (`contractcheck check help`).
+func helpArg(cmd *cobra.Command, args []string) bool {
+	if len(args) == 1 && args[0] == "help" {
+		if _, err := os.Lstat("help"); err != nil {
+			_ = cmd.Help()
+			return true
+		}
 	}
-	frag := spec.Fragment()
-	if err := writeOutput("-", stdout, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%s %s, module %s\nfragment %s sha256 %s\n%s %s/%s\n",
-			tool.Name, tool.Version, contract.ModulePath, frag.Name, frag.SHA256, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return err
-	}); err != nil {
-		msgf(stderr, "contractcheck: writing the version: %v\n", err)
-		return exitUsage
-	}
-	return exitOK
+	return false
 }
 
 // msgf writes a message for the user: a diagnostic or progress on standard
 // error, or what a command did. A terminal or pipe that refuses a message
 // leaves nowhere to report that, so the write's error is dropped; a
 // command's results (reports, cassettes, the version) go through
-// writeOutput, which returns it.
+// writeOutput, which returns it. Text from outside (a file name, a
+// server's answer) must be passed through safetext.EscapeControl first.
 func msgf(w io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(w, format, args...)
 }
-
-const usage = `usage: contractcheck <command> [flags] [PATH...]
-
-commands:
-  check     judge recorded interactions against the fragment: replayed through
-            the generated client to an embedded replay server, --offline as
-            recorded, or --target URL (the default command when the first
-            argument is a flag or a path)
-  serve     serve recorded responses as a mock of the endpoint
-  record    call the endpoint once and write the redacted exchange as a cassette
-  extract   extract the operation from an upstream spec into a fragment
-  diff      report the operation's renames and the changed generated files between two fragments
-  version   print the module version and the fragment's SHA-256 (also --version)
-
-contractcheck check --shipped judges the recordings shipped in contractcheck;
-contractcheck check PATH... judges yours (or the paths in contractcheck.yaml).
-Run 'contractcheck <command> -h' for a command's flags.
-`

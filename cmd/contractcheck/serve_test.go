@@ -13,18 +13,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/contract/serve"
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
 // startServe runs serve with args until the test ends and returns its base URL.
 func startServe(t *testing.T, args ...string) (base string, stderr *lockedBuffer) {
 	t.Helper()
+	base, _, stderr = startServeOut(t, args...)
+	return base, stderr
+}
+
+// startServeOut is startServe that also returns what serve printed on stdout.
+func startServeOut(t *testing.T, args ...string) (base string, stdout, stderr *lockedBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout lockedBuffer
-	stderr = &lockedBuffer{}
+	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- runContext(ctx, append([]string{"serve"}, args...), &stdout, stderr) }()
+	go func() { done <- runContext(ctx, append([]string{"serve"}, args...), stdout, stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -41,7 +47,7 @@ func startServe(t *testing.T, args ...string) (base string, stderr *lockedBuffer
 		}
 		return m != nil
 	}, 10*time.Second, 10*time.Millisecond, "stderr: %s", stderr.String())
-	return base, stderr
+	return base, stdout, stderr
 }
 
 // TestServeFakeWithNewFromEnv: a program configured by the environment,
@@ -108,7 +114,7 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	bad := filepath.Join("..", "..", "contract", "testdata", "bad", "body-schema.yaml")
 	good := filepath.Join("..", "..", "contract", "recordings")
 	base, stderr := startServe(t, "--mount", "/atlas", bad, good)
-	assert.Regexp(t, `warning: .*body-schema\.yaml interaction \d+ breaks the contract \(body-schema: `, stderr.String())
+	assert.Regexp(t, `warning: .*body-schema\.yaml #\d+ breaks the spec \(body-schema: `, stderr.String())
 
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/atlas/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
 	require.NoError(t, err)
@@ -117,7 +123,7 @@ func TestServeWarnsAboutBrokenRecordingsAndMounts(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.NotEqual(t, http.StatusNotImplemented, resp.StatusCode, "the recordings are routed as recorded")
-	assert.Empty(t, resp.Header.Get(contract.MockHeader), "a recorded answer, not a refusal")
+	assert.Empty(t, resp.Header.Get(serve.MockHeader), "a recorded answer, not a refusal")
 }
 
 // TestServeFlagConventions: serve's flags follow the other subcommands'
@@ -129,12 +135,13 @@ func TestServeFlagConventions(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--mout", "/atlas"}, "unknown flag --mout; did you mean --mount?"},
+		{[]string{"--mout", "/atlas"}, "unknown flag: --mout; did you mean --mount?"},
 		{[]string{"--max-body", "10"}, "did you mean --max-body-bytes?"},
 		{[]string{"--max-body-bytes", "0"}, "--max-body-bytes 0 is out of range: want 1 to 1073741824"},
 		{[]string{"--max-body-bytes", "1073741825"}, "want 1 to 1073741824"},
 		{[]string{"--max-body-bytes", "-1"}, "want 1 to 1073741824"},
 		{[]string{"--fake", "--max-body-bytes", "1024"}, "--fake reads none"},
+		{[]string{"--fake", "--spec", "atlas"}, "--fake reads none"},
 		{[]string{"--state", "state.yaml"}, "--state needs --fake"},
 		{[]string{"--mount", "http://127.0.0.1/atlas"}, "--mount: mount \"http://127.0.0.1/atlas\" is a URL"},
 		{[]string{"--mount", "/atlas?x=1"}, "without a query"},
@@ -147,10 +154,9 @@ func TestServeFlagConventions(t *testing.T) {
 
 	help := mustHelp(t, "serve")
 	for _, want := range []string{
-		"  --addr address\n    \tlisten address (port 0: a free one; loopback unless told otherwise) (default: 127.0.0.1:0)",
-		"  --max-body-bytes bytes\n    \tcap on every recorded body read, in bytes (1 to 1073741824); not with --fake (default: 4194304)",
-		"  --mount prefix\n", "(default: none)",
-		"  --fake\n    \tserve the fake Atlas",
+		"--addr address           listen address (port 0: a free one; loopback unless told otherwise) (default \"127.0.0.1:0\")",
+		"--max-body-bytes bytes   cap on every recorded body read, in bytes (1 to 1073741824); not with --fake (default 4194304)",
+		"--mount prefix", "--fake                   serve the fake Atlas",
 	} {
 		assert.Contains(t, help, want)
 	}
@@ -182,4 +188,32 @@ func TestServeNormalisesTheMount(t *testing.T) {
 		resp = post(base + path)
 		assert.Contains(t, []int{http.StatusNotFound, http.StatusNotImplemented}, resp.StatusCode, "%v: outside the mount nothing is routed", args)
 	}
+}
+
+// TestServeOnAHARHonoursTheScope: serve on a browser's HAR keeps the
+// operation's interactions only (the default scope), warns about none of
+// the rest, and its banner says that replay answers without credentials;
+// --scope all keeps the rest and warns about what breaks the spec.
+func TestServeOnAHARHonoursTheScope(t *testing.T) {
+	t.Parallel()
+	har := browserSession(t, t.TempDir())
+
+	base, stdout, stderr := startServeOut(t, har)
+	assert.Contains(t, stdout.String(), "replay checks no credentials: every request is answered")
+	assert.Contains(t, stdout.String(), "1 recorded answer of")
+	assert.Contains(t, stdout.String(), "4 interactions outside the scope left out", "the token exchange, the preflight, another endpoint, a font")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the recorded answer, to a request without credentials")
+	assert.Empty(t, stderr.String(), "no warning about the entries outside the scope")
+
+	_, stdout, stderr = startServeOut(t, "--scope", "all", har)
+	assert.Contains(t, stdout.String(), "2 interactions outside the scope left out", "the token exchange and the preflight, in every scope")
+	assert.Regexp(t, `#1 breaks the spec \(unknown-operation: [^\n]*\); it is not served\n`, stderr.String(), "the rest is judged, and warned about")
+	assert.Contains(t, stderr.String(), "#4 breaks the spec (unknown-operation")
+	assert.NotContains(t, stderr.String(), "#2 ", "the preflight is not")
 }

@@ -37,7 +37,7 @@ func runServeFake(ctx context.Context, statePath, mount, addr string, stdout, st
 	if err != nil {
 		return fail(err)
 	}
-	handler := serve.Checked(fake, contract.NewChecker(spec, contract.CheckOptions{}), serve.CheckedOptions{
+	handler := serve.Checked(fake, contract.NewChecker(spec, ""), serve.CheckedOptions{
 		Mount: mount, FaultHeader: atlastest.FaultHeader,
 		Skip: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, atlastest.ControlPrefix) },
 		OnViolation: func(v serve.Violation) {
@@ -81,7 +81,7 @@ func newServeFake(statePath, mount, addr string) (*atlastest.Fake, string, error
 	if t := os.Getenv(envControlToken); t != "" {
 		opts = append(opts, atlastest.WithControlToken(t))
 	}
-	creds := "the default test credentials (see the README)"
+	creds := "the default test credentials (see docs/fake.md)"
 	id, secret := os.Getenv(atlas.EnvClientID), os.Getenv(atlas.EnvClientSecret)
 	pub, priv := os.Getenv(atlas.EnvPublicAPIKey), os.Getenv(atlas.EnvPrivateAPIKey)
 	if (id == "") != (secret == "") || (pub == "") != (priv == "") {

@@ -196,7 +196,7 @@ envelopeStatusOK: false
 		"projects:\n  - id: [1]\n":                  "state.yaml:2: projects[0].id: want a project id",
 		"projects: {}\n":                            "state.yaml:1: projects: want a list of projects",
 		"projects:\n  - 32b6e34b3d91647abb20e7b8\n": "state.yaml:2: projects[0]: want a mapping with the keys id",
-		"projects: [\n":                             "state.yaml: yaml:",
+		"projects: [\n":                             "state.yaml:2: did not find expected node content",
 	} {
 		require.NoError(t, os.WriteFile(state, []byte(content), 0o600))
 		code, _, stderr := runIn(t, "serve", "--fake", "--state", state)
@@ -233,13 +233,13 @@ func TestServeFakeLoopbackIsQuiet(t *testing.T) {
 	assert.Contains(t, stdout.String(), "listening on http://127.0.0.1:")
 }
 
-// TestREADMEStateFileParses: the state file the README shows is one serve
+// TestREADMEStateFileParses: the state file docs/fake.md shows is one serve
 // --fake reads.
 func TestREADMEStateFileParses(t *testing.T) {
 	t.Parallel()
-	m := regexp.MustCompile("(?s)The state file:\n\n```yaml\n(.*?)```").FindStringSubmatch(readREADME(t))
-	require.NotNil(t, m, "the README shows a state file after \"The state file:\"")
-	st, err := parseFakeState("README.md", []byte(m[1]))
+	m := regexp.MustCompile("(?s)The state file:\n\n```yaml\n(.*?)```").FindStringSubmatch(string(readRepoFile(t, "docs/fake.md")))
+	require.NotNil(t, m, "docs/fake.md shows a state file after \"The state file:\"")
+	st, err := parseFakeState("docs/fake.md", []byte(m[1]))
 	require.NoError(t, err)
 	assert.Len(t, st.Projects, 1)
 	assert.True(t, st.EnvelopeStatusOK)

@@ -14,7 +14,10 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
+
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/atlascontract/deferwindow/internal/yamlbound"
 )
 
 // cassetteHead is the top of a go-vcr cassette; the interactions are decoded
@@ -33,7 +36,12 @@ type cassetteHead struct {
 // library then reads the file again rather than the copy in memory, which
 // is dropped before it builds its tree.
 func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again func() (io.Reader, error), opts Options, fn func(*Interaction) error) error {
-	data, err := readSized(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)), min(size, MaxCassetteBytes)+1)
+	// Room for the whole file up front: growing from io.ReadAll's 512
+	// bytes would leave about twice a large cassette's size as garbage.
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, MaxCassetteBytes)+1) + bytes.MinRead)
+	_, err := buf.ReadFrom(io.MultiReader(bytes.NewReader(lead), io.LimitReader(r, MaxCassetteBytes+1)))
+	data := buf.Bytes()
 	if err != nil {
 		return fileError(name, 0, "cannot read: "+errText(err), err)
 	}
@@ -48,7 +56,7 @@ func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again f
 	if line, b := invalidUTF8(data); line > 0 {
 		return fileError(name, line, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a YAML cassette must be UTF-8 text", b), nil)
 	}
-	switch b := yamlNodeBound(data, MaxCassetteNodes, MaxCassetteValueBytes); {
+	switch b := yamlbound.Count(data, MaxCassetteNodes, MaxCassetteValueBytes); {
 	case b.ValueLine > 0:
 		return fileError(name, b.ValueLine, fmt.Sprintf("a YAML value (a scalar: a body, say) of more than %d bytes (%d MiB) starts on this line, "+
 			"the limit for one value of a go-vcr cassette: the YAML library takes about five times a value's size to parse it, "+
@@ -65,8 +73,8 @@ func readCassette(name string, r *bufio.Reader, lead []byte, size int64, again f
 		}
 		return yamlError(name, -1, 0, "invalid YAML: ", nil, err)
 	}
-	if n, msg := badShape(doc, 0); n != nil {
-		return fileError(name, n.Line, msg, nil)
+	if n, msg := cassetteShape.Check(doc); n != nil {
+		return fileError(name, n.Line, msg+": a go-vcr cassette nests about seven levels, and its largest mappings (headers) hold a few dozen keys", nil)
 	}
 	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -182,6 +190,9 @@ func cassetteInteraction(name string, index int, node *yaml.Node, max int64, lef
 		return nil, bad(at("response", "body"), "response body: %v", err)
 	}
 	it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+	if v := mapValue(node, "response", "body"); v != nil {
+		it.Response.BodyLine = v.Line
+	}
 	omittedAsTooLarge(&it.Request.Body, &it.Request.BodyTooLarge, &it.Request.BodySize, it.Request.Header)
 	omittedAsTooLarge(&it.Response.Body, &it.Response.BodyTooLarge, &it.Response.BodySize, it.Response.Header)
 	return it, nil
@@ -207,32 +218,12 @@ const (
 	MaxCassetteValueBytes = 16 << 20
 )
 
-// Bounds on the shape of a cassette, checked before it is decoded: the YAML
-// library compares the keys of a mapping pairwise, so a mapping of 40,000
-// keys would take seconds. A go-vcr cassette nests about seven levels deep,
-// and its largest mappings (headers) hold a few dozen keys.
-const (
-	maxYAMLKeys  = 1000
-	maxYAMLDepth = 100
-)
-
-// badShape returns the first node under n that breaks the shape bounds, and
-// why, or nil. Aliases are not followed: their target is checked where it
-// stands.
-func badShape(n *yaml.Node, depth int) (*yaml.Node, string) {
-	if depth > maxYAMLDepth {
-		return n, fmt.Sprintf("YAML nested deeper than %d levels: a go-vcr cassette nests about seven", maxYAMLDepth)
-	}
-	if n.Kind == yaml.MappingNode && len(n.Content) > 2*maxYAMLKeys {
-		return n, fmt.Sprintf("a YAML mapping with %d keys, over the limit of %d: a go-vcr cassette's largest mappings (headers) hold a few dozen", len(n.Content)/2, maxYAMLKeys)
-	}
-	for _, c := range n.Content {
-		if bad, msg := badShape(c, depth+1); bad != nil {
-			return bad, msg
-		}
-	}
-	return nil, ""
-}
+// cassetteShape bounds the shape of a cassette, checked before it is
+// decoded: the YAML library compares the keys of a mapping pairwise, so a
+// mapping of 40,000 keys would take seconds. A go-vcr cassette nests about
+// seven levels deep, and its largest mappings (headers) hold a few dozen
+// keys.
+var cassetteShape = yamlbound.Shape{MaxKeys: 1000, MaxDepth: 100}
 
 // aliasBytes returns the bytes that decoding n repeats through YAML aliases:
 // the size of every alias's target, counted as if written out (its
@@ -308,26 +299,6 @@ func loadYAML(data []byte, again func() (io.Reader, error)) (*yaml.Node, error) 
 		return nil, errChanged
 	}
 	return &doc, nil
-}
-
-// readSized reads r to its end into a buffer of size bytes, grown only if
-// r holds more: io.ReadAll would double its buffer from 512 bytes, leaving
-// about twice a large cassette's size behind as garbage.
-func readSized(r io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, 0, max(size, 512))
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
 }
 
 // decodeBody is decodeContent for a body held as a string: a body without

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/contract/serve"
 	atlas "github.com/atlascontract/deferwindow/gen"
 )
 
@@ -38,7 +39,7 @@ func ExampleNewRecorder() {
 	saved, _ := os.ReadFile(filepath.Join(dir, "defer.yaml"))
 	fmt.Println("interactions:", rec.Len())
 	fmt.Println("secret written:", strings.Contains(string(saved), clientSecret))
-	fmt.Println("token written:", strings.Contains(string(saved), contract.MockAccessToken))
+	fmt.Println("token written:", strings.Contains(string(saved), serve.MockAccessToken))
 	// Output:
 	// interactions: 2
 	// secret written: false
@@ -55,7 +56,13 @@ func exampleSetup() (baseURL, clientID, clientSecret, dir string, cleanup func()
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := httptest.NewServer(contract.NewMockServer(spec, ins, contract.CheckOptions{}, nil))
+	mock := serve.NewMock(spec, serve.MockOptions{})
+	for _, in := range ins {
+		if err := mock.Add(in); err != nil {
+			log.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(mock)
 	dir, err = os.MkdirTemp("", "record-example")
 	if err != nil {
 		log.Fatal(err)

@@ -40,11 +40,32 @@ type harEntry struct {
 		Headers []harPair `json:"headers"`
 		Content *struct {
 			Size     int64   `json:"size"`
-			Text     *string `json:"text"`
+			Text     harText `json:"text"`
 			Encoding string  `json:"encoding"`
 		} `json:"content"`
 		BodySize int64 `json:"bodySize"`
 	} `json:"response"`
+}
+
+// harText is a response's content text: nil for null or absent, with the
+// offset where it starts, whose line findings about the body name. It
+// decodes itself (a method, not an option: a decoder given any unmarshaler
+// option consults it for every value, which costs a quarter of the read).
+type harText struct {
+	s   *string
+	off int64
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (t *harText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	rest := dec.UnreadBuffer()
+	t.off = dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n,:")))
+	t.s = new(string)
+	return json.UnmarshalDecode(dec, t.s)
 }
 
 // harPair is a header, a query parameter or a form parameter. A null in a
@@ -217,6 +238,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		return nil, err
 	}
 	it.Request.Header, it.Response.Header = rqHeader, rsHeader
+	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
 	if pd := rq.PostData; pd != nil {
 		b, _ := h.body(cmp.Or(pd.Text, encodeParams(pd.Params)), false, rq.BodySize, nil) // only base64 fails
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
@@ -224,7 +246,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
 	switch c := rs.Content; {
-	case c == nil || c.Text == nil:
+	case c == nil || c.Text.s == nil:
 		size := rs.BodySize
 		if c != nil {
 			size = max(size, c.Size)
@@ -233,11 +255,12 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	case c.Encoding != "" && !strings.EqualFold(c.Encoding, "base64"):
 		return nil, bad("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
 	default:
-		b, err := h.body(*c.Text, c.Encoding != "", c.Size, it.Response.Header)
+		b, err := h.body(*c.Text.s, c.Encoding != "", c.Size, it.Response.Header)
 		if err != nil {
 			return nil, bad("%v", err)
 		}
 		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
+		it.Response.BodyLine = h.f.lineAt(c.Text.off)
 	}
 	return it, nil
 }

@@ -55,9 +55,9 @@ type Request struct {
 	// NotRecorded reports that the recording holds no request headers (the
 	// Atlas CLI's public snapshots keep only the response), so rules about
 	// the request's headers cannot judge it: Header says nothing about the
-	// headers sent. A cassette marks such a request with a request header
-	// OmittedHeader whose value starts with HeadersNotRecorded; the reader
-	// removes that header from Header.
+	// headers sent. A recording (a cassette or a HAR) marks such a request
+	// with a request header OmittedHeader whose value starts with
+	// HeadersNotRecorded; the reader removes that header from Header.
 	NotRecorded bool
 }
 
@@ -116,6 +116,10 @@ type Response struct {
 	// and no text, as browsers write when they did not keep the body. Body
 	// is then empty and says nothing about the body received.
 	BodyNotRecorded bool
+	// BodyLine is the 1-based line where the recorded body starts in its
+	// file (a cassette's response body, a HAR's content text), or 0 when
+	// there is none or it is not known. Findings about the body name it.
+	BodyLine int
 }
 
 // DefaultMaxBodyBytes is the body cap used when Options.MaxBodyBytes or

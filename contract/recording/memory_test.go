@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/internal/yamlbound"
 )
 
 // memoryUse runs fn and returns the bytes it allocated (TotalAlloc) and the
@@ -204,8 +205,8 @@ func fullCassette(t *testing.T) string {
 		fmt.Fprintf(&b, body, strings.Repeat("a", left))
 	}
 	text := b.String()
-	nodes, line := recording.YAMLNodeBound([]byte(text), recording.MaxCassetteNodes)
-	require.Zero(t, line, "the bound is %d", nodes)
-	t.Logf("bound %d of %d", nodes, recording.MaxCassetteNodes)
+	bound := yamlbound.Count([]byte(text), recording.MaxCassetteNodes, len(text))
+	require.Zero(t, bound.NodesLine, "the bound is %d", bound.Nodes)
+	t.Logf("bound %d of %d", bound.Nodes, recording.MaxCassetteNodes)
 	return text
 }

@@ -3,6 +3,7 @@ package recording_test
 import (
 	"errors"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -316,4 +317,64 @@ func TestReadCassetteFromAFileOrAStream(t *testing.T) {
 	changed := strings.Replace(ok, "200", "404", 1)
 	err = recording.Read("shifty.yaml", &shiftyFile{first: strings.NewReader(ok), second: strings.NewReader(changed)}, recording.Options{}, nil)
 	require.EqualError(t, err, "shifty.yaml: cannot read: the file changed while it was read")
+}
+
+// TestBodyLine: each response names the line its recorded body starts on,
+// in a cassette (the body key) and in a HAR (content.text, wherever the
+// exporter put it in the entry); a body the file does not hold has none.
+func TestBodyLine(t *testing.T) {
+	t.Parallel()
+	// lineOf is the first line in [from, to) that starts with prefix, or 0.
+	lineOf := func(path, prefix string, from, to int) int {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for i, l := range strings.Split(string(data), "\n") {
+			if i+1 >= from && i+1 < to && strings.HasPrefix(strings.TrimSpace(l), prefix) {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	for _, tc := range []struct{ file, response, body string }{
+		{"testdata/defer-errors.yaml", "response:", "body:"},
+		{"testdata/defer-chrome.har", `"response":`, `"text":`},
+		{"testdata/defer-mitmproxy.har", `"response":`, `"text":`},
+	} {
+		ins := readAll(t, tc.file, recording.Options{})
+		require.NotEmpty(t, ins, tc.file)
+		bodies := 0
+		for i, in := range ins {
+			end := math.MaxInt
+			if i+1 < len(ins) {
+				end = ins[i+1].Line
+			}
+			want := lineOf(tc.file, tc.body, lineOf(tc.file, tc.response, in.Line, end), end)
+			assert.Equal(t, want, in.Response.BodyLine, "%s #%d", tc.file, in.Index)
+			if want > 0 {
+				bodies++
+			}
+		}
+		assert.Positive(t, bodies, tc.file)
+	}
+
+	ins, err := readString("t.har", `{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://x/y","headers":[]},
+"response":{"status":200,"headers":[],"content":{"size":5,
+"text":null}}}]}}`, recording.Options{})
+	require.NoError(t, err)
+	assert.Zero(t, ins[0].Response.BodyLine, "a body the exporter did not keep has no line")
+	assert.True(t, ins[0].Response.BodyNotRecorded)
+}
+
+// TestReadHARRequestNotRecorded: a HAR marks a request recorded without its
+// headers as a cassette does, and the marker is not left among them.
+func TestReadHARRequestNotRecorded(t *testing.T) {
+	t.Parallel()
+	got, err := readString("snapshot.har", `{"log":{"version":"1.2","entries":[
+{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/orgs","headers":[{"name":"X-Recording-Omitted","value":"request headers not recorded (snapshot)"}]},"response":{"status":200,"headers":[]}},
+{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/orgs","headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}]},"response":{"status":200,"headers":[]}}]}}`, recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Request.NotRecorded)
+	assert.Empty(t, got[0].Request.Header)
+	assert.False(t, got[1].Request.NotRecorded)
 }

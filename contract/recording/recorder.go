@@ -67,8 +67,8 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 // Recorder is an http.RoundTripper that forwards every request to a base
 // RoundTripper and records the exchange, redacted, for Save, with go-vcr
 // v4's recorder (gopkg.in/dnaeon/go-vcr.v4/pkg/recorder): the cassettes it
-// writes are go-vcr's own, and go-vcr replays them with the matcher the
-// README shows. It is safe for concurrent use; concurrent calls lose no
+// writes are go-vcr's own, and go-vcr replays them with the matcher
+// docs/recordings.md shows. It is safe for concurrent use; concurrent calls lose no
 // interaction.
 //
 // Redaction is go-vcr's AfterCaptureHook, the first hook to run. go-vcr

@@ -44,7 +44,7 @@ func checker(t *testing.T) *contract.Checker {
 	t.Helper()
 	spec, err := contract.DefaultSpec()
 	require.NoError(t, err)
-	return contract.NewChecker(spec, contract.CheckOptions{})
+	return contract.NewChecker(spec, "")
 }
 
 func checked(t *testing.T, h http.Handler, opts serve.CheckedOptions) (*httptest.Server, *violations) {

@@ -34,7 +34,7 @@ func TestFragmentChangeIsCaught(t *testing.T) {
 	for _, tc := range []struct {
 		checker *contract.Checker
 		want    int
-	}{{contract.NewChecker(spec, contract.CheckOptions{}), 1}, {defaultChecker(t), 0}} {
+	}{{contract.NewChecker(spec, ""), 1}, {defaultChecker(t), 0}} {
 		v := &violations{}
 		srv := atlastest.NewServer(t, judgedBy(tc.checker, "", v.add), atlastest.WithProjects(atlastest.Project{ID: notScheduled, WindowDefined: true}))
 		err = srv.Client().DeferMaintenanceWindow(t.Context(), notScheduled)

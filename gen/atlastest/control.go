@@ -152,7 +152,7 @@ func (f *Fake) controlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"advanced": d.String()})
 	})
 	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
-		controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the README's control API table", capped(r.Method), capped(r.URL.EscapedPath())))
+		controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the control API table in docs/fake.md", capped(r.Method), capped(r.URL.EscapedPath())))
 	})
 	return f.guard(mux)
 }
@@ -181,7 +181,7 @@ func (f *Fake) guard(next http.Handler) http.Handler {
 		if p := r.URL.Path; path.Clean(p) != p && path.Clean(p)+"/" != p {
 			// ServeMux would redirect to the clean path: the API names no
 			// such path, so say so instead.
-			controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the README's control API table", capped(r.Method), capped(r.URL.EscapedPath())))
+			controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the control API table in docs/fake.md", capped(r.Method), capped(r.URL.EscapedPath())))
 			return
 		}
 		next.ServeHTTP(w, r)

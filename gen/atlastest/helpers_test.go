@@ -27,7 +27,7 @@ func defaultChecker(t testing.TB) *contract.Checker {
 	t.Helper()
 	spec, err := contract.DefaultSpec()
 	require.NoError(t, err)
-	return contract.NewChecker(spec, contract.CheckOptions{})
+	return contract.NewChecker(spec, "")
 }
 
 // judgedBy serves the fake through the checking middleware, reporting each

@@ -160,25 +160,56 @@ func NewNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// AcceptVersion finds a versioned Atlas media type,
-// application/vnd.atlas.YYYY-MM-DD+json, in an Accept header value and
-// returns its date. The media type is matched without regard to case, its
-// parameters are ignored, and of several comma-separated entries the first
-// versioned one counts. ok is false when none names a real date.
-func AcceptVersion(accept string) (date string, ok bool) {
+// Preview is the version of Atlas's preview media type,
+// application/vnd.atlas.preview+json: served only to a request that names
+// it.
+const Preview = "preview"
+
+// MediaTypeVersion returns the version an Atlas media type names:
+// application/vnd.atlas.YYYY-MM-DD+json gives the date, and
+// application/vnd.atlas.preview+json gives Preview. The media type is
+// matched without regard to case and its parameters (;charset=utf-8) are
+// ignored; ok is false for any other media type, or a date that is none.
+func MediaTypeVersion(mt string) (version string, ok bool) {
 	const prefix, suffix = "application/vnd.atlas.", "+json"
-	for accept != "" {
-		var part string
-		part, accept, _ = strings.Cut(accept, ",")
-		mt, _, _ := strings.Cut(part, ";")
-		mt = strings.TrimSpace(mt)
-		if len(mt) != len(prefix)+len(time.DateOnly)+len(suffix) ||
-			!strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
-			continue
+	mt, _, _ = strings.Cut(mt, ";")
+	mt = strings.TrimSpace(mt)
+	if len(mt) <= len(prefix)+len(suffix) || !strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
+		return "", false
+	}
+	v := mt[len(prefix) : len(mt)-len(suffix)]
+	if strings.EqualFold(v, Preview) {
+		return Preview, true
+	}
+	if !isDate(v) {
+		return "", false
+	}
+	return v, true
+}
+
+// isDate tells whether s is a date YYYY-MM-DD with a month 01..12 and a
+// day 01..31.
+func isDate(s string) bool {
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			return false
 		}
-		d := mt[len(prefix) : len(prefix)+len(time.DateOnly)]
-		if _, err := time.Parse(time.DateOnly, d); err == nil {
-			return d, true
+	}
+	month, day := s[5:7], s[8:10]
+	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
+}
+
+// AcceptVersion finds a dated Atlas media type,
+// application/vnd.atlas.YYYY-MM-DD+json, in an Accept header value and
+// returns its date. Of several comma-separated entries the first dated one
+// counts; the preview is not a date. ok is false when none names one.
+func AcceptVersion(accept string) (date string, ok bool) {
+	for part := range strings.SplitSeq(accept, ",") {
+		if v, ok := MediaTypeVersion(part); ok && v != Preview {
+			return v, true
 		}
 	}
 	return "", false

@@ -4,6 +4,7 @@
 package output
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -39,12 +40,28 @@ import (
 //
 // The folder must exist. Errors name path.
 func Write(path string, stdout io.Writer, data []byte) error {
+	return WriteFunc(path, stdout, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFunc writes what write produces to the destination path names, by
+// Write's rule, as it is produced: a report of any size is never held
+// whole. When write fails, a regular file is left as it was (on Windows, it
+// may hold what was written); standard output, a pipe or a device has what
+// was written before the failure.
+func WriteFunc(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" {
 		if stdout == nil {
 			stdout = os.Stdout
 		}
-		_, err := stdout.Write(data)
-		return err
+		bw := bufio.NewWriter(stdout)
+		if err := write(bw); err != nil {
+			_ = bw.Flush() // what was written stays written; the first error is the one to report
+			return err
+		}
+		return bw.Flush()
 	}
 	target := path
 	fi, err := os.Stat(path) // follows links
@@ -52,18 +69,18 @@ func Write(path string, stdout io.Writer, data []byte) error {
 	case errors.Is(err, fs.ErrNotExist):
 		if lfi, lerr := os.Lstat(path); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
 			// A link to a file yet to be made: create it through the link.
-			return writeInto(path, data, os.O_CREATE)
+			return writeInto(path, write, os.O_CREATE)
 		}
 	case err != nil:
 		return err
 	case !fi.Mode().IsRegular() || underSystemFolder(path):
-		return writeInto(path, data, 0)
+		return writeInto(path, write, 0)
 	default:
 		if target, err = filepath.EvalSymlinks(path); err != nil {
 			return err
 		}
 	}
-	if err := replaceFile(target, data); err != nil {
+	if err := replaceFile(target, write); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
@@ -77,13 +94,18 @@ func underSystemFolder(path string) bool {
 }
 
 // writeInto opens path for writing (appending where the platform allows,
-// see writeIntoFlags), with the extra flags, and writes data.
-func writeInto(path string, data []byte, flags int) error {
+// see writeIntoFlags), with the extra flags, and writes into it what write
+// produces.
+func writeInto(path string, write func(io.Writer) error, flags int) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|writeIntoFlags|flags, 0o666)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	bw := bufio.NewWriter(f)
+	err = write(bw)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

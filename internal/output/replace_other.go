@@ -3,6 +3,8 @@
 package output
 
 import (
+	"bufio"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -18,6 +20,18 @@ const writeIntoFlags = os.O_APPEND
 // temporary file in the same folder, synced, then renamed over path
 // (renameio). An existing file keeps its mode; a new one gets 0666 less
 // the umask.
-func replaceFile(path string, data []byte) error {
-	return renameio.WriteFile(path, data, 0o666, renameio.WithTempDir(filepath.Dir(path)))
+func replaceFile(path string, write func(io.Writer) error) error {
+	t, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o666), renameio.WithExistingPermissions(), renameio.WithTempDir(filepath.Dir(path)))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = t.Cleanup() }() // removes the temporary file unless it replaced path
+	bw := bufio.NewWriter(t)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return t.CloseAtomicallyReplace()
 }

@@ -1,6 +1,10 @@
 package output
 
-import "github.com/google/renameio/v2/maybe"
+import (
+	"bufio"
+	"io"
+	"os"
+)
 
 // writeIntoFlags are the flags a destination that is written into is
 // opened with: none, because os.OpenFile on Windows turns O_APPEND into an
@@ -8,12 +12,27 @@ import "github.com/google/renameio/v2/maybe"
 // written at all; devices and pipes have no offset to append at anyway.
 const writeIntoFlags = 0
 
-// replaceFile writes the regular file path with renameio's maybe.WriteFile,
-// which on Windows is os.WriteFile: not atomic, because Windows does not
+// replaceFile writes the regular file path in place, as renameio's
+// maybe.WriteFile does on Windows: not atomically, because Windows does not
 // promise that a rename over an existing file is (google/renameio#1,
-// golang/go#22397). The file is truncated and written in place, so it keeps
-// its attributes and permissions; a new file gets the folder's inherited
+// golang/go#22397). The file is truncated and written, so it keeps its
+// attributes and permissions; a new file gets the folder's inherited
 // permissions.
-func replaceFile(path string, data []byte) error {
-	return maybe.WriteFile(path, data, 0o666)
+func replaceFile(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	err = write(bw)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if serr := f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

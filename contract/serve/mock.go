@@ -1,0 +1,338 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/internal/atlaswire"
+	"github.com/atlascontract/deferwindow/internal/safetext"
+)
+
+// MockHeader marks the answers the mock makes up itself (its refusals and
+// its token), as opposed to recorded ones; its value says why.
+const MockHeader = "X-Contractcheck-Mock"
+
+// MockAccessToken is the access token the mock hands out at the token
+// endpoint, so clients using Service Account auth can be tested against it.
+const MockAccessToken = "contractcheck-mock-token"
+
+// MaxMockBytes bounds the recorded bodies a Mock holds: serving a recording
+// keeps its answers in memory, so a larger one is refused at load, with the
+// figure, rather than growing without bound.
+const MaxMockBytes = 256 << 20
+
+// Mock answers with recorded responses, for people testing their own Atlas
+// code against what Atlas once said. Answers are chosen per request: by
+// operation, envelope mode and path parameters (the project, the
+// organization, the cluster…), then in recorded order, cycling at the end,
+// so one project's calls never move another's. Path parameters never
+// recorded get the sequence of the most recorded ones of that operation,
+// with their values replaced in the bodies. Requests that break the spec
+// get what Atlas answers: a malformed groupId the recorded negative case if
+// there is one, otherwise 404 INVALID_GROUP_ID; a missing or unknown
+// version the recorded 406 if there is one, otherwise 406
+// INVALID_VERSION_DATE. A recorded 401 without a challenge gets a Digest
+// challenge, so Digest clients still see its body. The token endpoint the
+// spec declares hands out MockAccessToken and revocation answers 200; no
+// credential is checked (the fake in gen/atlastest checks them).
+//
+// Mock is an http.Handler; it is safe for concurrent use.
+type Mock struct {
+	spec    *contract.Spec
+	checker *contract.Checker
+	mount   string
+	log     io.Writer
+	logMu   sync.Mutex
+
+	answers    map[mockKey][]*recording.Response
+	fallback   map[mockKey]string     // operation and envelope mode → the most recorded parameters
+	badGroup   *recording.Interaction // the first recorded refusal of a malformed groupId
+	badVersion *recording.Interaction // the first recorded 406 of a missing or unknown version
+
+	counts   map[mockKey]int // answers per key, while adding
+	held     int64           // bytes of the bodies kept
+	maxBytes int64
+	kept     int
+
+	mu   sync.Mutex
+	next map[mockKey]int
+}
+
+type mockKey struct {
+	op       *contract.Operation
+	envelope bool
+	params   string // the path parameters, canonical
+}
+
+// MockOptions configure a Mock.
+type MockOptions struct {
+	// Mount is a path prefix stripped from incoming requests (recordings are
+	// routed as recorded); see contract.NormalizeMount.
+	Mount string
+	// Log receives a line per invalid request and per request the
+	// recordings cannot answer; nil discards them.
+	Log io.Writer
+	// MaxBytes bounds the recorded bodies the mock holds; 0 means
+	// MaxMockBytes.
+	MaxBytes int64
+}
+
+// NewMock returns a mock with no answers yet: Add gives it the recorded
+// ones, one interaction at a time, so a recording is never held whole.
+func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
+	m := &Mock{
+		spec: spec, checker: contract.NewChecker(spec, ""), mount: opts.Mount, log: opts.Log,
+		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, next: map[mockKey]int{},
+		counts: map[mockKey]int{}, maxBytes: opts.MaxBytes,
+	}
+	if m.maxBytes <= 0 {
+		m.maxBytes = MaxMockBytes
+	}
+	if m.log == nil {
+		m.log = io.Discard
+	}
+	return m
+}
+
+// Add keeps the answer of one recorded interaction whose request routes to
+// an operation of the spec, and ignores any other. It refuses an answer
+// once the bodies kept would pass MaxMockBytes. Add is meant for setting
+// the mock up, before it serves.
+func (m *Mock) Add(in *recording.Interaction) error {
+	if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
+		return nil
+	}
+	op, params, ok := m.spec.Route(in.Request.Method, in.Request.URL.EscapedPath(), "")
+	if !ok {
+		return nil
+	}
+	if m.held += int64(len(in.Response.Body)); m.held > m.maxBytes {
+		return fmt.Errorf("%s: the recorded answers to serve hold more than %d bytes; serve fewer or smaller recordings", in.Location(), m.maxBytes)
+	}
+	// Keyed as recorded: a version retired since is still the answer to it.
+	v := m.checker.CheckRequest(context.Background(), op, params, &in.Request, time.Time{})
+	problems, enveloped := v.Problems, v.Enveloped
+	switch {
+	case len(problems) == 0 || in.Request.NotRecorded:
+		k := mockKey{op, enveloped, canonicalParams(params)}
+		m.answers[k] = append(m.answers[k], &in.Response)
+		m.counts[k]++
+		fk := mockKey{op: op, envelope: enveloped}
+		if m.counts[k] > m.counts[mockKey{op, enveloped, m.fallback[fk]}] {
+			m.fallback[fk] = k.params
+		}
+		m.kept++
+	case groupIDProblem(problems) && !enveloped && m.badGroup == nil && in.Response.StatusCode == http.StatusNotFound:
+		m.badGroup = in
+	case acceptProblem(problems) && !groupIDProblem(problems) && !enveloped && m.badVersion == nil && in.Response.StatusCode == http.StatusNotAcceptable:
+		m.badVersion = in
+	}
+	return nil
+}
+
+// Len returns the number of recorded answers the mock holds.
+func (m *Mock) Len() int { return m.kept }
+
+func groupIDProblem(ps []contract.Problem) bool {
+	return slices.ContainsFunc(ps, func(p contract.Problem) bool { return p.Is(contract.InPath, "groupId") })
+}
+
+func acceptProblem(ps []contract.Problem) bool {
+	return slices.ContainsFunc(ps, func(p contract.Problem) bool { return p.Is(contract.InHeader, "Accept") })
+}
+
+// canonicalParams writes path parameters in a stable order.
+func canonicalParams(params map[string]string) string {
+	names := make([]string, 0, len(params))
+	for n := range params {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(n + "=" + params[n] + "\x00")
+	}
+	return b.String()
+}
+
+// parseParams reads canonicalParams back.
+func parseParams(s string) map[string]string {
+	out := map[string]string{}
+	for kv := range strings.SplitSeq(strings.TrimSuffix(s, "\x00"), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ServeHTTP answers one request.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.answer(r).WriteResponse(w)
+}
+
+func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
+	path, ok := strings.CutPrefix(r.URL.EscapedPath(), m.mount)
+	op, params, routed := m.spec.Route(r.Method, path, "")
+	switch {
+	case ok && !routed && m.spec.IsAuthEndpoint(r.Method, path, ""):
+		if strings.HasSuffix(path, "/revoke") {
+			return &atlaswire.Answer{Status: http.StatusOK, Header: http.Header{MockHeader: {"revoke"}}}
+		}
+		return mockToken()
+	case !ok || !routed:
+		m.logf("%s %s: unknown operation", r.Method, r.URL.EscapedPath())
+		return refused(atlaswire.Error(http.StatusNotFound, "RESOURCE_NOT_FOUND",
+			fmt.Sprintf("No operation matches %s %s.", quote(r.Method), quote(r.URL.EscapedPath())), nil))
+	}
+	u := *r.URL
+	u.Path, u.RawPath = "", path
+	if p, err := url.PathUnescape(path); err == nil {
+		u.Path = p
+	}
+	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: &u, Header: r.Header}, time.Now())
+	problems, enveloped := v.Problems, v.Enveloped
+	if len(problems) > 0 {
+		reasons := make([]string, len(problems))
+		for i, p := range problems {
+			reasons[i] = p.String()
+		}
+		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), strings.Join(reasons, "; "))
+		return m.refusal(problems, params, enveloped)
+	}
+	return m.recorded(op, params, enveloped, path, r.Method)
+}
+
+// recorded answers a valid request with the next recorded answer for its
+// operation, envelope mode and path parameters.
+func (m *Mock) recorded(op *contract.Operation, params map[string]string, enveloped bool, path, method string) *atlaswire.Answer {
+	asked := canonicalParams(params)
+	k := mockKey{op, enveloped, asked}
+	list := m.answers[k]
+	if len(list) == 0 {
+		k.params = m.fallback[mockKey{op: op, envelope: enveloped}]
+		list = m.answers[k]
+	}
+	if len(list) == 0 {
+		mode := "without envelope"
+		if enveloped {
+			mode = "with envelope=true"
+		}
+		m.logf("%s %s: no recording answers it %s", method, path, mode)
+		return refused(atlaswire.Error(http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING",
+			fmt.Sprintf("No recording answers %s %s %s; record one.", quote(method), quote(path), mode), nil))
+	}
+	cursor := mockKey{op, enveloped, asked}
+	m.mu.Lock()
+	resp := list[m.next[cursor]%len(list)]
+	m.next[cursor]++
+	m.mu.Unlock()
+	a := &atlaswire.Answer{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: resp.Body}
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	if k.params != asked {
+		// Another project's (organization's, cluster's…) answers, with the
+		// ids asked for in place of the recorded ones.
+		body := string(a.Body)
+		for name, recorded := range parseParams(k.params) {
+			if v := params[name]; v != "" && recorded != "" {
+				body = strings.ReplaceAll(body, jsonString(recorded), jsonString(v))
+			}
+		}
+		a.Body = []byte(body)
+	}
+	if a.Status == http.StatusUnauthorized && a.Header.Get("WWW-Authenticate") == "" {
+		a.Header.Set("WWW-Authenticate", atlaswire.DigestChallenge(atlaswire.NewNonce(), false))
+	}
+	return a
+}
+
+// refusal answers a request that breaks the spec as Atlas does, deciding
+// by where each problem is, never by its wording.
+func (m *Mock) refusal(problems []contract.Problem, params map[string]string, enveloped bool) *atlaswire.Answer {
+	groupID := params["groupId"]
+	var a *atlaswire.Answer
+	switch {
+	case groupIDProblem(problems) && m.badGroup != nil:
+		rec := &m.badGroup.Response
+		a = &atlaswire.Answer{Status: rec.StatusCode, Header: rec.Header.Clone(), Body: rec.Body}
+		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok {
+			a.Body = []byte(strings.ReplaceAll(string(a.Body), jsonString(recorded["groupId"]), jsonString(groupID)))
+		}
+	case groupIDProblem(problems):
+		a = atlaswire.InvalidGroupID(groupID)
+	case slices.ContainsFunc(problems, func(p contract.Problem) bool { return p.Gone }):
+		a = atlaswire.VersionGone()
+	case acceptProblem(problems) && m.badVersion != nil:
+		rec := &m.badVersion.Response
+		a = &atlaswire.Answer{Status: rec.StatusCode, Header: rec.Header.Clone(), Body: rec.Body}
+	case acceptProblem(problems):
+		a = atlaswire.InvalidVersion()
+	default:
+		reasons := make([]string, len(problems))
+		for i, p := range problems {
+			reasons[i] = p.String()
+		}
+		a = atlaswire.Error(http.StatusBadRequest, "VALIDATION_ERROR", "The request breaks the API contract: "+strings.Join(reasons, "; ")+".", nil)
+	}
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	a = refused(a)
+	if enveloped {
+		a = atlaswire.Envelope(a, false)
+	}
+	return a
+}
+
+// refused marks an answer the mock made up with its errorCode.
+func refused(a *atlaswire.Answer) *atlaswire.Answer {
+	var code struct {
+		ErrorCode string `json:"errorCode"`
+	}
+	_ = json.Unmarshal(a.Body, &code)
+	a.Header.Set(MockHeader, code.ErrorCode)
+	return a
+}
+
+// mockToken answers a client-credentials token request.
+func mockToken() *atlaswire.Answer {
+	return &atlaswire.Answer{
+		Status: http.StatusOK,
+		Header: http.Header{MockHeader: {"token"}, "Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
+		Body:   []byte(`{"access_token":"` + MockAccessToken + `","token_type":"Bearer","expires_in":3600}`),
+	}
+}
+
+// jsonString is s as the inside of a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+func (m *Mock) logf(format string, args ...any) {
+	m.logMu.Lock()
+	defer m.logMu.Unlock()
+	// A log that refuses a line has nowhere to report it; the server goes on.
+	_, _ = io.WriteString(m.log, safetext.EscapeControl("contractcheck serve: "+fmt.Sprintf(format, args...))+"\n")
+}
+
+// quote bounds what an answer repeats of a request.
+func quote(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}

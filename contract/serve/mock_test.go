@@ -1,0 +1,231 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/atlascontract/deferwindow/openapi"
+)
+
+func newTestMock(t *testing.T, mount string) (*httptest.Server, *syncWriter) {
+	t.Helper()
+	spec, err := contract.DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	log := &syncWriter{w: &bytes.Buffer{}}
+	mock := NewMock(spec, MockOptions{Mount: mount, Log: log})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	return srv, log
+}
+
+// syncWriter serialises writes from concurrent handlers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
+func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
+	require.NoError(t, err)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp, body
+}
+
+const (
+	mockGood = "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer"
+	mockMT   = "application/vnd.atlas.2023-01-01+json"
+)
+
+func TestMockRefusesAsAtlasDoes(t *testing.T) {
+	t.Parallel()
+	srv, log := newTestMock(t, "")
+
+	// A malformed groupId gets the recorded negative case, naming the id asked for.
+	resp, body := mockPost(t, srv, "/api/atlas/v2/groups/nope/maintenanceWindow/defer", mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "INVALID_GROUP_ID", body["errorCode"])
+	assert.Equal(t, "Invalid group ID nope.", body["detail"])
+	assert.Equal(t, []any{"nope"}, body["parameters"])
+	assert.Equal(t, "INVALID_GROUP_ID", resp.Header.Get(MockHeader), "the mock marks its own answers")
+	doc, err := openapi.Load()
+	require.NoError(t, err)
+	require.NoError(t, doc.Components.Schemas["ApiError"].Value.VisitJSON(body), "the mock's own errors conform")
+	assert.Contains(t, log.String(), "invalid request")
+
+	resp, body = mockPost(t, srv, mockGood, "")
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a missing versioned Accept")
+	assert.Equal(t, "INVALID_VERSION_DATE", body["errorCode"])
+	assert.Equal(t, "Invalid accept header or version date.", body["detail"])
+	resp, body = mockPost(t, srv, mockGood+"?envelope=true", "application/vnd.atlas.2022-01-01+json")
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode, "a version before the first")
+	assert.Equal(t, float64(406), body["status"], "enveloped as asked")
+
+	resp, body = mockPost(t, srv, "/api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow", mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+}
+
+// TestMockAnswersPerProject: each project walks the recorded answers in
+// recorded order on its own, and a 401 carries a Digest challenge.
+func TestMockAnswersPerProject(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestMock(t, "")
+	statuses := func(path string, n int) []int {
+		var seen []int
+		for range n {
+			resp, _ := mockPost(t, srv, path, mockMT)
+			seen = append(seen, resp.StatusCode)
+			assert.Empty(t, resp.Header.Get(MockHeader), "a recorded answer")
+			if resp.StatusCode == http.StatusUnauthorized {
+				assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `Digest realm="MMS Public API"`)
+			}
+		}
+		return seen
+	}
+	// What was recorded for the project, without envelope, for valid
+	// requests, in recorded order.
+	spec, err := contract.DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	checker := contract.NewChecker(spec, "")
+	var want []int
+	for _, in := range ins {
+		j := checker.Check(t.Context(), in)
+		if in.Request.URL.Path == mockGood && !j.Enveloped && len(j.Problems) == 0 {
+			want = append(want, in.Response.StatusCode)
+		}
+	}
+	require.GreaterOrEqual(t, len(want), 10)
+	assert.Equal(t, want, statuses(mockGood, len(want)))
+
+	// Another project starts at the beginning, whatever ran before, and
+	// the recorded project id in bodies becomes its own.
+	other := "/api/atlas/v2/groups/0123456789abcdef01234567/maintenanceWindow/defer"
+	assert.Equal(t, want[:2], statuses(other, 2), "an unrecorded project has its own cursor")
+	resp, body := mockPost(t, srv, other, mockMT)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, []any{"0123456789abcdef01234567"}, body["parameters"])
+
+	assert.Equal(t, want, statuses(mockGood, len(want)), "the answers cycle")
+}
+
+// TestMockMountStripsRequestsOnly: --mount applies to incoming requests;
+// the recordings are routed as recorded.
+func TestMockMountStripsRequestsOnly(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestMock(t, "/atlas")
+	resp, _ := mockPost(t, srv, "/atlas"+mockGood, mockMT)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, body := mockPost(t, srv, mockGood, mockMT)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "outside the mount")
+	assert.Equal(t, "RESOURCE_NOT_FOUND", body["errorCode"])
+}
+
+// TestMockBoundsWhatItHolds: a mock keeps only the answers of operations
+// of the spec, and refuses, naming the interaction, past its byte budget.
+func TestMockBoundsWhatItHolds(t *testing.T) {
+	t.Parallel()
+	spec, err := contract.DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{MaxBytes: 1000})
+	var failed error
+	for _, in := range ins {
+		if failed = mock.Add(in); failed != nil {
+			break
+		}
+	}
+	require.Error(t, failed)
+	assert.Regexp(t, `^recordings/defer-[a-z-]+\.yaml:\d+: the recorded answers to serve hold more than 1000 bytes`, failed.Error())
+
+	other := *ins[0]
+	u := *other.Request.URL
+	u.Path = "/static/app.js"
+	other.Request.URL = &u
+	mock = NewMock(spec, MockOptions{})
+	require.NoError(t, mock.Add(&other))
+	assert.Zero(t, mock.Len(), "an interaction outside the spec is not kept")
+}
+
+// TestMockServesAnyOperationOfTheWholeSpec: under MongoDB's published
+// spec the mock answers recorded interactions of other operations too,
+// organization-level paths included, each at its own key, and the ids
+// asked for replace the recorded ones in another organization's answer.
+func TestMockServesAnyOperationOfTheWholeSpec(t *testing.T) {
+	t.Parallel()
+	spec, err := contract.AtlasSpec(true)
+	require.NoError(t, err)
+	ins, err := recording.ReadAll([]string{"../testdata/atlascli/iam-atlasorgs.yaml"}, recording.Options{})
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	assert.Equal(t, len(ins), mock.Len(), "every interaction routes to an operation of the whole spec")
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+
+	get := func(path string) (*http.Response, map[string]any) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", mockMT)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer func() { _ = resp.Body.Close() }()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		return resp, body
+	}
+	resp, body := get("/api/atlas/v2/orgs")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "results", "listOrgs answers its recorded page")
+
+	resp, body = get("/api/atlas/v2/orgs/a0123456789abcdef012345a")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "a0123456789abcdef012345a", body["id"], "getOrg answers its own recording, not listOrgs'")
+
+	resp, body = get("/api/atlas/v2/orgs/b0123456789abcdef012345b")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "b0123456789abcdef012345b", body["id"], "another organization's answer names the id asked for")
+
+	resp, body = get("/api/atlas/v2/orgs/a0123456789abcdef012345a/invoices")
+	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode, "an operation of the spec nobody recorded")
+	assert.Equal(t, "CONTRACTCHECK_NO_RECORDING", body["errorCode"])
+}

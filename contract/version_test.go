@@ -1,0 +1,191 @@
+package contract
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+)
+
+// versionedSpec has one operation in two dated versions, the older retired
+// on 2025-01-01, and one operation in preview only.
+const versionedSpec = `openapi: 3.0.1
+info: {title: t, version: "1"}
+servers: [{url: https://cloud.mongodb.com}]
+paths:
+  /api/atlas/v2/groups/{groupId}/things/{name}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: groupId, in: path, required: true, schema: {type: string}}
+        - {name: name, in: path, required: true, schema: {type: string}}
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {type: object, required: [old], properties: {old: {type: string}}}
+              x-sunset: "2025-01-01"
+            application/vnd.atlas.2024-08-05+json:
+              schema: {type: object, required: [new], properties: {new: {type: string}}}
+  /api/atlas/v2/groups/{groupId}/things/{name}:preview:
+    post:
+      operationId: previewThing
+      parameters:
+        - {name: groupId, in: path, required: true, schema: {type: string}}
+        - {name: name, in: path, required: true, schema: {type: string}}
+      responses:
+        "204": {description: No Content}
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.preview+json:
+              schema: {type: object}
+`
+
+func TestAcceptIsResolvedAsAtlasDoes(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(versionedSpec), "versioned.yaml")
+	require.NoError(t, err)
+	op, _, ok := spec.Route(http.MethodGet, "/api/atlas/v2/groups/g/things/n", "")
+	require.True(t, ok)
+	preview, _, ok := spec.Route(http.MethodPost, "/api/atlas/v2/groups/g/things/n:preview", "")
+	require.True(t, ok)
+	assert.Equal(t, "previewThing", preview.ID(), "a {x}:verb segment routes to its operation")
+	before := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
+	after := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		op     *Operation
+		accept string
+		at     time.Time
+		want   string // the version reached, or "406"/"410"
+	}{
+		{op, "application/vnd.atlas.2023-01-01+json", before, "2023-01-01"},
+		{op, "application/vnd.atlas.2024-01-01+json", before, "2023-01-01"},
+		{op, "application/vnd.atlas.2024-08-05+json", before, "2024-08-05"},
+		{op, "application/vnd.atlas.2030-01-01+json;charset=utf-8", after, "2024-08-05"},
+		{op, "Application/VND.Atlas.2024-08-05+JSON", after, "2024-08-05"},
+		{op, "application/json, application/vnd.atlas.2024-08-05+json", after, "2024-08-05"},
+		{op, "application/vnd.atlas.2024-01-01+json", after, "410"},
+		{op, "application/vnd.atlas.2022-01-01+json", after, "406"},
+		{op, "application/vnd.atlas.preview+json", after, "406"},
+		{op, "application/json", after, "406"},
+		{op, "", after, "406"},
+		{preview, "application/vnd.atlas.preview+json", after, "preview"},
+		{preview, "application/vnd.atlas.2024-08-05+json", after, "406"},
+	} {
+		got, p := tc.op.versions.reach(tc.accept, tc.at)
+		switch {
+		case p != nil && p.Gone:
+			got = "410"
+		case p != nil:
+			got = "406"
+		}
+		assert.Equal(t, tc.want, got, "%s %q at %s", tc.op.ID(), tc.accept, tc.at.Format(time.DateOnly))
+		if p != nil {
+			assert.Equal(t, InHeader, p.In)
+			assert.Equal(t, "Accept", p.Name)
+		}
+	}
+}
+
+// TestBodyIsJudgedAgainstTheVersionServed: a body is judged against the
+// schema of the version its media type (or the Accept) names, never the
+// oldest; a version other than the one the Accept reaches is reported.
+func TestBodyIsJudgedAgainstTheVersionServed(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(versionedSpec), "versioned.yaml")
+	require.NoError(t, err)
+	checker := NewChecker(spec, "")
+	judge := func(accept, query string, header http.Header, body string) []string {
+		u := mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/g/things/n"+query)
+		header.Set("Date", "Mon, 10 Aug 2026 04:00:00 GMT")
+		in := &recording.Interaction{File: "v.yaml",
+			Request:  recording.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Accept": {accept}}},
+			Response: recording.Response{StatusCode: 200, Header: header, Body: []byte(body)}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, fmt.Sprintf("%s %s", f.Rule, f.Pointer))
+		}
+		return out
+	}
+	const v2024 = "application/vnd.atlas.2024-08-05+json"
+	assert.Empty(t, judge(v2024, "", http.Header{"Content-Type": {v2024 + ";charset=utf-8"}}, `{"new":"x"}`))
+	assert.Equal(t, []string{"body-schema /new"}, judge(v2024, "", http.Header{"Content-Type": {v2024}}, `{"old":"x"}`))
+	assert.Empty(t, judge(v2024, "?envelope=true", http.Header{"Content-Type": {"application/json"}}, `{"status":200,"content":{"new":"x"}}`),
+		"an enveloped body is judged against the version the Accept reaches")
+	assert.Equal(t, []string{"body-schema /content/new"}, judge(v2024, "?envelope=true", http.Header{"Content-Type": {"application/json"}}, `{"status":200,"content":{"old":"x"}}`))
+	assert.Equal(t, []string{"version-mismatch "}, judge("application/vnd.atlas.2025-01-01+json", "", http.Header{"Content-Type": {"application/vnd.atlas.2023-01-01+json"}}, `{"old":"x"}`),
+		"2025-01-01 reaches 2024-08-05; the answer says 2023-01-01")
+}
+
+// listSpec has a list (a page with results) and a single entity.
+const listSpec = `openapi: 3.0.1
+info: {title: t, version: "1"}
+servers: [{url: https://cloud.mongodb.com}]
+paths:
+  /api/atlas/v2/groups:
+    get:
+      operationId: listGroups
+      parameters:
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema:
+                type: object
+                additionalProperties: false
+                properties:
+                  results: {type: array, items: {type: object, required: [id], properties: {id: {type: string}}}}
+                  totalCount: {type: integer}
+  /api/atlas/v2/groups/{groupId}:
+    get:
+      operationId: getGroup
+      parameters:
+        - {name: groupId, in: path, required: true, schema: {type: string}}
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {type: object, required: [id], properties: {id: {type: string}}}
+`
+
+// TestEnvelopesOfListsAndEntities: with envelope=true, Atlas wraps a single
+// entity as {"status", "content"} and adds status to a list's page; both
+// are judged as upstream documents them, under transport status 200 or the
+// real one, and an entity's envelope without content is a shape error.
+func TestEnvelopesOfListsAndEntities(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(listSpec), "lists.yaml")
+	require.NoError(t, err)
+	checker := NewChecker(spec, "")
+	judge := func(path string, transport int, body string) []string {
+		in := &recording.Interaction{File: "l.yaml",
+			Request: recording.Request{Method: http.MethodGet, URL: mustURL(t, "https://cloud.mongodb.com"+path+"?envelope=true"),
+				Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}},
+			Response: recording.Response{StatusCode: transport, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, fmt.Sprintf("%s %s", f.Rule, f.Pointer))
+		}
+		return out
+	}
+	assert.Empty(t, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"results":[{"id":"a"}],"totalCount":1}`),
+		"a list's page gains a status member, judged without it")
+	assert.Equal(t, []string{"body-schema /results/0/id"}, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"results":[{"id":1}],"totalCount":1}`))
+	assert.Empty(t, judge("/api/atlas/v2/groups/g", http.StatusOK, `{"status":200,"content":{"id":"g"}}`), "an entity is wrapped")
+	assert.Equal(t, []string{"envelope-shape "}, judge("/api/atlas/v2/groups/g", http.StatusOK, `{"status":200}`),
+		"an entity's envelope without content is a shape error, not an empty body")
+	assert.Empty(t, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"content":{"results":[],"totalCount":0}}`),
+		"a list may also be wrapped whole")
+}
