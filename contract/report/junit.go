@@ -174,6 +174,9 @@ func JUnit(w io.Writer, r *contract.Report) error {
 		{"waived", strconv.Itoa(s.Waived)},
 		{"unfailing-errors", strconv.Itoa(r.Unfailing())},
 	}
+	if e := errataText(r.Spec); e != "" {
+		props = append(props, junitProperty{"spec.errata", e})
+	}
 	for i := range out.Suites {
 		out.Suites[i].Properties = props
 	}

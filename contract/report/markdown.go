@@ -32,9 +32,13 @@ func Markdown(w io.Writer, r *contract.Report) error {
 		mark = "⚠️"
 	}
 	_, _ = fmt.Fprintf(bw, "### %s contractcheck: %s, %s\n\n", mark, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
-	_, _ = fmt.Fprintf(bw, "%s. Recordings: %s; spec `%s` (sha256 `%s`); %s %s.",
+	errata := errataText(r.Spec)
+	if errata != "" {
+		errata = ", " + errata
+	}
+	_, _ = fmt.Fprintf(bw, "%s. Recordings: %s; spec `%s` (sha256 `%s`%s); %s %s.",
 		safetext.EscapeControl(summaryLine(r)), markdownText(r.Recordings.String()),
-		markdownCode(r.Spec.Name), r.Spec.SHA256, r.Tool.Name, markdownText(r.Tool.Version))
+		markdownCode(r.Spec.Name), r.Spec.SHA256, errata, r.Tool.Name, markdownText(r.Tool.Version))
 	if s.Skipped > 0 {
 		_, _ = fmt.Fprintf(bw, " %s outside the scope skipped (%s).", plural(s.Skipped, "interaction"), markdownText(skipReasons(r.Skipped)))
 	}

@@ -408,19 +408,42 @@ func TestMarkdownRendersRecordedTextAsText(t *testing.T) {
 
 // TestTheLastLineSaysWhetherErrataApplied: a run against MongoDB's
 // published spec names the errata overlay it applied, or says it applied
-// none (--no-errata); a fragment carries its errata and says nothing.
+// none (--no-errata), in every format that names the spec; a fragment
+// carries its errata and says nothing.
 func TestTheLastLineSaysWhetherErrataApplied(t *testing.T) {
 	t.Parallel()
 	for spec, want := range map[contract.SpecInfo]string{
-		{Name: "atlas", SHA256: "aa", Revision: "r", Errata: "0123456789abcdef"}: "against atlas (sha256 aa, errata 0123456789ab) with",
-		{Name: "atlas", SHA256: "aa", Revision: "r"}:                             "against atlas (sha256 aa, no errata) with",
-		{Name: "openapi/fragment.yaml", SHA256: "bb"}:                            "against openapi/fragment.yaml (sha256 bb) with",
+		{Name: "atlas", SHA256: "aa", Revision: "r", Errata: "0123456789abcdef"}: "errata 0123456789ab",
+		{Name: "atlas", SHA256: "aa", Revision: "r"}:                             "no errata",
+		{Name: "openapi/fragment.yaml", SHA256: "bb"}:                            "",
 	} {
-		var text, github bytes.Buffer
-		r := &contract.Report{Spec: spec}
-		require.NoError(t, Text(&text, r, TextOptions{}))
-		require.NoError(t, GitHub(&github, r))
-		assert.Contains(t, text.String(), want)
-		assert.Contains(t, github.String(), strings.TrimSuffix(want, " with"))
+		r := &contract.Report{Spec: spec, Interactions: 1, Files: []string{"f.yaml"}, Cases: []contract.Case{{File: "f.yaml", Method: "POST", Path: "/x", Status: 200}}}
+		out := map[string]*bytes.Buffer{}
+		for name, write := range map[string]func(io.Writer) error{
+			"text":     func(w io.Writer) error { return Text(w, r, TextOptions{}) },
+			"github":   func(w io.Writer) error { return GitHub(w, r) },
+			"markdown": func(w io.Writer) error { return Markdown(w, r) },
+			"sarif":    func(w io.Writer) error { return SARIF(w, r) },
+			"junit":    func(w io.Writer) error { return JUnit(w, r) },
+		} {
+			out[name] = &bytes.Buffer{}
+			require.NoError(t, write(out[name]), name)
+		}
+		if want == "" {
+			for _, name := range []string{"text", "github", "markdown", "junit"} {
+				assert.NotContains(t, out[name].String(), "errata", name)
+			}
+			assert.NotContains(t, out["sarif"].String(), `"errata":`)
+			assert.Contains(t, out["text"].String(), "against openapi/fragment.yaml (sha256 bb) with")
+			continue
+		}
+		assert.Contains(t, out["text"].String(), "against atlas (sha256 aa, "+want+") with")
+		assert.Contains(t, out["github"].String(), "against atlas (sha256 aa, "+want+"),")
+		assert.Contains(t, out["markdown"].String(), "spec `atlas` (sha256 `aa`, "+want+")")
+		assert.Contains(t, out["junit"].String(), `<property name="spec.errata" value="`+want+`">`)
+		assert.Contains(t, out["sarif"].String(), `"revision": "r"`)
+		if spec.Errata != "" {
+			assert.Contains(t, out["sarif"].String(), `"errata": "0123456789abcdef"`)
+		}
 	}
 }

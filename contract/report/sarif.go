@@ -148,7 +148,7 @@ func SARIF(w io.Writer, r *contract.Report) error {
 		return res
 	}
 	props := map[string]any{
-		"spec": contract.SpecInfo{Name: safetext.EscapeControl(r.Spec.Name), SHA256: r.Spec.SHA256}, "recordings": escapeRecordings(r.Recordings), "mode": r.Mode, "summary": r.Summary(),
+		"spec": escapedSpec(r.Spec), "recordings": escapeRecordings(r.Recordings), "mode": r.Mode, "summary": r.Summary(),
 		"failOn": r.FailOn.String(), "unfailingErrors": r.Unfailing(),
 	}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}, Properties: props}
@@ -217,4 +217,10 @@ func relToWorkdir(file string) string {
 		return r
 	}
 	return file
+}
+
+// escapedSpec is the run's SpecInfo with its name escaped.
+func escapedSpec(s contract.SpecInfo) contract.SpecInfo {
+	s.Name = safetext.EscapeControl(s.Name)
+	return s
 }

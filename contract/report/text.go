@@ -87,16 +87,25 @@ func Text(w io.Writer, r *contract.Report, opts TextOptions) error {
 }
 
 // specText names the spec a run was judged against, with its digest and,
-// for a published spec, whether our errata were applied (the digest of the
-// overlay, shortened) or not (--no-errata).
+// for a published spec, its errataText.
 func specText(s contract.SpecInfo) string {
-	switch {
-	case s.Errata != "":
-		return fmt.Sprintf("%s (sha256 %s, errata %s)", safetext.EscapeControl(s.Name), s.SHA256, s.Errata[:min(12, len(s.Errata))])
-	case s.Revision != "":
-		return fmt.Sprintf("%s (sha256 %s, no errata)", safetext.EscapeControl(s.Name), s.SHA256)
+	if e := errataText(s); e != "" {
+		return fmt.Sprintf("%s (sha256 %s, %s)", safetext.EscapeControl(s.Name), s.SHA256, e)
 	}
 	return fmt.Sprintf("%s (sha256 %s)", safetext.EscapeControl(s.Name), s.SHA256)
+}
+
+// errataText says whether our errata were applied to a published spec:
+// "errata" and the overlay's digest, shortened, or "no errata"
+// (--no-errata); "" for a fragment, which carries its errata.
+func errataText(s contract.SpecInfo) string {
+	switch {
+	case s.Errata != "":
+		return "errata " + s.Errata[:min(12, len(s.Errata))]
+	case s.Revision != "":
+		return "no errata"
+	}
+	return ""
 }
 
 // textSkippedListed bounds the skipped interactions the text report lists.
