@@ -199,7 +199,10 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 	if err != nil {
 		return nil, fmt.Errorf("atlas: building the request: %w", err)
 	}
-	req = req.WithContext(ctx)
+	// The request is ours alone: set its context in place. WithContext's
+	// copy is inlined here and does not escape, so it stays on the stack,
+	// where a req = req.WithContext(ctx) would put a second Request on the heap.
+	*req = *req.WithContext(ctx)
 	req.URL.Scheme, req.URL.Host = c.origin.Scheme, c.host
 	req.Host = c.host
 	req.Header["Accept"] = c.accept
