@@ -263,7 +263,7 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 	if c.onRateLimit != nil {
 		c.onRateLimit(ctx, rateLimitOf(resp.Header))
 	}
-	return parseResponse(resp, time.Now())
+	return parseResponse(resp)
 }
 
 // paramsFor returns the parameters of a typed call: params, with the
