@@ -16,7 +16,7 @@ import (
 
 // Write writes data to the destination path names, by this rule:
 //
-//   - "-" is stdout (os.Stdout when stdout is nil);
+//   - "-" or "" is stdout (os.Stdout when stdout is nil);
 //   - an existing destination that is not a regular file (a FIFO, a device
 //     such as /dev/null), and any path under /dev or /proc (/dev/stdout is
 //     a link to the process's own output, whatever it is), is opened and
@@ -52,7 +52,7 @@ func Write(path string, stdout io.Writer, data []byte) error {
 // may hold what was written); standard output, a pipe or a device has what
 // was written before the failure.
 func WriteFunc(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
+	if path == "-" || path == "" {
 		if stdout == nil {
 			stdout = os.Stdout
 		}
