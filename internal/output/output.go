@@ -101,10 +101,21 @@ func writeInto(path string, write func(io.Writer) error, flags int) error {
 	if err != nil {
 		return err
 	}
+	return writeAndClose(f, write, false)
+}
+
+// writeAndClose writes into f what write produces, syncs it when asked
+// (a device or a pipe cannot be), and closes it; the first error wins.
+func writeAndClose(f *os.File, write func(io.Writer) error, sync bool) error {
 	bw := bufio.NewWriter(f)
-	err = write(bw)
+	err := write(bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
+	}
+	if sync {
+		if serr := f.Sync(); err == nil {
+			err = serr
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
