@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -191,12 +190,7 @@ func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
 		return refused(atlaswire.Error(http.StatusNotFound, "RESOURCE_NOT_FOUND",
 			fmt.Sprintf("No operation matches %s %s.", quote(r.Method), quote(r.URL.EscapedPath())), nil))
 	}
-	u := *r.URL
-	u.Path, u.RawPath = "", path
-	if p, err := url.PathUnescape(path); err == nil {
-		u.Path = p
-	}
-	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: &u, Header: r.Header}, time.Now())
+	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: judgedURL(r, path), Header: r.Header}, time.Now())
 	problems, enveloped := v.Problems, v.Enveloped
 	if len(problems) > 0 {
 		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), reasons(problems))
