@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
@@ -184,7 +185,7 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 		SilenceErrors:              true,
 		SilenceUsage:               true,
 		SuggestionsMinimumDistance: 2,
-		Version:                    toolVersion(),
+		Version:                    contract.Tool().Version, // cobra adds --version, which prints versionText
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -254,7 +255,7 @@ func helpArg(cmd *cobra.Command, args []string) bool {
 // error, or what a command did. A terminal or pipe that refuses a message
 // leaves nowhere to report that, so the write's error is dropped; a
 // command's results (reports, cassettes, the version) go through
-// writeOutput, which returns it. Text from outside (a file name, a
+// output.WriteFunc, which returns it. Text from outside (a file name, a
 // server's answer) must be passed through safetext.EscapeControl first.
 func msgf(w io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(w, format, args...)
