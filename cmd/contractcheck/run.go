@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
@@ -44,6 +45,19 @@ type exitError struct {
 	code int
 	err  error
 	hint string
+}
+
+// liveHint is the hint for an error that a live target was not allowed.
+const liveHint = "A live target needs --live, credentials in the environment and --group-id for a project you own."
+
+// usageErr is a usage error, with the hint to pass --live when err is that a
+// live target was not allowed.
+func usageErr(err error) *exitError {
+	e := &exitError{code: exitUsage, err: err}
+	if errors.Is(err, netpolicy.ErrNeedsLive) {
+		e.hint = liveHint
+	}
+	return e
 }
 
 func (e *exitError) Error() string {
