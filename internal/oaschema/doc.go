@@ -3,8 +3,8 @@
 // one branch, nullable, readOnly and writeOnly mean what OpenAPI 3.0 says,
 // and a violation says what is wrong without quoting the value.
 //
-// New takes a document as kin-openapi loads it; Schemas.Validator and
-// Schemas.ValidatorAt compile a schema on first use and keep it.
+// New takes a document as kin-openapi loads it; Schemas.Validator compiles
+// a schema on first use and keeps it.
 // Validator.Validate returns the violations of a value as encoding/json
 // decodes it, each with an RFC 6901 pointer.
 //
@@ -66,7 +66,7 @@
 // when they are inline (kin-openapi also looks through $refs). Violations
 // of additionalProperties point at the property, and reasons name no value.
 //
-// Schemas.JSONSchema writes the same translation as plain JSON Schema, with
-// the discriminator in the form AJV's discriminator option reads, for other
-// validators.
+// The translation can also be written as plain JSON Schema (the portable
+// translator), with the discriminator in the form AJV's discriminator option
+// reads: the tests hold the evaluator to other validators through it.
 package oaschema

@@ -10,7 +10,7 @@ import (
 	"github.com/atlascontract/deferwindow/internal/oaschema"
 )
 
-func ExampleSchemas_ValidatorAt() {
+func ExampleSchemas_Validator() {
 	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
 openapi: 3.0.1
 info: {title: Atlas, version: '2.0'}
@@ -33,7 +33,7 @@ components:
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := schemas.ValidatorAt("#/components/schemas/ApiError")
+	v, err := schemas.Validator(doc.Components.Schemas["ApiError"])
 	if err != nil {
 		log.Fatal(err)
 	}
