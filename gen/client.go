@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/atlascontract/deferwindow/internal/netpolicy"
@@ -44,6 +45,7 @@ type Client struct {
 	params            *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
 	retry             retryPolicy
 	timeout           time.Duration
+	deadlines         *deadlineShare // the default deadline of calls under context.Background()
 	onRateLimit       func(context.Context, RateLimit)
 	sleep             func(context.Context, time.Duration) error // waits between 429 retries
 }
@@ -104,6 +106,7 @@ func newClient(s settings) (*Client, error) {
 		envelope:    s.envelope,
 		retry:       s.retry,
 		timeout:     s.timeout,
+		deadlines:   new(deadlineShare),
 		onRateLimit: s.onRateLimit,
 		sleep:       s.retrySleep,
 	}
@@ -196,7 +199,10 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 	if err != nil {
 		return nil, fmt.Errorf("atlas: building the request: %w", err)
 	}
-	req = req.WithContext(ctx)
+	// The request is ours alone: set its context in place. WithContext's
+	// copy is inlined here and does not escape, so it stays on the stack,
+	// where a req = req.WithContext(ctx) would put a second Request on the heap.
+	*req = *req.WithContext(ctx)
 	req.URL.Scheme, req.URL.Host = c.origin.Scheme, c.host
 	req.Host = c.host
 	req.Header["Accept"] = c.accept
@@ -257,7 +263,7 @@ func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID
 	if c.onRateLimit != nil {
 		c.onRateLimit(ctx, rateLimitOf(resp.Header))
 	}
-	return parseResponse(resp, time.Now())
+	return parseResponse(resp)
 }
 
 // paramsFor returns the parameters of a typed call: params, with the
@@ -276,8 +282,8 @@ func (c *Client) paramsFor(params *DeferMaintenanceWindowParams) *DeferMaintenan
 
 // Do sends req exactly as given through the Client's transport: with its
 // credentials, the MaxResponseBody cap, no redirects followed, and the
-// Client's timeout when req's context has no deadline (it ends when the
-// body is closed). It adds no Accept or User-Agent and checks no groupId: it
+// Client's timeout when req's context has no deadline (reading the body
+// included). It adds no Accept or User-Agent and checks no groupId: it
 // is for tools that must send a request as recorded, such as a replay of
 // recorded traffic. The caller closes the body.
 //
@@ -296,10 +302,13 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	ctx, cancel := c.withTimeout(req.Context())
-	if cancel == nil {
-		return c.http.Do(req)
+	if ctx != req.Context() {
+		req = req.WithContext(ctx) // the caller's request stays as it is
 	}
-	resp, err := c.http.Do(req.WithContext(ctx))
+	resp, err := c.http.Do(req)
+	if cancel == nil {
+		return resp, err
+	}
 	if err != nil {
 		cancel()
 		return nil, err
@@ -378,7 +387,10 @@ func (b *cancelOnClose) Close() error {
 }
 
 // withTimeout bounds ctx by the Client's timeout when ctx has no deadline
-// of its own. The cancel function is nil when ctx is returned as it is.
+// of its own. The cancel function is nil when there is nothing to cancel:
+// ctx is returned as it is, or it is context.Background() or TODO(), which
+// carry nothing, and the call gets the Client's shared deadline (see
+// sharedDeadline).
 func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if c.timeout <= 0 {
 		return ctx, nil
@@ -386,7 +398,49 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, nil
 	}
+	if ctx == context.Background() || ctx == context.TODO() {
+		return c.deadlines.context(c.timeout), nil
+	}
 	return context.WithTimeout(ctx, c.timeout)
+}
+
+// deadlineShare is a context that expires deadlineShareFraction of the
+// timeout after it was made, shared by the calls that start in that time.
+//
+// A per-call context.WithTimeout costs a timer, a context and two closures
+// on each call; a call under context.Background() (or TODO) carries no
+// values and no cancellation of its own, so calls that start within
+// timeout/deadlineShareFraction of each other can share one context and
+// its timer. A call then gets a deadline between (1-1/deadlineShareFraction)
+// of the timeout and the whole of it from its start, never more. The shared
+// context is never cancelled early: its timer ends it, and it is released,
+// at its deadline.
+type deadlineShare struct {
+	current atomic.Pointer[sharedDeadline]
+}
+
+// deadlineShareFraction: a call's deadline is at most 1/64 of the timeout
+// early (about 0.9 s of DefaultTimeout's minute).
+const deadlineShareFraction = 64
+
+// sharedDeadline is one shared context and the time until which new calls
+// may take it.
+type sharedDeadline struct {
+	ctx       context.Context
+	cancel    context.CancelFunc // kept, never called early: the deadline ends it
+	takeUntil time.Time
+}
+
+// context returns a context of context.Background() that expires at most
+// timeout from now, and at least timeout - timeout/deadlineShareFraction.
+func (d *deadlineShare) context(timeout time.Duration) context.Context {
+	now := time.Now()
+	if s := d.current.Load(); s != nil && now.Before(s.takeUntil) {
+		return s.ctx
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(timeout))
+	d.current.Store(&sharedDeadline{ctx: ctx, cancel: cancel, takeUntil: now.Add(timeout / deadlineShareFraction)})
+	return ctx
 }
 
 // requestLine returns the method and URL path of the request behind resp,

@@ -1,7 +1,6 @@
 package atlas
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -70,11 +69,24 @@ func typedAPIError(rsp *DeferMaintenanceWindowResponse) *APIError {
 // declared headers as typedHeaders makes them, so a bad header value is the
 // header's problem alone, not a failure to decode the answer; the response
 // returned holds resp as it came, with its body read.
-func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowResponse, error) {
+//
+// The body is read here, once, in one allocation when its length is
+// declared, and given to the parser (which reads it again, into the
+// response's Body) as a bytesBody: when the parser fails, the bytes are
+// still there to return with the error.
+func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error) {
 	var body []byte
 	var err error
 	if resp.ContentLength != 0 {
-		body, err = io.ReadAll(resp.Body)
+		var truncated bool
+		body, truncated, err = readCapped(resp.Body, resp.ContentLength, MaxResponseBody)
+		if truncated && err == nil { // the Client's limitTransport fails such a read first
+			e := &ResponseTooLargeError{Method: OperationMethod, Path: OperationPath, StatusCode: resp.StatusCode, Limit: MaxResponseBody}
+			if r := resp.Request; r != nil && r.URL != nil {
+				e.Method, e.Path = r.Method, r.URL.Path
+			}
+			err = e
+		}
 	}
 	_ = resp.Body.Close()
 	if err != nil {
@@ -82,10 +94,10 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	}
 	resp.Body = http.NoBody
 	if len(body) > 0 {
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.Body = &bytesBody{rest: body}
 	}
 	in := resp
-	if h, changed := typedHeaders(resp.Header, now); changed {
+	if h, changed := typedHeaders(resp.Header); changed {
 		view := *resp
 		view.Header = h
 		in = &view
@@ -99,10 +111,27 @@ func parseResponse(resp *http.Response, now time.Time) (*DeferMaintenanceWindowR
 	return rsp, nil
 }
 
+// bytesBody is a response body over bytes already read: what
+// io.NopCloser(bytes.NewReader(b)) gives, in one allocation instead of two.
+type bytesBody struct{ rest []byte }
+
+// Read implements io.Reader.
+func (b *bytesBody) Read(p []byte) (int, error) {
+	if len(b.rest) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.rest)
+	b.rest = b.rest[n:]
+	return n, nil
+}
+
+// Close implements io.Closer; there is nothing to release.
+func (*bytesBody) Close() error { return nil }
+
 // typedHeaders returns h, or a copy of it (and true) in which Retry-After
 // as an HTTP date is replaced by its delay in seconds from now, and every
 // declared integer header whose value is no integer is removed.
-func typedHeaders(h http.Header, now time.Time) (http.Header, bool) {
+func typedHeaders(h http.Header) (http.Header, bool) {
 	out, cloned := h, false
 	for _, name := range integerHeaders {
 		vs := h[name]
@@ -115,7 +144,7 @@ func typedHeaders(h http.Header, now time.Time) (http.Header, bool) {
 		if !cloned {
 			out, cloned = h.Clone(), true
 		}
-		if wait, ok := parseRetryAfter(vs[0], now); ok && name == "Retry-After" {
+		if wait, ok := parseRetryAfter(vs[0], time.Now()); ok && name == "Retry-After" {
 			out[name] = []string{strconv.FormatInt(int64(wait/time.Second), 10)}
 			continue
 		}

@@ -78,3 +78,37 @@ func TestTypedAPIErrorCoversEveryStatus(t *testing.T) {
 	}
 	assert.Positive(t, n)
 }
+
+// TestUndecodableAnswerKeepsItsBody checks that a declared error status
+// whose JSON body the generated parser cannot decode comes back with the
+// error and the response, its Body the bytes sent, whether the length was
+// declared or not; and that a decoded body is the bytes sent as well.
+func TestUndecodableAnswerKeepsItsBody(t *testing.T) {
+	t.Parallel()
+	const broken = `{"error":400,"errorCode":`
+	const whole = `{"error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","detail":"Nothing to defer."}`
+	for _, declared := range []bool{true, false} {
+		for _, body := range []string{broken, whole} {
+			f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if declared {
+					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				}
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(body))
+			})
+			rsp, err := newTestClient(t, f).DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+			require.NotNil(t, rsp, "length declared: %t", declared)
+			assert.Equal(t, body, string(rsp.Body), "length declared: %t", declared)
+			require.NotNil(t, rsp.HTTPResponse)
+			assert.Equal(t, http.StatusBadRequest, rsp.StatusCode())
+			if body == broken {
+				require.ErrorContains(t, err, "decoding the 400 answer")
+				continue
+			}
+			require.NoError(t, err)
+			require.NotNil(t, rsp.JSON400)
+			assert.Equal(t, CodeMaintenanceNotScheduled, rsp.JSON400.ErrorCode)
+		}
+	}
+}

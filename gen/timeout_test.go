@@ -80,3 +80,66 @@ func TestNilContext(t *testing.T) {
 	require.ErrorContains(t, err, "context is nil")
 	assert.Empty(t, f.requests())
 }
+
+// TestSharedDefaultDeadline checks the default deadline of calls under
+// context.Background() or TODO(), which share one: every call, the typed
+// one and Do included, gets a deadline no later than the timeout from its
+// start and at most timeout/deadlineShareFraction earlier; calls that start
+// close together get the same one; a call later gets a new one. A context
+// that carries a value gets a deadline of its own, with the value kept.
+func TestSharedDefaultDeadline(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	type seen struct {
+		deadline time.Time
+		value    any
+	}
+	var got []seen
+	client := func(timeout time.Duration) *Client {
+		return mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(timeout),
+			WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				d, ok := r.Context().Deadline()
+				require.True(t, ok, "the request has a deadline")
+				got = append(got, seen{d, r.Context().Value(key{})})
+				return emptyOK(r), nil
+			})))
+	}
+	within := func(timeout time.Duration, start time.Time, d time.Time) {
+		t.Helper()
+		assert.WithinRange(t, d, start.Add(timeout-timeout/deadlineShareFraction), time.Now().Add(timeout))
+	}
+
+	c := client(time.Hour)
+	start := time.Now()
+	require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
+	_, err := c.DeferMaintenanceWindowWithResponse(context.TODO(), testGroupID, nil)
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://atlas.invalid"+opPath(testGroupID), nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Len(t, got, 3)
+	for _, s := range got {
+		within(time.Hour, start, s.deadline)
+		assert.Equal(t, got[0].deadline, s.deadline, "calls that start together share the deadline")
+	}
+
+	valued := context.WithValue(context.Background(), key{}, "kept")
+	start = time.Now()
+	require.NoError(t, c.DeferMaintenanceWindow(valued, testGroupID))
+	require.Len(t, got, 4)
+	assert.Equal(t, "kept", got[3].value)
+	assert.WithinRange(t, got[3].deadline, start.Add(time.Hour), time.Now().Add(time.Hour), "a deadline of its own")
+
+	// 64 ms: calls more than 1 ms apart get deadlines of their own.
+	c = client(64 * time.Millisecond)
+	got = nil
+	for range 2 {
+		start = time.Now()
+		require.NoError(t, c.DeferMaintenanceWindow(context.Background(), testGroupID))
+		within(64*time.Millisecond, start, got[len(got)-1].deadline)
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.NotEqual(t, got[0].deadline, got[1].deadline)
+}

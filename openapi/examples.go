@@ -142,62 +142,54 @@ type exampleWalker struct {
 	schemas map[*openapi3.Schema]bool
 }
 
-// component returns the pointer to check a referenced component under,
+// component returns the pointer to check a referenced component under and
+// the operation to name (none for a component, which operations share),
 // and false when it was checked already.
-func (w *exampleWalker) component(ref string, at *pointer) (*pointer, bool) {
+func (w *exampleWalker) component(ref string, at *pointer, op string) (*pointer, string, bool) {
+	if ref != "" {
+		op = ""
+	}
 	ptr := refPointer(ref)
 	if ptr == nil {
-		return at, true
+		return at, op, true
 	}
 	if w.seen[ref] {
-		return ptr, false
+		return ptr, op, false
 	}
 	w.seen[ref] = true
-	return ptr, true
+	return ptr, op, true
 }
 
 func (w *exampleWalker) parameter(ref *openapi3.ParameterRef, at *pointer, op string) {
-	at, ok := w.component(ref.Ref, at)
+	at, op, ok := w.component(ref.Ref, at, op)
 	if !ok || ref.Value == nil {
 		return
-	}
-	if ref.Ref != "" {
-		op = ""
 	}
 	w.examples(&ref.Value.Example, ref.Value.Examples, ref.Value.Schema, at, op, asRequest)
 	w.content(ref.Value.Content, at, op, asRequest)
 }
 
 func (w *exampleWalker) header(ref *openapi3.HeaderRef, at *pointer, op string) {
-	at, ok := w.component(ref.Ref, at)
+	at, op, ok := w.component(ref.Ref, at, op)
 	if !ok || ref.Value == nil {
 		return
-	}
-	if ref.Ref != "" {
-		op = ""
 	}
 	w.examples(&ref.Value.Example, ref.Value.Examples, ref.Value.Schema, at, op, asResponse)
 	w.content(ref.Value.Content, at, op, asResponse)
 }
 
 func (w *exampleWalker) requestBody(ref *openapi3.RequestBodyRef, at *pointer, op string) {
-	at, ok := w.component(ref.Ref, at)
+	at, op, ok := w.component(ref.Ref, at, op)
 	if !ok || ref.Value == nil {
 		return
-	}
-	if ref.Ref != "" {
-		op = ""
 	}
 	w.content(ref.Value.Content, at, op, asRequest)
 }
 
 func (w *exampleWalker) response(ref *openapi3.ResponseRef, at *pointer, op string) {
-	at, ok := w.component(ref.Ref, at)
+	at, op, ok := w.component(ref.Ref, at, op)
 	if !ok || ref.Value == nil {
 		return
-	}
-	if ref.Ref != "" {
-		op = ""
 	}
 	for _, name := range slices.Sorted(maps.Keys(ref.Value.Headers)) {
 		w.header(ref.Value.Headers[name], at.at("headers").at(name), op)

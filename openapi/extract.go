@@ -96,16 +96,7 @@ func Extract(upstream []byte, opts ExtractOptions) ([]byte, []Warning, error) {
 	// Security: the schemes of the operation's own requirements and of the
 	// document's, which the fragment keeps even when the operation
 	// overrides them (listControlPlaneIpAddresses declares security: []).
-	for _, security := range []*yaml.Node{mapGet(op, "security"), mapGet(root, "security")} {
-		if security == nil {
-			continue
-		}
-		for _, req := range security.Content {
-			for i := 0; i < len(req.Content); i += 2 {
-				refs.add("securitySchemes", req.Content[i].Value)
-			}
-		}
-	}
+	refs.securitySchemes(mapGet(op, "security"), mapGet(root, "security"))
 
 	out := &yaml.Node{Kind: yaml.MappingNode}
 	components, err := refs.components(root)
@@ -241,22 +232,11 @@ func pruneComponents(out *yaml.Node) error {
 	if err := refs.collect(out, mapGet(out, "paths")); err != nil {
 		return err
 	}
-	// Security schemes are named by security requirements, not references.
-	requirements := []*yaml.Node{mapGet(out, "security")}
+	refs.securitySchemes(mapGet(out, "security"))
 	paths := mapGet(out, "paths")
 	for i := 1; i < len(paths.Content); i += 2 {
 		for _, m := range httpMethods {
-			requirements = append(requirements, mapGet(mapGet(paths.Content[i], m), "security"))
-		}
-	}
-	for _, security := range requirements {
-		if security == nil {
-			continue
-		}
-		for _, req := range security.Content {
-			for i := 0; i+1 < len(req.Content); i += 2 {
-				refs.add("securitySchemes", req.Content[i].Value)
-			}
+			refs.securitySchemes(mapGet(mapGet(paths.Content[i], m), "security"))
 		}
 	}
 	kept := components.Content[:0]
@@ -364,6 +344,21 @@ func (r *refSet) add(kind, name string) bool {
 	return true
 }
 
+// securitySchemes adds the schemes that security requirement lists name:
+// they are named by name, not by reference. A nil list names none.
+func (r *refSet) securitySchemes(lists ...*yaml.Node) {
+	for _, security := range lists {
+		if security == nil {
+			continue
+		}
+		for _, req := range security.Content {
+			for i := 0; i+1 < len(req.Content); i += 2 {
+				r.add("securitySchemes", req.Content[i].Value)
+			}
+		}
+	}
+}
+
 // collect walks n and follows every local component reference it holds:
 // $ref values, and discriminator mapping values, which are references too.
 func (r *refSet) collect(root, n *yaml.Node) error {
@@ -427,12 +422,11 @@ func parseComponentRef(ref string) (kind, name string, err error) {
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return "", "", fmt.Errorf("$ref %q does not name one component", ref)
 	}
-	unescape := strings.NewReplacer("~1", "/", "~0", "~")
 	name, err = url.PathUnescape(parts[1])
 	if err != nil {
 		return "", "", fmt.Errorf("$ref %q: %w", ref, err)
 	}
-	return parts[0], unescape.Replace(name), nil
+	return parts[0], pointerUnescaper.Replace(name), nil
 }
 
 // components builds the fragment's components object in upstream order.

@@ -142,25 +142,22 @@ func LoadPublished(data []byte, name string, errata bool) (*openapi3.T, SpecInfo
 // documentNodes reads a YAML or JSON document into yaml.v3 nodes, through
 // JSON: YAML is converted first, with kin-openapi's reading of its scalars.
 func documentNodes(data []byte) (*yaml.Node, error) {
+	var jsonErr error
 	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
-		root, jsonErr := jsonNodes(data)
-		if jsonErr == nil {
+		var root *yaml.Node
+		if root, jsonErr = jsonNodes(data); jsonErr == nil {
 			return root, nil
 		}
-		// A YAML flow mapping, perhaps; if not, the JSON error says more.
-		converted, err := yamljson.Convert(data)
-		if err != nil {
-			return nil, fmt.Errorf("not a JSON document: %w", jsonErr)
-		}
-		data = converted
-	} else {
-		converted, err := yamljson.Convert(data)
-		if err != nil {
-			return nil, fmt.Errorf("not a YAML or JSON document: %w", err)
-		}
-		data = converted
 	}
-	return jsonNodes(data)
+	converted, err := yamljson.Convert(data)
+	switch {
+	case err != nil && jsonErr != nil:
+		// A YAML flow mapping, perhaps; as it is not, the JSON error says more.
+		return nil, fmt.Errorf("not a JSON document: %w", jsonErr)
+	case err != nil:
+		return nil, fmt.Errorf("not a YAML or JSON document: %w", err)
+	}
+	return jsonNodes(converted)
 }
 
 // load applies the errata to root, decodes it and checks the document.

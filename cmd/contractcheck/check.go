@@ -34,9 +34,9 @@ var getenv = os.Getenv
 // formats are the report formats, each written by one function.
 var formats = []string{"text", "json", "junit", "github", "sarif", "markdown"}
 
-// reportOut is one report to write: a format and its destination ("" for
-// --output or standard output).
-type reportOut struct{ format, file string }
+// reportOut is one report to write: a format and its destination (its
+// FILE, else --output, else "-" for standard output).
+type reportOut struct{ format, dest string }
 
 type checkFlags struct {
 	config, output, failOn, target, groupID, mount, scope, spec, coverage string
@@ -112,7 +112,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, paths []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	opts, outs, err := f.options(cmd, paths)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return usageErr(err)
 	}
 	progressShown := false
 	if isTerminal(stderr) {
@@ -128,10 +128,10 @@ func runCheck(cmd *cobra.Command, f *checkFlags, paths []string) error {
 		msgf(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return usageErr(err)
 	}
 	for _, o := range outs {
-		if err := writeReport(o, f.output, stdout, result); err != nil {
+		if err := writeReport(o, stdout, result); err != nil {
 			return usageError("writing the %s report: %w", o.format, err)
 		}
 	}
@@ -221,7 +221,7 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 	if err := f.recordings(cmd, &opts, paths, cfgFile); err != nil {
 		return opts, nil, err
 	}
-	if err := outputsAreNotInputs(outs, f.output, opts, cfgFile, specName); err != nil {
+	if err := outputsAreNotInputs(outs, opts, cfgFile, specName); err != nil {
 		return opts, nil, err
 	}
 	return opts, outs, nil
@@ -305,32 +305,22 @@ func (f *checkFlags) targetOptions(opts *contract.Options) error {
 
 // outputsAreNotInputs refuses a report written over what the run reads: a
 // recording, the configuration file, the spec file.
-func outputsAreNotInputs(outs []reportOut, outputFile string, opts contract.Options, cfgFile, specName string) error {
+func outputsAreNotInputs(outs []reportOut, opts contract.Options, cfgFile, specName string) error {
 	inputs := append(slices.Clone(opts.Paths), cfgFile)
 	if specName != "defer" && specName != "atlas" {
 		inputs = append(inputs, specName)
 	}
 	for _, o := range outs {
-		dest := o.file
-		if dest == "" {
-			dest = outputFile
-		}
-		if err := output.CheckNotInput(dest, inputs); err != nil {
+		if err := output.CheckNotInput(o.dest, inputs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeReport writes one report to its file, to --output, or to standard
-// output, as it is produced.
-func writeReport(o reportOut, outputFile string, stdout io.Writer, r *contract.Report) error {
-	dest := o.file
-	if dest == "" {
-		dest = outputFile
-	}
-	toStdout := dest == "" || dest == "-"
-	return writeOutput(dest, stdout, func(w io.Writer) error {
+// writeReport writes one report to its destination, as it is produced.
+func writeReport(o reportOut, stdout io.Writer, r *contract.Report) error {
+	return output.WriteFunc(o.dest, stdout, func(w io.Writer) error {
 		switch o.format {
 		case "json":
 			return report.JSON(w, r)
@@ -343,7 +333,7 @@ func writeReport(o reportOut, outputFile string, stdout io.Writer, r *contract.R
 		case "markdown":
 			return report.Markdown(w, r)
 		}
-		color := toStdout && isTerminal(stdout) && getenv("NO_COLOR") == ""
+		color := o.dest == "-" && isTerminal(stdout) && getenv("NO_COLOR") == ""
 		return report.Text(w, r, report.TextOptions{Color: color})
 	})
 }
@@ -384,7 +374,7 @@ func parseOutputs(values []string, outputFile string) ([]reportOut, error) {
 			return nil, fmt.Errorf("--format %s and --format %s both write to %s: give one of them a file (--format %s=FILE)", prev, format, where, format)
 		}
 		seen[dest] = format
-		outs = append(outs, reportOut{format: format, file: file})
+		outs = append(outs, reportOut{format: format, dest: dest})
 	}
 	return outs, nil
 }

@@ -258,18 +258,17 @@ func coverageRequirement(n *yaml.Node) ([]contract.CoverageCell, error) {
 
 // options returns Run's options for the configuration.
 func (c *Config) options() contract.Options {
-	opts := contract.Options{
-		Paths:        c.Paths,
-		Source:       contract.Source{Offline: c.Offline},
-		Mount:        c.Mount,
-		MaxBodyBytes: c.MaxBodyBytes,
-		Scope:        c.Scope,
-		Waivers:      c.Waivers,
-		Config:       c.File,
-		FailOn:       c.FailOn,
+	return contract.Options{
+		Paths:           c.Paths,
+		Source:          contract.Source{Offline: c.Offline},
+		Mount:           c.Mount,
+		MaxBodyBytes:    c.MaxBodyBytes,
+		Scope:           c.Scope,
+		Waivers:         c.Waivers,
+		Config:          c.File,
+		FailOn:          c.FailOn,
+		RequireCoverage: c.RequireCoverage,
 	}
-	opts.RequireCoverage = c.RequireCoverage
-	return opts
 }
 
 // expandPaths expands the glob patterns among paths (a path that exists is

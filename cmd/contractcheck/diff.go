@@ -83,7 +83,7 @@ func runDiff(cmd *cobra.Command, f *diffFlags, files []string) error {
 			breaking++
 		}
 	}
-	err = writeOutput(f.output, cmd.OutOrStdout(), func(w io.Writer) error {
+	err = output.WriteFunc(f.output, cmd.OutOrStdout(), func(w io.Writer) error {
 		section(w, "names of the operation", files[0], files[1], names)
 		if f.oldGen != "" {
 			section(w, "generated code", f.oldGen, f.newGen, changed)

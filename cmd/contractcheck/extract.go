@@ -64,10 +64,7 @@ func runExtract(cmd *cobra.Command, f *extractFlags) error {
 	for _, w := range warnings {
 		msgf(cmd.ErrOrStderr(), "contractcheck extract: warning: %s\n", safetext.EscapeControl(w.String()))
 	}
-	if err := writeOutput(f.output, cmd.OutOrStdout(), func(w io.Writer) error {
-		_, err := w.Write(fragment)
-		return err
-	}); err != nil {
+	if err := output.Write(f.output, cmd.OutOrStdout(), fragment); err != nil {
 		return usageError("writing the fragment: %w", err)
 	}
 	return nil

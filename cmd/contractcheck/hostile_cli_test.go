@@ -74,7 +74,7 @@ func TestCLITargetPolicyGoesByAddress(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"check", "--shipped", "--target", "https://192.0.2.1"}, &stdout, &stderr)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr.String(), "--live")
+	assert.Contains(t, stderr.String(), liveHint)
 
 	hits := 0
 	var mu sync.Mutex

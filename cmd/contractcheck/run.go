@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/netpolicy"
 	"github.com/atlascontract/deferwindow/internal/safetext"
 )
 
@@ -43,6 +45,19 @@ type exitError struct {
 	code int
 	err  error
 	hint string
+}
+
+// liveHint is the hint for an error that a live target was not allowed.
+const liveHint = "A live target needs --live, credentials in the environment and --group-id for a project you own."
+
+// usageErr is a usage error, with the hint to pass --live when err is that a
+// live target was not allowed.
+func usageErr(err error) *exitError {
+	e := &exitError{code: exitUsage, err: err}
+	if errors.Is(err, netpolicy.ErrNeedsLive) {
+		e.hint = liveHint
+	}
+	return e
 }
 
 func (e *exitError) Error() string {
@@ -184,7 +199,7 @@ Without a command it checks: contractcheck PATH... is contractcheck check PATH..
 		SilenceErrors:              true,
 		SilenceUsage:               true,
 		SuggestionsMinimumDistance: 2,
-		Version:                    toolVersion(),
+		Version:                    contract.Tool().Version, // cobra adds --version, which prints versionText
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -254,7 +269,7 @@ func helpArg(cmd *cobra.Command, args []string) bool {
 // error, or what a command did. A terminal or pipe that refuses a message
 // leaves nowhere to report that, so the write's error is dropped; a
 // command's results (reports, cassettes, the version) go through
-// writeOutput, which returns it. Text from outside (a file name, a
+// output.WriteFunc, which returns it. Text from outside (a file name, a
 // server's answer) must be passed through safetext.EscapeControl first.
 func msgf(w io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(w, format, args...)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/atlascontract/deferwindow/contract"
+	"github.com/atlascontract/deferwindow/internal/output"
 )
 
 func newVersionCommand() *cobra.Command {
@@ -17,17 +18,13 @@ func newVersionCommand() *cobra.Command {
 		Short: "Print the module version and the SHA-256 of the fragment it judges against (also --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := writeOutput("-", cmd.OutOrStdout(), writeVersion); err != nil {
+			if err := output.WriteFunc("-", cmd.OutOrStdout(), writeVersion); err != nil {
 				return usageError("writing the version: %w", err)
 			}
 			return nil
 		},
 	}
 }
-
-// toolVersion is the root command's Version: cobra adds --version when it
-// is set, and prints versionText.
-func toolVersion() string { return contract.Tool().Version }
 
 // versionText is what --version prints: what the version command writes.
 func versionText() string {

@@ -13,32 +13,10 @@ import (
 // schema is published as contract/report/report.schema.json.
 const JSONVersion = 2
 
-// jsonReport is the JSON report's schema (see report.schema.json):
-//
-//	{
-//	  "version": 2,
-//	  "tool": {"name": "contractcheck", "version": string},
-//	  "spec": {"name": string, "sha256": string, "revision": string, "errata": string},
-//	  "recordings": {"kind": "shipped" | "files" | "fs", "paths": [string], "config": string (absent when none)},
-//	  "mode": "replay" | "offline" | "target",
-//	  "failOn": "error" | "warning" | "none",
-//	  "summary": {"interactions", "files", "errors", "warnings", "notes", "skipped", "waived", "notSent",
-//	              "requestsNotRecorded", "unfailing", "deprecated": int},
-//	  "findings": [{"rule": string, "severity": "error" | "warning" | "info",
-//	                "file": string (absent for run findings),
-//	                "line": int (1-based; absent when unknown),
-//	                "interaction": int (0-based index in file; -1 for run findings),
-//	                "pointer": string (JSON pointer into the body; absent when none),
-//	                "message": string}],
-//	  "waived": [finding + {"reason": string, "waiverSource": string, "waiverLine": int}],
-//	  "skipped": [{"file", "interaction", "line", "method", "path", "reason"}] (the first 1000),
-//	  "hints": [string],
-//	  "coverage": [{"operation": string, "status": int, "envelope": bool, "interactions": int}],
-//	  "files": [string]
-//	}
-//
-// Strings from recordings are written with control and bidirectional
-// characters escaped (\u202e), as in every report.
+// jsonReport is the JSON report: report.schema.json is its schema and
+// docs/report-schema.md describes each field. Strings from recordings are
+// written with control and bidirectional characters escaped (\u202e), as in
+// every report.
 type jsonReport struct {
 	Version    int                      `json:"version"`
 	Tool       contract.ToolInfo        `json:"tool"`

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -153,13 +153,8 @@ func acceptProblem(ps []contract.Problem) bool {
 
 // canonicalParams writes path parameters in a stable order.
 func canonicalParams(params map[string]string) string {
-	names := make([]string, 0, len(params))
-	for n := range params {
-		names = append(names, n)
-	}
-	slices.Sort(names)
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(params)) {
 		b.WriteString(n + "=" + params[n] + "\x00")
 	}
 	return b.String()
@@ -195,19 +190,10 @@ func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
 		return refused(atlaswire.Error(http.StatusNotFound, "RESOURCE_NOT_FOUND",
 			fmt.Sprintf("No operation matches %s %s.", quote(r.Method), quote(r.URL.EscapedPath())), nil))
 	}
-	u := *r.URL
-	u.Path, u.RawPath = "", path
-	if p, err := url.PathUnescape(path); err == nil {
-		u.Path = p
-	}
-	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: &u, Header: r.Header}, time.Now())
+	v := m.checker.CheckRequest(r.Context(), op, params, &recording.Request{Method: r.Method, URL: judgedURL(r, path), Header: r.Header}, time.Now())
 	problems, enveloped := v.Problems, v.Enveloped
 	if len(problems) > 0 {
-		reasons := make([]string, len(problems))
-		for i, p := range problems {
-			reasons[i] = p.String()
-		}
-		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), strings.Join(reasons, "; "))
+		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), reasons(problems))
 		return m.refusal(problems, params, enveloped)
 	}
 	return m.recorded(op, params, enveloped, path, r.Method)
@@ -237,10 +223,7 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 	resp := list[m.next[cursor]%len(list)]
 	m.next[cursor]++
 	m.mu.Unlock()
-	a := &atlaswire.Answer{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: resp.Body}
-	if a.Header == nil {
-		a.Header = http.Header{}
-	}
+	a := recordedAnswer(resp)
 	if k.params != asked {
 		// Another project's (organization's, cluster's…) answers, with the
 		// ids asked for in place of the recorded ones.
@@ -265,8 +248,7 @@ func (m *Mock) refusal(problems []contract.Problem, params map[string]string, en
 	var a *atlaswire.Answer
 	switch {
 	case groupIDProblem(problems) && m.badGroup != nil:
-		rec := &m.badGroup.Response
-		a = &atlaswire.Answer{Status: rec.StatusCode, Header: rec.Header.Clone(), Body: rec.Body}
+		a = recordedAnswer(&m.badGroup.Response)
 		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok {
 			a.Body = []byte(strings.ReplaceAll(string(a.Body), jsonString(recorded["groupId"]), jsonString(groupID)))
 		}
@@ -275,25 +257,35 @@ func (m *Mock) refusal(problems []contract.Problem, params map[string]string, en
 	case slices.ContainsFunc(problems, func(p contract.Problem) bool { return p.Gone }):
 		a = atlaswire.VersionGone()
 	case acceptProblem(problems) && m.badVersion != nil:
-		rec := &m.badVersion.Response
-		a = &atlaswire.Answer{Status: rec.StatusCode, Header: rec.Header.Clone(), Body: rec.Body}
+		a = recordedAnswer(&m.badVersion.Response)
 	case acceptProblem(problems):
 		a = atlaswire.InvalidVersion()
 	default:
-		reasons := make([]string, len(problems))
-		for i, p := range problems {
-			reasons[i] = p.String()
-		}
-		a = atlaswire.Error(http.StatusBadRequest, "VALIDATION_ERROR", "The request breaks the API contract: "+strings.Join(reasons, "; ")+".", nil)
-	}
-	if a.Header == nil {
-		a.Header = http.Header{}
+		a = atlaswire.Error(http.StatusBadRequest, "VALIDATION_ERROR", "The request breaks the API contract: "+reasons(problems)+".", nil)
 	}
 	a = refused(a)
 	if enveloped {
 		a = atlaswire.Envelope(a, false)
 	}
 	return a
+}
+
+// recordedAnswer is a recorded response as an answer of its own to change.
+func recordedAnswer(resp *recording.Response) *atlaswire.Answer {
+	h := resp.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	return &atlaswire.Answer{Status: resp.StatusCode, Header: h, Body: resp.Body}
+}
+
+// reasons joins the problems' texts.
+func reasons(problems []contract.Problem) string {
+	texts := make([]string, len(problems))
+	for i, p := range problems {
+		texts[i] = p.String()
+	}
+	return strings.Join(texts, "; ")
 }
 
 // refused marks an answer the mock made up with its errorCode.

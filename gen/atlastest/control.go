@@ -18,24 +18,12 @@ import (
 
 // ControlPrefix is where the fake's control API lives, on the same server
 // as the API (outside any mount), for tests written in other languages:
-//
-//	GET  /_contractcheck/fake/projects               every project's state
-//	PUT  /_contractcheck/fake/projects/{id}          seed or replace one (its script is dropped): {"windowDefined":true,"maintenanceScheduled":true,"deferrals":0}
-//	GET  /_contractcheck/fake/projects/{id}/script   its queued replies, next first
-//	POST /_contractcheck/fake/projects/{id}/script   queue its next answers: [{"status":500},{"delay":"2s"},{"drop":true},{"proxyHTML":true}]
-//	GET  /_contractcheck/fake/journal                the requests received, credentials redacted
-//	POST /_contractcheck/fake/reset                  back to the seeded state
-//	POST /_contractcheck/fake/clock                  move the clock: {"advance":"1h"}
-//
-// Every request carries the fake's control token (ControlToken) as
-// "Authorization: Bearer TOKEN", names in Host a loopback name (localhost,
-// *.localhost), the address it came in on, or a name WithAllowedHosts
-// gave, and every POST and PUT says Content-Type: application/json: so a
-// web page the fake's user visits cannot drive it, by DNS rebinding or a
-// cross-origin form. Bodies are JSON; an error is {"error": "..."} with
-// 400 for a bad value (naming it), 401 without the token, 403 for another
-// Host, 404 for an unknown project, 413 past the script queue's bounds, 415
-// for another content type.
+// projects, scripts, the journal, reset and the clock, JSON in and out;
+// docs/fake.md lists its requests. Each needs the fake's ControlToken as
+// "Authorization: Bearer TOKEN", a Host naming this machine (see
+// WithAllowedHosts) and, on a write, Content-Type: application/json, so
+// that a web page the fake's user visits cannot drive it by DNS rebinding
+// or a cross-origin form.
 const ControlPrefix = "/_contractcheck/fake/"
 
 // controlReply is a Reply as the control API reads and writes it: the
@@ -151,9 +139,7 @@ func (f *Fake) controlHandler() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"advanced": d.String()})
 	})
-	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
-		controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the control API table in docs/fake.md", capped(r.Method), capped(r.URL.EscapedPath())))
-	})
+	mux.HandleFunc(ControlPrefix, noControlRequest)
 	return f.guard(mux)
 }
 
@@ -181,11 +167,16 @@ func (f *Fake) guard(next http.Handler) http.Handler {
 		if p := r.URL.Path; path.Clean(p) != p && path.Clean(p)+"/" != p {
 			// ServeMux would redirect to the clean path: the API names no
 			// such path, so say so instead.
-			controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the control API table in docs/fake.md", capped(r.Method), capped(r.URL.EscapedPath())))
+			noControlRequest(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// noControlRequest answers a request for no part of the control API.
+func noControlRequest(w http.ResponseWriter, r *http.Request) {
+	controlError(w, http.StatusNotFound, fmt.Errorf("no control request %s %s; see the control API table in docs/fake.md", capped(r.Method), capped(r.URL.EscapedPath())))
 }
 
 // hostAllowed says whether a request's Host names this fake: a loopback

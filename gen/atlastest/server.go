@@ -34,18 +34,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		h = mw(h)
 	}
 	ts := httptest.NewUnstartedServer(nil)
-	serverLimits().Configure(ts.Config, h)
+	limits := httpserve.DefaultLimits
+	limits.WriteTimeout += MaxReplyDelay // a scripted delay must not cut the answer
+	limits.Configure(ts.Config, h)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &Server{Fake: f, t: t, ts: ts}
-}
-
-// serverLimits are the limits a fake is served within: the module's, with
-// room for a reply's longest delay.
-func serverLimits() httpserve.Limits {
-	l := httpserve.DefaultLimits
-	l.WriteTimeout += MaxReplyDelay
-	return l
 }
 
 // URL returns the server's base URL, for atlas.WithServer.

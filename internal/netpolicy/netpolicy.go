@@ -21,8 +21,9 @@ import (
 )
 
 // ErrNeedsLive is returned for a base URL that is not loopback when live is
-// not set.
-var ErrNeedsLive = errors.New("the target is not a loopback address: requests change real state there (a defer is not undoable), so it needs --live, credentials in the environment and --group-id for a project you own")
+// not set. It names no flag or option: each caller says how its users allow
+// a live target.
+var ErrNeedsLive = errors.New("the target is not a loopback address: requests change real state there (a defer is not undoable), so it must be allowed as live")
 
 // LookupFunc resolves a host name, as net.Resolver.LookupIPAddr does.
 type LookupFunc func(ctx context.Context, host string) ([]net.IPAddr, error)

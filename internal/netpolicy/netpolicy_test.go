@@ -63,6 +63,7 @@ func TestLoopbackIsDecidedByResolutionNotByName(t *testing.T) {
 		got, err := Check(t.Context(), tc.base, false)
 		if !tc.loopback {
 			require.ErrorIs(t, err, ErrNeedsLive, tc.base)
+			assert.NotContains(t, err.Error(), "--", "%s: the library's error names no CLI flag; the CLI adds its own hint", tc.base)
 			continue
 		}
 		require.NoError(t, err, tc.base)

@@ -75,7 +75,7 @@ func (s *Schemas) compile(schema *openapi3.Schema) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oaschema: %w", err)
 	}
-	return &Validator{root: n, name: key}, nil
+	return &Validator{root: n}, nil
 }
 
 // JSONSchema returns the translation of the schemas that pointers name as
@@ -125,7 +125,6 @@ func (s *Schemas) JSONSchema(pointers ...string) ([]byte, error) {
 // concurrent use.
 type Validator struct {
 	root *node
-	name string
 }
 
 // Validate returns the violations of value, a JSON value as encoding/json
@@ -137,7 +136,3 @@ func (v *Validator) Validate(value any) []Violation {
 	v.root.validate(&st, value)
 	return finish(st.out)
 }
-
-// String names the schema: its component name, or the name it was given
-// when it has none.
-func (v *Validator) String() string { return v.name }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -75,7 +74,7 @@ func newTranslator(doc *openapi3.T, portable bool) *translator {
 		dispatches: map[*openapi3.Schema]*dispatch{},
 	}
 	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.Schemas) {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 			if sr := doc.Components.Schemas[name]; sr != nil && sr.Value != nil {
 				if _, dup := t.names[sr.Value]; !dup {
 					t.names[sr.Value] = name
@@ -328,7 +327,7 @@ func (t *translator) schema(s *openapi3.Schema, base bool) (any, error) {
 	// Objects.
 	if len(s.Properties) > 0 {
 		props := make(map[string]any, len(s.Properties))
-		for _, name := range sortedKeys(s.Properties) { // names new defs in a stable order
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) { // names new defs in a stable order
 			sr := s.Properties[name]
 			x, err := t.schemaRef(sr)
 			if err != nil {
@@ -479,7 +478,7 @@ func (t *translator) dispatchOf(s *openapi3.Schema) (*dispatch, error) {
 	if len(branches) == 0 {
 		d.keyword, branches = "anyOf", s.AnyOf
 	}
-	for _, value := range sortedKeys(s.Discriminator.Mapping) {
+	for _, value := range slices.Sorted(maps.Keys(s.Discriminator.Mapping)) {
 		mr := s.Discriminator.Mapping[value]
 		target := mr.Value
 		if target == nil {
@@ -538,15 +537,6 @@ func jsonValues(vs []any) ([]any, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func escapeToken(tok string) string {

@@ -16,7 +16,7 @@ import (
 
 // Write writes data to the destination path names, by this rule:
 //
-//   - "-" is stdout (os.Stdout when stdout is nil);
+//   - "-" or "" is stdout (os.Stdout when stdout is nil);
 //   - an existing destination that is not a regular file (a FIFO, a device
 //     such as /dev/null), and any path under /dev or /proc (/dev/stdout is
 //     a link to the process's own output, whatever it is), is opened and
@@ -52,7 +52,7 @@ func Write(path string, stdout io.Writer, data []byte) error {
 // may hold what was written); standard output, a pipe or a device has what
 // was written before the failure.
 func WriteFunc(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
+	if path == "-" || path == "" {
 		if stdout == nil {
 			stdout = os.Stdout
 		}
@@ -101,10 +101,21 @@ func writeInto(path string, write func(io.Writer) error, flags int) error {
 	if err != nil {
 		return err
 	}
+	return writeAndClose(f, write, false)
+}
+
+// writeAndClose writes into f what write produces, syncs it when asked
+// (a device or a pipe cannot be), and closes it; the first error wins.
+func writeAndClose(f *os.File, write func(io.Writer) error, sync bool) error {
 	bw := bufio.NewWriter(f)
-	err = write(bw)
+	err := write(bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
+	}
+	if sync {
+		if serr := f.Sync(); err == nil {
+			err = serr
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

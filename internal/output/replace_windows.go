@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"io"
 	"os"
 )
@@ -23,16 +22,5 @@ func replaceFile(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(f)
-	err = write(bw)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if serr := f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return writeAndClose(f, write, true)
 }
