@@ -262,7 +262,7 @@ type lazyJSON struct {
 func (l *lazyJSON) get() (any, error) {
 	if !l.done {
 		l.done = true
-		l.err = json.Unmarshal(l.body, &l.value)
+		l.value, l.err = decodeJSON(l.body)
 	}
 	return l.value, l.err
 }
