@@ -122,7 +122,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	}
 	j.Operation = op
 	if req.NotRecorded {
-		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL)
+		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL.Query())
 	} else {
 		v := c.CheckRequest(ctx, op, params, req, recordedAt(resp.Header))
 		j.Problems, j.Enveloped, j.Version = v.Problems, v.Enveloped, v.Version

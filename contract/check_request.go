@@ -33,14 +33,18 @@ type RequestVerdict struct {
 // versioned Accept header Atlas selects the operation's version by, as of
 // the time at (a version past its sunset is retired).
 func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[string]string, req *recording.Request, at time.Time) RequestVerdict {
-	hreq := &http.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: http.NoBody, Host: req.URL.Host}
-	if hreq.Header == nil {
-		hreq.Header = http.Header{}
+	in := &paramInput{path: params, header: req.Header}
+	if req.URL.RawQuery != "" {
+		in.query = req.URL.Query()
 	}
-	v := RequestVerdict{Enveloped: op.asksEnvelope(req.URL)}
-	v.Problems = requestProblems(openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-		Request: hreq, PathParams: params, Route: op.validation, Options: c.reqOpts,
-	}))
+	v := RequestVerdict{Enveloped: op.asksEnvelope(in.query)}
+	v.Problems = c.judgeParams(ctx, op, in, func() *http.Request {
+		hreq := &http.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: http.NoBody, Host: req.URL.Host}
+		if hreq.Header == nil {
+			hreq.Header = http.Header{}
+		}
+		return hreq
+	})
 	if op.versions.versioned() {
 		version, p := op.versions.reach(req.Header.Get("Accept"), at)
 		if p != nil {
@@ -51,13 +55,13 @@ func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[st
 	return v
 }
 
-// asksEnvelope tells whether a request to the operation asked for
-// envelope=true.
-func (o *Operation) asksEnvelope(u *url.URL) bool {
-	if !o.envelope || u.RawQuery == "" {
+// asksEnvelope tells whether a request to the operation, with query q,
+// asked for envelope=true.
+func (o *Operation) asksEnvelope(q url.Values) bool {
+	if !o.envelope || len(q) == 0 {
 		return false
 	}
-	b, err := strconv.ParseBool(u.Query().Get("envelope"))
+	b, err := strconv.ParseBool(q.Get("envelope"))
 	return err == nil && b
 }
 

@@ -154,7 +154,7 @@ func checkContentType(jd *judge, status int, info *responseInfo, ct, version str
 // the required ones) against their schemas.
 func checkHeaders(jd *judge, op *Operation, info *responseInfo, h http.Header) {
 	for _, d := range info.headers {
-		values := h.Values(d.name)
+		values := h[d.key]
 		if len(values) == 0 {
 			if d.header.Required {
 				jd.add(RuleHeaderSchema, "", msgHeaderMissing, d.name)
@@ -262,7 +262,7 @@ type lazyJSON struct {
 func (l *lazyJSON) get() (any, error) {
 	if !l.done {
 		l.done = true
-		l.err = json.Unmarshal(l.body, &l.value)
+		l.value, l.err = decodeJSON(l.body)
 	}
 	return l.value, l.err
 }
@@ -332,7 +332,7 @@ func repeatedMembers(body []byte, names ...string) []string {
 	return out
 }
 
-func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
+func isJSONNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
 
 func isJSONMediaType(ct string) bool {
 	mt := mediaTypeOf(ct)

@@ -55,6 +55,8 @@ type Operation struct {
 	envelope bool
 	// headerParams are the names of the header parameters it declares.
 	headerParams []string
+	// paramRules judge the parameters it declares.
+	paramRules []paramRule
 	// schemas compiles the schemas of the spec it belongs to.
 	schemas *oaschema.Schemas
 	// validation is Route with no security requirements: recordings are
@@ -63,6 +65,8 @@ type Operation struct {
 	validation *routers.Route
 	// responses describes each declared response, for the checks.
 	responses map[*openapi3.ResponseRef]*responseInfo
+	// byStatus is the response of each status declared by number.
+	byStatus map[int]*responseInfo
 }
 
 // responseInfo is what the checks need of a declared response, computed
@@ -74,7 +78,8 @@ type responseInfo struct {
 }
 
 type declaredHeader struct {
-	name   string
+	name   string // as the spec spells it
+	key    string // canonical, as http.Header keys it
 	header *openapi3.Header
 }
 
@@ -82,7 +87,7 @@ func newResponseInfo(r *openapi3.Response) *responseInfo {
 	info := &responseInfo{response: r}
 	for name, ref := range r.Headers {
 		if ref != nil && ref.Value != nil {
-			info.headers = append(info.headers, declaredHeader{name: name, header: ref.Value})
+			info.headers = append(info.headers, declaredHeader{name: name, key: http.CanonicalHeaderKey(name), header: ref.Value})
 		}
 	}
 	slices.SortFunc(info.headers, func(a, b declaredHeader) int { return strings.Compare(a.name, b.name) })
@@ -96,6 +101,9 @@ func newResponseInfo(r *openapi3.Response) *responseInfo {
 // response returns the declared response for a status (exact, a range such
 // as 4XX, or default), nil when none.
 func (o *Operation) response(status int) *responseInfo {
+	if info, ok := o.byStatus[status]; ok {
+		return info
+	}
 	ref := o.route.Operation.Responses.Status(status)
 	if ref == nil {
 		ref = o.route.Operation.Responses.Default()
@@ -215,7 +223,7 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 			v := *o.route
 			v.Operation = &noSecurity
 			o.validation = &v
-			o.responses = map[*openapi3.ResponseRef]*responseInfo{}
+			o.responses, o.byStatus = map[*openapi3.ResponseRef]*responseInfo{}, map[int]*responseInfo{}
 			for code, ref := range op.Responses.Map() {
 				if ref != nil && ref.Value != nil {
 					o.responses[ref] = newResponseInfo(ref.Value)
@@ -225,6 +233,9 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 					continue // "default" and ranges are matched by kin-openapi's Responses.Status
 				}
 				o.statuses = append(o.statuses, n)
+				if ref != nil && ref.Value != nil {
+					o.byStatus[n] = o.responses[ref]
+				}
 				if ref.Value != nil {
 					o.versions.add(ref.Value.Content)
 				}
@@ -233,6 +244,7 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 				o.versions.add(op.RequestBody.Value.Content)
 			}
 			slices.Sort(o.statuses)
+			o.paramRules = newParamRules(item.Parameters, op.Parameters)
 			params := append(slices.Clone(item.Parameters), op.Parameters...)
 			o.envelope = params.GetByInAndName(openapi3.ParameterInQuery, "envelope") != nil
 			for _, p := range params {

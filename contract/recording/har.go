@@ -47,12 +47,12 @@ type harEntry struct {
 	} `json:"response"`
 }
 
-// harText is a response's content text: nil for null or absent, with the
+// harText is a response's content text, unquoted: nil for null or absent, with the
 // offset where it starts, whose line findings about the body name. It
 // decodes itself (a method, not an option: a decoder given any unmarshaler
 // option consults it for every value, which costs a quarter of the read).
 type harText struct {
-	s   *string
+	b   []byte
 	off int64
 }
 
@@ -64,8 +64,15 @@ func (t *harText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	}
 	rest := dec.UnreadBuffer()
 	t.off = dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n,:")))
-	t.s = new(string)
-	return json.UnmarshalDecode(dec, t.s)
+	if dec.PeekKind() != '"' {
+		var s string
+		return json.UnmarshalDecode(dec, &s) // the decoder's error names what it found
+	}
+	v, err := dec.ReadValue()
+	if err == nil {
+		t.b, err = jsontext.AppendUnquote([]byte{}, v)
+	}
+	return err
 }
 
 // harPair is a header, a query parameter or a form parameter. A null in a
@@ -240,13 +247,13 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	it.Request.Header, it.Response.Header = rqHeader, rsHeader
 	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
 	if pd := rq.PostData; pd != nil {
-		b, _ := h.body(cmp.Or(pd.Text, encodeParams(pd.Params)), false, rq.BodySize, nil) // only base64 fails
+		b, _ := h.body([]byte(cmp.Or(pd.Text, encodeParams(pd.Params))), false, rq.BodySize, nil) // only base64 fails
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
 	} else if rq.BodySize > 0 {
 		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
 	switch c := rs.Content; {
-	case c == nil || c.Text.s == nil:
+	case c == nil || c.Text.b == nil:
 		size := rs.BodySize
 		if c != nil {
 			size = max(size, c.Size)
@@ -255,7 +262,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	case c.Encoding != "" && !strings.EqualFold(c.Encoding, "base64"):
 		return nil, bad("response.content.encoding %s is not supported (expected \"base64\" or none)", quoteShort(c.Encoding))
 	default:
-		b, err := h.body(*c.Text.s, c.Encoding != "", c.Size, it.Response.Header)
+		b, err := h.body(c.Text.b, c.Encoding != "", c.Size, it.Response.Header)
 		if err != nil {
 			return nil, bad("%v", err)
 		}
@@ -289,13 +296,13 @@ func addQueryString(u *url.URL, params []harPair, bad func(string, ...any) error
 // body keeps a text within the cap: decoded if base64, and inflated if those
 // bytes are gzip under Content-Encoding gzip, as some exporters store them. A
 // text the filter cut is over the cap, of its declared size if that is too.
-func (h *harReader) body(text string, isBase64 bool, declared int64, header http.Header) (body, error) {
-	s, cut := strings.CutSuffix(text, cutMark)
-	b := body{tooLarge: int64(len(s)) > h.max, size: int64(len(s))}
+func (h *harReader) body(text []byte, isBase64 bool, declared int64, header http.Header) (body, error) {
+	raw, cut := bytes.CutSuffix(text, []byte(cutMark))
+	b := body{tooLarge: int64(len(raw)) > h.max, size: int64(len(raw))}
 	if !isBase64 {
-		b.data = []byte(s[:min(int64(len(s)), h.max)])
+		b.data = slices.Clip(raw[:min(int64(len(raw)), h.max)])
 	} else {
-		s = strings.Join(strings.Fields(s), "")
+		s := strings.Join(strings.Fields(string(raw)), "")
 		if cut {
 			s = s[:len(s)/4*4] // the cut may have split a 4-character group
 		}

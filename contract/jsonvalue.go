@@ -1,0 +1,128 @@
+package contract
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// decodeJSON decodes a body into what encoding/json's Unmarshal gives an
+// any (map[string]any, []any, string, float64, bool or nil), with the same
+// value or the same error, in one pass over the tokens jsontext reads, where
+// encoding/json scans the whole body before it decodes it (half the CPU on
+// Atlas's bodies). Whatever jsontext refuses (invalid UTF-8, a number out of
+// float64's range, too deep a nesting, any syntax error) is decoded again by
+// encoding/json, whose value and error are the verdict.
+func decodeJSON(body []byte) (any, error) {
+	d := bodyDecoders.Get().(*bodyDecoder)
+	d.buf = *bytes.NewBuffer(body)
+	d.dec.Reset(&d.buf, jsontext.AllowDuplicateNames(true)) // the last wins, as in encoding/json
+	v, err := decodeValue(&d.dec)
+	if err == nil {
+		_, err = d.dec.ReadToken() // io.EOF after the one value, and only then
+		err = cmp.Or(err, errSlowPath)
+	} else if err == io.EOF {
+		err = errSlowPath // no value
+	}
+	d.buf = bytes.Buffer{}
+	d.dec.Reset(&d.buf) // a pooled decoder holds no body
+	bodyDecoders.Put(d)
+	if err == io.EOF {
+		return v, nil
+	}
+	var slow any
+	err = json.Unmarshal(body, &slow)
+	return slow, err
+}
+
+// bodyDecoder is a decoder and the buffer it reads a body from: jsontext
+// reads a bytes.Buffer's bytes in place.
+type bodyDecoder struct {
+	dec jsontext.Decoder
+	buf bytes.Buffer
+}
+
+var bodyDecoders = sync.Pool{New: func() any { return new(bodyDecoder) }}
+
+// errSlowPath sends a body to encoding/json.
+var errSlowPath = errors.New("contract: left to encoding/json")
+
+// decodeValue decodes the next value, or returns an error when jsontext
+// cannot read it or reads it otherwise than encoding/json would.
+func decodeValue(dec *jsontext.Decoder) (any, error) {
+	switch dec.PeekKind() {
+	case '{':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		obj := map[string]any{}
+		for dec.PeekKind() == '"' {
+			name, err := decodeString(dec)
+			if err != nil {
+				return nil, err
+			}
+			if obj[name], err = decodeValue(dec); err != nil {
+				return nil, err
+			}
+		}
+		_, err := dec.ReadToken() // '}', or the error
+		return obj, err
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		arr := []any{}
+		for k := dec.PeekKind(); k != ']' && k != 0; k = dec.PeekKind() {
+			v, err := decodeValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		_, err := dec.ReadToken() // ']', or the error
+		return arr, err
+	case '"':
+		return decodeString(dec)
+	case '0':
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return nil, errSlowPath // out of range: encoding/json says how
+		}
+		return f, nil
+	case 't', 'f':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		return tok.Bool(), nil
+	case 'n':
+		_, err := dec.ReadToken()
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	return nil, errSlowPath
+}
+
+func decodeString(dec *jsontext.Decoder) (string, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	b, err := jsontext.AppendUnquote(nil, raw)
+	return string(b), err
+}

@@ -1,0 +1,222 @@
+package contract
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// paramRule is how one declared parameter of an operation is judged. The
+// parameters Atlas declares (a primitive or an array of primitives, in the
+// path, the query or a header, in the default style) are decoded here, as
+// kin-openapi's openapi3filter decodes them, and judged by the compiled
+// schema of the response rules; any other parameter is judged by
+// openapi3filter.ValidateParameter.
+type paramRule struct {
+	p     *openapi3.Parameter
+	plain bool   // decoded here; else by kin-openapi
+	array bool   // an array of primitives
+	typ   string // the primitive's type, the items' for an array
+	split bool   // an array given as one comma-separated value (explode: false)
+	key   string // a header's canonical name
+}
+
+// newParamRules returns the rules of the parameters an operation declares
+// (its path item's, unless the operation declares the same one, then its
+// own), in the order kin-openapi validates them.
+func newParamRules(item, op openapi3.Parameters) []paramRule {
+	var refs openapi3.Parameters
+	for _, ref := range item {
+		if ref.Value != nil && op.GetByInAndName(ref.Value.In, ref.Value.Name) == nil {
+			refs = append(refs, ref)
+		}
+	}
+	var rules []paramRule
+	for _, ref := range append(refs, op...) {
+		if ref.Value != nil {
+			rules = append(rules, newParamRule(ref.Value))
+		}
+	}
+	return rules
+}
+
+func newParamRule(p *openapi3.Parameter) paramRule {
+	r := paramRule{p: p, key: http.CanonicalHeaderKey(p.Name)}
+	if p.Content != nil || p.Schema == nil || p.Schema.Value == nil {
+		return r
+	}
+	sm, err := p.SerializationMethod()
+	if err != nil {
+		return r
+	}
+	s := p.Schema.Value
+	r.typ = primitiveType(s)
+	if s.Type.Is(openapi3.TypeArray) && !composed(s) && s.Items != nil && s.Items.Value != nil {
+		r.array, r.typ, r.split = true, primitiveType(s.Items.Value), !sm.Explode
+	}
+	switch {
+	case r.typ == "":
+	case p.In == openapi3.ParameterInPath:
+		r.plain = sm.Style == openapi3.SerializationSimple && !r.array
+	case p.In == openapi3.ParameterInQuery:
+		r.plain = sm.Style == openapi3.SerializationForm
+	case p.In == openapi3.ParameterInHeader:
+		r.plain = sm.Style == openapi3.SerializationSimple && !r.array
+	}
+	return r
+}
+
+// primitiveType returns the one primitive type a schema states, or "" when
+// it states another, several or none, or composes schemas.
+func primitiveType(s *openapi3.Schema) string {
+	if composed(s) || s.Type == nil || len(*s.Type) != 1 {
+		return ""
+	}
+	switch t := (*s.Type)[0]; t {
+	case openapi3.TypeString, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeBoolean:
+		return t
+	}
+	return ""
+}
+
+func composed(s *openapi3.Schema) bool {
+	return len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil
+}
+
+// paramInput is a request as the parameter rules read it.
+type paramInput struct {
+	path   map[string]string
+	query  url.Values
+	header http.Header
+	kin    *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi judges
+}
+
+// judgeParams judges the declared parameters of a request.
+func (c *Checker) judgeParams(ctx context.Context, op *Operation, in *paramInput, hreq func() *http.Request) []Problem {
+	var out []Problem
+	for i := range op.paramRules {
+		r := &op.paramRules[i]
+		if !r.plain {
+			if in.kin == nil {
+				in.kin = &openapi3filter.RequestValidationInput{Request: hreq(), PathParams: in.path, Route: op.validation, Options: c.reqOpts}
+			}
+			out = append(out, requestProblems(openapi3filter.ValidateParameter(ctx, in.kin, r.p))...)
+			continue
+		}
+		if reason := r.judge(op, in); reason != "" {
+			out = append(out, Problem{In: r.p.In, Name: r.p.Name, Reason: reason})
+		}
+	}
+	return out
+}
+
+// judge returns what is wrong with the parameter's value, or "".
+func (r *paramRule) judge(op *Operation, in *paramInput) string {
+	value, found, reason := r.decode(in)
+	switch {
+	case reason != "":
+		return reason
+	case r.p.Required && !found:
+		return "it is required but missing"
+	case value == nil && found && !r.p.AllowEmptyValue:
+		return "it is empty"
+	case value == nil, value == "" && r.p.AllowEmptyValue:
+		return ""
+	}
+	v, err := op.schemas.Validator(r.p.Schema)
+	if err != nil {
+		return err.Error()
+	}
+	var reasons []string
+	for _, viol := range v.Validate(value) {
+		if viol.Pointer != "" {
+			viol.Reason = "item " + strings.TrimPrefix(viol.Pointer, "/") + ": " + viol.Reason
+		}
+		reasons = append(reasons, viol.Reason)
+	}
+	return strings.Join(reasons, "; ")
+}
+
+// decode reads the parameter's value as openapi3filter does: nil when it is
+// absent or empty (an empty string for a string), found when it was sent.
+func (r *paramRule) decode(in *paramInput) (value any, found bool, reason string) {
+	var raws []string
+	switch r.p.In {
+	case openapi3.ParameterInPath:
+		raw, ok := in.path[r.p.Name]
+		if !ok || raw == "" {
+			return nil, false, ""
+		}
+		raws, found = []string{raw}, ok
+	case openapi3.ParameterInQuery:
+		raws, found = in.query[r.p.Name]
+	case openapi3.ParameterInHeader:
+		raws, found = in.header[r.key]
+		raws = raws[:min(len(raws), 1)]
+	}
+	if len(raws) == 0 {
+		return nil, found, ""
+	}
+	if !r.array {
+		raw := raws[0]
+		for _, v := range raws[1:] {
+			if raw != "" {
+				break
+			}
+			raw = v // the first non-empty value of a repeated query parameter
+		}
+		v, reason := parsePrimitive(raw, r.typ)
+		return v, found, reason
+	}
+	if r.split {
+		raws = strings.Split(raws[0], ",")
+	}
+	items := make([]any, len(raws))
+	for i, raw := range raws {
+		v, reason := parsePrimitive(raw, r.typ)
+		switch {
+		case reason != "":
+			return nil, found, "item " + strconv.Itoa(i) + ": " + reason
+		case v == nil:
+			return nil, found, ""
+		}
+		items[i] = v
+	}
+	if len(items) == 1 && items[0] == "" {
+		return nil, found, ""
+	}
+	return items, found, ""
+}
+
+// parsePrimitive parses a parameter's text as a JSON value of type typ
+// (numbers as float64, as encoding/json decodes them); nil for an empty
+// text of a type other than string.
+func parsePrimitive(raw, typ string) (any, string) {
+	if raw == "" && typ != openapi3.TypeString {
+		return nil, ""
+	}
+	switch typ {
+	case openapi3.TypeInteger:
+		if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return float64(n), ""
+		}
+	case openapi3.TypeNumber:
+		if !strings.ContainsFunc(raw, func(r rune) bool { return !strings.ContainsRune("+-.0123456789eE", r) }) {
+			if n, err := strconv.ParseFloat(raw, 64); err == nil {
+				return n, ""
+			}
+		}
+	case openapi3.TypeBoolean:
+		if b, err := strconv.ParseBool(raw); err == nil {
+			return b, ""
+		}
+	default:
+		return raw, ""
+	}
+	return nil, "an invalid " + typ
+}
