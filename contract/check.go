@@ -125,7 +125,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	if req.NotRecorded {
 		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL.Query())
 	} else {
-		in := &paramInput{routed: routed{spec: c.spec, op: op, method: req.Method, escapedPath: path, mount: c.mount}}
+		in := &paramInput{routed: routed{spec: c.spec, op: op, escapedPath: path, mount: c.mount}}
 		v := c.checkRequest(ctx, op, in, req, recordedAt(resp.Header))
 		j.Problems, j.Enveloped, j.Version = v.Problems, v.Enveloped, v.Version
 	}

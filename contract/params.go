@@ -108,19 +108,19 @@ func (in *paramInput) pathParam(name string) (string, bool) {
 	return in.routed.param(name)
 }
 
-// routed is a request's path as Spec.route routed it to op.
+// routed is a request's path that Spec.route routed to op.
 type routed struct {
-	spec                       *Spec
-	op                         *Operation
-	method, escapedPath, mount string
+	spec               *Spec
+	op                 *Operation
+	escapedPath, mount string
 }
 
 // param returns the value of op's path parameter name.
 func (r *routed) param(name string) (string, bool) {
 	var buf [32]string
-	_, segs, ok := r.spec.route(buf[:0], r.method, r.escapedPath, r.mount)
+	segs, ok := r.spec.segments(buf[:0], r.escapedPath, r.mount)
 	for i, seg := range r.op.segments {
-		if ok && seg.param == name {
+		if ok && seg.param == name && i < len(segs) {
 			return r.op.pathParam(segs, i)
 		}
 	}
@@ -130,7 +130,7 @@ func (r *routed) param(name string) (string, bool) {
 // params returns op's path parameters.
 func (r *routed) params() map[string]string {
 	var buf [32]string
-	_, segs, _ := r.spec.route(buf[:0], r.method, r.escapedPath, r.mount)
+	segs, _ := r.spec.segments(buf[:0], r.escapedPath, r.mount)
 	params, _ := r.op.params(segs)
 	return params
 }
