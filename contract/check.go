@@ -111,7 +111,8 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		return j
 	}
 	path := req.URL.EscapedPath()
-	op, params, ok := c.spec.Route(req.Method, path, c.mount)
+	var buf [32]string
+	op, _, ok := c.spec.route(buf[:0], req.Method, path, c.mount)
 	if !ok {
 		if c.spec.IsAuthEndpoint(req.Method, path, c.mount) {
 			j.AuthEndpoint, j.Status = true, resp.StatusCode
@@ -124,7 +125,8 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	if req.NotRecorded {
 		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL.Query())
 	} else {
-		v := c.CheckRequest(ctx, op, params, req, recordedAt(resp.Header))
+		in := &paramInput{routed: routed{spec: c.spec, op: op, escapedPath: path, mount: c.mount}}
+		v := c.checkRequest(ctx, op, in, req, recordedAt(resp.Header))
 		j.Problems, j.Enveloped, j.Version = v.Problems, v.Enveloped, v.Version
 	}
 	for _, p := range j.Problems {

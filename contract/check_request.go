@@ -33,7 +33,12 @@ type RequestVerdict struct {
 // versioned Accept header Atlas selects the operation's version by, as of
 // the time at (a version past its sunset is retired).
 func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[string]string, req *recording.Request, at time.Time) RequestVerdict {
-	in := &paramInput{path: params, header: req.Header}
+	return c.checkRequest(ctx, op, &paramInput{path: params}, req, at)
+}
+
+// checkRequest is CheckRequest with the path parameters in in.
+func (c *Checker) checkRequest(ctx context.Context, op *Operation, in *paramInput, req *recording.Request, at time.Time) RequestVerdict {
+	in.header = req.Header
 	if req.URL.RawQuery != "" {
 		in.query = req.URL.Query()
 	}

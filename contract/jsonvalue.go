@@ -23,7 +23,7 @@ func decodeJSON(body []byte) (any, error) {
 	d := bodyDecoders.Get().(*bodyDecoder)
 	d.buf = *bytes.NewBuffer(body)
 	d.dec.Reset(&d.buf, jsontext.AllowDuplicateNames(true)) // the last wins, as in encoding/json
-	v, err := decodeValue(&d.dec)
+	v, err := d.value()
 	if err == nil {
 		_, err = d.dec.ReadToken() // io.EOF after the one value, and only then
 		err = cmp.Or(err, errSlowPath)
@@ -41,21 +41,28 @@ func decodeJSON(body []byte) (any, error) {
 	return slow, err
 }
 
-// bodyDecoder is a decoder and the buffer it reads a body from: jsontext
-// reads a bytes.Buffer's bytes in place.
+// bodyDecoder is a decoder and the buffer it reads a body from (jsontext
+// reads a bytes.Buffer's bytes in place), with the member names it has
+// read: a schema's few property names recur in every body.
 type bodyDecoder struct {
-	dec jsontext.Decoder
-	buf bytes.Buffer
+	dec   jsontext.Decoder
+	buf   bytes.Buffer
+	names map[string]string
 }
+
+// The member names a bodyDecoder keeps: at most maxNames, of at most
+// maxNameLen bytes.
+const maxNames, maxNameLen = 4096, 64
 
 var bodyDecoders = sync.Pool{New: func() any { return new(bodyDecoder) }}
 
 // errSlowPath sends a body to encoding/json.
 var errSlowPath = errors.New("contract: left to encoding/json")
 
-// decodeValue decodes the next value, or returns an error when jsontext
-// cannot read it or reads it otherwise than encoding/json would.
-func decodeValue(dec *jsontext.Decoder) (any, error) {
+// value decodes the next value, or returns an error when jsontext cannot
+// read it or reads it otherwise than encoding/json would.
+func (d *bodyDecoder) value() (any, error) {
+	dec := &d.dec
 	switch dec.PeekKind() {
 	case '{':
 		if _, err := dec.ReadToken(); err != nil {
@@ -63,11 +70,11 @@ func decodeValue(dec *jsontext.Decoder) (any, error) {
 		}
 		obj := map[string]any{}
 		for dec.PeekKind() == '"' {
-			name, err := decodeString(dec)
+			name, err := d.name()
 			if err != nil {
 				return nil, err
 			}
-			if obj[name], err = decodeValue(dec); err != nil {
+			if obj[name], err = d.value(); err != nil {
 				return nil, err
 			}
 		}
@@ -79,7 +86,7 @@ func decodeValue(dec *jsontext.Decoder) (any, error) {
 		}
 		arr := []any{}
 		for k := dec.PeekKind(); k != ']' && k != 0; k = dec.PeekKind() {
-			v, err := decodeValue(dec)
+			v, err := d.value()
 			if err != nil {
 				return nil, err
 			}
@@ -115,8 +122,31 @@ func decodeValue(dec *jsontext.Decoder) (any, error) {
 	return nil, errSlowPath
 }
 
+// name decodes a member name, the one it keeps if it has read it before.
+func (d *bodyDecoder) name() (string, error) {
+	raw, err := d.dec.ReadValue()
+	if err != nil || bytes.IndexByte(raw, '\\') >= 0 {
+		return unquote(raw, err)
+	}
+	if name, ok := d.names[string(raw[1:len(raw)-1])]; ok {
+		return name, nil
+	}
+	name := string(raw[1 : len(raw)-1])
+	if len(name) <= maxNameLen && len(d.names) < maxNames {
+		if d.names == nil {
+			d.names = map[string]string{}
+		}
+		d.names[name] = name
+	}
+	return name, nil
+}
+
 func decodeString(dec *jsontext.Decoder) (string, error) {
-	raw, err := dec.ReadValue()
+	return unquote(dec.ReadValue())
+}
+
+// unquote returns the string a JSON string value holds.
+func unquote(raw jsontext.Value, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}

@@ -88,12 +88,51 @@ func composed(s *openapi3.Schema) bool {
 	return len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil
 }
 
-// paramInput is a request as the parameter rules read it.
+// paramInput is a request as the parameter rules read it. Its path
+// parameters are path, or else those op's template finds in the routed
+// path (escapedPath below mount).
 type paramInput struct {
 	path   map[string]string
+	routed routed // when routed.op is not nil
 	query  url.Values
 	header http.Header
 	kin    *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi judges
+}
+
+// pathParam returns the value of the path parameter name.
+func (in *paramInput) pathParam(name string) (string, bool) {
+	if in.path != nil || in.routed.op == nil {
+		v, ok := in.path[name]
+		return v, ok
+	}
+	return in.routed.param(name)
+}
+
+// routed is a request's path that Spec.route routed to op.
+type routed struct {
+	spec               *Spec
+	op                 *Operation
+	escapedPath, mount string
+}
+
+// param returns the value of op's path parameter name.
+func (r *routed) param(name string) (string, bool) {
+	var buf [32]string
+	segs, ok := r.spec.segments(buf[:0], r.escapedPath, r.mount)
+	for i, seg := range r.op.segments {
+		if ok && seg.param == name && i < len(segs) {
+			return r.op.pathParam(segs, i)
+		}
+	}
+	return "", false
+}
+
+// params returns op's path parameters.
+func (r *routed) params() map[string]string {
+	var buf [32]string
+	segs, _ := r.spec.segments(buf[:0], r.escapedPath, r.mount)
+	params, _ := r.op.params(segs)
+	return params
 }
 
 // judgeParams judges the declared parameters of a request.
@@ -103,6 +142,9 @@ func (c *Checker) judgeParams(ctx context.Context, op *Operation, in *paramInput
 		r := &op.paramRules[i]
 		if !r.plain {
 			if in.kin == nil {
+				if in.path == nil && in.routed.op != nil {
+					in.path = in.routed.params()
+				}
 				in.kin = &openapi3filter.RequestValidationInput{Request: hreq(), PathParams: in.path, Route: op.validation, Options: c.reqOpts}
 			}
 			out = append(out, requestProblems(openapi3filter.ValidateParameter(ctx, in.kin, r.p))...)
@@ -148,7 +190,7 @@ func (r *paramRule) decode(in *paramInput) (value any, found bool, reason string
 	var raws []string
 	switch r.p.In {
 	case openapi3.ParameterInPath:
-		raw, ok := in.path[r.p.Name]
+		raw, ok := in.pathParam(r.p.Name)
 		if !ok || raw == "" {
 			return nil, false, ""
 		}

@@ -154,9 +154,8 @@ func (o *Operation) params(segs []string) (map[string]string, bool) {
 		if s.param == "" {
 			continue
 		}
-		v, _ := s.match(segs[i])
-		u, err := url.PathUnescape(v)
-		if err != nil {
+		u, ok := o.pathParam(segs, i)
+		if !ok {
 			return nil, false
 		}
 		out[s.param] = u
@@ -171,7 +170,18 @@ func (o *Operation) params(segs []string) (map[string]string, bool) {
 // none. It returns the path parameters, unescaped.
 func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]string, bool) {
 	var buf [32]string
-	segs, ok := s.segments(buf[:0], escapedPath, mount)
+	o, segs, ok := s.route(buf[:0], method, escapedPath, mount)
+	if !ok {
+		return nil, nil, false
+	}
+	params, _ := o.params(segs)
+	return o, params, true
+}
+
+// route is Route with the path's segments (appended to buf) in place of
+// the parameters they hold.
+func (s *Spec) route(buf []string, method, escapedPath, mount string) (*Operation, []string, bool) {
+	segs, ok := s.segments(buf, escapedPath, mount)
 	if !ok {
 		return nil, nil, false
 	}
@@ -180,11 +190,23 @@ func (s *Spec) Route(method, escapedPath, mount string) (*Operation, map[string]
 		return nil, nil, false
 	}
 	o := n.ops[method]
-	params, ok := o.params(segs)
-	if !ok {
-		return nil, nil, false
+	for i, seg := range o.segments {
+		if seg.param == "" {
+			continue
+		}
+		if _, ok := o.pathParam(segs, i); !ok {
+			return nil, nil, false
+		}
 	}
-	return o, params, true
+	return o, segs, true
+}
+
+// pathParam returns the value, unescaped, of the path parameter of the
+// operation's segment i in the matched path segments segs.
+func (o *Operation) pathParam(segs []string, i int) (string, bool) {
+	v, _ := o.segments[i].match(segs[i])
+	u, err := url.PathUnescape(v)
+	return u, err == nil
 }
 
 // HasPath tells whether an escaped path, below mount, is the path of one of

@@ -79,7 +79,6 @@ func acceptVersion(accept string) (string, bool) {
 // missing, unversioned, unknown or too early version; 410 for a retired
 // one, Problem.Gone), judged at the time at.
 func (v *versions) reach(accept string, at time.Time) (string, *Problem) {
-	p := &Problem{In: InHeader, Name: "Accept"}
 	date, ok := acceptVersion(accept)
 	switch {
 	case strings.TrimSpace(accept) == "":
@@ -87,14 +86,11 @@ func (v *versions) reach(accept string, at time.Time) (string, *Problem) {
 		if n := len(v.dated); n > 0 {
 			latest = v.dated[n-1]
 		}
-		p.Reason = msgAcceptMissing.format(latest)
-		return "", p
+		return "", acceptProblem(msgAcceptMissing.format(latest), false)
 	case !ok:
-		p.Reason = msgAcceptUnversioned.format()
-		return "", p
+		return "", acceptProblem(msgAcceptUnversioned.format(), false)
 	case date == Preview && !v.preview:
-		p.Reason = msgAcceptNoPreview.format()
-		return "", p
+		return "", acceptProblem(msgAcceptNoPreview.format(), false)
 	case date == Preview:
 		return Preview, nil
 	}
@@ -106,17 +102,19 @@ func (v *versions) reach(accept string, at time.Time) (string, *Problem) {
 	}
 	if reached == "" {
 		if len(v.dated) == 0 {
-			p.Reason = msgAcceptPreviewOnly.format(date)
-		} else {
-			p.Reason = msgAcceptTooOld.format(date, v.dated[0])
+			return "", acceptProblem(msgAcceptPreviewOnly.format(date), false)
 		}
-		return "", p
+		return "", acceptProblem(msgAcceptTooOld.format(date, v.dated[0]), false)
 	}
 	if day, ok := v.sunset[reached]; ok && !at.Before(mustDay(day)) {
-		p.Reason, p.Gone = msgAcceptRetired.format(date, reached, day), true
-		return "", p
+		return "", acceptProblem(msgAcceptRetired.format(date, reached, day), true)
 	}
 	return reached, nil
+}
+
+// acceptProblem is a problem of the Accept header.
+func acceptProblem(reason string, gone bool) *Problem {
+	return &Problem{In: InHeader, Name: "Accept", Reason: reason, Gone: gone}
 }
 
 func mustDay(day string) time.Time {

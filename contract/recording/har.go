@@ -239,8 +239,9 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		}
 	}
 	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(rs.Status)}}
-	rqHeader, err1 := headers(rq.Headers, "request", bad)
-	rsHeader, err2 := headers(rs.Headers, "response", bad)
+	vals := make([]string, len(rq.Headers)+len(rs.Headers)) // one array for both
+	rqHeader, err1 := headers(rq.Headers, vals[:len(rq.Headers)], "request", bad)
+	rsHeader, err2 := headers(rs.Headers, vals[len(rq.Headers):], "response", bad)
 	if err := cmp.Or(addQueryString(it.Request.URL, rq.QueryString, bad), err1, err2); err != nil {
 		return nil, err
 	}
@@ -326,9 +327,9 @@ func (h *harReader) body(text []byte, isBase64 bool, declared int64, header http
 }
 
 // headers converts a HAR header list, dropping HTTP/2 pseudo-headers. The
-// values of the names that occur once share one array.
-func headers(list []harPair, where string, bad func(string, ...any) error) (http.Header, error) {
-	out, vals := make(http.Header, len(list)), make([]string, len(list))
+// values of the names that occur once share vals, as long as list.
+func headers(list []harPair, vals []string, where string, bad func(string, ...any) error) (http.Header, error) {
+	out := make(http.Header, len(list))
 	for i, nv := range list {
 		switch {
 		case isCut(nv.Name) || isCut(nv.Value):
