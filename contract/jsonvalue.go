@@ -24,10 +24,11 @@ func decodeJSON(body []byte) (any, error) {
 	d.buf = *bytes.NewBuffer(body)
 	d.dec.Reset(&d.buf, jsontext.AllowDuplicateNames(true)) // the last wins, as in encoding/json
 	v, err := d.value()
-	if err == nil {
+	switch err {
+	case nil:
 		_, err = d.dec.ReadToken() // io.EOF after the one value, and only then
 		err = cmp.Or(err, errSlowPath)
-	} else if err == io.EOF {
+	case io.EOF:
 		err = errSlowPath // no value
 	}
 	d.buf = bytes.Buffer{}
