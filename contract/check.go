@@ -123,7 +123,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 	}
 	j.Operation = op
 	if req.NotRecorded {
-		j.RequestNotRecorded, j.Enveloped = true, op.asksEnvelope(req.URL.Query())
+		j.RequestNotRecorded, j.Enveloped = true, op.envelope && op.asksEnvelope(req.URL.Query())
 	} else {
 		in := &paramInput{routed: routed{spec: c.spec, op: op, escapedPath: path, mount: c.mount}}
 		v := c.checkRequest(ctx, op, in, req, recordedAt(resp.Header))

@@ -39,7 +39,7 @@ func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[st
 // checkRequest is CheckRequest with the path parameters in in.
 func (c *Checker) checkRequest(ctx context.Context, op *Operation, in *paramInput, req *recording.Request, at time.Time) RequestVerdict {
 	in.header = req.Header
-	if req.URL.RawQuery != "" {
+	if req.URL.RawQuery != "" && (op.envelope || op.queryParams) {
 		in.query = req.URL.Query()
 	}
 	v := RequestVerdict{Enveloped: op.asksEnvelope(in.query)}

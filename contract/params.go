@@ -72,9 +72,11 @@ func newParamRule(p *openapi3.Parameter) paramRule {
 }
 
 // primitiveType returns the one primitive type a schema states, or "" when
-// it states another, several or none, or composes schemas.
+// it states another, several or none, composes schemas, or has a multipleOf
+// (kin-openapi allows a float's rounding error there; the compiled schema
+// does not).
 func primitiveType(s *openapi3.Schema) string {
-	if composed(s) || s.Type == nil || len(*s.Type) != 1 {
+	if composed(s) || s.Type == nil || len(*s.Type) != 1 || s.MultipleOf != nil {
 		return ""
 	}
 	switch t := (*s.Type)[0]; t {

@@ -87,6 +87,7 @@ paths:
         - {in: query, name: filter, style: deepObject, explode: true, schema: {type: object, properties: {n: {type: integer}}}}
         - {in: header, name: X-Ids, schema: {type: array, items: {type: integer}}}
         - {in: query, name: limit, schema: {type: integer}}
+        - {in: query, name: step, schema: {type: number, multipleOf: 0.1}}
       responses:
         "200": {description: ok}
 `), "fallback.yaml")
@@ -97,8 +98,9 @@ paths:
 	for _, r := range op.paramRules {
 		plain[r.p.Name] = r.plain
 	}
-	assert.Equal(t, map[string]bool{"filter": false, "X-Ids": false, "limit": true}, plain)
-	u, err := url.Parse("https://example.com/things?filter[n]=x&limit=y")
+	assert.Equal(t, map[string]bool{"filter": false, "X-Ids": false, "limit": true, "step": false}, plain)
+	// kin-openapi allows a float's rounding error under multipleOf: 0.30000000000000004 is a multiple of 0.1.
+	u, err := url.Parse("https://example.com/things?filter[n]=x&limit=y&step=0.30000000000000004")
 	require.NoError(t, err)
 	req := &recording.Request{Method: http.MethodGet, URL: u, Header: http.Header{"X-Ids": {"1,x"}}}
 	v := NewChecker(spec, "").CheckRequest(context.Background(), op, params, req, time.Time{})

@@ -55,6 +55,8 @@ type Operation struct {
 	envelope bool
 	// headerParams are the names of the header parameters it declares.
 	headerParams []string
+	// queryParams is true when it declares a query parameter.
+	queryParams bool
 	// paramRules judge the parameters it declares.
 	paramRules []paramRule
 	// schemas compiles the schemas of the spec it belongs to.
@@ -229,14 +231,14 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 					o.responses[ref] = newResponseInfo(ref.Value)
 				}
 				n, err := strconv.Atoi(code)
-				if err != nil {
-					continue // "default" and ranges are matched by kin-openapi's Responses.Status
+				if err != nil || strconv.Itoa(n) != code {
+					// "default" and ranges are matched by kin-openapi's
+					// Responses.Status; "0200" or "+201" by nothing.
+					continue
 				}
 				o.statuses = append(o.statuses, n)
-				if ref != nil && ref.Value != nil {
-					o.byStatus[n] = o.responses[ref]
-				}
 				if ref.Value != nil {
+					o.byStatus[n] = o.responses[ref]
 					o.versions.add(ref.Value.Content)
 				}
 			}
@@ -251,6 +253,7 @@ func newSpec(doc *openapi3.T, name string) (*Spec, error) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
 					o.headerParams = append(o.headerParams, p.Value.Name)
 				}
+				o.queryParams = o.queryParams || p.Value != nil && p.Value.In == openapi3.ParameterInQuery
 			}
 			s.operations = append(s.operations, o)
 		}

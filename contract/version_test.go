@@ -189,3 +189,28 @@ func TestEnvelopesOfListsAndEntities(t *testing.T) {
 	assert.Empty(t, judge("/api/atlas/v2/groups", http.StatusOK, `{"status":200,"content":{"results":[],"totalCount":0}}`),
 		"a list may also be wrapped whole")
 }
+
+// TestStatusKeysAreMatchedAsKinOpenAPIMatchesThem: a response key is the
+// status it spells exactly, as in Responses.Status; "0200" and "+201" are
+// no statuses a response has.
+func TestStatusKeysAreMatchedAsKinOpenAPIMatchesThem(t *testing.T) {
+	spec, err := LoadSpec([]byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: getThings
+      responses:
+        "200": {description: two hundred}
+        "0200": {description: zero two hundred}
+        "+201": {description: plus two hundred and one}
+`), "statuses.yaml")
+	require.NoError(t, err)
+	op, _, ok := spec.Route(http.MethodGet, "/things", "")
+	require.True(t, ok)
+	for range 20 { // the keys sit in a map: any order must give the same answer
+		require.NotNil(t, op.response(200))
+		assert.Equal(t, "two hundred", *op.response(200).response.Description)
+	}
+	assert.Nil(t, op.response(201))
+}

@@ -301,9 +301,15 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if err := c.checkOrigin(req); err != nil {
 		return nil, err
 	}
-	ctx, cancel := c.withTimeout(req.Context())
-	if ctx != req.Context() {
-		req = req.WithContext(ctx) // the caller's request stays as it is
+	parent := req.Context()
+	ctx, cancel := c.withTimeout(parent)
+	// Bounded by the Client's timeout when the caller set no deadline; the
+	// caller's request stays as it is. The contexts are not compared: a
+	// caller's may be of a type Go cannot compare.
+	if _, had := parent.Deadline(); !had {
+		if _, has := ctx.Deadline(); has {
+			req = req.WithContext(ctx)
+		}
 	}
 	resp, err := c.http.Do(req)
 	if cancel == nil {

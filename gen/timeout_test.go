@@ -143,3 +143,29 @@ func TestSharedDefaultDeadline(t *testing.T) {
 	}
 	assert.NotEqual(t, got[0].deadline, got[1].deadline)
 }
+
+// uncomparableCtx is a context of a type Go cannot compare, as a caller's
+// may be.
+type uncomparableCtx struct {
+	context.Context
+	tags []string
+}
+
+// TestDoTakesAContextGoCannotCompare: Do decides whether to bound a request
+// without comparing contexts, which would panic on such a one.
+func TestDoTakesAContextGoCannotCompare(t *testing.T) {
+	t.Parallel()
+	for _, timeout := range []time.Duration{0, time.Minute} {
+		deadlined, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		for _, ctx := range []context.Context{uncomparableCtx{deadlined, nil}, uncomparableCtx{context.Background(), nil}} {
+			c := mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(timeout),
+				WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) { return emptyOK(r), nil })))
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://atlas.invalid"+opPath(testGroupID), nil)
+			require.NoError(t, err)
+			resp, err := c.Do(req)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+		}
+	}
+}

@@ -112,7 +112,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, paths []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	opts, outs, err := f.options(cmd, paths)
 	if err != nil {
-		return usageErr(err)
+		return usageError("%w", err)
 	}
 	progressShown := false
 	if isTerminal(stderr) {
@@ -128,7 +128,7 @@ func runCheck(cmd *cobra.Command, f *checkFlags, paths []string) error {
 		msgf(stderr, "\r\x1b[K")
 	}
 	if err != nil {
-		return usageErr(err)
+		return usageError("%w", err)
 	}
 	for _, o := range outs {
 		if err := writeReport(o, stdout, result); err != nil {

@@ -76,7 +76,7 @@ func runRecord(cmd *cobra.Command, f *recordFlags) error {
 	}
 	target, err := netpolicy.Check(ctx, base, f.live)
 	if err != nil {
-		return usageErr(err)
+		return usageError("%w", err)
 	}
 	opts := recording.RecorderOptions{}
 	if f.fake {

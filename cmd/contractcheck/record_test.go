@@ -79,7 +79,7 @@ func TestRecordRefusesWithoutLiveOrCredentials(t *testing.T) {
 
 	code, _, stderr := runIn(t, "record", "--group-id", "6a7940722c88faeba59bf917", "-o", out)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "--live", "https://cloud.mongodb.com is not loopback")
+	assert.Contains(t, stderr, liveHint, "https://cloud.mongodb.com is not loopback")
 
 	code, _, stderr = runIn(t, "record", "--live", "--group-id", "6a7940722c88faeba59bf917", "-o", out)
 	assert.Equal(t, exitUsage, code)

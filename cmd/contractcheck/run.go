@@ -50,16 +50,6 @@ type exitError struct {
 // liveHint is the hint for an error that a live target was not allowed.
 const liveHint = "A live target needs --live, credentials in the environment and --group-id for a project you own."
 
-// usageErr is a usage error, with the hint to pass --live when err is that a
-// live target was not allowed.
-func usageErr(err error) *exitError {
-	e := &exitError{code: exitUsage, err: err}
-	if errors.Is(err, netpolicy.ErrNeedsLive) {
-		e.hint = liveHint
-	}
-	return e
-}
-
 func (e *exitError) Error() string {
 	if e.err == nil {
 		return fmt.Sprintf("exit %d", e.code)
@@ -69,9 +59,14 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageError is an error of the command line or of an input: exit 2.
+// usageError is an error of the command line or of an input: exit 2; for a
+// live target not allowed, with the hint that says how to allow it.
 func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+	e := &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+	if errors.Is(e.err, netpolicy.ErrNeedsLive) {
+		e.hint = liveHint
+	}
+	return e
 }
 
 // exitWith ends a command with code and nothing more to say.

@@ -301,7 +301,10 @@ func (h *harReader) body(text []byte, isBase64 bool, declared int64, header http
 	raw, cut := bytes.CutSuffix(text, []byte(cutMark))
 	b := body{tooLarge: int64(len(raw)) > h.max, size: int64(len(raw))}
 	if !isBase64 {
-		b.data = slices.Clip(raw[:min(int64(len(raw)), h.max)])
+		b.data = slices.Clip(raw)
+		if b.tooLarge {
+			b.data = bytes.Clone(raw[:h.max]) // the text past the cap is not kept
+		}
 	} else {
 		s := strings.Join(strings.Fields(string(raw)), "")
 		if cut {
