@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,7 +46,7 @@ type Client struct {
 	params            *DeferMaintenanceWindowParams // envelope=true with WithEnvelope, else nil
 	retry             retryPolicy
 	timeout           time.Duration
-	deadlines         *deadlineShare // the default deadline of calls under context.Background()
+	deadlines         *deadlineShare // the default deadline of calls under context.Background(), shared with the process's Clients of the same timeout
 	onRateLimit       func(context.Context, RateLimit)
 	sleep             func(context.Context, time.Duration) error // waits between 429 retries
 }
@@ -106,7 +107,7 @@ func newClient(s settings) (*Client, error) {
 		envelope:    s.envelope,
 		retry:       s.retry,
 		timeout:     s.timeout,
-		deadlines:   new(deadlineShare),
+		deadlines:   deadlineShareFor(s.timeout),
 		onRateLimit: s.onRateLimit,
 		sleep:       s.retrySleep,
 	}
@@ -423,6 +424,33 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 // at its deadline.
 type deadlineShare struct {
 	current atomic.Pointer[sharedDeadline]
+}
+
+// deadlineShares holds the deadlineShare of each timeout the process's
+// Clients use, so that a program that makes a Client per call still keeps
+// at most deadlineShareFraction live shared deadlines per timeout. A Client
+// whose timeout would be the maxDeadlineShares+1st gets one of its own.
+var (
+	deadlineSharesMu sync.Mutex
+	deadlineShares   = map[time.Duration]*deadlineShare{}
+)
+
+const maxDeadlineShares = 16
+
+func deadlineShareFor(timeout time.Duration) *deadlineShare {
+	if timeout <= 0 {
+		return nil // no default deadline
+	}
+	deadlineSharesMu.Lock()
+	defer deadlineSharesMu.Unlock()
+	d := deadlineShares[timeout]
+	if d == nil {
+		d = new(deadlineShare)
+		if len(deadlineShares) < maxDeadlineShares {
+			deadlineShares[timeout] = d
+		}
+	}
+	return d
 }
 
 // deadlineShareFraction: a call's deadline is at most 1/64 of the timeout

@@ -100,9 +100,10 @@ func WithInsecureHTTP() Option {
 // governs alone. Waits between 429 retries are bounded by WithRetryOn429.
 //
 // Calls under context.Background() or context.TODO() that start within
-// d/64 of each other share one deadline (and its timer), so such a call's
-// deadline is between 63/64 of d and d from its start; a call under any
-// other context gets a deadline exactly d from its start.
+// d/64 of each other share one deadline (and its timer), those of every
+// Client of the same timeout included, so such a call's deadline is between
+// 63/64 of d and d from its start; a call under any other context gets a
+// deadline exactly d from its start.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {

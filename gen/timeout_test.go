@@ -169,3 +169,26 @@ func TestDoTakesAContextGoCannotCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestClientsShareTheirDefaultDeadline: Clients of one timeout share their
+// default deadlines, so a program that makes a Client per call keeps at most
+// deadlineShareFraction of them per timeout; past maxDeadlineShares
+// timeouts, a Client has its own.
+func TestClientsShareTheirDefaultDeadline(t *testing.T) {
+	t.Parallel()
+	a := mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(17*time.Minute))
+	b := mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(17*time.Minute))
+	c := mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(18*time.Minute))
+	assert.Same(t, a.deadlines, b.deadlines)
+	assert.NotSame(t, a.deadlines, c.deadlines)
+	assert.Nil(t, mustNew(t, WithServer("http://atlas.invalid"), WithTimeout(0)).deadlines)
+
+	for i := range maxDeadlineShares {
+		deadlineShareFor(time.Hour + time.Duration(i)*time.Nanosecond)
+	}
+	d := deadlineShareFor(2 * time.Hour)
+	assert.NotSame(t, d, deadlineShareFor(2*time.Hour), "past the bound, each gets its own")
+	deadlineSharesMu.Lock()
+	assert.LessOrEqual(t, len(deadlineShares), maxDeadlineShares)
+	deadlineSharesMu.Unlock()
+}
