@@ -41,7 +41,7 @@
 //	pattern               ECMAScript, through internal/ecmaregexp
 //	minimum, maximum,     as JSON Schema; a boolean exclusiveMinimum/exclusiveMaximum
 //	exclusive*, multipleOf  (3.0 style) makes minimum/maximum exclusive
-//	minLength, maxLength  as JSON Schema (code points)
+//	minLength, maxLength  as JSON Schema (code points, as kin-openapi counts in effect)
 //	items, min/maxItems,  as JSON Schema
 //	uniqueItems
 //	properties, required, as JSON Schema; additionalProperties allows any by default
@@ -57,10 +57,8 @@
 // and VisitAsResponse): a discriminator without mapping selects by schema
 // name (kin-openapi tries every branch); a branch judged on its own applies
 // its parent without the parent's discriminator (kin-openapi dispatches
-// again, to whichever branch the value names);
-// minLength and maxLength count code points (kin-openapi counts UTF-16
-// units); multipleOf compares the decimals exactly (kin-openapi tolerates
-// float error); null against a schema with a type that also composes others
+// again, to whichever branch the value names); multipleOf compares the
+// decimals exactly (kin-openapi tolerates float error); null against a schema with a type that also composes others
 // is judged by the type (kin-openapi lets the composition decide); a
 // required writeOnly property is excused by the schemas around it only
 // when they are inline (kin-openapi also looks through $refs). Violations
