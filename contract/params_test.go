@@ -19,13 +19,17 @@ import (
 // to kin-openapi's openapi3filter, which judges the others: for every
 // parameter of every operation of the published spec, absent, empty and
 // sent with values of every type (once, and repeated in the query), both
-// must find the parameter invalid or both valid.
+// must find the parameter invalid or both valid. -short tries one value of
+// each kind.
 func TestParamsAgreeWithKin(t *testing.T) {
+	t.Parallel()
 	spec := mustAtlasSpec(t)
 	c := NewChecker(spec, "")
 	ctx := context.Background()
-	values := []string{"", "abc", "12", "-3", "1.5", "1e3", "0x10", "true", "FALSE", "32b6e34b3d91647abb20e7b8",
-		"a,b", "1,2", "2026-01-01", "2026-01-01T00:00:00Z", "3000000000", "DESC", "AWS", " 7"}
+	values := []string{"", "abc", "12", "-3", "1.5", "true", "32b6e34b3d91647abb20e7b8", "a,b", "2026-01-01T00:00:00Z"}
+	if !testing.Short() {
+		values = append(values, "1e3", "0x10", "FALSE", "1,2", "2026-01-01", "3000000000", "DESC", "AWS", " 7")
+	}
 	var plain, invalid int
 	for _, op := range spec.operations {
 		for i := range op.paramRules {
