@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -69,24 +70,11 @@ func typedAPIError(rsp *DeferMaintenanceWindowResponse) *APIError {
 // declared headers as typedHeaders makes them, so a bad header value is the
 // header's problem alone, not a failure to decode the answer; the response
 // returned holds resp as it came, with its body read.
-//
-// The body is read here, once, in one allocation when its length is
-// declared, and given to the parser (which reads it again, into the
-// response's Body) as a bytesBody: when the parser fails, the bytes are
-// still there to return with the error.
 func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error) {
 	var body []byte
 	var err error
 	if resp.ContentLength != 0 {
-		var truncated bool
-		body, truncated, err = readCapped(resp.Body, resp.ContentLength, MaxResponseBody)
-		if truncated && err == nil { // the Client's limitTransport fails such a read first
-			e := &ResponseTooLargeError{Method: OperationMethod, Path: OperationPath, StatusCode: resp.StatusCode, Limit: MaxResponseBody}
-			if r := resp.Request; r != nil && r.URL != nil {
-				e.Method, e.Path = r.Method, r.URL.Path
-			}
-			err = e
-		}
+		body, err = io.ReadAll(resp.Body) // the Client's transport caps it at MaxResponseBody
 	}
 	_ = resp.Body.Close()
 	if err != nil {
@@ -94,7 +82,7 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 	}
 	resp.Body = http.NoBody
 	if len(body) > 0 {
-		resp.Body = &bytesBody{rest: body}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	in := resp
 	if h, changed := typedHeaders(resp.Header); changed {
@@ -110,23 +98,6 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 	rsp.HTTPResponse = resp
 	return rsp, nil
 }
-
-// bytesBody is a response body over bytes already read: what
-// io.NopCloser(bytes.NewReader(b)) gives, in one allocation instead of two.
-type bytesBody struct{ rest []byte }
-
-// Read implements io.Reader.
-func (b *bytesBody) Read(p []byte) (int, error) {
-	if len(b.rest) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, b.rest)
-	b.rest = b.rest[n:]
-	return n, nil
-}
-
-// Close implements io.Closer; there is nothing to release.
-func (*bytesBody) Close() error { return nil }
 
 // typedHeaders returns h, or a copy of it (and true) in which Retry-After
 // as an HTTP date is replaced by its delay in seconds from now, and every
