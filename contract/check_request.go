@@ -39,7 +39,7 @@ func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[st
 // checkRequest is CheckRequest with the path parameters in in.
 func (c *Checker) checkRequest(ctx context.Context, op *Operation, in *paramInput, req *recording.Request, at time.Time) RequestVerdict {
 	in.header = req.Header
-	if req.URL.RawQuery != "" && (op.envelope || op.queryParams) {
+	if req.URL.RawQuery != "" && op.queryParams { // envelope is one
 		in.query = req.URL.Query()
 	}
 	v := RequestVerdict{Enveloped: op.asksEnvelope(in.query)}
@@ -107,25 +107,19 @@ func requestErrorReason(re *openapi3filter.RequestError) string {
 	case re.Err == nil:
 		return "it is invalid"
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-		return "it is required but missing"
+		return reasonMissing
 	case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
-		return "it is empty"
+		return reasonEmpty
 	case errors.As(re.Err, &pe) && pe.Reason != "":
 		return pe.Reason
 	}
-	var reasons []string
-	for _, p := range flattenSchemaErrors(re.Err) {
-		reasons = append(reasons, p.reason)
-	}
-	return strings.Join(reasons, "; ")
+	return strings.Join(schemaErrorReasons(re.Err), "; ")
 }
 
-type schemaProblem struct{ pointer, reason string }
-
-// flattenSchemaErrors lists every violation in a kin-openapi validation
-// error with its JSON pointer, built from the reason, never the value.
-func flattenSchemaErrors(err error) []schemaProblem {
-	var out []schemaProblem
+// schemaErrorReasons lists the reason of every violation in a kin-openapi
+// validation error, never its value.
+func schemaErrorReasons(err error) []string {
+	var out []string
 	var walk func(error)
 	walk = func(err error) {
 		if me, ok := err.(openapi3.MultiError); ok {
@@ -140,7 +134,7 @@ func flattenSchemaErrors(err error) []schemaProblem {
 			if reason == "" {
 				reason = fmt.Sprintf("does not match the schema's %s", se.SchemaField)
 			}
-			out = append(out, schemaProblem{pointer: jsonPointer(se.JSONPointer()), reason: reason})
+			out = append(out, reason)
 			return
 		}
 		var me openapi3.MultiError
@@ -148,20 +142,10 @@ func flattenSchemaErrors(err error) []schemaProblem {
 			walk(me)
 			return
 		}
-		out = append(out, schemaProblem{reason: firstLine(err.Error())})
+		out = append(out, firstLine(err.Error()))
 	}
 	walk(err)
 	return out
-}
-
-func jsonPointer(tokens []string) string {
-	var b strings.Builder
-	esc := strings.NewReplacer("~", "~0", "/", "~1")
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(esc.Replace(t))
-	}
-	return b.String()
 }
 
 func firstLine(s string) string {

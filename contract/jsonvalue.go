@@ -96,7 +96,7 @@ func (d *bodyDecoder) value() (any, error) {
 		_, err := dec.ReadToken() // ']', or the error
 		return arr, err
 	case '"':
-		return decodeString(dec)
+		return unquote(dec.ReadValue())
 	case '0':
 		raw, err := dec.ReadValue()
 		if err != nil {
@@ -140,10 +140,6 @@ func (d *bodyDecoder) name() (string, error) {
 		d.names[name] = name
 	}
 	return name, nil
-}
-
-func decodeString(dec *jsontext.Decoder) (string, error) {
-	return unquote(dec.ReadValue())
 }
 
 // unquote returns the string a JSON string value holds.

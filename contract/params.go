@@ -159,6 +159,10 @@ func (c *Checker) judgeParams(ctx context.Context, op *Operation, in *paramInput
 	return out
 }
 
+// The reasons of a parameter required but not sent, and of one sent empty
+// where that is not allowed, in kin-openapi's judgement and in ours.
+const reasonMissing, reasonEmpty = "it is required but missing", "it is empty"
+
 // judge returns what is wrong with the parameter's value, or "".
 func (r *paramRule) judge(op *Operation, in *paramInput) string {
 	value, found, reason := r.decode(in)
@@ -166,9 +170,9 @@ func (r *paramRule) judge(op *Operation, in *paramInput) string {
 	case reason != "":
 		return reason
 	case r.p.Required && !found:
-		return "it is required but missing"
+		return reasonMissing
 	case value == nil && found && !r.p.AllowEmptyValue:
-		return "it is empty"
+		return reasonEmpty
 	case value == nil, value == "" && r.p.AllowEmptyValue:
 		return ""
 	}

@@ -23,7 +23,7 @@ func kinPointers(schema *openapi3.Schema, value any) []string {
 	err := schema.VisitJSON(value, kinOptions()...)
 	var out []string
 	var walk func(error)
-	walk = func(err error) { // as contract's flattenSchemaErrors
+	walk = func(err error) { // as contract's schemaErrorReasons walks them
 		if me, ok := err.(openapi3.MultiError); ok {
 			for _, e := range me {
 				walk(e)
