@@ -273,56 +273,56 @@ func parseDeferMaintenanceWindowResponse(rsp *http.Response) (*DeferMaintenanceW
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+	case rsp.StatusCode == 400 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+	case rsp.StatusCode == 401 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+	case rsp.StatusCode == 403 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+	case rsp.StatusCode == 404 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+	case rsp.StatusCode == 406 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON406 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+	case rsp.StatusCode == 410 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest Gone
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON410 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+	case rsp.StatusCode == 429 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+	case rsp.StatusCode == 500 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -334,14 +334,14 @@ func parseDeferMaintenanceWindowResponse(rsp *http.Response) (*DeferMaintenanceW
 	switch {
 	case rsp.StatusCode == 200:
 		var headers DeferMaintenanceWindowResponse200Headers
-		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+		if values := rsp.Header.Values("Ratelimit-Limit"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RateLimitLimit = &value
 		}
-		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+		if values := rsp.Header.Values("Ratelimit-Remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
@@ -351,14 +351,14 @@ func parseDeferMaintenanceWindowResponse(rsp *http.Response) (*DeferMaintenanceW
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeferMaintenanceWindowResponse429Headers
-		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+		if values := rsp.Header.Values("Ratelimit-Limit"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RateLimitLimit = &value
 		}
-		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+		if values := rsp.Header.Values("Ratelimit-Remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err

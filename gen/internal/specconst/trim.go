@@ -7,8 +7,10 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"net/textproto"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -41,7 +43,14 @@ type edit struct {
 // package's), the unconfigured client (clientMachinery, its methods, and
 // the functions that build or configure it), and unexports the request
 // builders and response parsers, which package atlas calls from its own
-// Client. A type left without a doc comment gets one. Any other exported
+// Client. A type left without a doc comment gets one. A header name the
+// parser looks up (Header.Values("RateLimit-Limit")) is written in its
+// canonical form ("Ratelimit-Limit"), which net/http finds without building
+// that string on every response: the lookup is the same. A case that asks
+// for a Content-Type and a status (strings.Contains(rsp.Header.Get(...), ...)
+// && rsp.StatusCode == 400) compares the status first, so a response looks
+// its Content-Type up once, in the case it matches, not once per declared
+// status. Both rewrites keep what the parser does. Any other exported
 // function, or an exported interface or function type but RequestEditorFn,
 // is an error: it is client machinery that a newer oapi-codegen added, to be
 // named in clientMachinery before it could be exported.
@@ -128,11 +137,23 @@ func trim(name string, src []byte) ([]byte, error) {
 			name, strings.Join(problems, ", "))
 	}
 
-	// Renamed functions: every use, and the first word of their doc comments.
+	// Renamed functions: every use, and the first word of their doc
+	// comments. Header names looked up in their canonical form.
 	ast.Inspect(f, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if to, ok := renames[id.Name]; ok {
-				edits = append(edits, edit{start: off(id.Pos()), end: off(id.End()), text: to})
+		switch n := n.(type) {
+		case *ast.Ident:
+			if to, ok := renames[n.Name]; ok {
+				edits = append(edits, edit{start: off(n.Pos()), end: off(n.End()), text: to})
+			}
+		case *ast.CallExpr:
+			if lit, canonical, ok := headerLookup(n); ok {
+				edits = append(edits, edit{start: off(lit.Pos()), end: off(lit.End()), text: strconv.Quote(canonical)})
+			}
+		case *ast.BinaryExpr:
+			if statusAfterContentType(n) {
+				text := func(e ast.Expr) string { return string(src[off(e.Pos()):off(e.End())]) }
+				edits = append(edits, edit{start: off(n.Pos()), end: off(n.End()), text: text(n.Y) + " && " + text(n.X)})
+				return false // the header lookup inside is already in canonical form
 			}
 		}
 		return true
@@ -168,6 +189,72 @@ func apply(src []byte, edits []edit) []byte {
 	}
 	out.Write(src[pos:])
 	return out.Bytes()
+}
+
+// headerLookup reports a call x.Header.Values("name") or x.Header.Get("name")
+// whose name is not in canonical form, with that form.
+func headerLookup(call *ast.CallExpr) (*ast.BasicLit, string, bool) {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "Values" && sel.Sel.Name != "Get") || len(call.Args) != 1 {
+		return nil, "", false
+	}
+	if recv, ok := sel.X.(*ast.SelectorExpr); !ok || recv.Sel.Name != "Header" {
+		return nil, "", false
+	}
+	lit, ok := call.Args[0].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return nil, "", false
+	}
+	name, err := strconv.Unquote(lit.Value)
+	if err != nil {
+		return nil, "", false
+	}
+	canonical := textproto.CanonicalMIMEHeaderKey(name)
+	return lit, canonical, canonical != name
+}
+
+// statusAfterContentType reports a condition
+// strings.Contains(x.Header.Get("Content-Type"), "...") && x.StatusCode == N,
+// which reads the same with its operands swapped: both are free of effects.
+func statusAfterContentType(e *ast.BinaryExpr) bool {
+	if e.Op != token.LAND {
+		return false
+	}
+	status, ok := e.Y.(*ast.BinaryExpr)
+	if !ok || status.Op != token.EQL {
+		return false
+	}
+	if sel, ok := status.X.(*ast.SelectorExpr); !ok || sel.Sel.Name != "StatusCode" {
+		return false
+	}
+	if lit, ok := status.Y.(*ast.BasicLit); !ok || lit.Kind != token.INT {
+		return false
+	}
+	contains, ok := e.X.(*ast.CallExpr)
+	if !ok || len(contains.Args) != 2 {
+		return false
+	}
+	if fn, ok := contains.Fun.(*ast.SelectorExpr); !ok || fn.Sel.Name != "Contains" || !isIdent(fn.X, "strings") {
+		return false
+	}
+	get, ok := contains.Args[0].(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := get.Fun.(*ast.SelectorExpr)
+	if !ok || fn.Sel.Name != "Get" || len(get.Args) != 1 {
+		return false
+	}
+	if recv, ok := fn.X.(*ast.SelectorExpr); !ok || recv.Sel.Name != "Header" {
+		return false
+	}
+	_, isLit := contains.Args[1].(*ast.BasicLit)
+	return isLit
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
 }
 
 // baseTypeName is the name of a receiver type: T for T and *T.

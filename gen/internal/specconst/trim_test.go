@@ -15,6 +15,7 @@ package atlas
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // APIError defines model for ApiError.
@@ -70,13 +71,21 @@ type DeferResponse struct {
 
 // ParseDeferResponse parses an HTTP response from a DeferWithResponse call
 func ParseDeferResponse(rsp *http.Response) (*DeferResponse, error) {
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		return &DeferResponse{}, nil
+	}
+	if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+		_ = rsp.Header.Get("Content-Type")
+	}
 	return &DeferResponse{}, nil
 }
 `
 
 // TestTrim checks that trim leaves the models, the response type and the
 // editor type, takes out the client machinery and the package comment, and
-// unexports the builder and the parser, uses and doc comments included.
+// unexports the builder and the parser, uses and doc comments included, and
+// that the parser looks headers up by their canonical names.
 func TestTrim(t *testing.T) {
 	t.Parallel()
 	out, err := trim("oapi.gen.go", []byte(generated))
@@ -91,12 +100,15 @@ func TestTrim(t *testing.T) {
 		"// newDeferRequest constructs an http.Request for the Defer method\nfunc newDeferRequest(",
 		"// parseDeferResponse parses an HTTP response from a DeferWithResponse call\nfunc parseDeferResponse(",
 		"// DeferResponse is what Client.DeferWithResponse returns",
+		`rsp.Header.Values("Ratelimit-Limit")`, // canonical: no key built per lookup
+		`rsp.Header.Get("Content-Type")`,
+		`case rsp.StatusCode == 400 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):`, // the status first
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("the trimmed file lacks %q:\n%s", want, src)
 		}
 	}
-	for _, gone := range []string{"Package atlas", "HttpRequestDoer", "type Client", "ClientOption", "NewClient", "WithHTTPClient", "func (c *Client)", "NewDeferRequest", "ParseDeferResponse"} {
+	for _, gone := range []string{"Package atlas", "HttpRequestDoer", "type Client", "ClientOption", "NewClient", "WithHTTPClient", "func (c *Client)", "NewDeferRequest", "ParseDeferResponse", `"RateLimit-Limit"`} {
 		if strings.Contains(src, gone) {
 			t.Errorf("the trimmed file still holds %q:\n%s", gone, src)
 		}
