@@ -207,8 +207,9 @@ func BenchmarkOfflineHAR(b *testing.B) {
 }
 
 // BenchmarkReplayHAR replays a generated 10,000-interaction HAR through the
-// generated client, in memory, against the baseline of judging it offline
-// (the budget: replay at most twice offline's CPU), with the peak heap.
+// generated client, in memory, against the baseline of judging it offline,
+// with the peak heap. BenchmarkReplayVsOffline holds replay to its CPU
+// budget (at most twice offline's), in paired passes.
 func BenchmarkReplayHAR(b *testing.B) {
 	const n = 10_000
 	path := filepath.Join(b.TempDir(), "big.har")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -126,7 +127,7 @@ func (c *Checker) Check(ctx context.Context, in *recording.Interaction) Judgemen
 		j.RequestNotRecorded, j.Enveloped = true, op.envelope && op.asksEnvelope(req.URL.Query())
 	} else {
 		in := &paramInput{routed: routed{spec: c.spec, op: op, escapedPath: path, mount: c.mount}}
-		v := c.checkRequest(ctx, op, in, req, recordedAt(resp.Header))
+		v := c.checkRequest(ctx, op, in, req, func() time.Time { return recordedAt(resp.Header) })
 		j.Problems, j.Enveloped, j.Version = v.Problems, v.Enveloped, v.Version
 	}
 	for _, p := range j.Problems {

@@ -33,11 +33,12 @@ type RequestVerdict struct {
 // versioned Accept header Atlas selects the operation's version by, as of
 // the time at (a version past its sunset is retired).
 func (c *Checker) CheckRequest(ctx context.Context, op *Operation, params map[string]string, req *recording.Request, at time.Time) RequestVerdict {
-	return c.checkRequest(ctx, op, &paramInput{path: params}, req, at)
+	return c.checkRequest(ctx, op, &paramInput{path: params}, req, func() time.Time { return at })
 }
 
-// checkRequest is CheckRequest with the path parameters in in.
-func (c *Checker) checkRequest(ctx context.Context, op *Operation, in *paramInput, req *recording.Request, at time.Time) RequestVerdict {
+// checkRequest is CheckRequest with the path parameters in in, and the
+// time asked for only when it matters.
+func (c *Checker) checkRequest(ctx context.Context, op *Operation, in *paramInput, req *recording.Request, at func() time.Time) RequestVerdict {
 	in.header = req.Header
 	if req.URL.RawQuery != "" && op.queryParams { // envelope is one
 		in.query = req.URL.Query()

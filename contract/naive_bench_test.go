@@ -205,3 +205,24 @@ func BenchmarkOfflineVsNaive(b *testing.B) {
 	}
 	pairedCPU(b, n, "interaction", [2]string{"naive", "offline"}, [2]func() error{naive, offline})
 }
+
+// BenchmarkReplayVsOffline judges a generated 10,000-interaction HAR
+// replayed through the generated client, in memory, and offline, in paired
+// passes, and reports the CPU time of each and the median of the passes'
+// ratios. The budget (issue 15): replay at most twice offline's CPU. Run it
+// with -cpu 1.
+func BenchmarkReplayVsOffline(b *testing.B) {
+	const n = 10_000
+	path := filepath.Join(b.TempDir(), "big.har")
+	writeHAR(b, path, n)
+	run := func(offline bool) func() error {
+		return func() error {
+			r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: offline}})
+			if err == nil && (r.Interactions != n || r.Summary().Errors != 0) {
+				err = fmt.Errorf("judged %d interactions, %d errors", r.Interactions, r.Summary().Errors)
+			}
+			return err
+		}
+	}
+	pairedCPU(b, n, "interaction", [2]string{"offline", "replay"}, [2]func() error{run(true), run(false)})
+}

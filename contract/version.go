@@ -77,8 +77,9 @@ func acceptVersion(accept string) (string, bool) {
 // before the date it names, the preview only when named. It returns the
 // version served, or the problem Atlas refuses the request for (406 for a
 // missing, unversioned, unknown or too early version; 410 for a retired
-// one, Problem.Gone), judged at the time at.
-func (v *versions) reach(accept string, at time.Time) (string, *Problem) {
+// one, Problem.Gone), judged at the time at gives, which it asks only of a
+// version with a sunset.
+func (v *versions) reach(accept string, at func() time.Time) (string, *Problem) {
 	date, ok := acceptVersion(accept)
 	switch {
 	case strings.TrimSpace(accept) == "":
@@ -106,7 +107,7 @@ func (v *versions) reach(accept string, at time.Time) (string, *Problem) {
 		}
 		return "", acceptProblem(msgAcceptTooOld.format(date, v.dated[0]), false)
 	}
-	if day, ok := v.sunset[reached]; ok && !at.Before(mustDay(day)) {
+	if day, ok := v.sunset[reached]; ok && !at().Before(mustDay(day)) {
 		return "", acceptProblem(msgAcceptRetired.format(date, reached, day), true)
 	}
 	return reached, nil

@@ -80,7 +80,7 @@ func TestAcceptIsResolvedAsAtlasDoes(t *testing.T) {
 		{preview, "application/vnd.atlas.preview+json", after, "preview"},
 		{preview, "application/vnd.atlas.2024-08-05+json", after, "406"},
 	} {
-		got, p := tc.op.versions.reach(tc.accept, tc.at)
+		got, p := tc.op.versions.reach(tc.accept, func() time.Time { return tc.at })
 		switch {
 		case p != nil && p.Gone:
 			got = "410"
