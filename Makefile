@@ -41,7 +41,7 @@ CROSS      ?= windows/amd64 darwin/arm64
 # the user names, which may hold spaces, quotes or $(…).
 quoted = '$(subst ','\'',$(value $(1)))'
 
-.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench fuzz fuzz-smoke vet cross lint contract release-build ci
+.PHONY: all generate check-generated spec spec-update lint-workflows lint-ci-examples check-makefile test test-long bench bench-sdk fuzz fuzz-smoke vet cross lint contract release-build ci
 
 all: ci
 
@@ -100,6 +100,10 @@ test-long:
 ## bench: every benchmark; those with a floor (or baseline) also as a ratio to it from the same run (medians of BENCHCOUNT runs)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
+
+## bench-sdk: the client's CPU and allocations per call beside MongoDB's Go SDK, paired (SDK: a checkout of github.com/mongodb/atlas-sdk-go; the module proxy does not serve it)
+bench-sdk:
+	@GO=$(call quoted,GO) .ci/bench-sdk $(call quoted,SDK)
 
 ## fuzz: run every fuzz target (every func FuzzXxx in a _test.go file) for FUZZTIME each
 fuzz:
