@@ -21,6 +21,8 @@ REPORT_ONLY ?=
 # and gen/oapi-names.overlay.yaml).
 NAMED_AFTER := x-xgen-operation-id-override
 SPEC_REPORT ?=
+# make bench-sdk: a checkout of github.com/mongodb/atlas-sdk-go.
+SDK        ?=
 # make release-build: the tag to build and where the files go.
 VERSION    ?=
 OUT        ?= dist
@@ -101,7 +103,7 @@ test-long:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee /dev/stderr | awk -f .ci/benchratio.awk
 
-## bench-sdk: the client's CPU and allocations per call beside MongoDB's Go SDK, paired (SDK: a checkout of github.com/mongodb/atlas-sdk-go; the module proxy does not serve it)
+## bench-sdk: the client's CPU and allocations per call beside MongoDB's Go SDK, paired (SDK: a checkout of github.com/mongodb/atlas-sdk-go, which the module proxy does not serve; ROUNDS: paired rounds, default 11)
 bench-sdk:
 	@GO=$(call quoted,GO) .ci/bench-sdk $(call quoted,SDK)
 

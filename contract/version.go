@@ -77,7 +77,7 @@ func acceptVersion(accept string) (string, bool) {
 // before the date it names, the preview only when named. It returns the
 // version served, or the problem Atlas refuses the request for (406 for a
 // missing, unversioned, unknown or too early version; 410 for a retired
-// one, Problem.Gone), judged at the time at gives, which it asks only of a
+// one, Problem.Gone), judged at the time at returns, called only for a
 // version with a sunset.
 func (v *versions) reach(accept string, at func() time.Time) (string, *Problem) {
 	date, ok := acceptVersion(accept)

@@ -95,6 +95,32 @@ func TestAcceptIsResolvedAsAtlasDoes(t *testing.T) {
 	}
 }
 
+// TestRetiredVersionIsJudgedAtTheResponsesDate: whether the version an
+// Accept reaches was retired is judged at the response's Date, and at the
+// time of the check when the response has none.
+func TestRetiredVersionIsJudgedAtTheResponsesDate(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(versionedSpec), "versioned.yaml")
+	require.NoError(t, err)
+	checker := NewChecker(spec, "")
+	gone := func(date string) bool {
+		header := http.Header{"Content-Type": {"application/vnd.atlas.2023-01-01+json"}}
+		if date != "" {
+			header.Set("Date", date)
+		}
+		in := &recording.Interaction{File: "v.yaml",
+			Request: recording.Request{Method: http.MethodGet, URL: mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/g/things/n"),
+				Header: http.Header{"Accept": {"application/vnd.atlas.2024-01-01+json"}}}, // reaches 2023-01-01, retired on 2025-01-01
+			Response: recording.Response{StatusCode: 200, Header: header, Body: []byte(`{"old":"x"}`)}}
+		j := checker.Check(t.Context(), in)
+		return len(j.Problems) == 1 && j.Problems[0].Gone
+	}
+	assert.False(t, gone("Tue, 31 Dec 2024 23:59:59 GMT"), "answered the day before the sunset")
+	assert.True(t, gone("Wed, 01 Jan 2025 00:00:00 GMT"), "answered on the sunset")
+	assert.True(t, gone(""), "no Date: judged now, after the sunset")
+	assert.True(t, gone("not a date"), "an unreadable Date: judged now")
+}
+
 // TestBodyIsJudgedAgainstTheVersionServed: a body is judged against the
 // schema of the version its media type (or the Accept) names, never the
 // oldest; a version other than the one the Accept reaches is reported.

@@ -131,3 +131,61 @@ func TestTrimRefusesUnknownMachinery(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimParserEdits checks that only the response parser's own lookups
+// are rewritten: a header of another value, or outside a parser, is left as
+// it is.
+func TestTrimParserEdits(t *testing.T) {
+	t.Parallel()
+	src := generated + `
+// other looks a header up outside a parser.
+func other(rsp *http.Response) string { return rsp.Header.Get("x-outside") }
+
+// ParseOtherResponse parses an HTTP response from an OtherWithResponse call
+func ParseOtherResponse(resp *http.Response) (*DeferResponse, error) {
+	var req http.Request
+	_ = req.Header.Get("x-request")
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") && resp.StatusCode == 401 {
+		_ = resp.Header.Values("retry-after")
+	}
+	return nil, nil
+}
+`
+	out, err := trim("oapi.gen.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, want := range []string{
+		`rsp.Header.Get("x-outside")`, // not a parser
+		`req.Header.Get("x-request")`, // not the parser's response
+		`case rsp.StatusCode == 400 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):`,
+		`if resp.StatusCode == 401 && strings.Contains(resp.Header.Get("Content-Type"), "json") {`, // the parameter, whatever its name
+		`resp.Header.Values("Retry-After")`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the trimmed file lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestTrimRefusesUnknownParserShapes checks that a parser that looks a
+// header up otherwise than trim rewrites fails generation, naming the
+// parser and the shape, instead of keeping its per-response work unseen.
+func TestTrimRefusesUnknownParserShapes(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"by a variable":            "name := \"RateLimit-Limit\"\n\t_ = rsp.Header.Values(name)",
+		"exact Content-Type match": "if rsp.Header.Get(\"Content-Type\") == \"application/json\" && rsp.StatusCode == 400 {\n\t}",
+		"another header first":     "if strings.Contains(rsp.Header.Get(\"X-Kind\"), \"json\") && rsp.StatusCode == 400 {\n\t}",
+	} {
+		src := strings.Replace(generated, "\tswitch {\n", "\t"+body+"\n\tswitch {\n", 1)
+		if src == generated {
+			t.Fatal("the fixture has no switch to put the shape before")
+		}
+		_, err := trim("oapi.gen.go", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), "ParseDeferResponse") || !strings.Contains(err.Error(), "teach") {
+			t.Errorf("%s: got %v, want an error naming the parser", name, err)
+		}
+	}
+}
