@@ -43,9 +43,9 @@ var atlasHeader = http.Header{
 	"X-Permitted-Cross-Domain-Policies": {"none"},
 }
 
-// memory answers as Atlas does, without a socket, each response with its
-// own header map as a transport gives it: the empty 200 with
-// X-Content-Type, or a 400 ApiError.
+// memory answers as Atlas does, without a socket, each response as
+// net/http's transport gives it (its own header map; http.NoBody for an
+// empty body): the empty 200 with X-Content-Type, or a 400 ApiError.
 type memory struct{ status int }
 
 func (m memory) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -61,7 +61,11 @@ func (m memory) RoundTrip(req *http.Request) (*http.Response, error) {
 		b = []byte(body400)
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	return &http.Response{StatusCode: m.status, Header: h, Body: io.NopCloser(bytes.NewReader(b)), ContentLength: int64(len(b)),
+	var body io.ReadCloser = http.NoBody
+	if len(b) > 0 {
+		body = io.NopCloser(bytes.NewReader(b))
+	}
+	return &http.Response{StatusCode: m.status, Header: h, Body: body, ContentLength: int64(len(b)),
 		Request: req, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
 }
 
