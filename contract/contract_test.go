@@ -2,6 +2,7 @@ package contract
 
 import (
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -254,6 +255,40 @@ func TestReplayIsInMemory(t *testing.T) {
 	r.memory.in = ins[1]
 	_, err = r.client.Do(mustRequest(t, http.MethodGet, replayHost+"/api/atlas/v2/groups"))
 	assert.ErrorContains(t, err, "differs from the recording")
+}
+
+// TestReplayBodiesAreAsNetHTTPGivesThem: the recorded answer reaches the
+// client as net/http's transport would give it: an empty body (Atlas's
+// Content-Length: 0) is http.NoBody, so the client reads it as it reads a
+// live server's; any other body is there whole.
+func TestReplayBodiesAreAsNetHTTPGivesThem(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "0")
+	}))
+	defer srv.Close()
+	live, err := http.DefaultTransport.RoundTrip(mustRequest(t, http.MethodPost, srv.URL))
+	require.NoError(t, err)
+	_ = live.Body.Close()
+	require.Equal(t, http.NoBody, live.Body, "net/http's own answer to Content-Length: 0")
+
+	u := mustURL(t, replayHost+"/x")
+	for _, body := range []string{"", `{"a":1}`} {
+		mt := &memoryTransport{in: &recording.Interaction{
+			Request:  recording.Request{Method: http.MethodPost, URL: u},
+			Response: recording.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: []byte(body)},
+		}}
+		resp, err := mt.RoundTrip(mustRequest(t, http.MethodPost, u.String()))
+		require.NoError(t, err)
+		if body == "" {
+			assert.Equal(t, http.NoBody, resp.Body)
+			continue
+		}
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, body, string(got))
+		assert.Equal(t, int64(len(body)), resp.ContentLength)
+	}
 }
 
 func mustRequest(t *testing.T, method, rawURL string) *http.Request {

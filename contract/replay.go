@@ -266,6 +266,10 @@ func (t *memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		header[k] = vs
 	}
+	var body io.ReadCloser = http.NoBody // as net/http's transport gives an empty body
+	if len(resp.Body) > 0 {
+		body = io.NopCloser(bytes.NewReader(resp.Body))
+	}
 	return &http.Response{
 		Status:        strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode),
 		StatusCode:    resp.StatusCode,
@@ -273,7 +277,7 @@ func (t *memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        header,
-		Body:          io.NopCloser(bytes.NewReader(resp.Body)),
+		Body:          body,
 		ContentLength: int64(len(resp.Body)),
 		Request:       req,
 	}, nil
