@@ -1,8 +1,8 @@
 # Reads `go test -bench -benchmem` output (any -count) and prints, for every
 # benchmark named .../floor (or .../baseline: a comparison the project beats,
 # not a floor), the ratio of each sibling benchmark to it (benchmarks without
-# one, such as the client's, whose budget is an SDK outside this module, are
-# only in the raw output),
+# one, such as the paired CPU ones, which print their own ratio, are only in
+# the raw output; the client's budget, MongoDB's SDK, is make bench-sdk's),
 # measured in the same run: the median ns/op of each over its runs, and
 # allocs/op.
 function median(list,    n, i, j, t, a) {
