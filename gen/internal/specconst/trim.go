@@ -220,20 +220,24 @@ func parserEdits(fd *ast.FuncDecl, src []byte, off func(token.Pos) int) ([]edit,
 			if !ok {
 				return true
 			}
-			lit, ok := arg.(*ast.BasicLit)
-			var name string
-			if ok && lit.Kind == token.STRING {
-				name, err = strconv.Unquote(lit.Value)
-			}
-			if !ok || lit.Kind != token.STRING || err != nil {
+			name, ok := stringLit(arg)
+			if !ok {
 				err = fmt.Errorf("it looks a header up by %s, not by a string literal (rsp.Header.%s); teach parserEdits in gen/internal/specconst/trim.go", text(arg), method)
 				return false
 			}
 			if canonical := textproto.CanonicalMIMEHeaderKey(name); canonical != name {
-				edits = append(edits, edit{start: off(lit.Pos()), end: off(lit.End()), text: strconv.Quote(canonical)})
+				edits = append(edits, edit{start: off(arg.Pos()), end: off(arg.End()), text: strconv.Quote(canonical)})
 			}
 		case *ast.BinaryExpr:
-			if n.Op != token.LAND || !readsHeader(n.X, rsp) || !readsStatus(n.Y, rsp) {
+			readsHeader := func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if ok {
+					_, _, ok = headerLookup(call, rsp)
+				}
+				return ok
+			}
+			readsStatus := func(n ast.Node) bool { return isStatus(n, rsp) }
+			if n.Op != token.LAND || !has(n.X, readsHeader) || !has(n.Y, readsStatus) {
 				return true
 			}
 			if !contentTypeThenStatus(n, rsp) {
@@ -275,28 +279,20 @@ func headerLookup(call *ast.CallExpr, rsp string) (string, ast.Expr, bool) {
 	return sel.Sel.Name, call.Args[0], true
 }
 
-// readsHeader reports whether e looks a header of rsp up.
-func readsHeader(e ast.Expr, rsp string) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			_, _, found = headerLookup(call, rsp)
-		}
-		return !found
-	})
-	return found
+// isStatus reports whether n is rsp.StatusCode.
+func isStatus(n ast.Node, rsp string) bool {
+	sel, ok := n.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "StatusCode" && isIdent(sel.X, rsp)
 }
 
-// readsStatus reports whether e reads rsp.StatusCode.
-func readsStatus(e ast.Expr, rsp string) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "StatusCode" && isIdent(sel.X, rsp) {
-			found = true
-		}
-		return !found
-	})
-	return found
+// stringLit returns the string a string literal holds.
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
 }
 
 // contentTypeThenStatus reports a condition, exactly,
@@ -306,7 +302,7 @@ func contentTypeThenStatus(e *ast.BinaryExpr, rsp string) bool {
 	if !ok || status.Op != token.EQL {
 		return false
 	}
-	if sel, ok := status.X.(*ast.SelectorExpr); !ok || sel.Sel.Name != "StatusCode" || !isIdent(sel.X, rsp) {
+	if !isStatus(status.X, rsp) {
 		return false
 	}
 	if lit, ok := status.Y.(*ast.BasicLit); !ok || lit.Kind != token.INT {
@@ -319,7 +315,7 @@ func contentTypeThenStatus(e *ast.BinaryExpr, rsp string) bool {
 	if fn, ok := contains.Fun.(*ast.SelectorExpr); !ok || fn.Sel.Name != "Contains" || !isIdent(fn.X, "strings") {
 		return false
 	}
-	if lit, ok := contains.Args[1].(*ast.BasicLit); !ok || lit.Kind != token.STRING {
+	if _, ok := stringLit(contains.Args[1]); !ok {
 		return false
 	}
 	get, ok := contains.Args[0].(*ast.CallExpr)
@@ -327,8 +323,8 @@ func contentTypeThenStatus(e *ast.BinaryExpr, rsp string) bool {
 		return false
 	}
 	method, arg, ok := headerLookup(get, rsp)
-	lit, isLit := arg.(*ast.BasicLit)
-	return ok && method == "Get" && isLit && lit.Value == `"Content-Type"`
+	name, isLit := stringLit(arg)
+	return ok && method == "Get" && isLit && name == "Content-Type"
 }
 
 // isIdent reports whether e is the identifier name.
@@ -350,11 +346,17 @@ func baseTypeName(x ast.Expr) string {
 
 // namesMachinery reports whether a function's signature names a client machinery type.
 func namesMachinery(ft *ast.FuncType) bool {
+	return has(ft, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		return ok && clientMachinery[id.Name]
+	})
+}
+
+// has reports whether a node in the tree under root is one that is.
+func has(root ast.Node, is func(ast.Node) bool) bool {
 	found := false
-	ast.Inspect(ft, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && clientMachinery[id.Name] {
-			found = true
-		}
+	ast.Inspect(root, func(n ast.Node) bool {
+		found = found || is(n)
 		return !found
 	})
 	return found
