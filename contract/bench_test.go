@@ -193,17 +193,22 @@ func BenchmarkOfflineHAR(b *testing.B) {
 		})
 	})
 	b.Run("entries=100000/offline", func(b *testing.B) {
-		measure(b, func() error {
-			r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: true}})
-			if err == nil && r.Interactions != 100_000 {
-				err = fmt.Errorf("judged %d interactions", r.Interactions)
-			}
-			if err == nil && r.Summary().Errors != 0 {
-				err = fmt.Errorf("unexpected findings: %v", r.Findings[:min(3, len(r.Findings))])
-			}
-			return err
-		})
+		measure(b, func() error { return judgeHAR(path, 100_000, true) })
 	})
+}
+
+// judgeHAR runs the defer scope on a HAR of n conforming interactions that
+// writeHAR wrote, offline or replayed, and fails unless it judged all n
+// and found no error.
+func judgeHAR(path string, n int, offline bool) error {
+	r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: offline}})
+	switch {
+	case err != nil:
+		return err
+	case r.Interactions != n || r.Summary().Errors != 0:
+		return fmt.Errorf("judged %d interactions, %d errors: %v", r.Interactions, r.Summary().Errors, r.Findings[:min(3, len(r.Findings))])
+	}
+	return nil
 }
 
 // BenchmarkReplayHAR replays a generated 10,000-interaction HAR through the
@@ -223,12 +228,8 @@ func BenchmarkReplayHAR(b *testing.B) {
 			stop := make(chan struct{})
 			peak := heapPeak(stop)
 			for b.Loop() {
-				r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: mode.offline}})
-				if err != nil {
+				if err := judgeHAR(path, n, mode.offline); err != nil {
 					b.Fatal(err)
-				}
-				if r.Interactions != n || r.Summary().Errors != 0 {
-					b.Fatalf("judged %d interactions, %d errors: %v", r.Interactions, r.Summary().Errors, r.Findings[:min(3, len(r.Findings))])
 				}
 			}
 			close(stop)

@@ -196,13 +196,7 @@ func BenchmarkOfflineVsNaive(b *testing.B) {
 		}
 		return err
 	}
-	offline := func() error {
-		r, err := Run(ctx, Options{Paths: []string{path}, Source: Source{Offline: true}})
-		if err == nil && r.Interactions != n {
-			err = fmt.Errorf("judged %d interactions", r.Interactions)
-		}
-		return err
-	}
+	offline := func() error { return judgeHAR(path, n, true) }
 	pairedCPU(b, n, "interaction", [2]string{"naive", "offline"}, [2]func() error{naive, offline})
 }
 
@@ -215,14 +209,6 @@ func BenchmarkReplayVsOffline(b *testing.B) {
 	const n = 10_000
 	path := filepath.Join(b.TempDir(), "big.har")
 	writeHAR(b, path, n)
-	run := func(offline bool) func() error {
-		return func() error {
-			r, err := Run(context.Background(), Options{Paths: []string{path}, Source: Source{Offline: offline}})
-			if err == nil && (r.Interactions != n || r.Summary().Errors != 0) {
-				err = fmt.Errorf("judged %d interactions, %d errors", r.Interactions, r.Summary().Errors)
-			}
-			return err
-		}
-	}
+	run := func(offline bool) func() error { return func() error { return judgeHAR(path, n, offline) } }
 	pairedCPU(b, n, "interaction", [2]string{"offline", "replay"}, [2]func() error{run(true), run(false)})
 }
