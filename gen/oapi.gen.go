@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -261,7 +260,7 @@ func (r DeferMaintenanceWindowResponse) ContentType() string {
 
 // parseDeferMaintenanceWindowResponse parses an HTTP response from a DeferMaintenanceWindowWithResponse call
 func parseDeferMaintenanceWindowResponse(rsp *http.Response) (*DeferMaintenanceWindowResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readBody(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err

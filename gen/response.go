@@ -99,6 +99,16 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 	return rsp, nil
 }
 
+// readBody reads all of r, as io.ReadAll does, but allocates nothing for
+// http.NoBody, the body of every empty answer: the generated parsers read
+// their body with it (gen/internal/specconst rewrites their io.ReadAll).
+func readBody(r io.Reader) ([]byte, error) {
+	if r == http.NoBody {
+		return nil, nil
+	}
+	return io.ReadAll(r)
+}
+
 // typedHeaders returns h, or a copy of it (and true) in which Retry-After
 // as an HTTP date is replaced by its delay in seconds from now, and every
 // declared integer header whose value is no integer is removed.

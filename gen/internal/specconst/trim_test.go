@@ -14,6 +14,7 @@ package atlas
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -71,9 +72,13 @@ type DeferResponse struct {
 
 // ParseDeferResponse parses an HTTP response from a DeferWithResponse call
 func ParseDeferResponse(rsp *http.Response) (*DeferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		return &DeferResponse{}, nil
+		return &DeferResponse{Body: bodyBytes}, nil
 	}
 	if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
 		_ = rsp.Header.Get("Content-Type")
@@ -84,8 +89,9 @@ func ParseDeferResponse(rsp *http.Response) (*DeferResponse, error) {
 
 // TestTrim checks that trim leaves the models, the response type and the
 // editor type, takes out the client machinery and the package comment, and
-// unexports the builder and the parser, uses and doc comments included, and
-// that the parser looks headers up by their canonical names.
+// unexports the builder and the parser, uses and doc comments included,
+// that the parser looks headers up by their canonical names and reads its
+// body with readBody, and that the import of io, then unused, is gone.
 func TestTrim(t *testing.T) {
 	t.Parallel()
 	out, err := trim("oapi.gen.go", []byte(generated))
@@ -103,12 +109,13 @@ func TestTrim(t *testing.T) {
 		`rsp.Header.Values("Ratelimit-Limit")`, // canonical: no key built per lookup
 		`rsp.Header.Get("Content-Type")`,
 		`case rsp.StatusCode == 400 && strings.Contains(rsp.Header.Get("Content-Type"), "json"):`, // the status first
+		"bodyBytes, err := readBody(rsp.Body)",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("the trimmed file lacks %q:\n%s", want, src)
 		}
 	}
-	for _, gone := range []string{"Package atlas", "HttpRequestDoer", "type Client", "ClientOption", "NewClient", "WithHTTPClient", "func (c *Client)", "NewDeferRequest", "ParseDeferResponse", `"RateLimit-Limit"`} {
+	for _, gone := range []string{"Package atlas", "HttpRequestDoer", "type Client", "ClientOption", "NewClient", "WithHTTPClient", "func (c *Client)", "NewDeferRequest", "ParseDeferResponse", `"RateLimit-Limit"`, "io.ReadAll", `"io"`} {
 		if strings.Contains(src, gone) {
 			t.Errorf("the trimmed file still holds %q:\n%s", gone, src)
 		}
@@ -178,6 +185,7 @@ func TestTrimRefusesUnknownParserShapes(t *testing.T) {
 		"by a variable":            "name := \"RateLimit-Limit\"\n\t_ = rsp.Header.Values(name)",
 		"exact Content-Type match": "if rsp.Header.Get(\"Content-Type\") == \"application/json\" && rsp.StatusCode == 400 {\n\t}",
 		"another header first":     "if strings.Contains(rsp.Header.Get(\"X-Kind\"), \"json\") && rsp.StatusCode == 400 {\n\t}",
+		"another body read whole":  "_, _ = io.ReadAll(rsp.Request.Body)",
 	} {
 		src := strings.Replace(generated, "\tswitch {\n", "\t"+body+"\n\tswitch {\n", 1)
 		if src == generated {
