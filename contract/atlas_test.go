@@ -109,6 +109,9 @@ func TestRealAtlasTrafficPasses(t *testing.T) {
 	byRule := map[Rule]int{}
 	for _, f := range r.Findings {
 		byRule[f.Rule]++
+		if f.Rule == RuleVersionDeprecated && strings.Contains(f.Message, "undated") {
+			t.Errorf("every snapshot dates its Deprecation: %s", f)
+		}
 		if f.Severity == SeverityError && byRule[f.Rule] <= 5 {
 			t.Errorf("%s", f)
 		}

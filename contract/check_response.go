@@ -92,7 +92,9 @@ func checkVersion(jd *judge, op *Operation, h http.Header) {
 			served = jd.j.Version
 		}
 		if served == "" {
-			served = "unnamed"
+			served = "a version it does not name"
+		} else {
+			served = "version " + served
 		}
 		if sunset != "" {
 			jd.add(RuleVersionDeprecated, "", msgVersionDeprecated, op.id, served, orUndated(deprecated), sunset)

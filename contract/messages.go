@@ -118,7 +118,7 @@ var templates = map[message]string{
 	msgAcceptPreviewOnly:          "it asks for version %s, but the operation offers only its preview (application/vnd.atlas.preview+json)",
 	msgAcceptRetired:              "it asks for version %s, which reaches version %s, retired on %s",
 	msgVersionMismatch:            "the response is version %s, but the request's Accept reaches version %s",
-	msgVersionDeprecated:          "%s answered with version %s, deprecated (%s) and retired on %s: move to a newer version before then",
-	msgVersionDeprecatedNoSunset:  "%s answered with version %s, deprecated (%s): move to a newer version",
+	msgVersionDeprecated:          "%s answered with %s, deprecated (%s) and retired on %s: move to a newer version before then",
+	msgVersionDeprecatedNoSunset:  "%s answered with %s, deprecated (%s): move to a newer version",
 	msgMediaTypeVersionUndeclared: "version %s is not declared for %d; declared: %s",
 }

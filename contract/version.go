@@ -135,16 +135,27 @@ func servedVersion(h http.Header) (string, bool) {
 // recordedAt is when a response was given: its Date header, else now.
 func recordedAt(h http.Header) time.Time {
 	if d := h.Get("Date"); d != "" {
-		if t, err := http.ParseTime(d); err == nil {
+		if t, ok := parseHTTPDate(d); ok {
 			return t
 		}
 	}
 	return time.Now()
 }
 
+// parseHTTPDate reads an HTTP date as net/http does, and also with a day
+// of one digit, as Atlas writes its Sunset and Deprecation dates
+// ("Thu, 1 Jul 2027 00:00:00 GMT").
+func parseHTTPDate(v string) (time.Time, bool) {
+	t, err := http.ParseTime(v)
+	if err != nil {
+		t, err = time.Parse("Mon, 2 Jan 2006 15:04:05 GMT", v)
+	}
+	return t, err == nil
+}
+
 // deprecation reads the Deprecation (RFC 9745: "@" and a Unix time; older
-// drafts: an HTTP date or "true") and Sunset (RFC 8594: an HTTP date)
-// headers of a response, as days ("" when absent or unreadable).
+// drafts: an HTTP date or "true") and Sunset (RFC 8594: an HTTP date;
+// parseHTTPDate says which) headers of a response, as days ("" when absent or unreadable).
 func deprecation(h http.Header) (deprecated, sunset string, ok bool) {
 	day := func(v string) string {
 		v = strings.TrimSpace(v)
@@ -158,7 +169,7 @@ func deprecation(h http.Header) (deprecated, sunset string, ok bool) {
 			}
 			return time.Unix(secs, 0).UTC().Format(time.DateOnly)
 		}
-		if t, err := http.ParseTime(v); err == nil {
+		if t, ok := parseHTTPDate(v); ok {
 			return t.UTC().Format(time.DateOnly)
 		}
 		return ""

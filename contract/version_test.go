@@ -240,3 +240,27 @@ paths:
 	}
 	assert.Nil(t, op.response(201))
 }
+
+// TestDeprecationDatesAsAtlasWritesThem reads Deprecation and Sunset as
+// RFC 9745 and RFC 8594 write them, and as Atlas does, with a day of one
+// digit (the Atlas CLI's snapshots: "Thu, 1 Jul 2027 00:00:00 GMT").
+func TestDeprecationDatesAsAtlasWritesThem(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ deprecation, sunset, wantDeprecated, wantSunset string }{
+		{"Mon, 5 Aug 2024 00:00:00 GMT", "Thu, 1 Jul 2027 00:00:00 GMT", "2024-08-05", "2027-07-01"},   // Atlas
+		{"Mon, 05 Aug 2024 00:00:00 GMT", "Thu, 01 Jul 2027 00:00:00 GMT", "2024-08-05", "2027-07-01"}, // IMF-fixdate
+		{"@1722816000", "", "2024-08-05", ""},                          // RFC 9745
+		{"true", "Thursday, 01-Jul-27 00:00:00 GMT", "", "2027-07-01"}, // an old draft; RFC 850
+		{"soon", "1 Jul 2027", "", ""},                                 // unreadable
+	} {
+		h := http.Header{}
+		h.Set("Deprecation", tc.deprecation)
+		if tc.sunset != "" {
+			h.Set("Sunset", tc.sunset)
+		}
+		deprecated, sunset, ok := deprecation(h)
+		assert.True(t, ok, tc.deprecation)
+		assert.Equal(t, tc.wantDeprecated, deprecated, "Deprecation: %s", tc.deprecation)
+		assert.Equal(t, tc.wantSunset, sunset, "Sunset: %s", tc.sunset)
+	}
+}
