@@ -111,6 +111,32 @@ func TestScopeSkipsTheRestOfASession(t *testing.T) {
 	assert.Contains(t, report.Skipped, Skipped{File: path, Interaction: 4, Line: 6, Method: "GET", Path: "/inter.woff2", Reason: skipHost})
 }
 
+// TestRequestsWithoutAResponseAreSkipped: a browser writes status 0 for a
+// request it blocked, cancelled or failed (Chrome's net::ERR_BLOCKED_BY_CLIENT).
+// Such an entry, off the scope or on the defer path, is skipped and listed,
+// in either mode, and the rest of the session is judged.
+func TestRequestsWithoutAResponseAreSkipped(t *testing.T) {
+	t.Parallel()
+	path := writeSessionHAR(t,
+		harEntry("POST", "https://www.google-analytics.com/g/collect", nil, 0), // line 2
+		harEntry("POST", sessionDeferURL, []string{accept}, 200),               // line 3
+		harEntry("POST", sessionDeferURL, []string{accept}, 0),                 // line 4: cancelled
+	)
+	for _, mode := range []ScopeMode{ScopeFragment, ScopeAll} {
+		for _, offline := range []bool{true, false} {
+			report, err := Run(t.Context(), Options{Paths: []string{path}, Source: Source{Offline: offline}, Scope: Scope{Mode: mode}})
+			require.NoError(t, err, "%s, offline %v", mode, offline)
+			assert.Equal(t, 1, report.Interactions, "%s: the answered defer is judged", mode)
+			assert.Empty(t, interactionFindings(report))
+			var got []string
+			for _, sk := range report.Skipped {
+				got = append(got, fmt.Sprintf("%d:%d %s", sk.Interaction, sk.Line, sk.Reason))
+			}
+			assert.Equal(t, []string{"0:2 " + skipNoAnswer, "2:4 " + skipNoAnswer}, got, "%s", mode)
+		}
+	}
+}
+
 func TestSamePathWrongMethodStaysAnError(t *testing.T) {
 	t.Parallel()
 	path := writeSessionHAR(t, harEntry("POST", sessionDeferURL, []string{accept}, 200), harEntry("GET", sessionDeferURL, []string{accept}, 200))

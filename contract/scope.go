@@ -26,7 +26,9 @@ const (
 	// In both modes, the OAuth token exchange and revocation (how the API
 	// calls were authorised, not calls) and a browser's CORS preflights
 	// (OPTIONS with Access-Control-Request-Method: the browser asking, not
-	// the page calling), to any path, are skipped.
+	// the page calling), to any path, are skipped, as is a request a
+	// browser recorded without a response (status 0: blocked, cancelled or
+	// failed).
 	ScopeAll ScopeMode = "all"
 )
 
@@ -83,6 +85,7 @@ const (
 	skipToken    = "OAuth token endpoint"
 	skipPrefight = "CORS preflight"
 	skipPath     = "path outside the fragment"
+	skipNoAnswer = "no response recorded (status 0: the request was blocked, cancelled or failed)"
 )
 
 // NormalizeMount returns a proxy mount point in the form routing expects:
@@ -137,6 +140,9 @@ func (r *scopeRule) skip(in *recording.Interaction) string {
 	u := in.Request.URL
 	if u == nil {
 		return "" // judged: an unknown-operation finding says what is wrong
+	}
+	if in.Response.StatusCode == 0 {
+		return skipNoAnswer
 	}
 	if r.hosts != nil && !r.hosts[strings.ToLower(u.Hostname())] {
 		return skipHost

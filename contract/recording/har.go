@@ -224,9 +224,7 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
 	case rq.Method == "":
 		return nil, bad("request.method is missing")
-	case rs.Status == 0:
-		return nil, bad("response.status is missing or 0 (the request got no response)")
-	case rs.Status < 100 || rs.Status > 999:
+	case rs.Status != 0 && (rs.Status < 100 || rs.Status > 999):
 		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
 	}
 	u, msg := h.urls[rq.URL], ""

@@ -105,11 +105,12 @@ func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
 }
 
 // Add keeps the answer of one recorded interaction whose request routes to
-// an operation of the spec, and ignores any other. It refuses an answer
+// an operation of the spec, and ignores any other, and any without a
+// response (status 0). It refuses an answer
 // once the bodies kept would pass MaxMockBytes. Add is meant for setting
 // the mock up, before it serves.
 func (m *Mock) Add(in *recording.Interaction) error {
-	if in.Request.URL == nil || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
+	if in.Request.URL == nil || in.Response.StatusCode < 100 || in.Response.BodyTooLarge || in.Response.BodyNotRecorded {
 		return nil
 	}
 	op, params, ok := m.spec.Route(in.Request.Method, in.Request.URL.EscapedPath(), "")
