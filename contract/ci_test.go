@@ -233,6 +233,14 @@ func TestWaivers(t *testing.T) {
 		Waivers: []Waiver{{Rule: RuleContentType, File: "testdata/bad/*.yaml", Reason: "relative"}}})
 	require.NoError(t, err)
 	assert.Len(t, report.Waived, 1, "an absolute path matches the glob relative to the working directory")
+	// Also when the recordings lie beside the working directory, not under it.
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	beside := filepath.Join(filepath.Dir(wd), "recordings", "body-schema.yaml")
+	set, err := compileWaivers([]Waiver{{Rule: RuleBodySchema, File: "../recordings/*.yaml", Reason: "beside"}}, day)
+	require.NoError(t, err)
+	set.judge(beside)
+	assert.Len(t, set.forFile, 1, "%s matches ../recordings/*.yaml from %s", beside, wd)
 
 	for _, bad := range []Waiver{{Rule: "nope", Reason: "x"}, {Rule: RuleBodySchema}, {Rule: RuleBodySchema, Reason: "x", Pointer: "detail"}, {Rule: RuleBodySchema, Reason: "x", File: "[ab].har"}, {Rule: RuleCoverageMissing, Reason: "x"}} {
 		_, err := Run(t.Context(), Options{Paths: []string{bad.File + "x"}, Waivers: []Waiver{bad}})

@@ -21,7 +21,8 @@ type Waiver struct {
 	// File is a glob over the recording's path with forward slashes: "*"
 	// and "?" stay within one path segment, "**" crosses segments. A glob
 	// without a slash matches the file's base name too; an absolute path
-	// given to the run also matches relative to the working directory.
+	// given to the run also matches relative to the working directory
+	// ("../recordings/*.yaml" for a folder beside it).
 	// Empty matches every file.
 	File string
 	// Interaction, when set, limits the waiver to one interaction (its
@@ -171,7 +172,7 @@ func (s *waiverSet) judge(file string) {
 	rel := clean // an absolute path also matches relative to the working directory
 	if filepath.IsAbs(file) {
 		if wd, err := os.Getwd(); err == nil {
-			if r, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(r, "..") {
+			if r, err := filepath.Rel(wd, file); err == nil {
 				rel = filepath.ToSlash(r)
 			}
 		}
