@@ -154,7 +154,7 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 			return opts, nil, err
 		}
 	}
-	specName, noErrata := f.spec, f.noErrata
+	specName, specFrom, noErrata := f.spec, "--spec", f.noErrata
 	if cfgFile != "" {
 		cfg, err := loadConfig(cfgFile)
 		if err != nil {
@@ -162,7 +162,7 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 		}
 		opts = cfg.options()
 		if cfg.Spec != "" && !set("spec") {
-			specName = cfg.Spec
+			specName, specFrom = cfg.Spec, fmt.Sprintf("%s:%d: spec", cfgFile, cfg.SpecLine)
 		}
 		noErrata = noErrata || cfg.NoErrata
 	}
@@ -171,7 +171,7 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 			return opts, nil, fmt.Errorf("--fail-on: %w", err)
 		}
 	}
-	if opts.Spec, err = loadSpec(specName, noErrata, set("no-errata")); err != nil {
+	if opts.Spec, err = loadSpec(specName, specFrom, noErrata, set("no-errata")); err != nil {
 		return opts, nil, err
 	}
 	if set("offline") {
@@ -228,8 +228,10 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 }
 
 // loadSpec loads the spec --spec names: defer (the embedded fragment),
-// atlas (the embedded published spec), or a file of the published spec.
-func loadSpec(name string, noErrata, noErrataGiven bool) (*contract.Spec, error) {
+// atlas (the embedded published spec), or a file of the published spec;
+// from says where the name was given (the flag, or a configuration file's
+// line), for an unreadable file.
+func loadSpec(name, from string, noErrata, noErrataGiven bool) (*contract.Spec, error) {
 	switch name {
 	case "", "defer":
 		if noErrataGiven {
@@ -241,7 +243,7 @@ func loadSpec(name string, noErrata, noErrataGiven bool) (*contract.Spec, error)
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("--spec: %w (want defer, atlas or a file of the published spec)", err)
+		return nil, fmt.Errorf("%s: %w (want defer, atlas or a file of the published spec)", from, err)
 	}
 	return contract.LoadPublishedSpec(data, name, !noErrata)
 }

@@ -230,6 +230,17 @@ func TestExplicitConfig(t *testing.T) {
 	code, _, stderr = runIn(t, "check", "--config", filepath.Join(dir, "none.yaml"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "none.yaml")
+
+	// A spec file the configuration names but that is not there is the
+	// file's line, not a flag the user never gave.
+	require.NoError(t, os.WriteFile(cfg, []byte("paths: [recs]\nspec: specs/v2.yaml\n"), 0o644))
+	code, _, stderr = runIn(t, "check", "--offline", "--config", cfg)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, cfg+":2: spec: open "+filepath.Join(dir, "specs", "v2.yaml"))
+	assert.NotContains(t, stderr, "--spec")
+	code, _, stderr = runIn(t, "check", "--offline", "--config", cfg, "--spec", filepath.Join(dir, "flag.yaml"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--spec: open "+filepath.Join(dir, "flag.yaml"), "the flag wins, and is named")
 }
 
 // TestLinesInEveryReport: a finding about the body names the body's line

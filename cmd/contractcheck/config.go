@@ -28,8 +28,9 @@ type Config struct {
 	// Paths are the recording files, folders or globs to judge.
 	Paths []string
 	// Spec is what to judge against: "defer", "atlas" or a file of the
-	// published spec, resolved; "" when unset.
-	Spec string
+	// published spec, resolved; "" when unset. SpecLine is its line.
+	Spec     string
+	SpecLine int
 	// NoErrata judges a published spec as MongoDB wrote it.
 	NoErrata bool
 	// Mount is the proxy mount point, normalised.
@@ -125,6 +126,7 @@ func readConfig(root *yaml.Node, yf *yamlFile) (*Config, error) {
 			if c.Spec, _ = yf.str(v, key); c.Spec != "defer" && c.Spec != "atlas" && c.Spec != "" {
 				c.Spec = relative(c.Spec)
 			}
+			c.SpecLine = v.Line
 		case "no-errata":
 			c.NoErrata, _ = yf.boolean(v, key)
 		case "mount":
@@ -154,7 +156,7 @@ func readConfig(root *yaml.Node, yf *yamlFile) (*Config, error) {
 				bad(v, key, err)
 			}
 		case "max-body-bytes":
-			if c.MaxBodyBytes, _ = yf.integer(v, key); c.MaxBodyBytes < 0 {
+			if c.MaxBodyBytes, _ = yf.integer(v, key); c.MaxBodyBytes <= 0 {
 				bad(v, key, errors.New("must be positive"))
 			}
 		case "offline":

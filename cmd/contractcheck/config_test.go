@@ -59,6 +59,7 @@ func TestConfigFile(t *testing.T) {
 		{"twice", "paths: [a]\npaths: [b]\n", "contractcheck.yaml:2: paths is given twice (first on line 1)"},
 		{"syntax", "paths: [a\n", "contractcheck.yaml:"},
 		{"empty", "\n", "empty"},
+		{"no body cap", "max-body-bytes: 0\n", "contractcheck.yaml:1: max-body-bytes: must be positive"},
 	} {
 		_, err := parseConfig([]byte(tc.yaml), configFileName)
 		assert.ErrorContains(t, err, tc.want, tc.name)
