@@ -379,6 +379,12 @@ func (f *Fake) authorized(c *call, p *principal) *outcome {
 	o := f.operation(c, p)
 	if a := o.answer; a != nil && !o.fault && !o.drop && carriesRateLimit(a.Status) {
 		rate.set(a.Header)
+		if a.Status == http.StatusTooManyRequests {
+			// A refusal leaves nothing to spend: Atlas's recorded 429 says
+			// Ratelimit-Remaining 0 (defer-errors.yaml, interaction 4),
+			// whatever the credential's count.
+			a.Header.Set("RateLimit-Remaining", "0")
+		}
 	}
 	return o
 }
