@@ -204,7 +204,13 @@ func TestEnvelope(t *testing.T) {
 		_, code := errorCode(t, client.DeferMaintenanceWindow(ctx, notScheduled))
 		assert.Equal(t, "ATLAS_MAINTENANCE_NOT_SCHEDULED", code)
 
-		resp, body := digestPost(t, srv, deferURL(srv, noWindow)+"?envelope=true")
+		resp, body := digestPost(t, srv, deferURL(srv, scheduled)+"?envelope=true")
+		assert.Equal(t, `{"content":{},"status":200}`, string(body))
+		assert.Equal(t, "application/vnd.atlas.2023-01-01+json;charset=utf-8", resp.Header.Get("Content-Type"), "the recorded enveloped 200's (defer-envelope.yaml, interaction 0)")
+		assert.Empty(t, resp.Header.Get("X-Content-Type"))
+
+		resp, body = digestPost(t, srv, deferURL(srv, noWindow)+"?envelope=true")
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"), "the recorded enveloped errors'")
 		assert.JSONEq(t, `{"status":400,"content":{"detail":"The project has no maintenance window defined.","error":400,"errorCode":"ATLAS_MAINTENANCE_WINDOW_NOT_DEFINED","parameters":["`+noWindow+`"],"reason":"Bad Request"}}`, string(body))
 		if ok200 {
 			assert.Equal(t, 200, resp.StatusCode)
