@@ -226,6 +226,16 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 // from now. When the answer came but its body could not be decoded, the
 // response (Body and HTTPResponse set) is returned with the error. The body
 // of HTTPResponse has been read: the bytes are in Body.
+//
+// An answer to envelope=true that is an envelope is typed by the status
+// the API meant, which Atlas may send with transport status 200: the
+// envelope's status (unless it says 2xx on a failed transport status,
+// which then stands), the StatusCode of the *Error CheckResponse returns.
+// The ApiError field of that status holds the envelope's content decoded
+// as an ApiError (nil when the content is none), and the declared headers
+// are that status's (Headers429 for an enveloped 429 sent as 200).
+// StatusCode() and HTTPResponse stay the transport's, and Body the raw
+// envelope as received. An answer that is no envelope is typed as it came.
 func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams, editors ...RequestEditorFn) (*DeferMaintenanceWindowResponse, error) {
 	if ctx == nil {
 		return nil, errNilContext
