@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -85,9 +86,9 @@ func newClient(s settings) (*Client, error) {
 	switch {
 	case base != nil:
 	case addrs != nil:
-		base = netpolicy.LoopbackTransport(addrs) // this machine: never through a proxy
+		base = loopbackTransport(addrs) // this machine: never through a proxy
 	default:
-		base = defaultTransport()
+		base = sharedTransport()
 	}
 	// The cap sits right above the base transport, under authentication: every
 	// body read through the Client, the token endpoint's included, is capped.
@@ -130,11 +131,47 @@ func builderBase(server *url.URL) string {
 	return ""
 }
 
-func defaultTransport() http.RoundTripper {
+// sharedTransport is the base transport of every Client built without
+// WithTransport for a server not on this machine: one clone of
+// http.DefaultTransport, made on first use, so that Clients pool their
+// connections, and a program that makes a Client per call keeps one set of
+// idle connections (and their goroutines), not one per Client that nothing
+// could release. What is set per Client (the body cap, authentication, the
+// timeouts, which are the calls' contexts) wraps it and never changes it.
+var sharedTransport = sync.OnceValue(func() http.RoundTripper {
 	if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		return t.Clone()
 	}
 	return &http.Transport{Proxy: http.ProxyFromEnvironment}
+})
+
+// loopbackTransports holds the base transport of the Clients of a server
+// on this machine, one per list of the addresses it resolves to (which is
+// all the transport depends on), shared as sharedTransport is. A list that
+// would be the maxLoopbackTransports+1st gets a transport of its own.
+var (
+	loopbackTransportsMu sync.Mutex
+	loopbackTransports   = map[string]http.RoundTripper{}
+)
+
+const maxLoopbackTransports = 16
+
+func loopbackTransport(addrs []net.IP) http.RoundTripper {
+	var key strings.Builder
+	for _, ip := range addrs {
+		key.WriteString(ip.String())
+		key.WriteByte(' ')
+	}
+	loopbackTransportsMu.Lock()
+	defer loopbackTransportsMu.Unlock()
+	t := loopbackTransports[key.String()]
+	if t == nil {
+		t = netpolicy.LoopbackTransport(addrs)
+		if len(loopbackTransports) < maxLoopbackTransports {
+			loopbackTransports[key.String()] = t
+		}
+	}
+	return t
 }
 
 // DeferMaintenanceWindow defers the project's scheduled maintenance. It
@@ -226,6 +263,16 @@ func (c *Client) newRequest(ctx context.Context, groupID string, params *DeferMa
 // from now. When the answer came but its body could not be decoded, the
 // response (Body and HTTPResponse set) is returned with the error. The body
 // of HTTPResponse has been read: the bytes are in Body.
+//
+// An answer to envelope=true that is an envelope is typed by the status
+// the API meant, which Atlas may send with transport status 200: the
+// envelope's status (unless it says 2xx on a failed transport status,
+// which then stands), the StatusCode of the *Error CheckResponse returns.
+// The ApiError field of that status holds the envelope's content decoded
+// as an ApiError (nil when the content is none), and the declared headers
+// are that status's (Headers429 for an enveloped 429 sent as 200).
+// StatusCode() and HTTPResponse stay the transport's, and Body the raw
+// envelope as received. An answer that is no envelope is typed as it came.
 func (c *Client) DeferMaintenanceWindowWithResponse(ctx context.Context, groupID string, params *DeferMaintenanceWindowParams, editors ...RequestEditorFn) (*DeferMaintenanceWindowResponse, error) {
 	if ctx == nil {
 		return nil, errNilContext

@@ -195,3 +195,100 @@ func TestEnvelopeSuccessAndMismatch(t *testing.T) {
 	}
 	assert.False(t, errors.Is(nil, errEnvelopeEmpty))
 }
+
+// TestEnvelopeTypedResponse checks the typed response of an enveloped
+// answer, with the recorded bodies of defer-envelope.yaml, with transport
+// status 200 (as Atlas sent them) or the status itself: the ApiError field
+// of the status the envelope names holds the content's ApiError, the
+// declared headers are those of that status, Body is the raw envelope,
+// StatusCode() the transport's, and CheckResponse gives the *Error of the
+// one-line call.
+func TestEnvelopeTypedResponse(t *testing.T) {
+	t.Parallel()
+	const notScheduled = `{"detail":"No maintenance is scheduled for the project, so there is nothing to defer.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","parameters":["6a7940722c88faeba59bf917"],"reason":"Bad Request"}`
+	const rateLimited = `{"detail":"You have exceeded the rate limit of 10 requests per 60 seconds for this endpoint; retry after 5 seconds.","error":429,"errorCode":"RATE_LIMITED_TOKEN_BUCKET","parameters":["api/atlas/v2/groups/6a7940722c88faeba59bf917/maintenanceWindow/defer",55,10,5,60],"reason":"Too Many Requests"}`
+	typed := func(rsp *DeferMaintenanceWindowResponse) map[int]*APIError {
+		all := map[int]*APIError{400: rsp.JSON400, 401: rsp.JSON401, 403: rsp.JSON403, 404: rsp.JSON404, 406: rsp.JSON406, 410: rsp.JSON410, 429: rsp.JSON429, 500: rsp.JSON500}
+		for k, v := range all {
+			if v == nil {
+				delete(all, k)
+			}
+		}
+		return all
+	}
+	for _, tc := range []struct {
+		name      string
+		status    int // the envelope's
+		content   string
+		wantCode  string // "": no ApiError
+		transport []int
+	}{
+		{name: "400", status: 400, content: notScheduled, wantCode: "ATLAS_MAINTENANCE_NOT_SCHEDULED", transport: []int{200, 400}},
+		{name: "429", status: 429, content: rateLimited, wantCode: "RATE_LIMITED_TOKEN_BUCKET", transport: []int{200, 429}},
+		{name: "500 without an ApiError", status: 500, content: `{}`, transport: []int{200, 500}},
+		{name: "404 without content", status: 404, content: "", transport: []int{200, 404}},
+	} {
+		for _, transport := range tc.transport {
+			t.Run(tc.name+" in a "+strconv.Itoa(transport), func(t *testing.T) {
+				t.Parallel()
+				body := `{"content":` + tc.content + `,"status":` + strconv.Itoa(tc.status) + `}`
+				if tc.content == "" {
+					body = `{"status":` + strconv.Itoa(tc.status) + `}`
+				}
+				f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {
+					w.Header().Set("Retry-After", "5")
+					w.Header().Set("RateLimit-Limit", "1200")
+					w.Header().Set("RateLimit-Remaining", "0")
+					writeJSON(w, transport, body)
+				})
+				c := newTestClient(t, f, WithEnvelope(true))
+				rsp, err := c.DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+				require.NoError(t, err)
+				assert.Equal(t, transport, rsp.StatusCode(), "the transport's status")
+				assert.Equal(t, body, string(rsp.Body), "the raw body, as received")
+				got := typed(rsp)
+				if tc.wantCode == "" {
+					assert.Empty(t, got, "no ApiError in the envelope: no typed one")
+				} else {
+					require.Len(t, got, 1)
+					require.NotNil(t, got[tc.status], "the field of the envelope's status")
+					assert.Equal(t, tc.wantCode, got[tc.status].ErrorCode)
+					assert.EqualValues(t, tc.status, got[tc.status].Error)
+				}
+				if tc.status == 429 {
+					require.NotNil(t, rsp.Headers429, "the declared headers of the envelope's status")
+					require.NotNil(t, rsp.Headers429.RetryAfter)
+					assert.Equal(t, 5, *rsp.Headers429.RetryAfter)
+				}
+				assert.Nil(t, rsp.Headers200, "no success")
+
+				err = CheckResponse(rsp)
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, tc.status, e.StatusCode)
+				if tc.wantCode != "" {
+					assert.Equal(t, got[tc.status], e.APIError)
+				}
+				want := newTestClient(t, f, WithEnvelope(true)).DeferMaintenanceWindow(t.Context(), testGroupID)
+				assert.Equal(t, want.Error(), err.Error(), "CheckResponse gives the one-line call's error")
+			})
+		}
+	}
+
+	// The enveloped success: Atlas's recorded 200 (defer-envelope.yaml,
+	// interaction 0), typed as a success.
+	f := newFakeAtlas(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.atlas.2023-01-01+json;charset=utf-8")
+		w.Header().Set("RateLimit-Limit", "1200")
+		w.Header().Set("RateLimit-Remaining", "1170")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"content":{},"status":200}`))
+	})
+	rsp, err := newTestClient(t, f, WithEnvelope(true)).DeferMaintenanceWindowWithResponse(t.Context(), testGroupID, nil)
+	require.NoError(t, err)
+	assert.Empty(t, typed(rsp))
+	require.NotNil(t, rsp.Headers200)
+	require.NotNil(t, rsp.Headers200.RateLimitRemaining)
+	assert.Equal(t, 1170, *rsp.Headers200.RateLimitRemaining)
+	assert.NoError(t, CheckResponse(rsp))
+}

@@ -11,9 +11,12 @@ const (
 	CodeMaintenanceAlreadyScheduled = "ATLAS_MAINTENANCE_ALREADY_SCHEDULED"
 	// CodeMaintenanceWindowNotDefined (400): the project has no maintenance window.
 	CodeMaintenanceWindowNotDefined = "ATLAS_MAINTENANCE_WINDOW_NOT_DEFINED"
-	// CodeResourceNotFound (404): no project with this groupId is visible to the credentials.
+	// CodeResourceNotFound (404): a documented code for a resource that does
+	// not exist. Atlas's recorded answer to a well-formed groupId naming no
+	// project is CodeInvalidGroupID, not this one.
 	CodeResourceNotFound = "RESOURCE_NOT_FOUND"
-	// CodeInvalidGroupID (404): the groupId is not a valid project id.
+	// CodeInvalidGroupID (404): the groupId is malformed, or names no project
+	// the credentials can see (Atlas answers both so, as recorded).
 	CodeInvalidGroupID = "INVALID_GROUP_ID"
 	// CodeRateLimited (429): too many requests; wait as Retry-After says.
 	CodeRateLimited = "RATE_LIMITED"

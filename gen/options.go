@@ -182,11 +182,14 @@ func parseServer(raw string) (*url.URL, error) {
 // the Client makes goes through it, the Service Account token request too, so
 // a recorder or a test transport given here sees all traffic. It gets each
 // response body as it came; above it, the Client reads at most
-// MaxResponseBody bytes of a body. The default is a clone of
-// http.DefaultTransport, except for an http:// server on this machine,
-// which the default transport dials at the loopback addresses New resolved,
-// never through a proxy (HTTP_PROXY does not exempt every name of this
-// machine); a transport given here is used as it is.
+// MaxResponseBody bytes of a body. The default is one clone of
+// http.DefaultTransport, made on first use and shared by every Client
+// built without WithTransport, so Clients pool their connections and a
+// Client per call leaves nothing to release; an http:// server on this
+// machine gets instead a transport (shared likewise) that dials the
+// loopback addresses New resolved, never through a proxy (HTTP_PROXY does
+// not exempt every name of this machine). A transport given here is used
+// as it is.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(s *settings) error {
 		if rt == nil {

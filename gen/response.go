@@ -90,6 +90,9 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 		view.Header = h
 		in = &view
 	}
+	if env, ok := envelopeOf(resp, body); ok {
+		return parseEnveloped(resp, in, body, env)
+	}
 	rsp, err := parseDeferMaintenanceWindowResponse(in)
 	if err != nil {
 		return &DeferMaintenanceWindowResponse{Body: body, HTTPResponse: resp},
@@ -97,6 +100,74 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 	}
 	rsp.HTTPResponse = resp
 	return rsp, nil
+}
+
+// envelopeOf returns the envelope of an answer to a request that asked for
+// envelope=true, and whether it is one. An answer that is no envelope (a
+// proxy's page) is typed as it came.
+func envelopeOf(resp *http.Response, body []byte) (EnvelopeBody, bool) {
+	req := resp.Request
+	if req == nil || req.URL == nil || req.URL.RawQuery == "" || len(body) == 0 {
+		return EnvelopeBody{}, false
+	}
+	if enveloped, _ := strconv.ParseBool(req.URL.Query().Get("envelope")); !enveloped {
+		return EnvelopeBody{}, false
+	}
+	env, err := ParseEnvelope(body)
+	return env, err == nil
+}
+
+// parseEnveloped types an enveloped answer by the status the API meant,
+// the one CheckResponse's *Error reports: the envelope's, unless it says
+// 2xx on a failed transport status, which stands. The declared headers are
+// those of that status (Headers429 on a 429 sent as a transport 200); the
+// ApiError field of an error status holds the envelope's content decoded
+// as an ApiError, nil when it is none. Body and HTTPResponse stay as
+// received.
+func parseEnveloped(resp, in *http.Response, body []byte, env EnvelopeBody) (*DeferMaintenanceWindowResponse, error) {
+	status := env.Status
+	if is2xx(status) && !is2xx(resp.StatusCode) {
+		status = resp.StatusCode
+	}
+	// The generated parser reads the declared headers of status; without
+	// a body or Content-Type it decodes no content: that is done below.
+	view := *in
+	view.StatusCode = status
+	view.Header = in.Header.Clone()
+	view.Header.Del("Content-Type")
+	view.Body = http.NoBody
+	rsp, err := parseDeferMaintenanceWindowResponse(&view)
+	if err != nil {
+		return &DeferMaintenanceWindowResponse{Body: body, HTTPResponse: resp},
+			fmt.Errorf("atlas: decoding the enveloped %d answer: %w", status, err)
+	}
+	rsp.Body, rsp.HTTPResponse = body, resp
+	if a := decodeAPIError(env.Content); a != nil {
+		setTypedAPIError(rsp, status, a)
+	}
+	return rsp, nil
+}
+
+// setTypedAPIError sets the ApiError field of a declared error status.
+func setTypedAPIError(rsp *DeferMaintenanceWindowResponse, status int, a *APIError) {
+	switch status {
+	case 400:
+		rsp.JSON400 = a
+	case 401:
+		rsp.JSON401 = a
+	case 403:
+		rsp.JSON403 = a
+	case 404:
+		rsp.JSON404 = a
+	case 406:
+		rsp.JSON406 = a
+	case 410:
+		rsp.JSON410 = a
+	case 429:
+		rsp.JSON429 = a
+	case 500:
+		rsp.JSON500 = a
+	}
 }
 
 // readBody reads all of r, as io.ReadAll does, but allocates nothing for

@@ -58,11 +58,13 @@ func forbidden(id string) *atlaswire.Answer {
 		fmt.Sprintf("The credential has no access to project %s.", id), []any{id})
 }
 
-// notFound answers a well-formed project id the fake does not know, with
-// the code the spec's notFound example and the documented codes give.
+// notFound answers a well-formed project id the fake does not know as Atlas
+// does: 404 INVALID_GROUP_ID "Invalid group ID <id>.", the answer Atlas gave
+// the well-formed unknown id 5f0000000000000000000000 in defer-errors.yaml
+// (interaction 3) and defer-envelope.yaml (interaction 4), the same as for
+// a malformed one.
 func notFound(id string) *atlaswire.Answer {
-	return atlaswire.Error(http.StatusNotFound, "RESOURCE_NOT_FOUND",
-		fmt.Sprintf("Cannot find resource group %s.", id), []any{id})
+	return atlaswire.InvalidGroupID(id)
 }
 
 // noResource answers a path that is no operation of the fake, with the

@@ -22,6 +22,11 @@ import (
 // connection carries nothing and is no answer at all.
 const FaultHeader = "X-Atlastest-Fault"
 
+// ErrDropNeedsServer is what ServeHTTP panics with when a scripted
+// Reply{Drop: true} comes due on a request that no net/http server is
+// serving (see Reply.Drop). It wraps http.ErrAbortHandler.
+var ErrDropNeedsServer = fmt.Errorf("atlastest: Reply{Drop: true} closes a connection, and this request came without one (the Fake was called in-process, not through a server such as NewServer's): %w", http.ErrAbortHandler)
+
 // Fake is the fake Atlas as an http.Handler, without a listener: NewServer
 // starts one for a test, `contractcheck serve --fake` one for a process. It
 // is safe for concurrent use.
@@ -71,7 +76,16 @@ type Reply struct {
 	ErrorCode string `json:"errorCode,omitempty"`
 	// Delay holds the answer back, at most MaxReplyDelay.
 	Delay time.Duration `json:"delay,omitempty"`
-	// Drop closes the connection without an answer.
+	// Drop closes the connection without an answer, so the client sees a
+	// transport error (a closed connection; a reset stream over HTTP/2).
+	// It needs a net/http server between the client and the Fake: the
+	// Server of NewServer, `contractcheck serve --fake`, an
+	// httptest.Server or any http.Server the Fake is mounted in. Without
+	// one, when ServeHTTP is called directly (an httptest.ResponseRecorder,
+	// a RoundTripper that calls the handler in-process), there is no
+	// connection to close and ServeHTTP panics with ErrDropNeedsServer
+	// (which wraps http.ErrAbortHandler), where a server would have
+	// recovered from the abort.
 	Drop bool `json:"drop,omitempty"`
 	// ProxyHTML answers with a proxy's HTML error page (502 unless Status
 	// says otherwise), as a load balancer in front of Atlas would. It is a
@@ -175,6 +189,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if o.drop || o.answer == nil {
+		if r.Context().Value(http.ServerContextKey) == nil {
+			// No server holds a connection to close, and none will
+			// recover the abort: say why, rather than panic with the
+			// bare http.ErrAbortHandler a server would swallow.
+			panic(ErrDropNeedsServer)
+		}
 		httpserve.DropConnection(w)
 		return
 	}
@@ -379,6 +399,12 @@ func (f *Fake) authorized(c *call, p *principal) *outcome {
 	o := f.operation(c, p)
 	if a := o.answer; a != nil && !o.fault && !o.drop && carriesRateLimit(a.Status) {
 		rate.set(a.Header)
+		if a.Status == http.StatusTooManyRequests {
+			// A refusal leaves nothing to spend: Atlas's recorded 429 says
+			// Ratelimit-Remaining 0 (defer-errors.yaml, interaction 4),
+			// whatever the credential's count.
+			a.Header.Set("RateLimit-Remaining", "0")
+		}
 	}
 	return o
 }

@@ -52,7 +52,7 @@ func TestStateTransitions(t *testing.T) {
 			}
 			status, code = errorCode(t, client.DeferMaintenanceWindow(ctx, unknown))
 			assert.Equal(t, 404, status)
-			assert.Equal(t, "RESOURCE_NOT_FOUND", code)
+			assert.Equal(t, "INVALID_GROUP_ID", code, "Atlas's answer to a well-formed unknown id (defer-errors.yaml, interaction 3)")
 
 			srv.Reset()
 			p, _ = srv.Project(scheduled)
@@ -204,7 +204,13 @@ func TestEnvelope(t *testing.T) {
 		_, code := errorCode(t, client.DeferMaintenanceWindow(ctx, notScheduled))
 		assert.Equal(t, "ATLAS_MAINTENANCE_NOT_SCHEDULED", code)
 
-		resp, body := digestPost(t, srv, deferURL(srv, noWindow)+"?envelope=true")
+		resp, body := digestPost(t, srv, deferURL(srv, scheduled)+"?envelope=true")
+		assert.Equal(t, `{"content":{},"status":200}`, string(body))
+		assert.Equal(t, "application/vnd.atlas.2023-01-01+json;charset=utf-8", resp.Header.Get("Content-Type"), "the recorded enveloped 200's (defer-envelope.yaml, interaction 0)")
+		assert.Empty(t, resp.Header.Get("X-Content-Type"))
+
+		resp, body = digestPost(t, srv, deferURL(srv, noWindow)+"?envelope=true")
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"), "the recorded enveloped errors'")
 		assert.JSONEq(t, `{"status":400,"content":{"detail":"The project has no maintenance window defined.","error":400,"errorCode":"ATLAS_MAINTENANCE_WINDOW_NOT_DEFINED","parameters":["`+noWindow+`"],"reason":"Bad Request"}}`, string(body))
 		if ok200 {
 			assert.Equal(t, 200, resp.StatusCode)
@@ -304,6 +310,20 @@ func TestMalformedRequests(t *testing.T) {
 	assert.Contains(t, string(body), "envelope")
 	p, _ := srv.Project(scheduled)
 	assert.Zero(t, p.Deferrals)
+}
+
+// TestUnknownProjectIsInvalidGroupID: a well-formed id the fake does not
+// hold gets Atlas's own answer to such an id, byte for byte the body of
+// defer-errors.yaml, interaction 3 (404 INVALID_GROUP_ID), not a
+// RESOURCE_NOT_FOUND Atlas never gave it.
+func TestUnknownProjectIsInvalidGroupID(t *testing.T) {
+	t.Parallel()
+	srv := seeded(t)
+	const id = "5f0000000000000000000000"
+	resp, body := digestPost(t, srv, deferURL(srv, id))
+	assert.Equal(t, 404, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, `{"detail":"Invalid group ID 5f0000000000000000000000.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["5f0000000000000000000000"],"reason":"Not Found"}`, string(body))
 }
 
 // TestMount: behind a proxy's mount point the client, given URL(), works,

@@ -89,3 +89,21 @@ func TestRateLimitHeadersFromTheBucket(t *testing.T) {
 		assert.Equal(t, atlas.RateLimit{Limit: 5, Remaining: 4 - i}, rl)
 	}
 }
+
+// TestScripted429SaysNoneRemaining: a scripted 429 says RateLimit-Remaining
+// 0, as Atlas's recorded 429 does (defer-errors.yaml, interaction 4), with
+// the limit and Retry-After, and not the count of the credential's window.
+func TestScripted429SaysNoneRemaining(t *testing.T) {
+	t.Parallel()
+	srv := seeded(t)
+	srv.Script(scheduled, atlastest.Reply{Status: 429}, atlastest.Reply{Status: 429, ErrorCode: "RATE_LIMITED"})
+	for range 2 {
+		resp, _ := digestPost(t, srv, deferURL(srv, scheduled))
+		require.Equal(t, 429, resp.StatusCode)
+		assert.Equal(t, "0", resp.Header.Get("RateLimit-Remaining"))
+		assert.Equal(t, "1200", resp.Header.Get("RateLimit-Limit"))
+		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	}
+	resp, _ := digestPost(t, srv, deferURL(srv, scheduled))
+	assert.Equal(t, "1197", resp.Header.Get("RateLimit-Remaining"), "the refusals were counted as requests")
+}

@@ -88,8 +88,10 @@ type apiError struct {
 }
 
 // InvalidGroupID is Atlas's 404 INVALID_GROUP_ID for a groupId that is not
-// 24 hexadecimal digits, as recorded in defer-variants.yaml (interaction 2)
-// and defer-errors.yaml (interaction 3).
+// 24 hexadecimal digits, as recorded in defer-variants.yaml (interaction 2),
+// and for a well-formed one that names no project the caller can see, as
+// recorded in defer-errors.yaml (interaction 3) and defer-envelope.yaml
+// (interaction 4).
 func InvalidGroupID(groupID string) *Answer {
 	return Error(http.StatusNotFound, "INVALID_GROUP_ID", "Invalid group ID "+groupID+".", []any{groupID})
 }
@@ -112,7 +114,13 @@ func VersionGone() *Answer {
 
 // Envelope wraps an answer as Atlas does for envelope=true: the body becomes
 // {"content": body, "status": N} (an empty body becomes {}), as JSON, and
-// X-Content-Type goes (defer-envelope.yaml). The transport status is 200
+// X-Content-Type goes (defer-envelope.yaml). The Content-Type is the one
+// Atlas gives each: an answer that names its version in X-Content-Type (the
+// empty success) is wrapped as that versioned media type with
+// ";charset=utf-8", as the recorded enveloped 200 (interaction 0); an
+// answer with a Content-Type keeps it (application/json on an ApiError, as
+// every recorded enveloped error has); any other gets application/json.
+// The transport status is 200
 // when transportOK is set, else the answer's own: Atlas does not document
 // which it sends, and clients must accept both. A body that is not JSON
 // cannot be wrapped: the answer is returned as it is.
@@ -132,7 +140,13 @@ func Envelope(a *Answer, transportOK bool) *Answer {
 	if out.Header == nil {
 		out.Header = http.Header{}
 	}
-	out.Header.Set("Content-Type", "application/json")
+	if out.Header.Get("Content-Type") == "" {
+		ct := "application/json"
+		if v := out.Header.Get("X-Content-Type"); v != "" {
+			ct = v + ";charset=utf-8"
+		}
+		out.Header.Set("Content-Type", ct)
+	}
 	out.Header.Del("X-Content-Type")
 	if transportOK {
 		out.Status = http.StatusOK

@@ -62,7 +62,7 @@ func TestEnvelope(t *testing.T) {
 	empty := &atlaswire.Answer{Status: 200, Header: http.Header{"X-Content-Type": {"application/vnd.atlas.2023-01-01+json"}}}
 	e := atlaswire.Envelope(empty, false)
 	assert.Equal(t, `{"content":{},"status":200}`, string(e.Body))
-	assert.Equal(t, "application/json", e.Header.Get("Content-Type"))
+	assert.Equal(t, "application/vnd.atlas.2023-01-01+json;charset=utf-8", e.Header.Get("Content-Type"), "as the recorded enveloped 200 (defer-envelope.yaml, interaction 0)")
 	assert.Empty(t, e.Header.Get("X-Content-Type"))
 	assert.Equal(t, "application/vnd.atlas.2023-01-01+json", empty.Header.Get("X-Content-Type"), "the original is left alone")
 
@@ -70,6 +70,7 @@ func TestEnvelope(t *testing.T) {
 	e = atlaswire.Envelope(refusal, true)
 	assert.Equal(t, 200, e.Status)
 	assert.Equal(t, `{"content":{"detail":"Invalid accept header or version date.","error":406,"errorCode":"INVALID_VERSION_DATE","parameters":[],"reason":"Not Acceptable"},"status":406}`, string(e.Body))
+	assert.Equal(t, "application/json", e.Header.Get("Content-Type"), "as every recorded enveloped error (defer-envelope.yaml, interactions 1 to 6)")
 	assert.Equal(t, 406, atlaswire.Envelope(refusal, false).Status)
 
 	html := &atlaswire.Answer{Status: 502, Body: []byte("<html>")}

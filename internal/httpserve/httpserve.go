@@ -90,7 +90,9 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, l Limits) error
 
 // DropConnection closes the client's connection without an answer, as a
 // crashed server or a load balancer that gives up does. Where the
-// connection cannot be taken over (HTTP/2), the stream is reset instead.
+// connection cannot be taken over (HTTP/2), the stream is reset instead,
+// by panicking with http.ErrAbortHandler, which net/http's server recovers:
+// w must come from a net/http server, or the panic reaches the caller.
 func DropConnection(w http.ResponseWriter) {
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		// The client sees the connection close: nothing to report.
