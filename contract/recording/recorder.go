@@ -82,13 +82,25 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //   - Cookie and Set-Cookie keep the cookie names and attributes;
 //   - WWW-Authenticate, Proxy-Authenticate and Authentication-Info keep
 //     realm, qop and algorithm, with nonce="REDACTED", opaque="REDACTED";
-//   - form bodies, the form go-vcr records (query and body parameters) and
-//     query strings lose client_secret, client_assertion, password, token,
-//     code and similar fields; JSON bodies lose access_token,
-//     refresh_token, id_token, client_secret, password, privateKey and
-//     secret members (the member stays, its value becomes "REDACTED"), as
-//     do RedactFields; RedactHeaders lose their values; a URL loses its
-//     password;
+//   - headers whose name contains token, secret, password, passwd, apikey,
+//     accesskey, privatekey, credential or signature (ignoring "-" and "_":
+//     X-Api-Key, X-Goog-Api-Key, X-Auth-Token, X-Access-Token,
+//     Private-Token, X-Amz-Security-Token), but for the CORS
+//     Access-Control-* headers, lose their values, as do RedactHeaders;
+//   - one list of names is secret in JSON members, form fields (urlencoded
+//     and multipart/form-data parts), query strings, the form go-vcr
+//     records and other text: access_token, refresh_token, id_token,
+//     token, client_secret, client_assertion, code_verifier, password,
+//     secret, private_key, api_key, access_key, secret_key, signature,
+//     X-Amz-Signature, X-Amz-Credential and the like, compared
+//     case-insensitively and ignoring "-" and "_" (apiKey is api_key), as
+//     are RedactFields; forms and queries also lose key, code and sig (in
+//     JSON they name ordinary data, such as Atlas tags). The member or
+//     field stays, its value becomes "REDACTED"; a "name: value" line of
+//     text loses the value to the end of the line, a quoted value to its
+//     closing quote;
+//   - a URL loses its user information (https://REDACTED@host/,
+//     https://REDACTED:REDACTED@host/);
 //   - every value removed above (when at least 8 bytes long) is remembered
 //     and replaced wherever else it appears, in this or any later exchange
 //     (a BeforeSaveHook replaces the ones learned after an exchange was
