@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -533,7 +534,11 @@ func (r *Recorder) stop(write func([]byte) error) error {
 var errSecretLeft = errors.New("refusing to write: a recorded secret would reach the file")
 
 // marshal is go-vcr's marshal function: YAML, as go-vcr writes it, refused
-// when a secret the recorder removed is still in it.
+// when a secret the recorder removed is still in it. The secrets are looked
+// for in the strings of the cassette, as they are before YAML encodes them,
+// and in the YAML: the encoder writes a string with a byte order mark or a
+// byte that is not printable in escapes ("\uFEFF\x65\x63..."), where no
+// secret would show.
 func (r *Recorder) marshal(c any) ([]byte, error) {
 	data, err := yaml.Marshal(c)
 	if err != nil {
@@ -541,12 +546,59 @@ func (r *Recorder) marshal(c any) ([]byte, error) {
 	}
 	r.redact.mu.Lock()
 	defer r.redact.mu.Unlock()
-	for s := range r.redact.secrets {
-		if bytes.Contains(data, []byte(s)) {
-			return nil, errSecretLeft
+	if len(r.redact.secrets) == 0 {
+		return data, nil
+	}
+	holdsSecret := func(s string) bool {
+		for secret := range r.redact.secrets {
+			if strings.Contains(s, secret) {
+				return true
+			}
 		}
+		return false
+	}
+	what := reflect.ValueOf(c)
+	if cas, ok := c.(*cassette.Cassette); ok {
+		what = reflect.ValueOf(cas.Interactions) // not its logger, say
+	}
+	if holdsSecret(string(data)) || anyString(what, holdsSecret) {
+		return nil, errSecretLeft
 	}
 	return data, nil
+}
+
+// anyString reports whether f is true of a string in v: a string value, a
+// map key, or one inside a pointer, an interface, a struct, a slice, an
+// array or a map, at any depth.
+func anyString(v reflect.Value, f func(string) bool) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return f(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && anyString(v.Elem(), f)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if anyString(v.Field(i), f) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return f(string(v.Bytes()))
+		}
+		for i := range v.Len() {
+			if anyString(v.Index(i), f) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if anyString(it.Key(), f) || anyString(it.Value(), f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // saveFS is the go-vcr file system Save writes through: nothing is ever
