@@ -69,7 +69,10 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 // RoundTripper and records the exchange, redacted, for Save, with go-vcr
 // v4's recorder (gopkg.in/dnaeon/go-vcr.v4/pkg/recorder): the cassettes it
 // writes are go-vcr's own, and go-vcr replays them with the matcher
-// docs/recordings.md shows. It is safe for concurrent use; concurrent calls lose no
+// docs/recordings.md shows; a client that sends a secret in the request
+// itself (client_secret in the token exchange's form, an API key in the
+// query) matches its recorded exchange, which holds REDACTED, only through
+// RedactedMatcher. It is safe for concurrent use; concurrent calls lose no
 // interaction.
 //
 // Redaction is go-vcr's AfterCaptureHook, the first hook to run. go-vcr
@@ -421,15 +424,68 @@ func (r *Recorder) redactCaptured(i *cassette.Interaction) error {
 	defer rd.mu.Unlock()
 	rq, rs := &i.Request, &i.Response
 	reqBody, respBody := rq.Body, rs.Body
-	rq.Headers, rq.Trailer = rd.header(rq.Headers), rd.header(rq.Trailer)
-	rq.URL = rd.url(rq.URL)
-	rq.Form = rd.form(rq.Form)
-	rq.Body = string(rd.body([]byte(rq.Body), rq.Headers.Get("Content-Type")))
+	rd.request(rq)
 	rs.Headers, rs.Trailer = rd.header(rs.Headers), rd.header(rs.Trailer)
 	rs.Body = string(rd.body([]byte(rs.Body), rs.Headers.Get("Content-Type")))
 	rewriteStrings(i, rd.scrub)
 	fixLengths(i, reqBody, respBody)
 	return nil
+}
+
+// request redacts a recorded request's headers, URL, form and body.
+func (rd *redactor) request(rq *cassette.Request) {
+	rq.Headers, rq.Trailer = rd.header(rq.Headers), rd.header(rq.Trailer)
+	rq.URL = rd.url(rq.URL)
+	rq.Form = rd.form(rq.Form)
+	rq.Body = string(rd.body([]byte(rq.Body), rq.Headers.Get("Content-Type")))
+}
+
+// RedactedMatcher returns a go-vcr matcher that hands match the request to
+// replay redacted as a Recorder with opts (its RedactHeaders and
+// RedactFields; its Hooks are not run) would have recorded it, so a request
+// that sends a secret in its body, query or a header matches the recorded
+// one, which holds REDACTED instead: the token exchange of an OAuth client
+// that sends client_secret in the form (x/oauth2's AuthStyleInParams), say,
+// which go-vcr's default matcher alone never matches (it compares bodies
+// and forms). The request itself is not changed (its body is read and put
+// back). Use it in go-vcr's replay:
+//
+//	recorder.WithMatcher(recording.RedactedMatcher(cassette.NewDefaultMatcher(
+//		cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization(),
+//	), recording.RecorderOptions{}))
+func RedactedMatcher(match cassette.MatcherFunc, opts RecorderOptions) cassette.MatcherFunc {
+	rd := newRedactor(opts)
+	return func(req *http.Request, recorded cassette.Request) bool {
+		var body []byte
+		if req.Body != nil && req.Body != http.NoBody {
+			var err error
+			body, err = io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			if err != nil {
+				return false
+			}
+		}
+		i := &cassette.Interaction{Request: cassette.Request{
+			Headers: req.Header, Trailer: req.Trailer, URL: req.URL.String(), Host: req.Host,
+			Body: string(body), ContentLength: req.ContentLength,
+		}}
+		rd.mu.Lock()
+		rd.request(&i.Request)
+		rewriteStrings(i, rd.scrub)
+		rd.mu.Unlock()
+		fixLengths(i, string(body), "")
+		u, err := url.Parse(i.Request.URL)
+		if err != nil {
+			return false
+		}
+		redacted := req.Clone(req.Context())
+		redacted.URL, redacted.Host, redacted.Header, redacted.Trailer = u, i.Request.Host, i.Request.Headers, i.Request.Trailer
+		redacted.Body, redacted.ContentLength, redacted.Form, redacted.PostForm = http.NoBody, i.Request.ContentLength, nil, nil
+		if len(i.Request.Body) > 0 {
+			redacted.Body = io.NopCloser(strings.NewReader(i.Request.Body))
+		}
+		return match(redacted, recorded)
+	}
 }
 
 // redactSaved is the BeforeSaveHook that replaces, in an interaction about
