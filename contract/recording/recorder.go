@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +69,10 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 // RoundTripper and records the exchange, redacted, for Save, with go-vcr
 // v4's recorder (gopkg.in/dnaeon/go-vcr.v4/pkg/recorder): the cassettes it
 // writes are go-vcr's own, and go-vcr replays them with the matcher
-// docs/recordings.md shows. It is safe for concurrent use; concurrent calls lose no
+// docs/recordings.md shows; a client that sends a secret in the request
+// itself (client_secret in the token exchange's form, an API key in the
+// query) matches its recorded exchange, which holds REDACTED, only through
+// RedactedMatcher. It is safe for concurrent use; concurrent calls lose no
 // interaction.
 //
 // Redaction is go-vcr's AfterCaptureHook, the first hook to run. go-vcr
@@ -82,13 +86,25 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //   - Cookie and Set-Cookie keep the cookie names and attributes;
 //   - WWW-Authenticate, Proxy-Authenticate and Authentication-Info keep
 //     realm, qop and algorithm, with nonce="REDACTED", opaque="REDACTED";
-//   - form bodies, the form go-vcr records (query and body parameters) and
-//     query strings lose client_secret, client_assertion, password, token,
-//     code and similar fields; JSON bodies lose access_token,
-//     refresh_token, id_token, client_secret, password, privateKey and
-//     secret members (the member stays, its value becomes "REDACTED"), as
-//     do RedactFields; RedactHeaders lose their values; a URL loses its
-//     password;
+//   - headers whose name contains token, secret, password, passwd, apikey,
+//     accesskey, privatekey, credential or signature (ignoring "-" and "_":
+//     X-Api-Key, X-Goog-Api-Key, X-Auth-Token, X-Access-Token,
+//     Private-Token, X-Amz-Security-Token), but for the CORS
+//     Access-Control-* headers, lose their values, as do RedactHeaders;
+//   - one list of names is secret in JSON members, form fields (urlencoded
+//     and multipart/form-data parts), query strings, the form go-vcr
+//     records and other text: access_token, refresh_token, id_token,
+//     token, client_secret, client_assertion, code_verifier, password,
+//     secret, private_key, api_key, access_key, secret_key, signature,
+//     X-Amz-Signature, X-Amz-Credential and the like, compared
+//     case-insensitively and ignoring "-" and "_" (apiKey is api_key), as
+//     are RedactFields; forms and queries also lose key, code and sig (in
+//     JSON they name ordinary data, such as Atlas tags). The member or
+//     field stays, its value becomes "REDACTED"; a "name: value" line of
+//     text loses the value to the end of the line, a quoted value to its
+//     closing quote;
+//   - a URL loses its user information (https://REDACTED@host/,
+//     https://REDACTED:REDACTED@host/);
 //   - every value removed above (when at least 8 bytes long) is remembered
 //     and replaced wherever else it appears, in this or any later exchange
 //     (a BeforeSaveHook replaces the ones learned after an exchange was
@@ -408,15 +424,68 @@ func (r *Recorder) redactCaptured(i *cassette.Interaction) error {
 	defer rd.mu.Unlock()
 	rq, rs := &i.Request, &i.Response
 	reqBody, respBody := rq.Body, rs.Body
-	rq.Headers, rq.Trailer = rd.header(rq.Headers), rd.header(rq.Trailer)
-	rq.URL = rd.url(rq.URL)
-	rq.Form = rd.form(rq.Form)
-	rq.Body = string(rd.body([]byte(rq.Body), rq.Headers.Get("Content-Type")))
+	rd.request(rq)
 	rs.Headers, rs.Trailer = rd.header(rs.Headers), rd.header(rs.Trailer)
 	rs.Body = string(rd.body([]byte(rs.Body), rs.Headers.Get("Content-Type")))
 	rewriteStrings(i, rd.scrub)
 	fixLengths(i, reqBody, respBody)
 	return nil
+}
+
+// request redacts a recorded request's headers, URL, form and body.
+func (rd *redactor) request(rq *cassette.Request) {
+	rq.Headers, rq.Trailer = rd.header(rq.Headers), rd.header(rq.Trailer)
+	rq.URL = rd.url(rq.URL)
+	rq.Form = rd.form(rq.Form)
+	rq.Body = string(rd.body([]byte(rq.Body), rq.Headers.Get("Content-Type")))
+}
+
+// RedactedMatcher returns a go-vcr matcher that hands match the request to
+// replay redacted as a Recorder with opts (its RedactHeaders and
+// RedactFields; its Hooks are not run) would have recorded it, so a request
+// that sends a secret in its body, query or a header matches the recorded
+// one, which holds REDACTED instead: the token exchange of an OAuth client
+// that sends client_secret in the form (x/oauth2's AuthStyleInParams), say,
+// which go-vcr's default matcher alone never matches (it compares bodies
+// and forms). The request itself is not changed (its body is read and put
+// back). Use it in go-vcr's replay:
+//
+//	recorder.WithMatcher(recording.RedactedMatcher(cassette.NewDefaultMatcher(
+//		cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization(),
+//	), recording.RecorderOptions{}))
+func RedactedMatcher(match cassette.MatcherFunc, opts RecorderOptions) cassette.MatcherFunc {
+	rd := newRedactor(opts)
+	return func(req *http.Request, recorded cassette.Request) bool {
+		var body []byte
+		if req.Body != nil && req.Body != http.NoBody {
+			var err error
+			body, err = io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			if err != nil {
+				return false
+			}
+		}
+		i := &cassette.Interaction{Request: cassette.Request{
+			Headers: req.Header, Trailer: req.Trailer, URL: req.URL.String(), Host: req.Host,
+			Body: string(body), ContentLength: req.ContentLength,
+		}}
+		rd.mu.Lock()
+		rd.request(&i.Request)
+		rewriteStrings(i, rd.scrub)
+		rd.mu.Unlock()
+		fixLengths(i, string(body), "")
+		u, err := url.Parse(i.Request.URL)
+		if err != nil {
+			return false
+		}
+		redacted := req.Clone(req.Context())
+		redacted.URL, redacted.Host, redacted.Header, redacted.Trailer = u, i.Request.Host, i.Request.Headers, i.Request.Trailer
+		redacted.Body, redacted.ContentLength, redacted.Form, redacted.PostForm = http.NoBody, i.Request.ContentLength, nil, nil
+		if len(i.Request.Body) > 0 {
+			redacted.Body = io.NopCloser(strings.NewReader(i.Request.Body))
+		}
+		return match(redacted, recorded)
+	}
 }
 
 // redactSaved is the BeforeSaveHook that replaces, in an interaction about
@@ -521,7 +590,11 @@ func (r *Recorder) stop(write func([]byte) error) error {
 var errSecretLeft = errors.New("refusing to write: a recorded secret would reach the file")
 
 // marshal is go-vcr's marshal function: YAML, as go-vcr writes it, refused
-// when a secret the recorder removed is still in it.
+// when a secret the recorder removed is still in it. The secrets are looked
+// for in the strings of the cassette, as they are before YAML encodes them,
+// and in the YAML: the encoder writes a string with a byte order mark or a
+// byte that is not printable in escapes ("\uFEFF\x65\x63..."), where no
+// secret would show.
 func (r *Recorder) marshal(c any) ([]byte, error) {
 	data, err := yaml.Marshal(c)
 	if err != nil {
@@ -529,12 +602,59 @@ func (r *Recorder) marshal(c any) ([]byte, error) {
 	}
 	r.redact.mu.Lock()
 	defer r.redact.mu.Unlock()
-	for s := range r.redact.secrets {
-		if bytes.Contains(data, []byte(s)) {
-			return nil, errSecretLeft
+	if len(r.redact.secrets) == 0 {
+		return data, nil
+	}
+	holdsSecret := func(s string) bool {
+		for secret := range r.redact.secrets {
+			if strings.Contains(s, secret) {
+				return true
+			}
 		}
+		return false
+	}
+	what := reflect.ValueOf(c)
+	if cas, ok := c.(*cassette.Cassette); ok {
+		what = reflect.ValueOf(cas.Interactions) // not its logger, say
+	}
+	if holdsSecret(string(data)) || anyString(what, holdsSecret) {
+		return nil, errSecretLeft
 	}
 	return data, nil
+}
+
+// anyString reports whether f is true of a string in v: a string value, a
+// map key, or one inside a pointer, an interface, a struct, a slice, an
+// array or a map, at any depth.
+func anyString(v reflect.Value, f func(string) bool) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return f(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && anyString(v.Elem(), f)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if anyString(v.Field(i), f) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return f(string(v.Bytes()))
+		}
+		for i := range v.Len() {
+			if anyString(v.Index(i), f) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if anyString(it.Key(), f) || anyString(it.Value(), f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // saveFS is the go-vcr file system Save writes through: nothing is ever

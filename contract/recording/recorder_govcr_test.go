@@ -1,13 +1,19 @@
 package recording_test
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
@@ -62,4 +68,71 @@ func TestGoVCRReplaysWhatTheRecorderWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGoVCRReplaysATokenExchangeWithTheSecretInTheForm records an OAuth
+// client that sends client_secret in the form (x/oauth2's
+// AuthStyleInParams): the cassette holds client_secret=REDACTED, the
+// replaying client sends the real one, and go-vcr's default matcher finds
+// the exchange only behind RedactedMatcher, which redacts the live request
+// first.
+func TestGoVCRReplaysATokenExchangeWithTheSecretInTheForm(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&atlasStub{})
+	t.Cleanup(srv.Close)
+	call := func(rt http.RoundTripper) error {
+		cfg := clientcredentials.Config{ClientID: clientID, ClientSecret: clientSecret, TokenURL: srv.URL + "/api/oauth/token", AuthStyle: oauth2.AuthStyleInParams}
+		client := cfg.Client(context.WithValue(t.Context(), oauth2.HTTPClient, &http.Client{Transport: rt}))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+deferPath, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		require.NoError(t, resp.Body.Close())
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{})
+	require.NoError(t, call(rec))
+	path := filepath.Join(t.TempDir(), "params.yaml")
+	require.NoError(t, rec.Save(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "client_secret=REDACTED")
+	srv.Close() // replay never reaches it
+
+	replay := func(match cassette.MatcherFunc) error {
+		vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
+			recorder.WithMode(recorder.ModeReplayOnly),
+			recorder.WithSkipRequestLatency(true),
+			recorder.WithMatcher(match),
+		)
+		require.NoError(t, err)
+		defer func() { require.NoError(t, vcr.Stop()) }()
+		return call(vcr)
+	}
+	defaults := cassette.NewDefaultMatcher(cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization())
+	require.ErrorIs(t, replay(defaults), cassette.ErrInteractionNotFound, "the default matcher compares the form")
+	require.NoError(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{})), "go-vcr found every interaction")
+}
+
+// ExampleRedactedMatcher replays a cassette whose token exchange sent
+// client_secret in the form, which the recorder wrote as REDACTED.
+func ExampleRedactedMatcher() {
+	rec, err := recorder.New("recordings/defer-oauth-params",
+		recorder.WithMode(recorder.ModeReplayOnly),
+		recorder.WithSkipRequestLatency(true),
+		recorder.WithMatcher(recording.RedactedMatcher(cassette.NewDefaultMatcher(
+			cassette.WithIgnoreUserAgent(),
+			cassette.WithIgnoreAuthorization(),
+		), recording.RecorderOptions{})),
+	)
+	if err != nil {
+		return // no such cassette here
+	}
+	_ = rec.Stop()
 }

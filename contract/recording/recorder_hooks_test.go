@@ -100,6 +100,26 @@ func TestSaveRefusesASecretAHookPutBack(t *testing.T) {
 	assert.Zero(t, rec.Len())
 }
 
+// TestSaveRefusesASecretYAMLEscapes writes nothing when a hook puts a
+// removed secret back into a string YAML writes in escapes (one with a byte
+// order mark, or a byte that is not printable, is written "\uFEFF\x65..."),
+// where the secret's bytes never show in the file.
+func TestSaveRefusesASecretYAMLEscapes(t *testing.T) {
+	t.Parallel()
+	for name, prefix := range map[string]string{"byte order mark": "\ufeff", "control byte": "\x01", "none": ""} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := tokenServer(t)
+			leak := func(i *cassette.Interaction) error { i.Response.Body = prefix + "echo " + accessToken; return nil }
+			rec := newRecorder(t, srv.Client().Transport, recording.RecorderOptions{Hooks: []recorder.Hook{{Handler: leak, Kind: recorder.BeforeSaveHook}}})
+			require.NoError(t, postToken(t, rec, srv.URL))
+			path := filepath.Join(t.TempDir(), "leak.yaml")
+			require.ErrorContains(t, rec.Save(path), "refusing to write: a recorded secret would reach the file")
+			assert.NoFileExists(t, path)
+		})
+	}
+}
+
 // TestRecorderPrintsNothingUnderVCRDebug sets VCR_DEBUG, with which go-vcr
 // logs request URLs, before redaction, to standard error: the recorder
 // discards go-vcr's log. Not parallel: it sets the environment and

@@ -1,10 +1,13 @@
 package recording
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"io"
+	"mime"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"slices"
@@ -23,18 +26,67 @@ const Redacted = "REDACTED"
 // occurrence of a 3-byte string would corrupt the recording.
 const minSecretLen = 8
 
-// Fields whose values are secrets, compared case-insensitively and without
-// "_" and "-": OAuth token exchange fields (RFC 6749, 7521, 7636) and the
-// secrets Atlas returns when it creates API keys and service accounts.
+// secretNames lists the names whose values are secrets wherever they appear:
+// JSON members, form and query fields, and name: value or name=value text.
+// Names are compared case-insensitively and without "_" and "-" (apiKey,
+// api_key and API-KEY are one name). They are the OAuth token exchange
+// fields (RFC 6749, 7521, 7523, 7636, 7009), the secrets Atlas returns when
+// it creates API keys and service accounts (privateKey, secret) or keeps for
+// third-party integrations (apiKey), the API key and token parameters other
+// services take (api_key, access_key, secret_key, auth_token,
+// session_token), and the credentials of AWS pre-signed URLs (X-Amz-Signature,
+// X-Amz-Credential, X-Amz-Security-Token).
+var secretNames = []string{
+	"access_token", "refresh_token", "id_token", "token", "auth_token", "session_token", "security_token",
+	"client_secret", "client_assertion", "assertion", "code_verifier",
+	"password", "passwd", "secret", "secret_key", "secret_access_key", "private_key",
+	"api_key", "access_key", "signature",
+	"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token",
+}
+
+// secretParamNames lists the names whose values are secrets in a form or a
+// query string only: an API key (key, as Google's APIs take it), an OAuth
+// authorization code, an Azure SAS signature (sig). In a JSON document they
+// name ordinary data (Atlas tags are {"key": "env", "value": "prod"}).
+var secretParamNames = []string{"key", "code", "sig"}
+
+// secretWholeNames lists the secret names whose JSON value is replaced
+// whatever its type ("id_token": {...} becomes "id_token": "REDACTED"). Under
+// the other names, an object or an array is kept and its members redacted
+// by the same rules: "apiKey" names a third-party integration's key in
+// Atlas, but also an API key resource, {"publicKey": ..., "privateKey": ...}.
+var secretWholeNames = names("access_token", "refresh_token", "id_token", "client_secret",
+	"client_assertion", "password", "private_key", "secret")
+
 var (
-	secretJSONFields = names("access_token", "refresh_token", "id_token", "client_secret",
-		"client_assertion", "password", "private_key", "privateKey", "secret")
-	secretFormFields = names("client_secret", "client_assertion", "assertion", "password",
-		"access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "private_key")
-	// Headers whose whole value is a secret, besides the ones with a shape
-	// (Authorization, Cookie, WWW-Authenticate, ...).
-	secretHeaders = []string{"X-Api-Key", "Api-Key", "X-Auth-Token"}
+	secretJSONFields = names(secretNames...)
+	secretFormFields = names(append(slices.Clone(secretNames), secretParamNames...)...)
 )
+
+// secretHeaderWords makes a header secret when its name, lower-cased and
+// without "-" and "_", contains one of them: X-Api-Key, Api-Key,
+// X-Goog-Api-Key, X-Auth-Token, X-Access-Token, Private-Token,
+// X-Amz-Security-Token, X-Client-Secret, X-Password, X-Signature,
+// X-Credential and the like. The CORS headers (Access-Control-*) are
+// excepted: they carry header names and flags (Allow-Credentials: true),
+// never a secret. No header Atlas sends (X-Envoy-Upstream-Service-Time,
+// RateLimit-*, X-Java-Method, X-Mongodb-Service-Version, ...) contains one.
+var secretHeaderWords = []string{"token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "credential", "signature"}
+
+// isSecretHeaderName reports whether the rule of secretHeaderWords makes
+// the header canon secret.
+func isSecretHeaderName(canon string) bool {
+	n := normalizeName(canon)
+	if strings.HasPrefix(n, "accesscontrol") {
+		return false
+	}
+	for _, w := range secretHeaderWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func names(list ...string) map[string]bool {
 	m := make(map[string]bool, len(list))
@@ -53,15 +105,33 @@ func normalizeName(s string) string {
 var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|response|rspauth)(\s*=\s*)("(?:[^"\\]|\\.)*"|[^,\s]*)`)
 
 // secretText finds secret fields in a body that is neither JSON nor a form
-// (a broken token response, say): "name": "value", name=value, name: value.
-var secretText = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|client_assertion|password|private_?key|secret)"?\s*[:=]\s*"?)([^"&,;\s}]+)`)
+// (a broken token response, say), by the names of secretNames, each
+// separator optional (client_secret, clientSecret, client-secret): a quoted
+// value ("password": "two words") runs to its closing quote, or to the end
+// of the line when it has none; name=value runs to "&", ",", ";", "}" or
+// white space, as in a query; an unquoted name: value runs to the end of
+// the line (password: two words).
+var secretText = regexp.MustCompile(`(?i)("?(?:` + textNames() + `)"?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
+
+// textNames returns the alternatives of secretText: each name of
+// secretNames, with an optional "_" or "-" between its letters.
+func textNames() string {
+	alts := make([]string, 0, len(secretNames))
+	for _, n := range secretNames {
+		n = normalizeName(n)
+		alts = append(alts, strings.Join(strings.Split(n, ""), "[-_]?"))
+	}
+	// Longest first: "access_token" before "token".
+	slices.SortFunc(alts, func(a, b string) int { return len(b) - len(a) })
+	return strings.Join(alts, "|")
+}
 
 // redactor removes secrets from exchanges and remembers the values it
 // removed, so they can be found and replaced anywhere else they turn up.
 // Its methods run under mu.
 type redactor struct {
 	fields  map[string]bool // secret JSON and form fields beyond the defaults
-	headers map[string]bool // secret headers (canonical names)
+	headers map[string]bool // secret headers beyond secretHeaderWords (canonical names)
 
 	mu       sync.Mutex
 	secrets  map[string]bool
@@ -74,7 +144,7 @@ func newRedactor(opts RecorderOptions) *redactor {
 		headers: map[string]bool{},
 		secrets: map[string]bool{},
 	}
-	for _, h := range append(slices.Clone(secretHeaders), opts.RedactHeaders...) {
+	for _, h := range opts.RedactHeaders {
 		r.headers[http.CanonicalHeaderKey(h)] = true
 	}
 	return r
@@ -120,16 +190,27 @@ func (r *redactor) scrub(s string) string {
 	return r.replacer.Replace(s)
 }
 
-// url redacts a recorded URL's password and secret query parameters.
+// url redacts a recorded URL's user information and secret query
+// parameters. A user name alone (https://TOKEN@host/) is a token, and is
+// learned; beside a password it is an identifier (a client id, an Atlas
+// public key), redacted in the URL but not learned, so it is not erased
+// from every other exchange.
 func (r *redactor) url(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return s // not a URL go-vcr recorded from a request; scrub still applies
 	}
 	if u.User != nil {
+		user := Redacted
+		if u.User.Username() == "" {
+			user = ""
+		}
 		if pass, ok := u.User.Password(); ok {
 			r.learn(pass)
-			u.User = url.UserPassword(u.User.Username(), Redacted)
+			u.User = url.UserPassword(user, Redacted)
+		} else {
+			r.learn(u.User.Username())
+			u.User = url.User(user)
 		}
 	}
 	if u.RawQuery != "" {
@@ -177,7 +258,7 @@ func (r *redactor) header(h http.Header) http.Header {
 			case canon == "Www-Authenticate" || canon == "Proxy-Authenticate" ||
 				canon == "Authentication-Info" || canon == "Proxy-Authentication-Info":
 				v = r.authParams(v)
-			case r.headers[canon]:
+			case r.headers[canon] || isSecretHeaderName(canon):
 				r.learn(v)
 				v = Redacted
 			}
@@ -202,7 +283,13 @@ func (r *redactor) credentials(v string) string {
 	switch strings.ToLower(scheme) {
 	case "basic":
 		if dec, err := base64.StdEncoding.DecodeString(rest); err == nil {
-			_, pass, _ := strings.Cut(string(dec), ":")
+			// A user name without a password (curl -u TOKEN:, a URL's
+			// https://TOKEN@host/) is the token; beside a password it is
+			// an identifier, learned only with it.
+			user, pass, _ := strings.Cut(string(dec), ":")
+			if pass == "" {
+				r.learn(user)
+			}
 			r.learn(pass)
 			r.learn(string(dec))
 		}
@@ -311,12 +398,85 @@ func (r *redactor) body(b []byte, contentType string) []byte {
 		}
 	} else if strings.Contains(strings.ToLower(contentType), "x-www-form-urlencoded") || bytes.IndexByte(b, '=') > 0 && !bytes.ContainsAny(b, " \n") {
 		return []byte(r.formText(string(b)))
+	} else if out, ok := r.multipart(b, contentType); ok {
+		return out
 	}
+	return r.text(b)
+}
+
+// text redacts the values secretText finds.
+func (r *redactor) text(b []byte) []byte {
 	return secretText.ReplaceAllFunc(b, func(m []byte) []byte {
 		sub := secretText.FindSubmatch(m)
-		r.learn(string(sub[2]))
-		return append(append([]byte(nil), sub[1]...), Redacted...)
+		out := append([]byte(nil), sub[1]...)
+		switch {
+		case sub[2] != nil: // "name": "value"
+			r.learn(string(sub[3]))
+			out = append(append(out, sub[2]...), Redacted...)
+		case sub[4] != nil: // name=value
+			r.learn(string(sub[5]))
+			out = append(append(out, sub[4]...), Redacted...)
+		default: // name: value to the end of the line
+			val := bytes.TrimRight(sub[7], " \t")
+			r.learn(string(val))
+			out = append(append(append(out, sub[6]...), Redacted...), sub[7][len(val):]...)
+		}
+		return out
 	})
+}
+
+// multipart redacts a multipart body (RFC 7578 multipart/form-data, say)
+// part by part, keeping its bytes but for the redacted values: a part named
+// by a secret form field (Content-Disposition: form-data;
+// name="client_secret") has its content replaced by Redacted, and any other
+// part's content is redacted as a body of its own Content-Type. It reports
+// false when contentType is not multipart with a boundary.
+func (r *redactor) multipart(b []byte, contentType string) ([]byte, bool) {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.HasPrefix(mediaType, "multipart/") || params["boundary"] == "" {
+		return nil, false
+	}
+	parts := bytes.Split(b, []byte("--"+params["boundary"]))
+	for i, p := range parts {
+		if i == 0 || bytes.HasPrefix(p, []byte("--")) {
+			continue // the preamble, and the epilogue after the close delimiter
+		}
+		end := bytes.Index(p, []byte("\r\n\r\n"))
+		sep := 4
+		if end < 0 {
+			end, sep = bytes.Index(p, []byte("\n\n")), 2
+		}
+		if end < 0 {
+			continue
+		}
+		head := slices.Concat(bytes.TrimLeft(p[:end+sep], " \t\r\n"), []byte("\r\n")) // a copy: p is the body's
+		hdr, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(head))).ReadMIMEHeader()
+		if err != nil {
+			continue
+		}
+		content := p[end+sep:]
+		eol := []byte{}
+		for _, nl := range []string{"\r\n", "\n"} {
+			if bytes.HasSuffix(content, []byte(nl)) {
+				content, eol = content[:len(content)-len(nl)], []byte(nl)
+				break
+			}
+		}
+		var redacted []byte
+		if _, dp, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil && r.secretField(dp["name"], secretFormFields) {
+			r.learn(string(content))
+			redacted = []byte(Redacted)
+		} else if ct := hdr.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "multipart/") {
+			redacted = r.body(content, ct)
+		} else {
+			continue
+		}
+		if bytes.Equal(redacted, content) {
+			continue
+		}
+		parts[i] = slices.Concat(p[:end+sep], redacted, eol)
+	}
+	return bytes.Join(parts, []byte("--"+params["boundary"])), true
 }
 
 // json rewrites a JSON document token by token, replacing the values of
@@ -345,6 +505,9 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 		}
 		name := tok.String()
 		if r.secretField(name, secretJSONFields) {
+			if k := dec.PeekKind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
+				continue // its members are redacted by their own names
+			}
 			val, err := dec.ReadValue()
 			if err != nil {
 				return nil, err

@@ -63,6 +63,15 @@ func TestRecorderRedactsEachHeader(t *testing.T) {
 		{name: "api key", header: "X-Api-Key", value: "k-123", want: "REDACTED"},
 		{name: "RedactHeaders", header: "X-Custom-Secret", value: "v-123", want: "REDACTED", opts: recording.RecorderOptions{RedactHeaders: []string{"x-custom-secret"}}},
 		{name: "other headers stay", header: "X-Request-Id", value: "abc-123", want: "abc-123"},
+		{name: "access token header", header: "X-Access-Token", value: "xat-12345678", want: "REDACTED"},
+		{name: "GitLab private token", header: "Private-Token", value: "glpat-12345678", want: "REDACTED"},
+		{name: "Google API key", header: "X-Goog-Api-Key", value: "AIzaSy-12345678", want: "REDACTED"},
+		{name: "AWS session token", header: "X-Amz-Security-Token", value: "FwoGZXIvYXdzE-12345678", want: "REDACTED"},
+		{name: "client secret header", header: "X-Client-Secret", value: "cs-12345678", want: "REDACTED"},
+		{name: "Atlas timing stays", header: "X-Envoy-Upstream-Service-Time", value: "12", want: "12", response: true},
+		{name: "Atlas rate limit stays", header: "Ratelimit-Remaining", value: "99", want: "99", response: true},
+		{name: "Atlas method stays", header: "X-Java-Method", value: "ApiGroupMaintenanceResource::deferMaintenance", want: "ApiGroupMaintenanceResource::deferMaintenance", response: true},
+		{name: "CORS credentials flag stays", header: "Access-Control-Allow-Credentials", value: "true", want: "true", response: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -108,6 +117,22 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 			body: `{"access_token": "` + accessToken, want: `{"access_token": "REDACTED`},
 		{name: "RedactFields", header: js, response: true, opts: recording.RecorderOptions{RedactFields: []string{"sessionKey"}},
 			body: `{"session_key":"abcdefghijkl","ok":true}`, want: `{"session_key":"REDACTED","ok":true}`},
+		{name: "JSON API key and token", header: js, response: true,
+			body: `{"apiKey":"SECRET_JSON_APIKEY_1","token":"SECRET_JSON_TOKEN_2","api_key":"k","key":"env","code":"NOT_FOUND"}`,
+			want: `{"apiKey":"REDACTED","token":"REDACTED","api_key":"REDACTED","key":"env","code":"NOT_FOUND"}`},
+		{name: "form API keys", header: form,
+			body: "api_key=SECRET_A&apiKey=SECRET_B&key=SECRET_C&access_key=SECRET_D&X-Amz-Signature=SECRET_E&X-Amz-Credential=SECRET_F%2F&keep=1",
+			want: "api_key=REDACTED&apiKey=REDACTED&key=REDACTED&access_key=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&keep=1"},
+		{name: "multipart form", header: http.Header{"Content-Type": {"multipart/form-data; boundary=XyZ"}},
+			body: "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n" +
+				"--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nSECRET_MULTIPART_CS\r\n" +
+				"--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"token\":\"SECRET_IN_PART\"}\r\n--XyZ--\r\n",
+			want: "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n" +
+				"--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nREDACTED\r\n" +
+				"--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"token\":\"REDACTED\"}\r\n--XyZ--\r\n"},
+		{name: "text password with spaces", header: http.Header{"Content-Type": {"text/plain"}}, response: true,
+			body: "user: ci\npassword: SECRET PART TWO WORDS  \napiKey = SECRET_EQ next\n\"client_secret\": \"TWO \\\"QUOTED\\\" WORDS\", \"ok\": 1\n",
+			want: "user: ci\npassword: REDACTED  \napiKey = REDACTED next\n\"client_secret\": \"REDACTED\", \"ok\": 1\n"},
 		{name: "error bodies stay byte for byte", header: js, response: true,
 			body: "{\n  \"error\": 400,\n  \"errorCode\": \"ATLAS_MAINTENANCE_NOT_SCHEDULED\"\n}",
 			want: "{\n  \"error\": 400,\n  \"errorCode\": \"ATLAS_MAINTENANCE_NOT_SCHEDULED\"\n}"},
@@ -123,4 +148,45 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// TestRecorderRedactsURLUserAndQueryKeys records a token sent as a URL's
+// user name (which Go's client also sends as "Authorization: Basic
+// base64(TOKEN:)") and API keys in the query: none reaches the cassette, in
+// the URL, the recorded form or the header, and the URL keeps its shape.
+func TestRecorderRedactsURLUserAndQueryKeys(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 204, Status: "204 No Content", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	}), recording.RecorderOptions{})
+	secrets := []string{"SECRET_USERINFO_TOKEN_K", "SECRET_QUERY_API_KEY_A", "SECRET_QUERY_KEY_C", "SECRET_QUERY_SIG_E", "SECRET_QUERY_CRED_F"}
+	for _, u := range []string{
+		"https://SECRET_USERINFO_TOKEN_K@cloud.mongodb.com/u",
+		"https://ci-bot:SECRET_QUERY_SIG_E@cloud.mongodb.com/p",
+		"https://cloud.mongodb.com/q?api_key=SECRET_QUERY_API_KEY_A&key=SECRET_QUERY_KEY_C&X-Amz-Credential=SECRET_QUERY_CRED_F&page=2",
+	} {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+		req.RequestURI = ""
+		if req.URL.User != nil {
+			pass, _ := req.URL.User.Password()
+			req.SetBasicAuth(req.URL.User.Username(), pass) // as net/http's client does
+		}
+		resp, err := rec.RoundTrip(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+	}
+	data, err := rec.Marshal()
+	require.NoError(t, err)
+	for _, secret := range secrets {
+		assert.NotContains(t, string(data), secret)
+	}
+	var c cassette.Cassette
+	require.NoError(t, yaml.Unmarshal(data, &c))
+	require.Len(t, c.Interactions, 3)
+	assert.Equal(t, "https://REDACTED@cloud.mongodb.com/u", c.Interactions[0].Request.URL)
+	assert.Equal(t, "https://REDACTED:REDACTED@cloud.mongodb.com/p", c.Interactions[1].Request.URL)
+	assert.Equal(t, "https://cloud.mongodb.com/q?api_key=REDACTED&key=REDACTED&X-Amz-Credential=REDACTED&page=2", c.Interactions[2].Request.URL)
+	assert.Equal(t, []string{"REDACTED"}, c.Interactions[2].Request.Form["key"])
+	assert.Equal(t, []string{"2"}, c.Interactions[2].Request.Form["page"])
 }
