@@ -12,11 +12,13 @@ const (
 	// CodeMaintenanceWindowNotDefined (400): the project has no maintenance window.
 	CodeMaintenanceWindowNotDefined = "ATLAS_MAINTENANCE_WINDOW_NOT_DEFINED"
 	// CodeResourceNotFound (404): a documented code for a resource that does
-	// not exist. Atlas's recorded answer to a well-formed groupId naming no
-	// project is CodeInvalidGroupID, not this one.
+	// not exist.
 	CodeResourceNotFound = "RESOURCE_NOT_FOUND"
-	// CodeInvalidGroupID (404): the groupId is malformed, or names no project
-	// the credentials can see (Atlas answers both so, as recorded).
+	// CodeGroupNotFound (404): the groupId is well-formed but names no
+	// project, real Atlas's answer in the Atlas CLI's snapshots
+	// (contract/testdata/atlascli/interactive-setupfailure.yaml).
+	CodeGroupNotFound = "GROUP_NOT_FOUND"
+	// CodeInvalidGroupID (404): the groupId is malformed.
 	CodeInvalidGroupID = "INVALID_GROUP_ID"
 	// CodeRateLimited (429): too many requests; wait as Retry-After says.
 	CodeRateLimited = "RATE_LIMITED"

@@ -68,7 +68,7 @@ func TestServeFakeWithNewFromEnv(t *testing.T) {
 	ctx := t.Context()
 	require.NoError(t, client.DeferMaintenanceWindow(ctx, "6a7940722c88faeba59bf917"))
 	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "6a7940722c88faeba59bf917"), "ATLAS_NUM_MAINTENANCE_DEFERRALS_EXCEEDED"))
-	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "32b6e34b3d91647abb20e7b8"), "INVALID_GROUP_ID"), "the state file replaces the default project")
+	assert.True(t, atlas.HasErrorCode(client.DeferMaintenanceWindow(ctx, "32b6e34b3d91647abb20e7b8"), atlas.CodeGroupNotFound), "the state file replaces the default project")
 
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/_contractcheck/fake/journal", nil)
 	require.NoError(t, err)

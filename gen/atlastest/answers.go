@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/internal/atlaswire"
 )
 
@@ -59,12 +60,13 @@ func forbidden(id string) *atlaswire.Answer {
 }
 
 // notFound answers a well-formed project id the fake does not know as Atlas
-// does: 404 INVALID_GROUP_ID "Invalid group ID <id>.", the answer Atlas gave
-// the well-formed unknown id 5f0000000000000000000000 in defer-errors.yaml
-// (interaction 3) and defer-envelope.yaml (interaction 4), the same as for
-// a malformed one.
+// does: 404 GROUP_NOT_FOUND "No group with ID <id> exists.", real Atlas's
+// answer to the well-formed unknown id 111111111111111111111111 in the Atlas
+// CLI's snapshots (contract/testdata/atlascli/interactive-setupfailure.yaml),
+// as defer-errors.yaml (interaction 3) and defer-envelope.yaml (interaction
+// 4) record it for the defer. A malformed id gets INVALID_GROUP_ID.
 func notFound(id string) *atlaswire.Answer {
-	return atlaswire.InvalidGroupID(id)
+	return atlaswire.Error(http.StatusNotFound, atlas.CodeGroupNotFound, "No group with ID "+id+" exists.", []any{id})
 }
 
 // noResource answers a path that is no operation of the fake, with the

@@ -52,7 +52,7 @@ func TestStateTransitions(t *testing.T) {
 			}
 			status, code = errorCode(t, client.DeferMaintenanceWindow(ctx, unknown))
 			assert.Equal(t, 404, status)
-			assert.Equal(t, "INVALID_GROUP_ID", code, "Atlas's answer to a well-formed unknown id (defer-errors.yaml, interaction 3)")
+			assert.Equal(t, atlas.CodeGroupNotFound, code, "real Atlas's answer to a well-formed unknown id (contract/testdata/atlascli/interactive-setupfailure.yaml)")
 
 			srv.Reset()
 			p, _ = srv.Project(scheduled)
@@ -312,18 +312,21 @@ func TestMalformedRequests(t *testing.T) {
 	assert.Zero(t, p.Deferrals)
 }
 
-// TestUnknownProjectIsInvalidGroupID: a well-formed id the fake does not
-// hold gets Atlas's own answer to such an id, byte for byte the body of
-// defer-errors.yaml, interaction 3 (404 INVALID_GROUP_ID), not a
-// RESOURCE_NOT_FOUND Atlas never gave it.
-func TestUnknownProjectIsInvalidGroupID(t *testing.T) {
+// TestUnknownProjectIsGroupNotFound: a well-formed project id the fake does
+// not hold gets real Atlas's answer to such an id (the Atlas CLI's snapshot
+// in contract/testdata/atlascli/interactive-setupfailure.yaml), byte for
+// byte the body of defer-errors.yaml, interaction 3 (404 GROUP_NOT_FOUND);
+// a malformed one gets INVALID_GROUP_ID.
+func TestUnknownProjectIsGroupNotFound(t *testing.T) {
 	t.Parallel()
 	srv := seeded(t)
 	const id = "5f0000000000000000000000"
 	resp, body := digestPost(t, srv, deferURL(srv, id))
 	assert.Equal(t, 404, resp.StatusCode)
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-	assert.Equal(t, `{"detail":"Invalid group ID 5f0000000000000000000000.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["5f0000000000000000000000"],"reason":"Not Found"}`, string(body))
+	assert.Equal(t, `{"detail":"No group with ID 5f0000000000000000000000 exists.","error":404,"errorCode":"GROUP_NOT_FOUND","parameters":["5f0000000000000000000000"],"reason":"Not Found"}`, string(body))
+	err := srv.Client().DeferMaintenanceWindow(t.Context(), id)
+	assert.True(t, atlas.HasErrorCode(err, atlas.CodeGroupNotFound), "%v", err)
 }
 
 // TestMount: behind a proxy's mount point the client, given URL(), works,

@@ -88,10 +88,8 @@ type apiError struct {
 }
 
 // InvalidGroupID is Atlas's 404 INVALID_GROUP_ID for a groupId that is not
-// 24 hexadecimal digits, as recorded in defer-variants.yaml (interaction 2),
-// and for a well-formed one that names no project the caller can see, as
-// recorded in defer-errors.yaml (interaction 3) and defer-envelope.yaml
-// (interaction 4).
+// 24 hexadecimal digits, as recorded in defer-variants.yaml (interaction 2).
+// A well-formed one that names no project gets 404 GROUP_NOT_FOUND.
 func InvalidGroupID(groupID string) *Answer {
 	return Error(http.StatusNotFound, "INVALID_GROUP_ID", "Invalid group ID "+groupID+".", []any{groupID})
 }
