@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -37,10 +42,18 @@ const MaxMockBytes = 256 << 20
 // organization, the cluster…), then in recorded order, cycling at the end,
 // so one project's calls never move another's. Path parameters never
 // recorded get the sequence of the most recorded ones of that operation,
-// with their values replaced in the bodies. Requests that break the spec
-// get what Atlas answers: a malformed groupId the recorded negative case if
-// there is one, otherwise 404 INVALID_GROUP_ID; a missing or unknown
-// version the recorded 406 if there is one, otherwise 406
+// with the values asked for in place of the recorded ones in their JSON
+// bodies: a string value (never a member name, never part of a longer
+// string) exactly equal to a recorded parameter's value becomes the value
+// asked for, wherever it is (a database user's databaseName and its roles'
+// databaseName "admin" alike); when two parameters recorded with one value
+// are asked for with different ones, a member named as one of them takes
+// its value and other such values stay as recorded; a body that is not
+// JSON is served as recorded. Requests that break the spec get what Atlas
+// answers: a malformed groupId the recorded negative case if there is one
+// (the id asked for in place of the recorded one wherever that is a whole
+// word of a string value), otherwise 404 INVALID_GROUP_ID; a missing or
+// unknown version the recorded 406 if there is one, otherwise 406
 // INVALID_VERSION_DATE. A recorded 401 without a challenge gets a Digest
 // challenge, so Digest clients still see its body. The token endpoint the
 // spec declares hands out MockAccessToken and revocation answers 200; no
@@ -227,14 +240,8 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 	a := recordedAnswer(resp)
 	if k.params != asked {
 		// Another project's (organization's, cluster's…) answers, with the
-		// ids asked for in place of the recorded ones.
-		body := string(a.Body)
-		for name, recorded := range parseParams(k.params) {
-			if v := params[name]; v != "" && recorded != "" {
-				body = strings.ReplaceAll(body, jsonString(recorded), jsonString(v))
-			}
-		}
-		a.Body = []byte(body)
+		// values asked for in place of the recorded ones.
+		a.Body = replaceParams(a.Body, parseParams(k.params), params)
 	}
 	if a.Status == http.StatusUnauthorized && a.Header.Get("WWW-Authenticate") == "" {
 		a.Header.Set("WWW-Authenticate", atlaswire.DigestChallenge(atlaswire.NewNonce(), false))
@@ -250,8 +257,8 @@ func (m *Mock) refusal(problems []contract.Problem, params map[string]string, en
 	switch {
 	case groupIDProblem(problems) && m.badGroup != nil:
 		a = recordedAnswer(&m.badGroup.Response)
-		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok {
-			a.Body = []byte(strings.ReplaceAll(string(a.Body), jsonString(recorded["groupId"]), jsonString(groupID)))
+		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok && recorded["groupId"] != "" {
+			a.Body = replaceWords(a.Body, recorded["groupId"], groupID)
 		}
 	case groupIDProblem(problems):
 		a = atlaswire.InvalidGroupID(groupID)
@@ -308,10 +315,144 @@ func mockToken() *atlaswire.Answer {
 	}
 }
 
-// jsonString is s as the inside of a JSON string.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
+// replaceParams returns body with the path parameter values asked for in
+// place of the recorded ones, by this rule: a JSON string value (never a
+// member name, never part of a longer string) that is exactly a recorded
+// value of a parameter asked for with another value becomes the asked
+// value, wherever it is in the document. When parameters recorded with the
+// same value are asked for with different ones, a member named as one of
+// them takes that one's value, and any other such value is left as
+// recorded. Every other byte is kept as recorded, and a body that is not
+// JSON is returned as it is.
+func replaceParams(body []byte, recorded, asked map[string]string) []byte {
+	type swap struct{ name, to string }
+	swaps := map[string][]swap{} // recorded value → the parameters asked for with another
+	for name, from := range recorded {
+		if to := asked[name]; from != "" && to != "" && to != from {
+			swaps[from] = append(swaps[from], swap{name, to})
+		}
+	}
+	if len(swaps) == 0 {
+		return body
+	}
+	return replaceStrings(body, func(member, value string) (string, bool) {
+		list := swaps[value]
+		if len(list) == 0 {
+			return "", false
+		}
+		if !slices.ContainsFunc(list, func(s swap) bool { return s.to != list[0].to }) {
+			return list[0].to, true
+		}
+		for _, s := range list {
+			if s.name == member {
+				return s.to, true
+			}
+		}
+		return "", false
+	})
+}
+
+// replaceWords returns body with to in place of from wherever from is a
+// whole word of a JSON string value (never of a member name): the value
+// itself, or a part of it with no letter or digit either side, as the id
+// in Atlas's "Invalid group ID NOT-A-GROUP.". A body that is not JSON is
+// returned as it is.
+func replaceWords(body []byte, from, to string) []byte {
+	isWord := func(s string, i int) bool {
+		if i < 0 || i >= len(s) {
+			return false
+		}
+		c := s[i]
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf
+	}
+	return replaceStrings(body, func(_, value string) (string, bool) {
+		var b strings.Builder
+		changed := false
+		for rest := value; ; {
+			i := strings.Index(rest, from)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(from)
+			whole := !isWord(rest, i-1) && !isWord(rest, end)
+			if at := len(value) - len(rest); at > 0 && i == 0 {
+				whole = whole && !isWord(value, at-1)
+			}
+			b.WriteString(rest[:i])
+			if whole {
+				b.WriteString(to)
+				changed = true
+			} else {
+				b.WriteString(from)
+			}
+			rest = rest[end:]
+		}
+		return b.String(), changed
+	})
+}
+
+// replaceStrings returns body with the JSON string values (not member
+// names) for which replace says so replaced; member is the name of the
+// member the value is in ("" in an array or at the top). Every other byte
+// is kept as recorded. A body that is not one JSON document (empty, text,
+// cut short) is returned as it is: nothing in it is replaced.
+func replaceStrings(body []byte, replace func(member, value string) (string, bool)) []byte {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var (
+		out    []byte
+		copied int // body[:copied] is in out
+		member string
+	)
+	for {
+		kind := dec.PeekKind()
+		if kind == 0 {
+			break // the end, or an error ReadToken reports
+		}
+		if kind != '"' {
+			if _, err := dec.ReadToken(); err != nil {
+				return body
+			}
+			continue
+		}
+		depth := dec.StackDepth()
+		inObject, n := dec.StackIndex(depth)
+		isName := inObject == '{' && n%2 == 0
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return body
+		}
+		value, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
+			continue // invalid UTF-8: no value asked for is equal to it
+		}
+		if isName {
+			member = string(value)
+			continue
+		}
+		name := ""
+		if inObject == '{' {
+			name = member
+		}
+		to, ok := replace(name, string(value))
+		if !ok {
+			continue
+		}
+		quoted, err := jsontext.AppendQuote(nil, to)
+		if err != nil {
+			continue // a value asked for that is not UTF-8 stays as recorded
+		}
+		end := int(dec.InputOffset())
+		out = append(append(out, body[copied:end-len(raw)]...), quoted...)
+		copied = end
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return body // not one JSON document
+	}
+	if out == nil {
+		return body
+	}
+	return append(out, body[copied:]...)
 }
 
 func (m *Mock) logf(format string, args ...any) {
