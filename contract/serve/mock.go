@@ -38,12 +38,21 @@ const MaxMockBytes = 256 << 20
 
 // Mock answers with recorded responses, for people testing their own Atlas
 // code against what Atlas once said. Answers are chosen per request: by
-// operation, envelope mode and path parameters (the project, the
+// operation, envelope mode, version and path parameters (the project, the
 // organization, the cluster…), then in recorded order, cycling at the end,
-// so one project's calls never move another's. Path parameters never
-// recorded get the sequence of the most recorded ones of that operation,
-// with the values asked for in place of the recorded ones in their JSON
-// bodies: a string value (never a member name, never part of a longer
+// so one project's calls never move another's. The version is the one the
+// request's Accept reaches; an answer is kept for the version its request's
+// Accept reached or, recorded without its request, for the one its
+// Content-Type names. An answer recorded without its request whose
+// Content-Type names no version (an application/json error) is in the
+// sequence of every version recorded for the same path parameters, in
+// recorded order, and answers every version when no answer of the
+// operation names one. A version with no answer of its own, when others
+// have, gets 501 CONTRACTCHECK_NO_RECORDING naming the versions recorded,
+// as an envelope mode never recorded does. Path parameters never
+// recorded get the sequence of the most recorded ones of that operation
+// and version, with the values asked for in place of the recorded ones in
+// their JSON bodies: a string value (never a member name, never part of a longer
 // string) exactly equal to a recorded parameter's value becomes the value
 // asked for, wherever it is (a database user's databaseName and its roles'
 // databaseName "admin" alike); when two parameters recorded with one value
@@ -68,12 +77,12 @@ type Mock struct {
 	logMu   sync.Mutex
 
 	answers    map[mockKey][]*recording.Response
-	fallback   map[mockKey]string     // operation and envelope mode → the most recorded parameters
+	fallback   map[mockKey]string     // operation, envelope mode and version → the most recorded parameters
+	versions   map[mockKey][]string   // operation and envelope mode → the versions answers name, in order
 	badGroup   *recording.Interaction // the first recorded refusal of a malformed groupId
 	badVersion *recording.Interaction // the first recorded 406 of a missing or unknown version
 
-	counts   map[mockKey]int // answers per key, while adding
-	held     int64           // bytes of the bodies kept
+	held     int64 // bytes of the bodies kept
 	maxBytes int64
 	kept     int
 
@@ -84,8 +93,14 @@ type Mock struct {
 type mockKey struct {
 	op       *contract.Operation
 	envelope bool
+	version  string // the version of op answered; "" for any (see anyVersion)
 	params   string // the path parameters, canonical
 }
+
+// anyVersion is the version key of the answers to every version of an
+// operation: those of an unversioned operation, and those recorded without
+// their request whose Content-Type names no version of the operation.
+const anyVersion = ""
 
 // MockOptions configure a Mock.
 type MockOptions struct {
@@ -105,8 +120,9 @@ type MockOptions struct {
 func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
 	m := &Mock{
 		spec: spec, checker: contract.NewChecker(spec, ""), mount: opts.Mount, log: opts.Log,
-		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, next: map[mockKey]int{},
-		counts: map[mockKey]int{}, maxBytes: opts.MaxBytes,
+		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, versions: map[mockKey][]string{},
+		next:     map[mockKey]int{},
+		maxBytes: opts.MaxBytes,
 	}
 	if m.maxBytes <= 0 {
 		m.maxBytes = MaxMockBytes
@@ -138,13 +154,30 @@ func (m *Mock) Add(in *recording.Interaction) error {
 	problems, enveloped := v.Problems, v.Enveloped
 	switch {
 	case len(problems) == 0 || in.Request.NotRecorded:
-		k := mockKey{op, enveloped, canonicalParams(params)}
-		m.answers[k] = append(m.answers[k], &in.Response)
-		m.counts[k]++
-		fk := mockKey{op: op, envelope: enveloped}
-		if m.counts[k] > m.counts[mockKey{op, enveloped, m.fallback[fk]}] {
-			m.fallback[fk] = k.params
+		version := v.Version
+		if in.Request.NotRecorded {
+			version = m.answeredVersion(op, params, in)
 		}
+		k := mockKey{op, enveloped, version, canonicalParams(params)}
+		vk := mockKey{op: op, envelope: enveloped}
+		if version == anyVersion {
+			// An answer naming no version is in the sequence of every
+			// version recorded for these parameters, in recorded order.
+			for _, named := range m.versions[vk] {
+				if nk := (mockKey{op, enveloped, named, k.params}); len(m.answers[nk]) > 0 {
+					m.keep(nk, &in.Response)
+				}
+			}
+		} else {
+			if len(m.answers[k]) == 0 {
+				m.answers[k] = slices.Clone(m.answers[mockKey{op, enveloped, anyVersion, k.params}])
+			}
+			if !slices.Contains(m.versions[vk], version) {
+				m.versions[vk] = append(m.versions[vk], version)
+				slices.Sort(m.versions[vk])
+			}
+		}
+		m.keep(k, &in.Response)
 		m.kept++
 	case groupIDProblem(problems) && !enveloped && m.badGroup == nil && in.Response.StatusCode == http.StatusNotFound:
 		m.badGroup = in
@@ -152,6 +185,31 @@ func (m *Mock) Add(in *recording.Interaction) error {
 		m.badVersion = in
 	}
 	return nil
+}
+
+// keep adds an answer to the sequence of k, which becomes its operation's,
+// envelope mode's and version's fallback once it is the longest.
+func (m *Mock) keep(k mockKey, resp *recording.Response) {
+	m.answers[k] = append(m.answers[k], resp)
+	fk := mockKey{op: k.op, envelope: k.envelope, version: k.version}
+	if len(m.answers[k]) > len(m.answers[mockKey{k.op, k.envelope, k.version, m.fallback[fk]}]) {
+		m.fallback[fk] = k.params
+	}
+}
+
+// answeredVersion is the version of op an interaction recorded without its
+// request answers: the one a request naming the version of the response's
+// Content-Type reaches (Atlas names the version it served), or anyVersion
+// when the Content-Type names none the operation has (application/json,
+// as Atlas's errors have).
+func (m *Mock) answeredVersion(op *contract.Operation, params map[string]string, in *recording.Interaction) string {
+	served, ok := atlaswire.MediaTypeVersion(in.Response.Header.Get("Content-Type"))
+	if !ok {
+		return anyVersion
+	}
+	req := recording.Request{Method: in.Request.Method, URL: in.Request.URL,
+		Header: http.Header{"Accept": {"application/vnd.atlas." + served + "+json"}}}
+	return m.checker.CheckRequest(context.Background(), op, params, &req, time.Time{}).Version
 }
 
 // Len returns the number of recorded answers the mock holds.
@@ -210,17 +268,22 @@ func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
 		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), reasons(problems))
 		return m.refusal(problems, params, enveloped)
 	}
-	return m.recorded(op, params, enveloped, path, r.Method)
+	return m.recorded(op, params, enveloped, v.Version, path, r.Method)
 }
 
 // recorded answers a valid request with the next recorded answer for its
-// operation, envelope mode and path parameters.
-func (m *Mock) recorded(op *contract.Operation, params map[string]string, enveloped bool, path, method string) *atlaswire.Answer {
+// operation, envelope mode, version and path parameters; the answers
+// naming no version only when no answer of the operation names one.
+func (m *Mock) recorded(op *contract.Operation, params map[string]string, enveloped bool, version, path, method string) *atlaswire.Answer {
 	asked := canonicalParams(params)
-	k := mockKey{op, enveloped, asked}
+	named := m.versions[mockKey{op: op, envelope: enveloped}]
+	if len(named) == 0 {
+		version = anyVersion
+	}
+	k := mockKey{op, enveloped, version, asked}
 	list := m.answers[k]
 	if len(list) == 0 {
-		k.params = m.fallback[mockKey{op: op, envelope: enveloped}]
+		k.params = m.fallback[mockKey{op: op, envelope: enveloped, version: version}]
 		list = m.answers[k]
 	}
 	if len(list) == 0 {
@@ -228,11 +291,16 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 		if enveloped {
 			mode = "with envelope=true"
 		}
+		if len(named) > 0 {
+			// Recorded, but for other versions: an answer of one of them
+			// would be another schema under this version's name.
+			mode += fmt.Sprintf(" in version %s (recorded: %s)", version, strings.Join(named, ", "))
+		}
 		m.logf("%s %s: no recording answers it %s", method, path, mode)
 		return refused(atlaswire.Error(http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING",
 			fmt.Sprintf("No recording answers %s %s %s; record one.", quote(method), quote(path), mode), nil))
 	}
-	cursor := mockKey{op, enveloped, asked}
+	cursor := mockKey{op, enveloped, version, asked}
 	m.mu.Lock()
 	resp := list[m.next[cursor]%len(list)]
 	m.next[cursor]++

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -315,4 +316,117 @@ func TestReplaceWordsKeepsTheDocument(t *testing.T) {
 	assert.Equal(t, `{"detail":"Invalid group ID nope.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["nope"],"reason":"Not Found","e":"nope-nope ee"}`,
 		string(replaceWords([]byte(body), "e", "nope")))
 	assert.Equal(t, "e e", string(replaceWords([]byte("e e"), "e", "x")), "not JSON: as it is")
+}
+
+// clusterAnswer is a recorded GET of cluster c1 (getGroupCluster: versions
+// 2023-01-01, 2023-02-01 and 2024-08-05) asked with accept ("" for a
+// request not recorded), answered with status and contentType.
+func clusterAnswer(t *testing.T, accept string, status int, contentType, body string) *recording.Interaction {
+	t.Helper()
+	u, err := url.Parse("https://cloud.mongodb.com/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1")
+	require.NoError(t, err)
+	in := &recording.Interaction{File: "clusters.yaml"}
+	in.Request = recording.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Accept": {accept}}}
+	if accept == "" {
+		in.Request.Header, in.Request.NotRecorded = http.Header{}, true
+	}
+	in.Response = recording.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}, Body: []byte(body)}
+	return in
+}
+
+// askVersion GETs cluster c1 with version and returns the status, the
+// Content-Type and the body.
+func askVersion(t *testing.T, srv *httptest.Server, version string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/vnd.atlas."+version+"+json")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+}
+
+func versionMock(t *testing.T, ins ...*recording.Interaction) *httptest.Server {
+	t.Helper()
+	spec, err := contract.AtlasSpec(true)
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	require.Equal(t, len(ins), mock.Len())
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestMockAnswersPerVersion: an answer is served only to the requests
+// whose Accept reaches the version it was recorded for (by its request's
+// Accept, or for a request not recorded by its Content-Type); another
+// version gets 501 naming the versions recorded.
+func TestMockAnswersPerVersion(t *testing.T) {
+	t.Parallel()
+	const (
+		v1 = "application/vnd.atlas.2023-01-01+json"
+		v3 = "application/vnd.atlas.2024-08-05+json"
+	)
+	for _, notRecorded := range []bool{false, true} {
+		accept := func(mt string) string {
+			if notRecorded {
+				return ""
+			}
+			return mt
+		}
+		srv := versionMock(t, clusterAnswer(t, accept(v3), 200, v3, `{"name":"c1","v":3}`))
+		status, ct, body := askVersion(t, srv, "2024-10-23")
+		assert.Equal(t, http.StatusOK, status, "2024-10-23 reaches 2024-08-05")
+		assert.Equal(t, v3, ct)
+		assert.JSONEq(t, `{"name":"c1","v":3}`, body)
+		status, _, body = askVersion(t, srv, "2023-02-01")
+		assert.Equal(t, http.StatusNotImplemented, status, "2023-02-01 was never recorded (request recorded: %v)", !notRecorded)
+		assert.Contains(t, body, `"errorCode":"CONTRACTCHECK_NO_RECORDING"`)
+		assert.Contains(t, body, "without envelope in version 2023-02-01 (recorded: 2024-08-05); record one.")
+
+		srv = versionMock(t,
+			clusterAnswer(t, accept(v3), 200, v3, `{"v":3}`),
+			clusterAnswer(t, accept(v1), 200, v1, `{"v":1}`),
+			clusterAnswer(t, accept(v3), 200, v3, `{"v":3,"again":true}`))
+		status, ct, body = askVersion(t, srv, "2023-01-01")
+		assert.Equal(t, http.StatusOK, status)
+		assert.Equal(t, v1, ct)
+		assert.JSONEq(t, `{"v":1}`, body)
+		_, _, body = askVersion(t, srv, "2024-08-05")
+		assert.JSONEq(t, `{"v":3}`, body, "each version has its own sequence")
+		_, _, body = askVersion(t, srv, "2024-08-05")
+		assert.JSONEq(t, `{"v":3,"again":true}`, body)
+		status, _, body = askVersion(t, srv, "2023-02-01")
+		assert.Equal(t, http.StatusNotImplemented, status)
+		assert.Contains(t, body, "(recorded: 2023-01-01, 2024-08-05)")
+	}
+
+	// A request not recorded whose answer names no version (an error's
+	// application/json) is in the sequence of every version, in recorded
+	// order, and answers any version when no answer names one.
+	const apiErr = `{"error":401,"errorCode":"UNAUTHORIZED"}`
+	srv := versionMock(t,
+		clusterAnswer(t, "", 401, "application/json", apiErr),
+		clusterAnswer(t, "", 200, v3, `{"v":3}`),
+		clusterAnswer(t, "", 401, "application/json", apiErr))
+	var seen []int
+	for range 3 {
+		status, _, _ := askVersion(t, srv, "2024-08-05")
+		seen = append(seen, status)
+	}
+	assert.Equal(t, []int{401, 200, 401}, seen)
+	status, _, _ := askVersion(t, srv, "2023-01-01")
+	assert.Equal(t, http.StatusNotImplemented, status, "an error alone is no recording of 2023-01-01")
+	srv = versionMock(t, clusterAnswer(t, "", 401, "application/json", apiErr))
+	for _, v := range []string{"2023-01-01", "2024-08-05"} {
+		status, _, body := askVersion(t, srv, v)
+		assert.Equal(t, http.StatusUnauthorized, status, v)
+		assert.JSONEq(t, apiErr, body)
+	}
 }
