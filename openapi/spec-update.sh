@@ -13,9 +13,14 @@
 # x-xgen-operation-id-override), NAMED_AFTER (the field generated names come
 # from), UPSTREAM_URL.
 # exit status: 0 updated, nothing to update, or reported (REPORT_ONLY=1);
-# 1 stopped on a breaking change; anything else a failed step. Unless it
-# updated, the work tree is left as it was.
-set -euo pipefail
+# 1 stopped on a breaking change; 2, or the failing step's status when it
+# is above 1, a failed step. Unless it updated, the work tree is left as it
+# was.
+set -Eeuo pipefail
+# A step that fails ends the script with its status, or 2 for a step that
+# exits 1 (go install, go build, apidiff -w…), which would otherwise pass
+# for a breaking change: only the `exit 1` below, on one, exits 1.
+trap 'status=$?; echo "spec-update: line $LINENO: a step failed (status $status); the work tree is left as it is" >&2; exit $((status > 1 ? status : 2))' ERR
 
 go=${GO:-go}
 op=${OPERATION:-deferGroupMaintenanceWindow}
@@ -133,8 +138,8 @@ case $rc in
 *) exit "$rc" ;;
 esac
 if [ "$generated" != 0 ]; then
-	say '```' "" "spec-update: make generate fails on the new fragment; the work tree is left as it is"
-	exit "$generated"
+	say '```' "" "spec-update: make generate fails on the new fragment (status $generated); the work tree is left as it is"
+	exit 2
 fi
 say '```' "" "### Go API for importers (apidiff)" "" "Package \`gen\`:" "" '```'
 rc=0

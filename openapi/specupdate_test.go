@@ -65,6 +65,41 @@ func TestMakeSpecUpdatePassesUpstreamWhole(t *testing.T) {
 	assert.Contains(t, stderr.String(), "make spec-update: openapi/spec-update.sh exited with status 3 (a step failed)")
 }
 
+// TestSpecUpdateFailedStepIsNoBreakingChange: a step that fails with
+// status 1 (go install, go build…) ends the script with 2, a failed step,
+// never 1, which make would report as a breaking change.
+func TestSpecUpdateFailedStepIsNoBreakingChange(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	upstream := filepath.Join(t.TempDir(), "up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	for name, script := range map[string]string{
+		"go install fails": "exit 1",
+		"go build fails":   `[ "$1" = install ] && exit 0; exit 1`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fakeGo := filepath.Join(t.TempDir(), "go")
+			require.NoError(t, os.WriteFile(fakeGo, []byte("#!/bin/sh\n"+script+"\n"), 0o700))
+			cmd := exec.Command("bash", "openapi/spec-update.sh", upstream)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "GO="+fakeGo, "OASDIFF=example.com/oasdiff@v1", "APIDIFF=example.com/apidiff@v1", "OPERATION_OVERRIDE=x")
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "%s", out)
+			assert.Equal(t, 2, exit.ExitCode(), "%s", out)
+			assert.Contains(t, string(out), "a step failed (status 1)")
+
+			var stderr bytes.Buffer
+			cmd = exec.Command("make", "-s", "spec-update", "UPSTREAM="+upstream, "GO="+fakeGo)
+			cmd.Dir = root
+			cmd.Stderr = &stderr
+			require.Error(t, cmd.Run())
+			assert.Contains(t, stderr.String(), "make spec-update: openapi/spec-update.sh exited with status 2 (a step failed)")
+		})
+	}
+}
+
 // specUpdate runs `make spec-update REPORT_ONLY=1` on upstream and returns
 // its report and its exit error.
 func specUpdate(t *testing.T, root, upstream string) (string, error) {

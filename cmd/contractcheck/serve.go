@@ -17,8 +17,8 @@ import (
 )
 
 const serveLong = `Without --fake: serves the recorded responses (none: the shipped recordings) as a mock
-of the API, per operation and path parameters in recorded order; invalid requests get what
-Atlas answers. Replay checks no credentials: any request is answered.
+of the API, per operation, version and path parameters in recorded order (a version never
+recorded gets 501); invalid requests get what Atlas answers. Replay checks no credentials: any request is answered.
 With --fake: serves the fake Atlas of package atlastest, accepting the credentials of
 MONGODB_ATLAS_CLIENT_ID/_SECRET and MONGODB_ATLAS_PUBLIC_API_KEY/_PRIVATE_API_KEY; its control
 API lives under /_contractcheck/fake/ and needs the token printed at start (or set in

@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/atlascontract/deferwindow/contract"
 	"github.com/atlascontract/deferwindow/contract/recording"
@@ -33,14 +38,31 @@ const MaxMockBytes = 256 << 20
 
 // Mock answers with recorded responses, for people testing their own Atlas
 // code against what Atlas once said. Answers are chosen per request: by
-// operation, envelope mode and path parameters (the project, the
+// operation, envelope mode, version and path parameters (the project, the
 // organization, the cluster…), then in recorded order, cycling at the end,
-// so one project's calls never move another's. Path parameters never
-// recorded get the sequence of the most recorded ones of that operation,
-// with their values replaced in the bodies. Requests that break the spec
-// get what Atlas answers: a malformed groupId the recorded negative case if
-// there is one, otherwise 404 INVALID_GROUP_ID; a missing or unknown
-// version the recorded 406 if there is one, otherwise 406
+// so one project's calls never move another's. The version is the one the
+// request's Accept reaches; an answer is kept for the version its request's
+// Accept reached or, recorded without its request, for the one its
+// Content-Type names. An answer recorded without its request whose
+// Content-Type names no version (an application/json error) is in the
+// sequence of every version recorded for the same path parameters, in
+// recorded order, and answers every version when no answer of the
+// operation names one. A version with no answer of its own, when others
+// have, gets 501 CONTRACTCHECK_NO_RECORDING naming the versions recorded,
+// as an envelope mode never recorded does. Path parameters never
+// recorded get the sequence of the most recorded ones of that operation
+// and version, with the values asked for in place of the recorded ones in
+// their JSON bodies: a string value (never a member name, never part of a longer
+// string) exactly equal to a recorded parameter's value becomes the value
+// asked for, wherever it is (a database user's databaseName and its roles'
+// databaseName "admin" alike); when two parameters recorded with one value
+// are asked for with different ones, a member named as one of them takes
+// its value and other such values stay as recorded; a body that is not
+// JSON is served as recorded. Requests that break the spec get what Atlas
+// answers: a malformed groupId the recorded negative case if there is one
+// (the id asked for in place of the recorded one wherever that is a whole
+// word of a string value), otherwise 404 INVALID_GROUP_ID; a missing or
+// unknown version the recorded 406 if there is one, otherwise 406
 // INVALID_VERSION_DATE. A recorded 401 without a challenge gets a Digest
 // challenge, so Digest clients still see its body. The token endpoint the
 // spec declares hands out MockAccessToken and revocation answers 200; no
@@ -55,12 +77,12 @@ type Mock struct {
 	logMu   sync.Mutex
 
 	answers    map[mockKey][]*recording.Response
-	fallback   map[mockKey]string     // operation and envelope mode → the most recorded parameters
+	fallback   map[mockKey]string     // operation, envelope mode and version → the most recorded parameters
+	versions   map[mockKey][]string   // operation and envelope mode → the versions answers name, in order
 	badGroup   *recording.Interaction // the first recorded refusal of a malformed groupId
 	badVersion *recording.Interaction // the first recorded 406 of a missing or unknown version
 
-	counts   map[mockKey]int // answers per key, while adding
-	held     int64           // bytes of the bodies kept
+	held     int64 // bytes of the bodies kept
 	maxBytes int64
 	kept     int
 
@@ -71,8 +93,14 @@ type Mock struct {
 type mockKey struct {
 	op       *contract.Operation
 	envelope bool
+	version  string // the version of op answered; "" for any (see anyVersion)
 	params   string // the path parameters, canonical
 }
+
+// anyVersion is the version key of the answers to every version of an
+// operation: those of an unversioned operation, and those recorded without
+// their request whose Content-Type names no version of the operation.
+const anyVersion = ""
 
 // MockOptions configure a Mock.
 type MockOptions struct {
@@ -92,8 +120,9 @@ type MockOptions struct {
 func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
 	m := &Mock{
 		spec: spec, checker: contract.NewChecker(spec, ""), mount: opts.Mount, log: opts.Log,
-		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, next: map[mockKey]int{},
-		counts: map[mockKey]int{}, maxBytes: opts.MaxBytes,
+		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, versions: map[mockKey][]string{},
+		next:     map[mockKey]int{},
+		maxBytes: opts.MaxBytes,
 	}
 	if m.maxBytes <= 0 {
 		m.maxBytes = MaxMockBytes
@@ -125,13 +154,30 @@ func (m *Mock) Add(in *recording.Interaction) error {
 	problems, enveloped := v.Problems, v.Enveloped
 	switch {
 	case len(problems) == 0 || in.Request.NotRecorded:
-		k := mockKey{op, enveloped, canonicalParams(params)}
-		m.answers[k] = append(m.answers[k], &in.Response)
-		m.counts[k]++
-		fk := mockKey{op: op, envelope: enveloped}
-		if m.counts[k] > m.counts[mockKey{op, enveloped, m.fallback[fk]}] {
-			m.fallback[fk] = k.params
+		version := v.Version
+		if in.Request.NotRecorded {
+			version = m.answeredVersion(op, params, in)
 		}
+		k := mockKey{op, enveloped, version, canonicalParams(params)}
+		vk := mockKey{op: op, envelope: enveloped}
+		if version == anyVersion {
+			// An answer naming no version is in the sequence of every
+			// version recorded for these parameters, in recorded order.
+			for _, named := range m.versions[vk] {
+				if nk := (mockKey{op, enveloped, named, k.params}); len(m.answers[nk]) > 0 {
+					m.keep(nk, &in.Response)
+				}
+			}
+		} else {
+			if len(m.answers[k]) == 0 {
+				m.answers[k] = slices.Clone(m.answers[mockKey{op, enveloped, anyVersion, k.params}])
+			}
+			if !slices.Contains(m.versions[vk], version) {
+				m.versions[vk] = append(m.versions[vk], version)
+				slices.Sort(m.versions[vk])
+			}
+		}
+		m.keep(k, &in.Response)
 		m.kept++
 	case groupIDProblem(problems) && !enveloped && m.badGroup == nil && in.Response.StatusCode == http.StatusNotFound:
 		m.badGroup = in
@@ -139,6 +185,31 @@ func (m *Mock) Add(in *recording.Interaction) error {
 		m.badVersion = in
 	}
 	return nil
+}
+
+// keep adds an answer to the sequence of k, which becomes its operation's,
+// envelope mode's and version's fallback once it is the longest.
+func (m *Mock) keep(k mockKey, resp *recording.Response) {
+	m.answers[k] = append(m.answers[k], resp)
+	fk := mockKey{op: k.op, envelope: k.envelope, version: k.version}
+	if len(m.answers[k]) > len(m.answers[mockKey{k.op, k.envelope, k.version, m.fallback[fk]}]) {
+		m.fallback[fk] = k.params
+	}
+}
+
+// answeredVersion is the version of op an interaction recorded without its
+// request answers: the one a request naming the version of the response's
+// Content-Type reaches (Atlas names the version it served), or anyVersion
+// when the Content-Type names none the operation has (application/json,
+// as Atlas's errors have).
+func (m *Mock) answeredVersion(op *contract.Operation, params map[string]string, in *recording.Interaction) string {
+	served, ok := atlaswire.MediaTypeVersion(in.Response.Header.Get("Content-Type"))
+	if !ok {
+		return anyVersion
+	}
+	req := recording.Request{Method: in.Request.Method, URL: in.Request.URL,
+		Header: http.Header{"Accept": {"application/vnd.atlas." + served + "+json"}}}
+	return m.checker.CheckRequest(context.Background(), op, params, &req, time.Time{}).Version
 }
 
 // Len returns the number of recorded answers the mock holds.
@@ -197,17 +268,22 @@ func (m *Mock) answer(r *http.Request) *atlaswire.Answer {
 		m.logf("%s %s: invalid request: %s", r.Method, r.URL.EscapedPath(), reasons(problems))
 		return m.refusal(problems, params, enveloped)
 	}
-	return m.recorded(op, params, enveloped, path, r.Method)
+	return m.recorded(op, params, enveloped, v.Version, path, r.Method)
 }
 
 // recorded answers a valid request with the next recorded answer for its
-// operation, envelope mode and path parameters.
-func (m *Mock) recorded(op *contract.Operation, params map[string]string, enveloped bool, path, method string) *atlaswire.Answer {
+// operation, envelope mode, version and path parameters; the answers
+// naming no version only when no answer of the operation names one.
+func (m *Mock) recorded(op *contract.Operation, params map[string]string, enveloped bool, version, path, method string) *atlaswire.Answer {
 	asked := canonicalParams(params)
-	k := mockKey{op, enveloped, asked}
+	named := m.versions[mockKey{op: op, envelope: enveloped}]
+	if len(named) == 0 {
+		version = anyVersion
+	}
+	k := mockKey{op, enveloped, version, asked}
 	list := m.answers[k]
 	if len(list) == 0 {
-		k.params = m.fallback[mockKey{op: op, envelope: enveloped}]
+		k.params = m.fallback[mockKey{op: op, envelope: enveloped, version: version}]
 		list = m.answers[k]
 	}
 	if len(list) == 0 {
@@ -215,11 +291,16 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 		if enveloped {
 			mode = "with envelope=true"
 		}
+		if len(named) > 0 {
+			// Recorded, but for other versions: an answer of one of them
+			// would be another schema under this version's name.
+			mode += fmt.Sprintf(" in version %s (recorded: %s)", version, strings.Join(named, ", "))
+		}
 		m.logf("%s %s: no recording answers it %s", method, path, mode)
 		return refused(atlaswire.Error(http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING",
 			fmt.Sprintf("No recording answers %s %s %s; record one.", quote(method), quote(path), mode), nil))
 	}
-	cursor := mockKey{op, enveloped, asked}
+	cursor := mockKey{op, enveloped, version, asked}
 	m.mu.Lock()
 	resp := list[m.next[cursor]%len(list)]
 	m.next[cursor]++
@@ -227,14 +308,8 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 	a := recordedAnswer(resp)
 	if k.params != asked {
 		// Another project's (organization's, cluster's…) answers, with the
-		// ids asked for in place of the recorded ones.
-		body := string(a.Body)
-		for name, recorded := range parseParams(k.params) {
-			if v := params[name]; v != "" && recorded != "" {
-				body = strings.ReplaceAll(body, jsonString(recorded), jsonString(v))
-			}
-		}
-		a.Body = []byte(body)
+		// values asked for in place of the recorded ones.
+		a.Body = replaceParams(a.Body, parseParams(k.params), params)
 	}
 	if a.Status == http.StatusUnauthorized && a.Header.Get("WWW-Authenticate") == "" {
 		a.Header.Set("WWW-Authenticate", atlaswire.DigestChallenge(atlaswire.NewNonce(), false))
@@ -250,8 +325,8 @@ func (m *Mock) refusal(problems []contract.Problem, params map[string]string, en
 	switch {
 	case groupIDProblem(problems) && m.badGroup != nil:
 		a = recordedAnswer(&m.badGroup.Response)
-		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok {
-			a.Body = []byte(strings.ReplaceAll(string(a.Body), jsonString(recorded["groupId"]), jsonString(groupID)))
+		if _, recorded, ok := m.spec.Route(m.badGroup.Request.Method, m.badGroup.Request.URL.EscapedPath(), ""); ok && recorded["groupId"] != "" {
+			a.Body = replaceWords(a.Body, recorded["groupId"], groupID)
 		}
 	case groupIDProblem(problems):
 		a = atlaswire.InvalidGroupID(groupID)
@@ -308,10 +383,144 @@ func mockToken() *atlaswire.Answer {
 	}
 }
 
-// jsonString is s as the inside of a JSON string.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
+// replaceParams returns body with the path parameter values asked for in
+// place of the recorded ones, by this rule: a JSON string value (never a
+// member name, never part of a longer string) that is exactly a recorded
+// value of a parameter asked for with another value becomes the asked
+// value, wherever it is in the document. When parameters recorded with the
+// same value are asked for with different ones, a member named as one of
+// them takes that one's value, and any other such value is left as
+// recorded. Every other byte is kept as recorded, and a body that is not
+// JSON is returned as it is.
+func replaceParams(body []byte, recorded, asked map[string]string) []byte {
+	type swap struct{ name, to string }
+	swaps := map[string][]swap{} // recorded value → the parameters asked for with another
+	for name, from := range recorded {
+		if to := asked[name]; from != "" && to != "" && to != from {
+			swaps[from] = append(swaps[from], swap{name, to})
+		}
+	}
+	if len(swaps) == 0 {
+		return body
+	}
+	return replaceStrings(body, func(member, value string) (string, bool) {
+		list := swaps[value]
+		if len(list) == 0 {
+			return "", false
+		}
+		if !slices.ContainsFunc(list, func(s swap) bool { return s.to != list[0].to }) {
+			return list[0].to, true
+		}
+		for _, s := range list {
+			if s.name == member {
+				return s.to, true
+			}
+		}
+		return "", false
+	})
+}
+
+// replaceWords returns body with to in place of from wherever from is a
+// whole word of a JSON string value (never of a member name): the value
+// itself, or a part of it with no letter or digit either side, as the id
+// in Atlas's "Invalid group ID NOT-A-GROUP.". A body that is not JSON is
+// returned as it is.
+func replaceWords(body []byte, from, to string) []byte {
+	isWord := func(s string, i int) bool {
+		if i < 0 || i >= len(s) {
+			return false
+		}
+		c := s[i]
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf
+	}
+	return replaceStrings(body, func(_, value string) (string, bool) {
+		var b strings.Builder
+		changed := false
+		for rest := value; ; {
+			i := strings.Index(rest, from)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(from)
+			whole := !isWord(rest, i-1) && !isWord(rest, end)
+			if at := len(value) - len(rest); at > 0 && i == 0 {
+				whole = whole && !isWord(value, at-1)
+			}
+			b.WriteString(rest[:i])
+			if whole {
+				b.WriteString(to)
+				changed = true
+			} else {
+				b.WriteString(from)
+			}
+			rest = rest[end:]
+		}
+		return b.String(), changed
+	})
+}
+
+// replaceStrings returns body with the JSON string values (not member
+// names) for which replace says so replaced; member is the name of the
+// member the value is in ("" in an array or at the top). Every other byte
+// is kept as recorded. A body that is not one JSON document (empty, text,
+// cut short) is returned as it is: nothing in it is replaced.
+func replaceStrings(body []byte, replace func(member, value string) (string, bool)) []byte {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var (
+		out    []byte
+		copied int // body[:copied] is in out
+		member string
+	)
+	for {
+		kind := dec.PeekKind()
+		if kind == 0 {
+			break // the end, or an error ReadToken reports
+		}
+		if kind != '"' {
+			if _, err := dec.ReadToken(); err != nil {
+				return body
+			}
+			continue
+		}
+		depth := dec.StackDepth()
+		inObject, n := dec.StackIndex(depth)
+		isName := inObject == '{' && n%2 == 0
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return body
+		}
+		value, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
+			continue // invalid UTF-8: no value asked for is equal to it
+		}
+		if isName {
+			member = string(value)
+			continue
+		}
+		name := ""
+		if inObject == '{' {
+			name = member
+		}
+		to, ok := replace(name, string(value))
+		if !ok {
+			continue
+		}
+		quoted, err := jsontext.AppendQuote(nil, to)
+		if err != nil {
+			continue // a value asked for that is not UTF-8 stays as recorded
+		}
+		end := int(dec.InputOffset())
+		out = append(append(out, body[copied:end-len(raw)]...), quoted...)
+		copied = end
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return body // not one JSON document
+	}
+	if out == nil {
+		return body
+	}
+	return append(out, body[copied:]...)
 }
 
 func (m *Mock) logf(format string, args ...any) {

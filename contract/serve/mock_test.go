@@ -3,8 +3,11 @@ package serve
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -228,4 +231,202 @@ func TestMockServesAnyOperationOfTheWholeSpec(t *testing.T) {
 	resp, body = get("/api/atlas/v2/orgs/a0123456789abcdef012345a/invoices")
 	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode, "an operation of the spec nobody recorded")
 	assert.Equal(t, "CONTRACTCHECK_NO_RECORDING", body["errorCode"])
+}
+
+// dbUserMock serves testdata/dbuser.yaml (one GET of database user "user"
+// of database "admin") under MongoDB's published spec, with the recorded
+// path rewritten to path and the body's values to the recorded ones.
+func dbUserMock(t *testing.T, path, body string) *httptest.Server {
+	t.Helper()
+	spec, err := contract.AtlasSpec(true)
+	require.NoError(t, err)
+	ins, err := recording.ReadAll([]string{"testdata/dbuser.yaml"}, recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, ins, 1)
+	in := *ins[0]
+	if path != "" {
+		u := *in.Request.URL
+		u.Path = path
+		in.Request.URL = &u
+		in.Response.Body = []byte(body)
+	}
+	mock := NewMock(spec, MockOptions{})
+	require.NoError(t, mock.Add(&in))
+	require.Equal(t, 1, mock.Len())
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// getBody GETs path with the 2023-01-01 version and returns the raw body.
+func getBody(t *testing.T, srv *httptest.Server, path string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", mockMT)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestMockReplacesParameterValuesNotNames: a path parameter never recorded
+// replaces the JSON string values equal to the recorded one, never a
+// member name nor a part of a longer string, and every other byte is kept.
+func TestMockReplacesParameterValuesNotNames(t *testing.T) {
+	t.Parallel()
+	const users = "/api/atlas/v2/groups/b0123456789abcdef012345b/databaseUsers/"
+	recorded := `{"awsIAMType":"NONE","databaseName":"admin","groupId":"b0123456789abcdef012345b","labels":[],"ldapAuthType":"NONE","links":[],"oidcAuthType":"NONE","roles":[{"databaseName":"admin","roleName":"readWrite"}],"scopes":[],"username":"user","x509Type":"NONE"}`
+	srv := dbUserMock(t, "", "")
+	assert.Equal(t, recorded, getBody(t, srv, users+"admin/user"), "the recorded parameters: the body as recorded")
+	assert.Equal(t, strings.Replace(recorded, `"username":"user"`, `"username":"alice"`, 1),
+		getBody(t, srv, users+"admin/alice"), "the username value changes, the member name username does not")
+	assert.Equal(t, strings.ReplaceAll(recorded, `"databaseName":"admin"`, `"databaseName":"x"`),
+		getBody(t, srv, users+"x/user"), "every databaseName equal to the recorded one, the role's included")
+
+	// A one-letter recorded value replaces only the values that are it.
+	short := `{"databaseName" : "admin", "username":"e", "labels":[{"key":"e","value":"eee"}], "detail":"user e here", "e":"\u0065"}`
+	srv = dbUserMock(t, users+"admin/e", short)
+	assert.Equal(t, `{"databaseName" : "admin", "username":"bob", "labels":[{"key":"bob","value":"eee"}], "detail":"user e here", "e":"bob"}`,
+		getBody(t, srv, users+"admin/bob"))
+
+	// Two parameters recorded with one value, asked with two: a member
+	// named as one takes its value, any other stays as recorded.
+	same := `{"databaseName":"admin","username":"admin","roles":[{"databaseName":"admin"}],"scopes":["admin"]}`
+	srv = dbUserMock(t, users+"admin/admin", same)
+	assert.Equal(t, `{"databaseName":"x","username":"y","roles":[{"databaseName":"x"}],"scopes":["admin"]}`,
+		getBody(t, srv, users+"x/y"))
+	assert.Equal(t, `{"databaseName":"z","username":"z","roles":[{"databaseName":"z"}],"scopes":["z"]}`,
+		getBody(t, srv, users+"z/z"), "asked with one value: every equal value")
+
+	// A body that is not JSON is served as recorded.
+	srv = dbUserMock(t, users+"admin/user", `user "user" admin`)
+	assert.Equal(t, `user "user" admin`, getBody(t, srv, users+"x/alice"))
+}
+
+// TestReplaceWordsKeepsTheDocument: the recorded malformed groupId of a
+// refusal is replaced where it is a whole word of a string value, never in
+// a member name or inside another word, however short it is.
+func TestReplaceWordsKeepsTheDocument(t *testing.T) {
+	t.Parallel()
+	body := `{"detail":"Invalid group ID e.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["e"],"reason":"Not Found","e":"e-e ee"}`
+	assert.Equal(t, `{"detail":"Invalid group ID nope.","error":404,"errorCode":"INVALID_GROUP_ID","parameters":["nope"],"reason":"Not Found","e":"nope-nope ee"}`,
+		string(replaceWords([]byte(body), "e", "nope")))
+	assert.Equal(t, "e e", string(replaceWords([]byte("e e"), "e", "x")), "not JSON: as it is")
+}
+
+// clusterAnswer is a recorded GET of cluster c1 (getGroupCluster: versions
+// 2023-01-01, 2023-02-01 and 2024-08-05) asked with accept ("" for a
+// request not recorded), answered with status and contentType.
+func clusterAnswer(t *testing.T, accept string, status int, contentType, body string) *recording.Interaction {
+	t.Helper()
+	u, err := url.Parse("https://cloud.mongodb.com/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1")
+	require.NoError(t, err)
+	in := &recording.Interaction{File: "clusters.yaml"}
+	in.Request = recording.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Accept": {accept}}}
+	if accept == "" {
+		in.Request.Header, in.Request.NotRecorded = http.Header{}, true
+	}
+	in.Response = recording.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}, Body: []byte(body)}
+	return in
+}
+
+// askVersion GETs cluster c1 with version and returns the status, the
+// Content-Type and the body.
+func askVersion(t *testing.T, srv *httptest.Server, version string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/vnd.atlas."+version+"+json")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+}
+
+func versionMock(t *testing.T, ins ...*recording.Interaction) *httptest.Server {
+	t.Helper()
+	spec, err := contract.AtlasSpec(true)
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	require.Equal(t, len(ins), mock.Len())
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestMockAnswersPerVersion: an answer is served only to the requests
+// whose Accept reaches the version it was recorded for (by its request's
+// Accept, or for a request not recorded by its Content-Type); another
+// version gets 501 naming the versions recorded.
+func TestMockAnswersPerVersion(t *testing.T) {
+	t.Parallel()
+	const (
+		v1 = "application/vnd.atlas.2023-01-01+json"
+		v3 = "application/vnd.atlas.2024-08-05+json"
+	)
+	for _, notRecorded := range []bool{false, true} {
+		accept := func(mt string) string {
+			if notRecorded {
+				return ""
+			}
+			return mt
+		}
+		srv := versionMock(t, clusterAnswer(t, accept(v3), 200, v3, `{"name":"c1","v":3}`))
+		status, ct, body := askVersion(t, srv, "2024-10-23")
+		assert.Equal(t, http.StatusOK, status, "2024-10-23 reaches 2024-08-05")
+		assert.Equal(t, v3, ct)
+		assert.JSONEq(t, `{"name":"c1","v":3}`, body)
+		status, _, body = askVersion(t, srv, "2023-02-01")
+		assert.Equal(t, http.StatusNotImplemented, status, "2023-02-01 was never recorded (request recorded: %v)", !notRecorded)
+		assert.Contains(t, body, `"errorCode":"CONTRACTCHECK_NO_RECORDING"`)
+		assert.Contains(t, body, "without envelope in version 2023-02-01 (recorded: 2024-08-05); record one.")
+
+		srv = versionMock(t,
+			clusterAnswer(t, accept(v3), 200, v3, `{"v":3}`),
+			clusterAnswer(t, accept(v1), 200, v1, `{"v":1}`),
+			clusterAnswer(t, accept(v3), 200, v3, `{"v":3,"again":true}`))
+		status, ct, body = askVersion(t, srv, "2023-01-01")
+		assert.Equal(t, http.StatusOK, status)
+		assert.Equal(t, v1, ct)
+		assert.JSONEq(t, `{"v":1}`, body)
+		_, _, body = askVersion(t, srv, "2024-08-05")
+		assert.JSONEq(t, `{"v":3}`, body, "each version has its own sequence")
+		_, _, body = askVersion(t, srv, "2024-08-05")
+		assert.JSONEq(t, `{"v":3,"again":true}`, body)
+		status, _, body = askVersion(t, srv, "2023-02-01")
+		assert.Equal(t, http.StatusNotImplemented, status)
+		assert.Contains(t, body, "(recorded: 2023-01-01, 2024-08-05)")
+	}
+
+	// A request not recorded whose answer names no version (an error's
+	// application/json) is in the sequence of every version, in recorded
+	// order, and answers any version when no answer names one.
+	const apiErr = `{"error":401,"errorCode":"UNAUTHORIZED"}`
+	srv := versionMock(t,
+		clusterAnswer(t, "", 401, "application/json", apiErr),
+		clusterAnswer(t, "", 200, v3, `{"v":3}`),
+		clusterAnswer(t, "", 401, "application/json", apiErr))
+	var seen []int
+	for range 3 {
+		status, _, _ := askVersion(t, srv, "2024-08-05")
+		seen = append(seen, status)
+	}
+	assert.Equal(t, []int{401, 200, 401}, seen)
+	status, _, _ := askVersion(t, srv, "2023-01-01")
+	assert.Equal(t, http.StatusNotImplemented, status, "an error alone is no recording of 2023-01-01")
+	srv = versionMock(t, clusterAnswer(t, "", 401, "application/json", apiErr))
+	for _, v := range []string{"2023-01-01", "2024-08-05"} {
+		status, _, body := askVersion(t, srv, v)
+		assert.Equal(t, http.StatusUnauthorized, status, v)
+		assert.JSONEq(t, apiErr, body)
+	}
 }
