@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -385,13 +386,16 @@ func mockToken() *atlaswire.Answer {
 
 // replaceParams returns body with the path parameter values asked for in
 // place of the recorded ones, by this rule: a JSON string value (never a
-// member name, never part of a longer string) that is exactly a recorded
-// value of a parameter asked for with another value becomes the asked
-// value, wherever it is in the document. When parameters recorded with the
-// same value are asked for with different ones, a member named as one of
-// them takes that one's value, and any other such value is left as
-// recorded. Every other byte is kept as recorded, and a body that is not
-// JSON is returned as it is.
+// member name) that is exactly a recorded value of a parameter asked for
+// with another value becomes the asked value, wherever it is in the
+// document. When parameters recorded with the same value are asked for with
+// different ones, a member named as one of them takes that one's value, and
+// any other such value is left as recorded. Inside a longer string value (a
+// path such as a 429's "api/atlas/v2/groups/<id>/...", a detail), a
+// recorded value of at least minWordSwap bytes is replaced where it stands
+// as a whole word, as replaceWords does; a shorter one ("admin") is left,
+// as it could be any word of the text. Every other byte is kept as
+// recorded, and a body that is not JSON is returned as it is.
 func replaceParams(body []byte, recorded, asked map[string]string) []byte {
 	type swap struct{ name, to string }
 	swaps := map[string][]swap{} // recorded value → the parameters asked for with another
@@ -403,12 +407,28 @@ func replaceParams(body []byte, recorded, asked map[string]string) []byte {
 	if len(swaps) == 0 {
 		return body
 	}
+	unambiguous := func(list []swap) bool {
+		return !slices.ContainsFunc(list, func(s swap) bool { return s.to != list[0].to })
+	}
+	var words []string // the values replaced inside longer strings, longest first
+	for from, list := range swaps {
+		if len(from) >= minWordSwap && unambiguous(list) {
+			words = append(words, from)
+		}
+	}
+	slices.SortFunc(words, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	return replaceStrings(body, func(member, value string) (string, bool) {
 		list := swaps[value]
 		if len(list) == 0 {
-			return "", false
+			changed := false
+			for _, from := range words {
+				var c bool
+				value, c = swapWords(value, from, swaps[from][0].to)
+				changed = changed || c
+			}
+			return value, changed
 		}
-		if !slices.ContainsFunc(list, func(s swap) bool { return s.to != list[0].to }) {
+		if unambiguous(list) {
 			return list[0].to, true
 		}
 		for _, s := range list {
@@ -420,12 +440,23 @@ func replaceParams(body []byte, recorded, asked map[string]string) []byte {
 	})
 }
 
+// minWordSwap is the shortest recorded parameter value replaceParams
+// replaces inside a longer string: a project id (24 characters) or a
+// cluster name of eight, not a word such as "admin".
+const minWordSwap = 8
+
 // replaceWords returns body with to in place of from wherever from is a
 // whole word of a JSON string value (never of a member name): the value
 // itself, or a part of it with no letter or digit either side, as the id
 // in Atlas's "Invalid group ID NOT-A-GROUP.". A body that is not JSON is
 // returned as it is.
 func replaceWords(body []byte, from, to string) []byte {
+	return replaceStrings(body, func(_, value string) (string, bool) { return swapWords(value, from, to) })
+}
+
+// swapWords replaces from in value where it stands as a whole word: not
+// preceded or followed by a letter or a digit.
+func swapWords(value, from, to string) (string, bool) {
 	isWord := func(s string, i int) bool {
 		if i < 0 || i >= len(s) {
 			return false
@@ -433,31 +464,29 @@ func replaceWords(body []byte, from, to string) []byte {
 		c := s[i]
 		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf
 	}
-	return replaceStrings(body, func(_, value string) (string, bool) {
-		var b strings.Builder
-		changed := false
-		for rest := value; ; {
-			i := strings.Index(rest, from)
-			if i < 0 {
-				b.WriteString(rest)
-				break
-			}
-			end := i + len(from)
-			whole := !isWord(rest, i-1) && !isWord(rest, end)
-			if at := len(value) - len(rest); at > 0 && i == 0 {
-				whole = whole && !isWord(value, at-1)
-			}
-			b.WriteString(rest[:i])
-			if whole {
-				b.WriteString(to)
-				changed = true
-			} else {
-				b.WriteString(from)
-			}
-			rest = rest[end:]
+	var b strings.Builder
+	changed := false
+	for rest := value; ; {
+		i := strings.Index(rest, from)
+		if i < 0 {
+			b.WriteString(rest)
+			break
 		}
-		return b.String(), changed
-	})
+		end := i + len(from)
+		whole := !isWord(rest, i-1) && !isWord(rest, end)
+		if at := len(value) - len(rest); at > 0 && i == 0 {
+			whole = whole && !isWord(value, at-1)
+		}
+		b.WriteString(rest[:i])
+		if whole {
+			b.WriteString(to)
+			changed = true
+		} else {
+			b.WriteString(from)
+		}
+		rest = rest[end:]
+	}
+	return b.String(), changed
 }
 
 // replaceStrings returns body with the JSON string values (not member

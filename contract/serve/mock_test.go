@@ -144,6 +144,15 @@ func TestMockAnswersPerProject(t *testing.T) {
 	resp, body := mockPost(t, srv, other, mockMT)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.Equal(t, []any{"0123456789abcdef01234567"}, body["parameters"])
+	// The id inside a longer string, the 429's path, is the project's too.
+	for range len(want) {
+		if resp, body = mockPost(t, srv, other, mockMT); resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.NotEmpty(t, body["parameters"])
+	assert.Equal(t, "api/atlas/v2/groups/0123456789abcdef01234567/maintenanceWindow/defer", body["parameters"].([]any)[0])
 
 	assert.Equal(t, want, statuses(mockGood, len(want)), "the answers cycle")
 }
