@@ -66,7 +66,7 @@ func TestReadCassetteErrors(t *testing.T) {
 		status int
 		code   string
 		line   int
-	}{{400, "ATLAS_MAINTENANCE_NOT_SCHEDULED", 4}, {404, "RESOURCE_NOT_FOUND", 38}, {429, "RATE_LIMITED_TOKEN_BUCKET", 69}} {
+	}{{400, "ATLAS_MAINTENANCE_NOT_SCHEDULED", 4}, {404, "GROUP_NOT_FOUND", 38}, {429, "RATE_LIMITED_TOKEN_BUCKET", 69}} {
 		it := got[i]
 		assert.Equal(t, i, it.Index)
 		assert.Equal(t, want.line, it.Line)

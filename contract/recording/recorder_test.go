@@ -94,7 +94,7 @@ func (s *atlasStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = fmt.Fprintf(w, `{"detail":"No group with ID %s exists.","error":404,"errorCode":"RESOURCE_NOT_FOUND","parameters":[%q],"reason":"Not Found"}`, groupID, groupID)
+		_, _ = fmt.Fprintf(w, `{"detail":"No group with ID %s exists.","error":404,"errorCode":"GROUP_NOT_FOUND","parameters":[%q],"reason":"Not Found"}`, groupID, groupID)
 	}
 }
 
