@@ -20,12 +20,9 @@ func CheckResponse(rsp *DeferMaintenanceWindowResponse) error {
 		return errors.New("atlas: CheckResponse: the response holds no HTTP response")
 	}
 	hr := rsp.HTTPResponse
-	method, path, enveloped := OperationMethod, OperationPath, false
+	method, path, enveloped := OperationMethod, OperationPath, askedEnvelope(hr.Request)
 	if req := hr.Request; req != nil && req.URL != nil {
 		method, path = req.Method, req.URL.Path
-		if req.URL.RawQuery != "" {
-			enveloped, _ = strconv.ParseBool(req.URL.Query().Get("envelope"))
-		}
 	}
 	if is2xx(hr.StatusCode) && !enveloped {
 		return nil
@@ -44,23 +41,32 @@ func CheckResponse(rsp *DeferMaintenanceWindowResponse) error {
 // typedAPIError returns the ApiError the generated parser decoded for the
 // response's status, or nil.
 func typedAPIError(rsp *DeferMaintenanceWindowResponse) *APIError {
-	switch rsp.StatusCode() {
+	if field := apiErrorField(rsp, rsp.StatusCode()); field != nil {
+		return *field
+	}
+	return nil
+}
+
+// apiErrorField returns the ApiError field of a declared error status
+// (JSON400 for 400, ...), or nil for a status that has none.
+func apiErrorField(rsp *DeferMaintenanceWindowResponse, status int) **APIError {
+	switch status {
 	case 400:
-		return rsp.JSON400
+		return &rsp.JSON400
 	case 401:
-		return rsp.JSON401
+		return &rsp.JSON401
 	case 403:
-		return rsp.JSON403
+		return &rsp.JSON403
 	case 404:
-		return rsp.JSON404
+		return &rsp.JSON404
 	case 406:
-		return rsp.JSON406
+		return &rsp.JSON406
 	case 410:
-		return rsp.JSON410
+		return &rsp.JSON410
 	case 429:
-		return rsp.JSON429
+		return &rsp.JSON429
 	case 500:
-		return rsp.JSON500
+		return &rsp.JSON500
 	}
 	return nil
 }
@@ -106,11 +112,7 @@ func parseResponse(resp *http.Response) (*DeferMaintenanceWindowResponse, error)
 // envelope=true, and whether it is one. An answer that is no envelope (a
 // proxy's page) is typed as it came.
 func envelopeOf(resp *http.Response, body []byte) (EnvelopeBody, bool) {
-	req := resp.Request
-	if req == nil || req.URL == nil || req.URL.RawQuery == "" || len(body) == 0 {
-		return EnvelopeBody{}, false
-	}
-	if enveloped, _ := strconv.ParseBool(req.URL.Query().Get("envelope")); !enveloped {
+	if len(body) == 0 || !askedEnvelope(resp.Request) {
 		return EnvelopeBody{}, false
 	}
 	env, err := ParseEnvelope(body)
@@ -142,32 +144,19 @@ func parseEnveloped(resp, in *http.Response, body []byte, env EnvelopeBody) (*De
 			fmt.Errorf("atlas: decoding the enveloped %d answer: %w", status, err)
 	}
 	rsp.Body, rsp.HTTPResponse = body, resp
-	if a := decodeAPIError(env.Content); a != nil {
-		setTypedAPIError(rsp, status, a)
+	if field := apiErrorField(rsp, status); field != nil {
+		*field = decodeAPIError(env.Content)
 	}
 	return rsp, nil
 }
 
-// setTypedAPIError sets the ApiError field of a declared error status.
-func setTypedAPIError(rsp *DeferMaintenanceWindowResponse, status int, a *APIError) {
-	switch status {
-	case 400:
-		rsp.JSON400 = a
-	case 401:
-		rsp.JSON401 = a
-	case 403:
-		rsp.JSON403 = a
-	case 404:
-		rsp.JSON404 = a
-	case 406:
-		rsp.JSON406 = a
-	case 410:
-		rsp.JSON410 = a
-	case 429:
-		rsp.JSON429 = a
-	case 500:
-		rsp.JSON500 = a
+// askedEnvelope reports whether req asked for envelope=true.
+func askedEnvelope(req *http.Request) bool {
+	if req == nil || req.URL == nil || req.URL.RawQuery == "" {
+		return false
 	}
+	enveloped, _ := strconv.ParseBool(req.URL.Query().Get("envelope"))
+	return enveloped
 }
 
 // readBody reads all of r, as io.ReadAll does, but allocates nothing for
