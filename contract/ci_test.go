@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
@@ -343,4 +345,14 @@ func TestToolVersionFromBuildInfo(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, toolFromBuildInfo(tc.bi).Version, tc.name)
 	}
+}
+
+// TestNoAnswerWithoutURLIsSkipped: an interaction without a URL and without
+// a response (built through the Go API) is skipped as unanswered, not
+// judged, and nothing panics.
+func TestNoAnswerWithoutURLIsSkipped(t *testing.T) {
+	t.Parallel()
+	outside, err := Scope{}.Filter(mustDefaultSpec(t), "")
+	require.NoError(t, err)
+	assert.Equal(t, skipNoAnswer, outside(&recording.Interaction{}))
 }

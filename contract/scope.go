@@ -138,11 +138,11 @@ func newScopeRule(spec *Spec, mount string, s Scope) (*scopeRule, error) {
 // to be judged.
 func (r *scopeRule) skip(in *recording.Interaction) string {
 	u := in.Request.URL
-	if u == nil {
-		return "" // judged: an unknown-operation finding says what is wrong
-	}
-	if in.Response.StatusCode == 0 {
+	switch {
+	case in.Response.StatusCode == 0:
 		return skipNoAnswer
+	case u == nil:
+		return "" // judged: an unknown-operation finding says what is wrong
 	}
 	if r.hosts != nil && !r.hosts[strings.ToLower(u.Hostname())] {
 		return skipHost
@@ -171,7 +171,10 @@ func (r *runner) skip(in *recording.Interaction) bool {
 		r.skipReasons = map[string]int{}
 	}
 	r.skipReasons[reason]++
-	path := in.Request.URL.EscapedPath()
+	path := ""
+	if in.Request.URL != nil {
+		path = in.Request.URL.EscapedPath()
+	}
 	if reason == skipPath {
 		r.misses.add(r.spec, path)
 	}
