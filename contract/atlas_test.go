@@ -2,8 +2,12 @@ package contract
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/atlascontract/deferwindow/contract/recording"
+	"github.com/stretchr/testify/assert"
 )
 
 // mustAtlasSpec returns the embedded published spec with the errata.
@@ -177,4 +181,34 @@ func TestRealAtlasTrafficReplaysAsJudgedOffline(t *testing.T) {
 	if replaySummary.Interactions < 280 {
 		t.Errorf("replayed %d interactions", replaySummary.Interactions)
 	}
+}
+
+// TestEnvelopesTheSpecDeclares: the Performance Advisor's operations declare
+// their body as an envelope ({"status", "content"}: Enveloped…Response), so
+// answered so unasked it is their body, not an unexpected envelope; any
+// other operation's envelope, unasked, still is one. An enveloped body
+// without Content-Type is a content-type finding, as a plain one is.
+func TestEnvelopesTheSpecDeclares(t *testing.T) {
+	t.Parallel()
+	judge := func(spec *Spec, url string, header http.Header, body string) []string {
+		in := &recording.Interaction{File: "e.yaml",
+			Request:  recording.Request{Method: http.MethodGet, URL: mustURL(t, url), Header: http.Header{"Accept": {"application/vnd.atlas.2024-08-05+json"}}},
+			Response: recording.Response{StatusCode: http.StatusOK, Header: header, Body: []byte(body)}}
+		if strings.Contains(url, "maintenanceWindow/defer") {
+			in.Request.Method, in.Request.Header = http.MethodPost, http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}
+		}
+		var out []string
+		for _, f := range NewChecker(spec, "").Check(t.Context(), in).Findings {
+			out = append(out, string(f.Rule))
+		}
+		return out
+	}
+	atlasJSON := http.Header{"Content-Type": {"application/vnd.atlas.2024-08-05+json;charset=utf-8"}}
+	const group = "https://cloud.mongodb.com/api/atlas/v2/groups/6a793f47c0eb9e7a17712883"
+	assert.Empty(t, judge(mustAtlasSpec(t), group+"/clusters/Cluster0/performanceAdvisor/dropIndexSuggestions", atlasJSON,
+		`{"content":{"hiddenIndexes":[],"redundantIndexes":[],"unusedIndexes":[]},"status":200}`))
+	assert.Equal(t, []string{string(RuleEnvelopeUnexpected)}, judge(mustAtlasSpec(t), group+"/clusters/Cluster0/processArgs", atlasJSON,
+		`{"content":{},"status":200}`))
+	assert.Equal(t, []string{string(RuleContentType)}, judge(mustDefaultSpec(t), group+"/maintenanceWindow/defer?envelope=true", http.Header{},
+		`{"content":{},"status":200}`))
 }

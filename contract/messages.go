@@ -24,6 +24,7 @@ const (
 	msgEnvelopeRepeated
 	msgEnvelopeTransport
 	msgEnvelopeNotJSON
+	msgEnvelopeNoContentType
 	msgEnvelopeUnexpected
 	msgStatusUndeclared
 	msgEnvelopeStatusUndeclared
@@ -81,6 +82,7 @@ var templates = map[message]string{
 	msgEnvelopeRepeated:           "the envelope has %s more than once, and decoders disagree on which counts; %s was judged",
 	msgEnvelopeTransport:          "the transport status %d is neither 200 nor the envelope's status %d",
 	msgEnvelopeNotJSON:            "an enveloped body must be JSON, but Content-Type is %s",
+	msgEnvelopeNoContentType:      "an enveloped body has no Content-Type; an envelope is JSON (application/json)",
 	msgEnvelopeUnexpected:         "the body is an envelope ({\"status\", \"content\"}) but the request did not ask for envelope=true",
 	msgStatusUndeclared:           "the response status %d is not declared for %s; declared: %s",
 	msgEnvelopeStatusUndeclared:   "the envelope's status %d is not declared for %s; declared: %s",

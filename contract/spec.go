@@ -347,6 +347,21 @@ func (info *responseInfo) isList() bool {
 	return results != nil && results.Value != nil && results.Value.Type.Is("array")
 }
 
+// isEnvelope tells whether the response's declared JSON body is itself an
+// envelope: an object with status and content members. nil (an undeclared
+// status) is none.
+func (info *responseInfo) isEnvelope() bool {
+	if info == nil {
+		return false
+	}
+	m := info.jsonMedia()
+	if m == nil || m.Schema == nil || m.Schema.Value == nil {
+		return false
+	}
+	props := m.Schema.Value.Properties
+	return props["status"] != nil && props["content"] != nil
+}
+
 // describeOperations lists the spec's operations as "METHOD path", or
 // counts them when there are many.
 func (s *Spec) describeOperations() string {
