@@ -212,3 +212,28 @@ func TestEnvelopesTheSpecDeclares(t *testing.T) {
 	assert.Equal(t, []string{string(RuleContentType)}, judge(mustDefaultSpec(t), group+"/maintenanceWindow/defer?envelope=true", http.Header{},
 		`{"content":{},"status":200}`))
 }
+
+// TestEscapedPatternsMatchTheEscapedValue: the ipAddress of a service
+// account's access list entry has a pattern written for the value as it
+// travels in the path, its CIDR slash escaped (%2[fF]), as MongoDB's SDK
+// sends it: an IPv6 block is judged escaped, not refused decoded, and a
+// value that is no address is still refused.
+func TestEscapedPatternsMatchTheEscapedValue(t *testing.T) {
+	t.Parallel()
+	checker := NewChecker(mustAtlasSpec(t), "")
+	judge := func(ip string) []string {
+		in := &recording.Interaction{File: "a.yaml",
+			Request: recording.Request{Method: http.MethodDelete, Header: http.Header{"Accept": {"application/vnd.atlas.2024-08-05+json"}},
+				URL: mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/6a793f62c0eb9e7a1771502a/serviceAccounts/mdb_sa_id_0123456789abcdef01234567/accessList/"+ip)},
+			Response: recording.Response{StatusCode: http.StatusNoContent, Header: http.Header{}}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, string(f.Rule))
+		}
+		return out
+	}
+	assert.Empty(t, judge("2001:db8::%2F32"))
+	assert.Empty(t, judge("10.0.0.0%2F8"))
+	assert.Empty(t, judge("192.0.2.1"))
+	assert.Equal(t, []string{string(RuleInvalidRequestAccepted)}, judge("not-an-address"))
+}

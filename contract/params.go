@@ -24,6 +24,11 @@ type paramRule struct {
 	typ   string // the primitive's type, the items' for an array
 	split bool   // an array given as one comma-separated value (explode: false)
 	key   string // a header's canonical name
+	// escaped is a plain string path parameter whose pattern spells a
+	// percent-escape (%2[fF]: the ipAddress of an access list entry, a
+	// CIDR block whose slash travels escaped): its pattern is matched
+	// against the value as it travels in the path, escaped again.
+	escaped bool
 }
 
 // newParamRules returns the rules of the parameters an operation declares
@@ -63,6 +68,7 @@ func newParamRule(p *openapi3.Parameter) paramRule {
 	case r.typ == "":
 	case p.In == openapi3.ParameterInPath:
 		r.plain = sm.Style == openapi3.SerializationSimple && !r.array
+		r.escaped = r.plain && r.typ == openapi3.TypeString && strings.Contains(s.Pattern, "%")
 	case p.In == openapi3.ParameterInQuery:
 		r.plain = sm.Style == openapi3.SerializationForm
 	case p.In == openapi3.ParameterInHeader:
@@ -175,6 +181,9 @@ func (r *paramRule) judge(op *Operation, in *paramInput) string {
 		return reasonEmpty
 	case value == nil, value == "" && r.p.AllowEmptyValue:
 		return ""
+	}
+	if s, ok := value.(string); ok && r.escaped {
+		value = url.PathEscape(s)
 	}
 	v, err := op.schemas.Validator(r.p.Schema)
 	if err != nil {
