@@ -531,7 +531,10 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 	return append(res, trail...), nil
 }
 
-// learnValue learns a secret JSON value: a string, or every string inside.
+// learnValue learns a secret JSON value: a string or a number, or every
+// string and number inside an object or an array, and the object or array
+// as written. A string is learned unquoted only: learning its quotes would
+// make the scrub replace "secret" elsewhere by a bare REDACTED.
 func (r *redactor) learnValue(v jsontext.Value) {
 	dec := jsontext.NewDecoder(bytes.NewReader(v), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	for {
@@ -546,7 +549,9 @@ func (r *redactor) learnValue(v jsontext.Value) {
 			r.learn(tok.String())
 		}
 	}
-	r.learn(string(v))
+	if k := v.Kind(); k == '{' || k == '[' {
+		r.learn(string(v))
+	}
 }
 
 // jsonEscape returns v as it appears inside a JSON string.
