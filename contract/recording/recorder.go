@@ -100,7 +100,12 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //     case-insensitively and ignoring "-" and "_" (apiKey is api_key), as
 //     are RedactFields; forms and queries also lose key, code and sig (in
 //     JSON they name ordinary data, such as Atlas tags). The member or
-//     field stays, its value becomes "REDACTED"; a "name: value" line of
+//     field stays, its value becomes "REDACTED"; an object or an array under
+//     such a name keeps its shape, every string and number inside becoming
+//     "REDACTED" ({"apiKey": ["REDACTED"]}), but for an object that has a
+//     member of a secret name, an API key resource such as Atlas's
+//     {"publicKey": ..., "privateKey": ...}, whose members are redacted by
+//     their own names (the public key stays); a "name: value" line of
 //     text loses the value to the end of the line, a quoted value to its
 //     closing quote;
 //   - a URL loses its user information (https://REDACTED@host/,

@@ -51,10 +51,11 @@ var secretNames = []string{
 var secretParamNames = []string{"key", "code", "sig"}
 
 // secretWholeNames lists the secret names whose JSON value is replaced
-// whatever its type ("id_token": {...} becomes "id_token": "REDACTED"). Under
-// the other names, an object or an array is kept and its members redacted
-// by the same rules: "apiKey" names a third-party integration's key in
-// Atlas, but also an API key resource, {"publicKey": ..., "privateKey": ...}.
+// whatever its type ("id_token": {...} becomes "id_token": "REDACTED").
+// Under the other secret names, an object or an array keeps its shape but
+// not its values (see secretValue): "apiKey" names a third-party
+// integration's key in Atlas, but also an API key resource,
+// {"publicKey": ..., "privateKey": ...}, whose public key is kept.
 var secretWholeNames = names("access_token", "refresh_token", "id_token", "client_secret",
 	"client_assertion", "password", "private_key", "secret")
 
@@ -505,12 +506,20 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 		}
 		name := tok.String()
 		if r.secretField(name, secretJSONFields) {
-			if k := dec.PeekKind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
-				continue // its members are redacted by their own names
-			}
 			val, err := dec.ReadValue()
 			if err != nil {
 				return nil, err
+			}
+			if k := val.Kind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
+				red, err := r.secretValue(val)
+				if err != nil {
+					return nil, err
+				}
+				if err := enc.WriteValue(red); err != nil {
+					return nil, err
+				}
+				changed = changed || !bytes.Equal(red, val)
+				continue
 			}
 			r.learnValue(val)
 			if err := enc.WriteToken(jsontext.String(Redacted)); err != nil {
@@ -529,6 +538,77 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 	res := append([]byte(nil), lead...)
 	res = append(res, bytes.TrimRight(out.Bytes(), "\n")...)
 	return append(res, trail...), nil
+}
+
+// secretValue redacts an object or an array found under a secret name
+// that is not in secretWholeNames, keeping its shape. An object with a
+// member of a secret name is an API key resource (Atlas's
+// {"publicKey": ..., "privateKey": ...}): its members are redacted by their
+// own names, so the public key, an identifier, stays and is not learned.
+// In any other object or array every string and number, however deep,
+// becomes "REDACTED" and is learned ({"apiKey": ["sk_..."]},
+// {"token": {"value": "..."}}), nested objects following the same rule;
+// member names, true, false and null stay.
+func (r *redactor) secretValue(v jsontext.Value) (jsontext.Value, error) {
+	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	switch v.Kind() {
+	case '"', '0':
+		r.learnValue(v)
+		return jsontext.Value(`"` + Redacted + `"`), nil
+	case '{', '[':
+	default:
+		return v, nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(v), opts...)
+	open, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	var members []jsontext.Value // names and values of an object, elements of an array
+	apiKey := false
+	for dec.PeekKind() != '}' && dec.PeekKind() != ']' {
+		m, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		if open.Kind() == '{' && len(members)%2 == 0 {
+			if name, err := jsontext.AppendUnquote(nil, m); err == nil && r.secretField(string(name), secretJSONFields) {
+				apiKey = true
+			}
+		}
+		members = append(members, slices.Clone(m))
+	}
+	if apiKey {
+		return r.json(v)
+	}
+	var out bytes.Buffer
+	enc := jsontext.NewEncoder(&out, opts...)
+	if err := enc.WriteToken(open); err != nil {
+		return nil, err
+	}
+	for i, m := range members {
+		if open.Kind() == '{' && i%2 == 0 {
+			if err := enc.WriteValue(m); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		red, err := r.secretValue(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := enc.WriteValue(red); err != nil {
+			return nil, err
+		}
+	}
+	end := jsontext.EndObject
+	if open.Kind() == '[' {
+		end = jsontext.EndArray
+	}
+	if err := enc.WriteToken(end); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(out.Bytes(), "\n"), nil
 }
 
 // learnValue learns a secret JSON value: a string or a number, or every

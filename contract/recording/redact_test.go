@@ -113,6 +113,11 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 		{name: "nested secrets", header: js, response: true,
 			body: `{"apiKey":{"publicKey":"qwertyui","privateKey":"` + privateKey + `"},"list":[{"secret":"mdb_sa_sk_abcdefgh"}]}`,
 			want: `{"apiKey":{"publicKey":"qwertyui","privateKey":"REDACTED"},"list":[{"secret":"REDACTED"}]}`},
+		{name: "secret in an array or an object under a secret name", header: js, response: true,
+			body: `{"apiKey":["SECRET_IN_ARRAY_1",12345678901],"token":{"value":"SECRET_IN_OBJECT_2","ok":true,"n":null},` +
+				`"api_key":[{"id":"SECRET_ID_3"},{"publicKey":"pubkey12","privateKey":"SECRET_PRIVATE_4"}],"echo":"SECRET_IN_ARRAY_1"}`,
+			want: `{"apiKey":["REDACTED","REDACTED"],"token":{"value":"REDACTED","ok":true,"n":null},` +
+				`"api_key":[{"id":"REDACTED"},{"publicKey":"pubkey12","privateKey":"REDACTED"}],"echo":"REDACTED"}`},
 		{name: "a secret string elsewhere keeps its quotes", header: js, response: true,
 			body: `{"password":"SECRET_ECHOED_5","echo":"SECRET_ECHOED_5"}`,
 			want: `{"password":"REDACTED","echo":"REDACTED"}`},
