@@ -92,7 +92,8 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //     Private-Token, X-Amz-Security-Token), but for the CORS
 //     Access-Control-* headers, lose their values, as do RedactHeaders;
 //   - one list of names is secret in JSON members, form fields (urlencoded
-//     and multipart/form-data parts), query strings, the form go-vcr
+//     and multipart/form-data parts, multipart nested in multipart down to
+//     four levels, a deeper one replaced whole), query strings, the form go-vcr
 //     records and other text: access_token, refresh_token, id_token,
 //     token, client_secret, client_assertion, code_verifier, password,
 //     secret, private_key, api_key, access_key, secret_key, signature,

@@ -386,9 +386,19 @@ func (r *redactor) secretField(name string, defaults map[string]bool) bool {
 	return defaults[n] || r.fields[n]
 }
 
+// maxMultipartDepth is how deep multipart bodies nest and are still
+// redacted part by part: a multipart part at this depth (the body itself
+// being at depth 0) is replaced whole by Redacted.
+const maxMultipartDepth = 4
+
 // body redacts a request or response body: JSON secret fields, form secret
 // fields, and, for other text, anything shaped like "access_token": "...".
 func (r *redactor) body(b []byte, contentType string) []byte {
+	return r.bodyAt(b, contentType, 0)
+}
+
+// bodyAt redacts a body that depth multipart bodies enclose.
+func (r *redactor) bodyAt(b []byte, contentType string, depth int) []byte {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return b
@@ -399,7 +409,7 @@ func (r *redactor) body(b []byte, contentType string) []byte {
 		}
 	} else if strings.Contains(strings.ToLower(contentType), "x-www-form-urlencoded") || bytes.IndexByte(b, '=') > 0 && !bytes.ContainsAny(b, " \n") {
 		return []byte(r.formText(string(b)))
-	} else if out, ok := r.multipart(b, contentType); ok {
+	} else if out, ok := r.multipart(b, contentType, depth); ok {
 		return out
 	}
 	return r.text(b)
@@ -430,9 +440,11 @@ func (r *redactor) text(b []byte) []byte {
 // part by part, keeping its bytes but for the redacted values: a part named
 // by a secret form field (Content-Disposition: form-data;
 // name="client_secret") has its content replaced by Redacted, and any other
-// part's content is redacted as a body of its own Content-Type. It reports
-// false when contentType is not multipart with a boundary.
-func (r *redactor) multipart(b []byte, contentType string) ([]byte, bool) {
+// part's content is redacted as a body of its own Content-Type, a multipart
+// part part by part in turn, down to maxMultipartDepth, below which it is
+// replaced whole. depth is the number of multipart bodies enclosing b. It
+// reports false when contentType is not multipart with a boundary.
+func (r *redactor) multipart(b []byte, contentType string, depth int) ([]byte, bool) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || !strings.HasPrefix(mediaType, "multipart/") || params["boundary"] == "" {
 		return nil, false
@@ -467,10 +479,10 @@ func (r *redactor) multipart(b []byte, contentType string) ([]byte, bool) {
 		if _, dp, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil && r.secretField(dp["name"], secretFormFields) {
 			r.learn(string(content))
 			redacted = []byte(Redacted)
-		} else if ct := hdr.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "multipart/") {
-			redacted = r.body(content, ct)
+		} else if ct := hdr.Get("Content-Type"); depth+1 < maxMultipartDepth || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "multipart/") {
+			redacted = r.bodyAt(content, ct, depth+1)
 		} else {
-			continue
+			redacted = []byte(Redacted) // a multipart too deep to look into
 		}
 		if bytes.Equal(redacted, content) {
 			continue
