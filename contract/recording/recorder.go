@@ -107,8 +107,8 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //     member of a secret name, an API key resource such as Atlas's
 //     {"publicKey": ..., "privateKey": ...}, whose members are redacted by
 //     their own names (the public key stays); a "name: value" line of
-//     text loses the value to the end of the line, a quoted value to its
-//     closing quote;
+//     text loses the value to the end of the line, a value in double or
+//     single quotes to its closing quote;
 //   - a URL loses its user information (https://REDACTED@host/,
 //     https://REDACTED:REDACTED@host/);
 //   - every value removed above (when at least 8 bytes long) is remembered

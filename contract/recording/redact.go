@@ -107,12 +107,13 @@ var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|respons
 
 // secretText finds secret fields in a body that is neither JSON nor a form
 // (a broken token response, say), by the names of secretNames, each
-// separator optional (client_secret, clientSecret, client-secret): a quoted
-// value ("password": "two words") runs to its closing quote, or to the end
-// of the line when it has none; name=value runs to "&", ",", ";", "}" or
-// white space, as in a query; an unquoted name: value runs to the end of
-// the line (password: two words).
-var secretText = regexp.MustCompile(`(?i)("?(?:` + textNames() + `)"?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
+// separator optional (client_secret, clientSecret, client-secret), in
+// double or single quotes or none: a quoted value ("password": "two words",
+// password = 'two words') runs to its closing quote, a backslash escaping
+// the next character, or to the end of the line when it has none;
+// name=value runs to "&", ",", ";", "}" or white space, as in a query; an
+// unquoted name: value runs to the end of the line (password: two words).
+var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
 
 // textNames returns the alternatives of secretText: each name of
 // secretNames, with an optional "_" or "-" between its letters.
@@ -424,13 +425,16 @@ func (r *redactor) text(b []byte) []byte {
 		case sub[2] != nil: // "name": "value"
 			r.learn(string(sub[3]))
 			out = append(append(out, sub[2]...), Redacted...)
-		case sub[4] != nil: // name=value
+		case sub[4] != nil: // 'name': 'value', name = 'value'
 			r.learn(string(sub[5]))
 			out = append(append(out, sub[4]...), Redacted...)
+		case sub[6] != nil: // name=value
+			r.learn(string(sub[7]))
+			out = append(append(out, sub[6]...), Redacted...)
 		default: // name: value to the end of the line
-			val := bytes.TrimRight(sub[7], " \t")
+			val := bytes.TrimRight(sub[9], " \t")
 			r.learn(string(val))
-			out = append(append(append(out, sub[6]...), Redacted...), sub[7][len(val):]...)
+			out = append(append(append(out, sub[8]...), Redacted...), sub[9][len(val):]...)
 		}
 		return out
 	})
