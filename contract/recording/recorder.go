@@ -454,7 +454,22 @@ func (rd *redactor) request(rq *cassette.Request) {
 // that sends client_secret in the form (x/oauth2's AuthStyleInParams), say,
 // which go-vcr's default matcher alone never matches (it compares bodies
 // and forms). The request itself is not changed (its body is read and put
-// back). Use it in go-vcr's replay:
+// back).
+//
+// RedactedMatcher redacts by names only: it never sees the responses, so it
+// cannot know the secrets the recorder learned from them and replaced
+// wherever else they appeared. A value a response held under a secret name
+// ({"secret": "..."}) and that a later request sent under a name that is
+// not secret (an X-Echo header, a JSON member "value") was recorded as
+// REDACTED in that request, but RedactedMatcher leaves the live value, so a
+// client that sends it again on replay (one that holds it from its
+// configuration; one that read it from the replayed response sends
+// REDACTED) finds no interaction. Name the field or the header in the
+// RedactFields or RedactHeaders of the options given to both the Recorder
+// and RedactedMatcher, or have go-vcr's matcher ignore it
+// (cassette.WithIgnoreHeaders, or a MatcherFunc of your own around match).
+//
+// Use it in go-vcr's replay:
 //
 //	recorder.WithMatcher(recording.RedactedMatcher(cassette.NewDefaultMatcher(
 //		cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization(),
