@@ -92,7 +92,8 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //     Private-Token, X-Amz-Security-Token), but for the CORS
 //     Access-Control-* headers, lose their values, as do RedactHeaders;
 //   - one list of names is secret in JSON members, form fields (urlencoded
-//     and multipart/form-data parts), query strings, the form go-vcr
+//     and multipart/form-data parts, multipart nested in multipart down to
+//     four levels, a deeper one replaced whole), query strings, the form go-vcr
 //     records and other text: access_token, refresh_token, id_token,
 //     token, client_secret, client_assertion, code_verifier, password,
 //     secret, private_key, api_key, access_key, secret_key, signature,
@@ -100,9 +101,14 @@ const omittedTooLarge = "body not recorded: larger than the recorder's cap"
 //     case-insensitively and ignoring "-" and "_" (apiKey is api_key), as
 //     are RedactFields; forms and queries also lose key, code and sig (in
 //     JSON they name ordinary data, such as Atlas tags). The member or
-//     field stays, its value becomes "REDACTED"; a "name: value" line of
-//     text loses the value to the end of the line, a quoted value to its
-//     closing quote;
+//     field stays, its value becomes "REDACTED"; an object or an array under
+//     such a name keeps its shape, every string and number inside becoming
+//     "REDACTED" ({"apiKey": ["REDACTED"]}), but for an object that has a
+//     member of a secret name, an API key resource such as Atlas's
+//     {"publicKey": ..., "privateKey": ...}, whose members are redacted by
+//     their own names (the public key stays); a "name: value" line of
+//     text loses the value to the end of the line, a value in double or
+//     single quotes to its closing quote;
 //   - a URL loses its user information (https://REDACTED@host/,
 //     https://REDACTED:REDACTED@host/);
 //   - every value removed above (when at least 8 bytes long) is remembered
@@ -448,7 +454,22 @@ func (rd *redactor) request(rq *cassette.Request) {
 // that sends client_secret in the form (x/oauth2's AuthStyleInParams), say,
 // which go-vcr's default matcher alone never matches (it compares bodies
 // and forms). The request itself is not changed (its body is read and put
-// back). Use it in go-vcr's replay:
+// back).
+//
+// RedactedMatcher redacts by names only: it never sees the responses, so it
+// cannot know the secrets the recorder learned from them and replaced
+// wherever else they appeared. A value a response held under a secret name
+// ({"secret": "..."}) and that a later request sent under a name that is
+// not secret (an X-Echo header, a JSON member "value") was recorded as
+// REDACTED in that request, but RedactedMatcher leaves the live value, so a
+// client that sends it again on replay (one that holds it from its
+// configuration; one that read it from the replayed response sends
+// REDACTED) finds no interaction. Name the field or the header in the
+// RedactFields or RedactHeaders of the options given to both the Recorder
+// and RedactedMatcher, or have go-vcr's matcher ignore it
+// (cassette.WithIgnoreHeaders, or a MatcherFunc of your own around match).
+//
+// Use it in go-vcr's replay:
 //
 //	recorder.WithMatcher(recording.RedactedMatcher(cassette.NewDefaultMatcher(
 //		cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization(),

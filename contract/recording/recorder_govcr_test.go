@@ -3,6 +3,7 @@ package recording_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -135,4 +136,62 @@ func ExampleRedactedMatcher() {
 		return // no such cassette here
 	}
 	_ = rec.Stop()
+}
+
+// TestRedactedMatcherDoesNotKnowSecretsLearnedFromResponses records a
+// response that holds a secret and a later request that sends the same
+// value under a name that is not secret: the recorder learned it and wrote
+// the request's header as REDACTED, but RedactedMatcher never sees
+// responses, so a replaying client that sends the value again finds no
+// interaction, until the header is named in RedactHeaders or ignored by
+// go-vcr's matcher, as RedactedMatcher's documentation says.
+func TestRedactedMatcherDoesNotKnowSecretsLearnedFromResponses(t *testing.T) {
+	t.Parallel()
+	const learned = "SECRET_LEARNED_FROM_RESPONSE"
+	rec := newRecorder(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body := `{"ok":true}`
+		if r.URL.Path == "/keys" {
+			body = `{"secret":"` + learned + `"}`
+		}
+		return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}), recording.RecorderOptions{})
+	use := func(rt http.RoundTripper) error {
+		for _, p := range []string{"/keys", "/use"} {
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://api.example.com"+p, nil)
+			require.NoError(t, err)
+			if p == "/use" {
+				req.Header.Set("X-Echo", learned) // no secret name
+			}
+			resp, err := (&http.Client{Transport: rt}).Do(req)
+			if err != nil {
+				return err
+			}
+			require.NoError(t, resp.Body.Close())
+		}
+		return nil
+	}
+	require.NoError(t, use(rec))
+	path := filepath.Join(t.TempDir(), "learned.yaml")
+	require.NoError(t, rec.Save(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NotContains(t, string(data), learned)
+
+	replay := func(match cassette.MatcherFunc) error {
+		vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
+			recorder.WithMode(recorder.ModeReplayOnly),
+			recorder.WithSkipRequestLatency(true),
+			recorder.WithMatcher(match),
+		)
+		require.NoError(t, err)
+		defer func() { require.NoError(t, vcr.Stop()) }()
+		return use(vcr)
+	}
+	defaults := cassette.NewDefaultMatcher(cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization())
+	require.ErrorIs(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{})), cassette.ErrInteractionNotFound)
+	assert.NoError(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{RedactHeaders: []string{"X-Echo"}})))
+	assert.NoError(t, replay(recording.RedactedMatcher(cassette.NewDefaultMatcher(
+		cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization(), cassette.WithIgnoreHeaders("X-Echo"),
+	), recording.RecorderOptions{})))
 }

@@ -51,10 +51,11 @@ var secretNames = []string{
 var secretParamNames = []string{"key", "code", "sig"}
 
 // secretWholeNames lists the secret names whose JSON value is replaced
-// whatever its type ("id_token": {...} becomes "id_token": "REDACTED"). Under
-// the other names, an object or an array is kept and its members redacted
-// by the same rules: "apiKey" names a third-party integration's key in
-// Atlas, but also an API key resource, {"publicKey": ..., "privateKey": ...}.
+// whatever its type ("id_token": {...} becomes "id_token": "REDACTED").
+// Under the other secret names, an object or an array keeps its shape but
+// not its values (see secretValue): "apiKey" names a third-party
+// integration's key in Atlas, but also an API key resource,
+// {"publicKey": ..., "privateKey": ...}, whose public key is kept.
 var secretWholeNames = names("access_token", "refresh_token", "id_token", "client_secret",
 	"client_assertion", "password", "private_key", "secret")
 
@@ -106,12 +107,13 @@ var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|respons
 
 // secretText finds secret fields in a body that is neither JSON nor a form
 // (a broken token response, say), by the names of secretNames, each
-// separator optional (client_secret, clientSecret, client-secret): a quoted
-// value ("password": "two words") runs to its closing quote, or to the end
-// of the line when it has none; name=value runs to "&", ",", ";", "}" or
-// white space, as in a query; an unquoted name: value runs to the end of
-// the line (password: two words).
-var secretText = regexp.MustCompile(`(?i)("?(?:` + textNames() + `)"?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
+// separator optional (client_secret, clientSecret, client-secret), in
+// double or single quotes or none: a quoted value ("password": "two words",
+// password = 'two words') runs to its closing quote, a backslash escaping
+// the next character, or to the end of the line when it has none;
+// name=value runs to "&", ",", ";", "}" or white space, as in a query; an
+// unquoted name: value runs to the end of the line (password: two words).
+var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
 
 // textNames returns the alternatives of secretText: each name of
 // secretNames, with an optional "_" or "-" between its letters.
@@ -385,9 +387,19 @@ func (r *redactor) secretField(name string, defaults map[string]bool) bool {
 	return defaults[n] || r.fields[n]
 }
 
+// maxMultipartDepth is how deep multipart bodies nest and are still
+// redacted part by part: a multipart part at this depth (the body itself
+// being at depth 0) is replaced whole by Redacted.
+const maxMultipartDepth = 4
+
 // body redacts a request or response body: JSON secret fields, form secret
 // fields, and, for other text, anything shaped like "access_token": "...".
 func (r *redactor) body(b []byte, contentType string) []byte {
+	return r.bodyAt(b, contentType, 0)
+}
+
+// bodyAt redacts a body that depth multipart bodies enclose.
+func (r *redactor) bodyAt(b []byte, contentType string, depth int) []byte {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return b
@@ -398,7 +410,7 @@ func (r *redactor) body(b []byte, contentType string) []byte {
 		}
 	} else if strings.Contains(strings.ToLower(contentType), "x-www-form-urlencoded") || bytes.IndexByte(b, '=') > 0 && !bytes.ContainsAny(b, " \n") {
 		return []byte(r.formText(string(b)))
-	} else if out, ok := r.multipart(b, contentType); ok {
+	} else if out, ok := r.multipart(b, contentType, depth); ok {
 		return out
 	}
 	return r.text(b)
@@ -413,13 +425,16 @@ func (r *redactor) text(b []byte) []byte {
 		case sub[2] != nil: // "name": "value"
 			r.learn(string(sub[3]))
 			out = append(append(out, sub[2]...), Redacted...)
-		case sub[4] != nil: // name=value
+		case sub[4] != nil: // 'name': 'value', name = 'value'
 			r.learn(string(sub[5]))
 			out = append(append(out, sub[4]...), Redacted...)
+		case sub[6] != nil: // name=value
+			r.learn(string(sub[7]))
+			out = append(append(out, sub[6]...), Redacted...)
 		default: // name: value to the end of the line
-			val := bytes.TrimRight(sub[7], " \t")
+			val := bytes.TrimRight(sub[9], " \t")
 			r.learn(string(val))
-			out = append(append(append(out, sub[6]...), Redacted...), sub[7][len(val):]...)
+			out = append(append(append(out, sub[8]...), Redacted...), sub[9][len(val):]...)
 		}
 		return out
 	})
@@ -429,9 +444,11 @@ func (r *redactor) text(b []byte) []byte {
 // part by part, keeping its bytes but for the redacted values: a part named
 // by a secret form field (Content-Disposition: form-data;
 // name="client_secret") has its content replaced by Redacted, and any other
-// part's content is redacted as a body of its own Content-Type. It reports
-// false when contentType is not multipart with a boundary.
-func (r *redactor) multipart(b []byte, contentType string) ([]byte, bool) {
+// part's content is redacted as a body of its own Content-Type, a multipart
+// part part by part in turn, down to maxMultipartDepth, below which it is
+// replaced whole. depth is the number of multipart bodies enclosing b. It
+// reports false when contentType is not multipart with a boundary.
+func (r *redactor) multipart(b []byte, contentType string, depth int) ([]byte, bool) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || !strings.HasPrefix(mediaType, "multipart/") || params["boundary"] == "" {
 		return nil, false
@@ -466,10 +483,10 @@ func (r *redactor) multipart(b []byte, contentType string) ([]byte, bool) {
 		if _, dp, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil && r.secretField(dp["name"], secretFormFields) {
 			r.learn(string(content))
 			redacted = []byte(Redacted)
-		} else if ct := hdr.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "multipart/") {
-			redacted = r.body(content, ct)
+		} else if ct := hdr.Get("Content-Type"); depth+1 < maxMultipartDepth || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "multipart/") {
+			redacted = r.bodyAt(content, ct, depth+1)
 		} else {
-			continue
+			redacted = []byte(Redacted) // a multipart too deep to look into
 		}
 		if bytes.Equal(redacted, content) {
 			continue
@@ -505,12 +522,20 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 		}
 		name := tok.String()
 		if r.secretField(name, secretJSONFields) {
-			if k := dec.PeekKind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
-				continue // its members are redacted by their own names
-			}
 			val, err := dec.ReadValue()
 			if err != nil {
 				return nil, err
+			}
+			if k := val.Kind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
+				red, err := r.secretValue(val)
+				if err != nil {
+					return nil, err
+				}
+				if err := enc.WriteValue(red); err != nil {
+					return nil, err
+				}
+				changed = changed || !bytes.Equal(red, val)
+				continue
 			}
 			r.learnValue(val)
 			if err := enc.WriteToken(jsontext.String(Redacted)); err != nil {
@@ -531,7 +556,81 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 	return append(res, trail...), nil
 }
 
-// learnValue learns a secret JSON value: a string, or every string inside.
+// secretValue redacts an object or an array found under a secret name
+// that is not in secretWholeNames, keeping its shape. An object with a
+// member of a secret name is an API key resource (Atlas's
+// {"publicKey": ..., "privateKey": ...}): its members are redacted by their
+// own names, so the public key, an identifier, stays and is not learned.
+// In any other object or array every string and number, however deep,
+// becomes "REDACTED" and is learned ({"apiKey": ["sk_..."]},
+// {"token": {"value": "..."}}), nested objects following the same rule;
+// member names, true, false and null stay.
+func (r *redactor) secretValue(v jsontext.Value) (jsontext.Value, error) {
+	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	switch v.Kind() {
+	case '"', '0':
+		r.learnValue(v)
+		return jsontext.Value(`"` + Redacted + `"`), nil
+	case '{', '[':
+	default:
+		return v, nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(v), opts...)
+	open, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	var members []jsontext.Value // names and values of an object, elements of an array
+	apiKey := false
+	for dec.PeekKind() != '}' && dec.PeekKind() != ']' {
+		m, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		if open.Kind() == '{' && len(members)%2 == 0 {
+			if name, err := jsontext.AppendUnquote(nil, m); err == nil && r.secretField(string(name), secretJSONFields) {
+				apiKey = true
+			}
+		}
+		members = append(members, slices.Clone(m))
+	}
+	if apiKey {
+		return r.json(v)
+	}
+	var out bytes.Buffer
+	enc := jsontext.NewEncoder(&out, opts...)
+	if err := enc.WriteToken(open); err != nil {
+		return nil, err
+	}
+	for i, m := range members {
+		if open.Kind() == '{' && i%2 == 0 {
+			if err := enc.WriteValue(m); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		red, err := r.secretValue(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := enc.WriteValue(red); err != nil {
+			return nil, err
+		}
+	}
+	end := jsontext.EndObject
+	if open.Kind() == '[' {
+		end = jsontext.EndArray
+	}
+	if err := enc.WriteToken(end); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(out.Bytes(), "\n"), nil
+}
+
+// learnValue learns a secret JSON value: a string or a number, or every
+// string and number inside an object or an array, and the object or array
+// as written. A string is learned unquoted only: learning its quotes would
+// make the scrub replace "secret" elsewhere by a bare REDACTED.
 func (r *redactor) learnValue(v jsontext.Value) {
 	dec := jsontext.NewDecoder(bytes.NewReader(v), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	for {
@@ -546,7 +645,9 @@ func (r *redactor) learnValue(v jsontext.Value) {
 			r.learn(tok.String())
 		}
 	}
-	r.learn(string(v))
+	if k := v.Kind(); k == '{' || k == '[' {
+		r.learn(string(v))
+	}
 }
 
 // jsonEscape returns v as it appears inside a JSON string.

@@ -1,6 +1,7 @@
 package recording_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -113,6 +114,14 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 		{name: "nested secrets", header: js, response: true,
 			body: `{"apiKey":{"publicKey":"qwertyui","privateKey":"` + privateKey + `"},"list":[{"secret":"mdb_sa_sk_abcdefgh"}]}`,
 			want: `{"apiKey":{"publicKey":"qwertyui","privateKey":"REDACTED"},"list":[{"secret":"REDACTED"}]}`},
+		{name: "secret in an array or an object under a secret name", header: js, response: true,
+			body: `{"apiKey":["SECRET_IN_ARRAY_1",12345678901],"token":{"value":"SECRET_IN_OBJECT_2","ok":true,"n":null},` +
+				`"api_key":[{"id":"SECRET_ID_3"},{"publicKey":"pubkey12","privateKey":"SECRET_PRIVATE_4"}],"echo":"SECRET_IN_ARRAY_1"}`,
+			want: `{"apiKey":["REDACTED","REDACTED"],"token":{"value":"REDACTED","ok":true,"n":null},` +
+				`"api_key":[{"id":"REDACTED"},{"publicKey":"pubkey12","privateKey":"REDACTED"}],"echo":"REDACTED"}`},
+		{name: "a secret string elsewhere keeps its quotes", header: js, response: true,
+			body: `{"password":"SECRET_ECHOED_5","echo":"SECRET_ECHOED_5"}`,
+			want: `{"password":"REDACTED","echo":"REDACTED"}`},
 		{name: "broken JSON falls back to text", header: js, response: true,
 			body: `{"access_token": "` + accessToken, want: `{"access_token": "REDACTED`},
 		{name: "RedactFields", header: js, response: true, opts: recording.RecorderOptions{RedactFields: []string{"sessionKey"}},
@@ -130,9 +139,17 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 			want: "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n" +
 				"--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nREDACTED\r\n" +
 				"--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"token\":\"REDACTED\"}\r\n--XyZ--\r\n"},
+		{name: "multipart inside multipart", header: http.Header{"Content-Type": {"multipart/form-data; boundary=XX"}},
+			body: "--XX\r\nContent-Disposition: form-data; name=\"outer\"\r\nContent-Type: multipart/mixed; boundary=YY\r\n\r\n" +
+				"--YY\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nSECRET_NESTED_MP\r\n--YY--\r\n\r\n--XX--\r\n",
+			want: "--XX\r\nContent-Disposition: form-data; name=\"outer\"\r\nContent-Type: multipart/mixed; boundary=YY\r\n\r\n" +
+				"--YY\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nREDACTED\r\n--YY--\r\n\r\n--XX--\r\n"},
 		{name: "text password with spaces", header: http.Header{"Content-Type": {"text/plain"}}, response: true,
 			body: "user: ci\npassword: SECRET PART TWO WORDS  \napiKey = SECRET_EQ next\n\"client_secret\": \"TWO \\\"QUOTED\\\" WORDS\", \"ok\": 1\n",
 			want: "user: ci\npassword: REDACTED  \napiKey = REDACTED next\n\"client_secret\": \"REDACTED\", \"ok\": 1\n"},
+		{name: "text in single quotes", header: http.Header{"Content-Type": {"text/plain"}}, response: true,
+			body: "password = 'SECRET two words here'\n{'client_secret': 'SECRET it\\'s quoted', 'ok': 1}\ntoken: it's SECRET to the end\n",
+			want: "password = 'REDACTED'\n{'client_secret': 'REDACTED', 'ok': 1}\ntoken: REDACTED\n"},
 		{name: "error bodies stay byte for byte", header: js, response: true,
 			body: "{\n  \"error\": 400,\n  \"errorCode\": \"ATLAS_MAINTENANCE_NOT_SCHEDULED\"\n}",
 			want: "{\n  \"error\": 400,\n  \"errorCode\": \"ATLAS_MAINTENANCE_NOT_SCHEDULED\"\n}"},
@@ -189,4 +206,28 @@ func TestRecorderRedactsURLUserAndQueryKeys(t *testing.T) {
 	assert.Equal(t, "https://cloud.mongodb.com/q?api_key=REDACTED&key=REDACTED&X-Amz-Credential=REDACTED&page=2", c.Interactions[2].Request.URL)
 	assert.Equal(t, []string{"REDACTED"}, c.Interactions[2].Request.Form["key"])
 	assert.Equal(t, []string{"2"}, c.Interactions[2].Request.Form["page"])
+}
+
+// TestRecorderRedactsDeepMultipartWhole nests multipart bodies one inside
+// the other: each is redacted part by part down to the fourth, and the
+// fifth, too deep, is replaced whole.
+func TestRecorderRedactsDeepMultipartWhole(t *testing.T) {
+	t.Parallel()
+	nest := func(level int, inner string) string {
+		b := fmt.Sprintf("B%d", level)
+		return fmt.Sprintf("Content-Type: multipart/mixed; boundary=%s\r\n\r\n--%s\r\n"+
+			"Content-Disposition: form-data; name=\"client_secret\"\r\n\r\nSECRET_LEVEL_%d\r\n--%s\r\n%s\r\n--%s--\r\n", b, b, level, b, inner, b)
+	}
+	inner := "Content-Type: text/plain\r\n\r\nkeep me"
+	for level := 5; level >= 1; level-- {
+		inner = nest(level, inner)
+	}
+	ct, body, _ := strings.Cut(inner, "\r\n\r\n")
+	got := recordExchange(t, recording.RecorderOptions{}, http.Header{"Content-Type": {strings.TrimPrefix(ct, "Content-Type: ")}}, http.Header{}, body, "").Request.Body
+	assert.NotContains(t, got, "SECRET_LEVEL")
+	for level := 1; level <= 4; level++ {
+		assert.Contains(t, got, fmt.Sprintf("--B%d\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nREDACTED\r\n", level))
+	}
+	assert.Contains(t, got, "Content-Type: multipart/mixed; boundary=B5\r\n\r\nREDACTED\r\n--B4--")
+	assert.NotContains(t, got, "keep me")
 }
