@@ -199,19 +199,11 @@ func MediaTypeVersion(mt string) (version string, ok bool) {
 	return v, true
 }
 
-// isDate tells whether s is a date YYYY-MM-DD with a month 01..12 and a
-// day 01..31.
+// isDate tells whether s is a day of the calendar written YYYY-MM-DD:
+// 2024-02-29 is one, 2024-02-30 none.
 func isDate(s string) bool {
-	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	month, day := s[5:7], s[8:10]
-	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly)
 }
 
 // AcceptVersion finds a dated Atlas media type,
