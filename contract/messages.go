@@ -62,6 +62,7 @@ const (
 	msgAcceptNoPreview
 	msgAcceptPreviewOnly
 	msgAcceptRetired
+	msgAcceptFormatUnoffered
 	msgVersionMismatch
 	msgVersionDeprecated
 	msgVersionDeprecatedNoSunset
@@ -113,12 +114,13 @@ var templates = map[message]string{
 	msgProblemParameter:           "%s parameter %s: %s",
 	msgProblemHeader:              "header %s: %s",
 	msgProblemBody:                "request body: %s",
-	msgAcceptMissing:              "it is missing; Atlas needs a versioned media type such as application/vnd.atlas.%s+json",
-	msgAcceptUnversioned:          "it names no versioned media type application/vnd.atlas.YYYY-MM-DD+json",
+	msgAcceptMissing:              "it is missing; Atlas needs a versioned media type such as application/vnd.atlas.%s",
+	msgAcceptUnversioned:          "it names no versioned media type application/vnd.atlas.YYYY-MM-DD+%s",
 	msgAcceptTooOld:               "it asks for version %s, older than the operation's first version %s",
 	msgAcceptNoPreview:            "it asks for the preview, which the operation does not offer",
-	msgAcceptPreviewOnly:          "it asks for version %s, but the operation offers only its preview (application/vnd.atlas.preview+json)",
+	msgAcceptPreviewOnly:          "it asks for version %s, but the operation offers only its preview (%s)",
 	msgAcceptRetired:              "it asks for version %s, which reaches version %s, retired on %s",
+	msgAcceptFormatUnoffered:      "it asks for %s, a format the operation is not served in (it is served as %s)",
 	msgVersionMismatch:            "the response is version %s, but the request's Accept reaches version %s",
 	msgVersionDeprecated:          "%s answered with %s, deprecated (%s) and retired on %s: move to a newer version before then",
 	msgVersionDeprecatedNoSunset:  "%s answered with %s, deprecated (%s): move to a newer version",

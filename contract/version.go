@@ -17,27 +17,38 @@ import (
 const Preview = atlaswire.Preview
 
 // versions are the versions an operation serves: the dates of its
-// versioned media types (application/vnd.atlas.YYYY-MM-DD+json), the
-// preview, and the day each retired or retires (x-sunset).
+// versioned media types (application/vnd.atlas.YYYY-MM-DD+json, and the
+// +csv and +gzip of Atlas's downloads), by format, the formats it has a
+// preview in, and the day each retired or retires (x-sunset).
 type versions struct {
-	dated   []string // sorted
-	preview bool
-	sunset  map[string]string // version → YYYY-MM-DD
+	dated  map[string][]string // format → sorted dates
+	offer  atlaswire.Offer
+	sunset map[atlaswire.MediaType]string // → YYYY-MM-DD
 }
 
 // add notes the versions of one content map (a response's, a request
 // body's).
 func (v *versions) add(content openapi3.Content) {
 	for mt, media := range content {
-		ver, ok := mediaTypeVersion(mt)
+		m, ok := atlaswire.ParseMediaType(mt)
 		switch {
 		case !ok:
 			continue
-		case ver == Preview:
-			v.preview = true
-		case !slices.Contains(v.dated, ver):
-			v.dated = append(v.dated, ver)
-			slices.Sort(v.dated)
+		case m.Version == Preview:
+			if !slices.Contains(v.offer.Preview, m.Format) {
+				v.offer.Preview = append(v.offer.Preview, m.Format)
+				slices.Sort(v.offer.Preview)
+			}
+		case !slices.Contains(v.dated[m.Format], m.Version):
+			if v.dated == nil {
+				v.dated = map[string][]string{}
+			}
+			if _, ok := v.dated[m.Format]; !ok {
+				v.offer.Dated = append(v.offer.Dated, m.Format)
+				slices.Sort(v.offer.Dated)
+			}
+			v.dated[m.Format] = append(v.dated[m.Format], m.Version)
+			slices.Sort(v.dated[m.Format])
 		}
 		if media == nil {
 			continue
@@ -45,10 +56,10 @@ func (v *versions) add(content openapi3.Content) {
 		if day, ok := media.Extensions["x-sunset"].(string); ok {
 			if _, err := time.Parse(time.DateOnly, day); err == nil {
 				if v.sunset == nil {
-					v.sunset = map[string]string{}
+					v.sunset = map[atlaswire.MediaType]string{}
 				}
-				if prev, ok := v.sunset[ver]; !ok || day < prev {
-					v.sunset[ver] = day
+				if prev, ok := v.sunset[m]; !ok || day < prev {
+					v.sunset[m] = day
 				}
 			}
 		}
@@ -57,60 +68,90 @@ func (v *versions) add(content openapi3.Content) {
 
 // versioned tells whether the operation declares versioned media types:
 // Atlas then picks its version from the request's Accept.
-func (v *versions) versioned() bool { return len(v.dated) > 0 || v.preview }
+func (v *versions) versioned() bool { return len(v.offer.Dated) > 0 || len(v.offer.Preview) > 0 }
 
-// mediaTypeVersion returns the version an Atlas media type names.
-func mediaTypeVersion(mt string) (string, bool) { return atlaswire.MediaTypeVersion(mt) }
-
-// acceptVersion returns the version the first Atlas media type of an
-// Accept header names.
-func acceptVersion(accept string) (string, bool) {
-	for part := range strings.SplitSeq(accept, ",") {
-		if v, ok := mediaTypeVersion(part); ok {
-			return v, true
-		}
+// mainFormat is the format the operation is named by in a message: json
+// when it has it, else its first dated format, else its first preview
+// format.
+func (v *versions) mainFormat() string {
+	switch {
+	case slices.Contains(v.offer.Dated, "json") || slices.Contains(v.offer.Preview, "json"):
+		return "json"
+	case len(v.offer.Dated) > 0:
+		return v.offer.Dated[0]
+	case len(v.offer.Preview) > 0:
+		return v.offer.Preview[0]
 	}
-	return "", false
+	return "json"
 }
 
-// reach resolves an Accept header as Atlas does: the newest version on or
-// before the date it names, the preview only when named. It returns the
-// version served, or the problem Atlas refuses the request for (406 for a
-// missing, unversioned, unknown or too early version; 410 for a retired
-// one, Problem.Gone), judged at the time at returns, called only for a
-// version with a sunset.
+// mediaTypeVersion returns the version an Atlas media type names, in any
+// format.
+func mediaTypeVersion(mt string) (string, bool) { return atlaswire.MediaTypeVersion(mt) }
+
+// reach resolves an Accept header as Atlas does: of its entries, the first
+// versioned media type the operation offers (atlaswire.Offer.PickAccept,
+// the fake's rule too); of that format, the newest version on or before
+// the date it names, the preview only when named. It returns the version
+// served, or the problem Atlas refuses the request for (406 for a
+// missing, unversioned, unoffered, unknown or too early version; 410 for
+// a retired one, Problem.Gone), judged at the time at returns, called
+// only for a version with a sunset.
 func (v *versions) reach(accept string, at func() time.Time) (string, *Problem) {
-	date, ok := acceptVersion(accept)
+	asked, named, ok := v.offer.PickAccept(accept)
 	switch {
 	case strings.TrimSpace(accept) == "":
-		latest := Preview
-		if n := len(v.dated); n > 0 {
-			latest = v.dated[n-1]
+		f := v.mainFormat()
+		latest := atlaswire.MediaType{Version: Preview, Format: f}
+		if d := v.dated[f]; len(d) > 0 {
+			latest.Version = d[len(d)-1]
 		}
-		return "", acceptProblem(msgAcceptMissing.format(latest), false)
+		return "", acceptProblem(msgAcceptMissing.format(latest.Version+"+"+latest.Format), false)
+	case !ok && named:
+		return "", acceptProblem(v.unofferedProblem(accept), false)
 	case !ok:
-		return "", acceptProblem(msgAcceptUnversioned.format(), false)
-	case date == Preview && !v.preview:
-		return "", acceptProblem(msgAcceptNoPreview.format(), false)
-	case date == Preview:
+		return "", acceptProblem(msgAcceptUnversioned.format(v.mainFormat()), false)
+	case asked.Version == Preview:
 		return Preview, nil
 	}
 	reached := ""
-	for _, d := range v.dated {
-		if d <= date {
+	for _, d := range v.dated[asked.Format] {
+		if d <= asked.Version {
 			reached = d
 		}
 	}
 	if reached == "" {
-		if len(v.dated) == 0 {
-			return "", acceptProblem(msgAcceptPreviewOnly.format(date), false)
-		}
-		return "", acceptProblem(msgAcceptTooOld.format(date, v.dated[0]), false)
+		return "", acceptProblem(msgAcceptTooOld.format(asked.Version, v.dated[asked.Format][0]), false)
 	}
-	if day, ok := v.sunset[reached]; ok && !at().Before(mustDay(day)) {
-		return "", acceptProblem(msgAcceptRetired.format(date, reached, day), true)
+	if day, ok := v.sunset[atlaswire.MediaType{Version: reached, Format: asked.Format}]; ok && !at().Before(mustDay(day)) {
+		return "", acceptProblem(msgAcceptRetired.format(asked.Version, reached, day), true)
 	}
 	return reached, nil
+}
+
+// unofferedProblem says why none of the versioned media types an Accept
+// names is one the operation offers, by its first: the preview of an
+// operation without one, a date of an operation in preview only, or a
+// format the operation is not served in.
+func (v *versions) unofferedProblem(accept string) string {
+	var first atlaswire.MediaType
+	for part := range strings.SplitSeq(accept, ",") {
+		if m, ok := atlaswire.ParseMediaType(part); ok {
+			first = m
+			break
+		}
+	}
+	formats := slices.Concat(v.offer.Dated, v.offer.Preview)
+	slices.Sort(formats)
+	formats = slices.Compact(formats)
+	switch {
+	case !slices.Contains(formats, first.Format):
+		return msgAcceptFormatUnoffered.format(first.String(), strings.Join(formats, ", "))
+	case first.Version == Preview:
+		return msgAcceptNoPreview.format()
+	default:
+		return msgAcceptPreviewOnly.format(first.Version, atlaswire.MediaType{Version: Preview, Format: first.Format})
+	}
 }
 
 // acceptProblem is a problem of the Accept header.
@@ -182,15 +223,27 @@ func deprecation(h http.Header) (deprecated, sunset string, ok bool) {
 }
 
 // mediaFor picks the declared media type of a response for a version, by
-// the version's media type; nil when none is declared.
+// the version's media type; nil when none is declared. Its callers judge
+// a body that has no Content-Type of its own (an enveloped one, which is
+// JSON; an empty one), so where the version is declared in several
+// formats (getOrgInvoice's +csv and +json) the JSON one is picked.
 func (info *responseInfo) mediaFor(version string) (*openapi3.MediaType, string) {
 	if version == "" {
 		return nil, ""
 	}
+	found := ""
 	for _, mt := range info.types {
-		if v, ok := mediaTypeVersion(mt); ok && v == version {
-			return info.response.Content[mt], mt
+		if m, ok := atlaswire.ParseMediaType(mt); ok && m.Version == version {
+			if m.Format == "json" {
+				return info.response.Content[mt], mt
+			}
+			if found == "" {
+				found = mt
+			}
 		}
 	}
-	return nil, ""
+	if found == "" {
+		return nil, ""
+	}
+	return info.response.Content[found], found
 }

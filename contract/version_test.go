@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,14 @@ func TestAcceptIsResolvedAsAtlasDoes(t *testing.T) {
 		{op, "", after, "406"},
 		{preview, "application/vnd.atlas.preview+json", after, "preview"},
 		{preview, "application/vnd.atlas.2024-08-05+json", after, "406"},
+		// The first Atlas media type the operation offers is served (as the
+		// fake serves it: atlaswire.Offer.PickAccept).
+		{op, "application/vnd.atlas.preview+json, application/vnd.atlas.2024-08-05+json", before, "2024-08-05"},
+		{preview, "application/vnd.atlas.2024-08-05+json, application/vnd.atlas.preview+json", after, "preview"},
+		{op, "application/vnd.atlas.2024-08-05+json, application/vnd.atlas.2023-01-01+json", before, "2024-08-05"},
+		// A day the calendar does not have names no version.
+		{op, "application/vnd.atlas.2024-02-30+json", before, "406"},
+		{op, "application/vnd.atlas.2024-02-29+json", before, "2023-01-01"},
 	} {
 		got, p := tc.op.versions.reach(tc.accept, func() time.Time { return tc.at })
 		switch {
@@ -149,6 +158,119 @@ func TestBodyIsJudgedAgainstTheVersionServed(t *testing.T) {
 	assert.Equal(t, []string{"body-schema /content/new"}, judge(v2024, "?envelope=true", http.Header{"Content-Type": {"application/json"}}, `{"status":200,"content":{"old":"x"}}`))
 	assert.Equal(t, []string{"version-mismatch "}, judge("application/vnd.atlas.2025-01-01+json", "", http.Header{"Content-Type": {"application/vnd.atlas.2023-01-01+json"}}, `{"old":"x"}`),
 		"2025-01-01 reaches 2024-08-05; the answer says 2023-01-01")
+}
+
+// downloadSpec has Atlas's versioned downloads, as the published spec
+// declares them: an invoice in CSV and JSON under one version
+// (getOrgInvoice), and a log in two gzip versions, the older retired on
+// 2025-01-01 (downloadGroupClusterLog).
+const downloadSpec = `openapi: 3.0.1
+info: {title: t, version: "1"}
+servers: [{url: https://cloud.mongodb.com}]
+paths:
+  /api/atlas/v2/orgs/{orgId}/invoices/{invoiceId}:
+    get:
+      operationId: getOrgInvoice
+      parameters:
+        - {name: orgId, in: path, required: true, schema: {type: string}}
+        - {name: invoiceId, in: path, required: true, schema: {type: string}}
+        - {name: envelope, in: query, schema: {type: boolean}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+csv:
+              schema: {type: string}
+            application/vnd.atlas.2023-01-01+json:
+              schema: {type: object, required: [id], properties: {id: {type: string}}}
+  /api/atlas/v2/groups/{groupId}/clusters/{hostName}/logs/{logName}.gz:
+    get:
+      operationId: downloadGroupClusterLog
+      parameters:
+        - {name: groupId, in: path, required: true, schema: {type: string}}
+        - {name: hostName, in: path, required: true, schema: {type: string}}
+        - {name: logName, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+gzip:
+              schema: {type: string, format: binary}
+              x-sunset: "2025-01-01"
+            application/vnd.atlas.2023-02-01+gzip:
+              schema: {type: string, format: binary}
+`
+
+// TestDownloadsAreVersioned: Atlas's +csv and +gzip media types are
+// versions as +json ones are: the Accept is resolved among the versions of
+// the format it asks for (406, 410 alike), the version served is read from
+// the Content-Type whatever its format, and a body is judged against the
+// media type of the version and format served.
+func TestDownloadsAreVersioned(t *testing.T) {
+	t.Parallel()
+	spec, err := LoadSpec([]byte(downloadSpec), "downloads.yaml")
+	require.NoError(t, err)
+	invoice, _, ok := spec.Route(http.MethodGet, "/api/atlas/v2/orgs/o/invoices/i", "")
+	require.True(t, ok)
+	logs, _, ok := spec.Route(http.MethodGet, "/api/atlas/v2/groups/g/clusters/h/logs/mongodb.gz", "")
+	require.True(t, ok)
+	after := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		op           *Operation
+		accept, want string // the version reached, or "406"/"410"
+		reason       string // a part of the 406's reason
+	}{
+		{invoice, "application/vnd.atlas.2023-01-01+csv", "2023-01-01", ""},
+		{invoice, "application/vnd.atlas.2024-01-01+json", "2023-01-01", ""},
+		{invoice, "application/vnd.atlas.2023-01-01+gzip", "406", "application/vnd.atlas.2023-01-01+gzip, a format the operation is not served in (it is served as csv, json)"},
+		{logs, "application/vnd.atlas.2024-01-01+gzip", "2023-02-01", ""},
+		{logs, "application/vnd.atlas.2023-01-15+gzip", "410", ""},
+		{logs, "application/vnd.atlas.2022-01-01+gzip", "406", "older than the operation's first version 2023-01-01"},
+		{logs, "application/vnd.atlas.2024-01-01+json", "406", "a format the operation is not served in (it is served as gzip)"},
+		{logs, "application/vnd.atlas.2024-01-01+json, application/vnd.atlas.2024-01-01+gzip", "2023-02-01", ""},
+		{logs, "", "406", "such as application/vnd.atlas.2023-02-01+gzip"},
+		{logs, "application/gzip", "406", "application/vnd.atlas.YYYY-MM-DD+gzip"},
+	} {
+		got, p := tc.op.versions.reach(tc.accept, func() time.Time { return after })
+		switch {
+		case p != nil && p.Gone:
+			got = "410"
+		case p != nil:
+			got = "406"
+			assert.Contains(t, p.Reason, tc.reason, "%s %q", tc.op.ID(), tc.accept)
+		}
+		assert.Equal(t, tc.want, got, "%s %q", tc.op.ID(), tc.accept)
+	}
+
+	checker := NewChecker(spec, "")
+	judge := func(path, accept string, header http.Header, body string) []string {
+		header.Set("Date", "Mon, 10 Aug 2026 04:00:00 GMT")
+		in := &recording.Interaction{File: "d.yaml",
+			Request:  recording.Request{Method: http.MethodGet, URL: mustURL(t, "https://cloud.mongodb.com"+path), Header: http.Header{"Accept": {accept}}},
+			Response: recording.Response{StatusCode: 200, Header: header, Body: []byte(body)}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, fmt.Sprintf("%s %s %s", f.Rule, f.Pointer, f.Message))
+		}
+		return out
+	}
+	const invoicePath, logPath = "/api/atlas/v2/orgs/o/invoices/i", "/api/atlas/v2/groups/g/clusters/h/logs/mongodb.gz"
+	const csv, json = "application/vnd.atlas.2023-01-01+csv", "application/vnd.atlas.2023-01-01+json"
+	assert.Empty(t, judge(invoicePath, csv, http.Header{"Content-Type": {csv + ";charset=utf-8"}}, "Invoice Number,Date\n"))
+	assert.Empty(t, judge(invoicePath, json, http.Header{"Content-Type": {json}}, `{"id":"i"}`))
+	assert.Empty(t, judge(invoicePath+"?envelope=true", json, http.Header{"Content-Type": {"application/json"}}, `{"status":200,"content":{"id":"i"}}`),
+		"an enveloped body is judged against the JSON media type of its version, not the CSV one")
+	assert.Len(t, judge(invoicePath, json, http.Header{"Content-Type": {json}}, `{"id":1}`), 1, "the JSON body is judged by its schema")
+	const gz1, gz2 = "application/vnd.atlas.2023-01-01+gzip", "application/vnd.atlas.2023-02-01+gzip"
+	assert.Empty(t, judge(logPath, gz2, http.Header{"Content-Type": {gz2}}, "x"))
+	got := judge(logPath, gz2, http.Header{"Content-Type": {gz1}}, "x")
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "version-mismatch")
+	got = judge(logPath, "", http.Header{"Content-Type": {gz2}}, "x")
+	require.Len(t, got, 1, "a download without Accept is refused by Atlas")
+	assert.Contains(t, got[0], "invalid-request-accepted")
+	got = judge(logPath, "application/vnd.atlas.2023-01-10+gzip", http.Header{"Content-Type": {gz1}, "Date": {""}, "Sunset": {"Thu, 1 Jul 2027 00:00:00 GMT"}}, "x")
+	assert.Contains(t, strings.Join(got, "\n"), "answered with version 2023-01-01", "the deprecation names the version of the gzip served")
 }
 
 // listSpec has a list (a page with results) and a single entity.

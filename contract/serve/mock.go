@@ -204,12 +204,12 @@ func (m *Mock) keep(k mockKey, resp *recording.Response) {
 // when the Content-Type names none the operation has (application/json,
 // as Atlas's errors have).
 func (m *Mock) answeredVersion(op *contract.Operation, params map[string]string, in *recording.Interaction) string {
-	served, ok := atlaswire.MediaTypeVersion(in.Response.Header.Get("Content-Type"))
+	served, ok := atlaswire.ParseMediaType(in.Response.Header.Get("Content-Type"))
 	if !ok {
 		return anyVersion
 	}
 	req := recording.Request{Method: in.Request.Method, URL: in.Request.URL,
-		Header: http.Header{"Accept": {"application/vnd.atlas." + served + "+json"}}}
+		Header: http.Header{"Accept": {served.String()}}}
 	return m.checker.CheckRequest(context.Background(), op, params, &req, time.Time{}).Version
 }
 

@@ -88,7 +88,10 @@ func TestRequestChecksAgreeWithTheChecker(t *testing.T) {
 	}
 	for _, accept := range []string{"", "application/json", "application/vnd.atlas.2022-12-31+json", "application/vnd.atlas.2023-01-01+json",
 		"application/vnd.atlas.2031-01-01+json", "APPLICATION/VND.ATLAS.2023-01-01+JSON", "application/vnd.atlas.2023-02-30+json",
-		"application/json, application/vnd.atlas.2024-01-01+json;q=0.5", "application/vnd.atlas.2023-01-01+json;charset=utf-8", "*/*"} {
+		"application/json, application/vnd.atlas.2024-01-01+json;q=0.5", "application/vnd.atlas.2023-01-01+json;charset=utf-8", "*/*",
+		"application/vnd.atlas.preview+json", "application/vnd.atlas.preview+json, application/vnd.atlas.2023-01-01+json",
+		"application/vnd.atlas.2023-01-01+csv", "application/vnd.atlas.2023-01-01+csv, application/vnd.atlas.2024-01-01+json",
+		"application/vnd.atlas.2024-02-30+json", "application/vnd.atlas.2024-02-29+json"} {
 		cases = append(cases, variant{scheduled, accept, ""})
 	}
 	for _, q := range []string{"envelope=true", "envelope=false", "envelope=TRUE", "envelope=1", "envelope=yes", "envelope=", "envelope", "envelope=true&envelope=nope", "pretty=true", "envelope=%74rue"} {

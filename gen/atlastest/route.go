@@ -19,7 +19,13 @@ var (
 	// firstVersion is the operation's only version (the fragment declares
 	// one, 2023-01-01): an Accept dated on or after it reaches it, as Atlas
 	// picks the newest version on or before the date.
-	firstVersion, _ = atlaswire.AcceptVersion(atlas.MediaType)
+	firstVersion = successMediaType.Version
+	// offer is what the operation serves: dated versions in its success's
+	// format (JSON), no preview. The Accept is resolved against it as the
+	// judge resolves it (atlaswire.Offer.PickAccept).
+	offer = atlaswire.Offer{Dated: []string{successMediaType.Format}}
+
+	successMediaType, _ = atlaswire.ParseMediaType(atlas.MediaType)
 )
 
 // splitTemplate splits a path template with one parameter into what
@@ -55,8 +61,9 @@ type call struct {
 	// matches atlas.GroupIDPattern.
 	groupID   string
 	groupIDOK bool
-	// versionOK says whether the Accept header names a versioned media type
-	// dated on or after the operation's first version.
+	// versionOK says whether the first versioned media type of the Accept
+	// header that the operation offers is dated on or after its first
+	// version.
 	versionOK bool
 	// enveloped is envelope=true; envelopeBad is an envelope parameter that
 	// is not a boolean.
@@ -95,8 +102,8 @@ func (f *Fake) route(r *http.Request) *call {
 	}
 	c.kind, c.groupID = callOperation, id
 	c.groupIDOK = atlas.ValidateGroupID(id) == nil
-	date, ok := atlaswire.AcceptVersion(r.Header.Get("Accept"))
-	c.versionOK = ok && date >= firstVersion
+	asked, _, ok := offer.PickAccept(r.Header.Get("Accept"))
+	c.versionOK = ok && asked.Version >= firstVersion
 	if vs, ok := r.URL.Query()["envelope"]; ok {
 		b, err := strconv.ParseBool(vs[0])
 		c.enveloped, c.envelopeBad = err == nil && b, err != nil

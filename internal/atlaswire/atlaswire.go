@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,57 +173,119 @@ func NewNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Preview is the version of Atlas's preview media type,
-// application/vnd.atlas.preview+json: served only to a request that names
-// it.
+// Preview is the version of Atlas's preview media types,
+// application/vnd.atlas.preview+json (or +gzip, …): served only to a
+// request that names it.
 const Preview = "preview"
 
-// MediaTypeVersion returns the version an Atlas media type names:
-// application/vnd.atlas.YYYY-MM-DD+json gives the date, and
-// application/vnd.atlas.preview+json gives Preview. The media type is
-// matched without regard to case and its parameters (;charset=utf-8) are
-// ignored; ok is false for any other media type, or a date that is none.
-func MediaTypeVersion(mt string) (version string, ok bool) {
-	const prefix, suffix = "application/vnd.atlas.", "+json"
-	mt, _, _ = strings.Cut(mt, ";")
-	mt = strings.TrimSpace(mt)
-	if len(mt) <= len(prefix)+len(suffix) || !strings.EqualFold(mt[:len(prefix)], prefix) || !strings.EqualFold(mt[len(mt)-len(suffix):], suffix) {
-		return "", false
-	}
-	v := mt[len(prefix) : len(mt)-len(suffix)]
-	if strings.EqualFold(v, Preview) {
-		return Preview, true
-	}
-	if !isDate(v) {
-		return "", false
-	}
-	return v, true
+// MediaType is a versioned Atlas media type,
+// application/vnd.atlas.<Version>+<Format>: Version is a date YYYY-MM-DD or
+// Preview, Format the structured-syntax suffix, in lower case. Atlas
+// versions JSON bodies (+json) and its downloads alike: invoices as +csv,
+// logs as +gzip (the published spec's getOrgInvoice and
+// downloadGroupClusterLog).
+type MediaType struct {
+	Version string
+	Format  string
 }
 
-// isDate tells whether s is a date YYYY-MM-DD with a month 01..12 and a
-// day 01..31.
+// String returns the media type as Atlas writes it.
+func (m MediaType) String() string { return "application/vnd.atlas." + m.Version + "+" + m.Format }
+
+// ParseMediaType reads a versioned Atlas media type. It is matched without
+// regard to case and its parameters (;charset=utf-8, ;q=0.9) are ignored;
+// ok is false for any other media type, for a version that is neither
+// Preview nor a date of the calendar (2024-02-30 is none), and for a
+// format that is not a token of letters and digits.
+func ParseMediaType(mt string) (MediaType, bool) {
+	const prefix = "application/vnd.atlas."
+	mt, _, _ = strings.Cut(mt, ";")
+	mt = strings.TrimSpace(mt)
+	if len(mt) <= len(prefix) || !strings.EqualFold(mt[:len(prefix)], prefix) {
+		return MediaType{}, false
+	}
+	version, format, ok := strings.Cut(mt[len(prefix):], "+")
+	if !ok || !isFormat(format) {
+		return MediaType{}, false
+	}
+	format = strings.ToLower(format)
+	if strings.EqualFold(version, Preview) {
+		return MediaType{Preview, format}, true
+	}
+	if !isDate(version) {
+		return MediaType{}, false
+	}
+	return MediaType{version, format}, true
+}
+
+// MediaTypeVersion returns the version a versioned Atlas media type names,
+// whatever its format: application/vnd.atlas.2023-01-01+csv gives
+// 2023-01-01, application/vnd.atlas.preview+json gives Preview. ok is
+// false where ParseMediaType's is.
+func MediaTypeVersion(mt string) (version string, ok bool) {
+	m, ok := ParseMediaType(mt)
+	return m.Version, ok
+}
+
+// isDate tells whether s is a day of the calendar written YYYY-MM-DD.
 func isDate(s string) bool {
-	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly)
+}
+
+// isFormat tells whether s is a non-empty token of ASCII letters and
+// digits, as the suffixes json, csv and gzip are.
+func isFormat(s string) bool {
+	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+		c := s[i] | 0x20 // lower case for letters
+		if (c < 'a' || c > 'z') && (s[i] < '0' || s[i] > '9') {
 			return false
 		}
 	}
-	month, day := s[5:7], s[8:10]
-	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
+	return true
 }
 
-// AcceptVersion finds a dated Atlas media type,
-// application/vnd.atlas.YYYY-MM-DD+json, in an Accept header value and
-// returns its date. Of several comma-separated entries the first dated one
-// counts; the preview is not a date. ok is false when none names one.
-func AcceptVersion(accept string) (date string, ok bool) {
+// Offer is what an operation serves of the versioned media types: the
+// formats it has dated versions in, and the formats it has a preview in.
+type Offer struct {
+	Dated   []string
+	Preview []string
+}
+
+// Offers tells whether the operation serves a media type of m's kind: a
+// dated one when it has any dated version in m's format (which version
+// the date reaches, if any, is decided after), the preview only when it
+// has the preview in m's format.
+func (o Offer) Offers(m MediaType) bool {
+	if m.Version == Preview {
+		return slices.Contains(o.Preview, m.Format)
+	}
+	return slices.Contains(o.Dated, m.Format)
+}
+
+// PickAccept resolves an Accept header as HTTP content negotiation means
+// it, which is how the judge and the fake both read it: the entries are
+// acceptable alternatives, and the one served is the first versioned Atlas
+// media type the operation offers (Offer.Offers), in the order written
+// (q-values are not weighed: Atlas clients write one entry, or a list in
+// order of preference). So "application/vnd.atlas.preview+json,
+// application/vnd.atlas.2023-01-01+json" gets 2023-01-01 from an operation
+// without a preview. ok is false when no entry is one the operation
+// offers; named then is whether any entry was a versioned Atlas media
+// type at all.
+func (o Offer) PickAccept(accept string) (picked MediaType, named, ok bool) {
 	for part := range strings.SplitSeq(accept, ",") {
-		if v, ok := MediaTypeVersion(part); ok && v != Preview {
-			return v, true
+		m, isAtlas := ParseMediaType(part)
+		if !isAtlas {
+			continue
+		}
+		named = true
+		if o.Offers(m) {
+			return m, true, true
 		}
 	}
-	return "", false
+	return MediaType{}, named, false
 }

@@ -85,23 +85,71 @@ func TestDigestChallenge(t *testing.T) {
 	assert.Regexp(t, regexp.MustCompile(`^Digest realm="MMS Public API", domain="", nonce="`+n+`", algorithm=MD5, qop="auth", stale=true$`), atlaswire.DigestChallenge(n, true))
 }
 
-func TestAcceptVersion(t *testing.T) {
+// TestParseMediaType: a versioned media type in any format Atlas uses,
+// with a date of the calendar or the preview.
+func TestParseMediaType(t *testing.T) {
 	t.Parallel()
-	for accept, want := range map[string]string{
-		"application/vnd.atlas.2023-01-01+json":                         "2023-01-01",
-		"APPLICATION/VND.ATLAS.2025-03-12+JSON":                         "2025-03-12",
-		"application/vnd.atlas.2023-01-01+json;charset=utf-8":           "2023-01-01",
-		"application/json, application/vnd.atlas.2024-05-30+json;q=0.9": "2024-05-30",
-		" application/vnd.atlas.2023-01-01+json ":                       "2023-01-01",
-		"application/vnd.atlas.2023-13-45+json":                         "",
-		"application/vnd.atlas.2023-1-01+json":                          "",
-		"application/vnd.atlas.2023-01-01+xml":                          "",
-		"application/json":                                              "",
-		"":                                                              "",
-		"application/vnd.atlas.+json":                                   "",
+	for mt, want := range map[string]atlaswire.MediaType{
+		"application/vnd.atlas.2023-01-01+json":               {"2023-01-01", "json"},
+		"APPLICATION/VND.ATLAS.2025-03-12+JSON":               {"2025-03-12", "json"},
+		"application/vnd.atlas.2023-01-01+json;charset=utf-8": {"2023-01-01", "json"},
+		" application/vnd.atlas.2023-01-01+json ":             {"2023-01-01", "json"},
+		"application/vnd.atlas.2023-01-01+csv;charset=utf-8":  {"2023-01-01", "csv"},
+		"application/vnd.atlas.2023-02-01+gzip":               {"2023-02-01", "gzip"},
+		"application/vnd.atlas.Preview+GZIP":                  {atlaswire.Preview, "gzip"},
+		"application/vnd.atlas.2024-02-29+json":               {"2024-02-29", "json"},
+		"application/vnd.atlas.2024-02-30+json":               {},
+		"application/vnd.atlas.2023-02-29+json":               {},
+		"application/vnd.atlas.2023-04-31+csv":                {},
+		"application/vnd.atlas.2023-13-45+json":               {},
+		"application/vnd.atlas.2023-1-01+json":                {},
+		"application/vnd.atlas.2023-01-01+":                   {},
+		"application/vnd.atlas.2023-01-01+x.y":                {},
+		"application/vnd.atlas.2023-01-01":                    {},
+		"application/json":                                    {},
+		"":                                                    {},
+		"application/vnd.atlas.+json":                         {},
 	} {
-		got, ok := atlaswire.AcceptVersion(accept)
-		assert.Equal(t, want, got, accept)
-		assert.Equal(t, want != "", ok, accept)
+		got, ok := atlaswire.ParseMediaType(mt)
+		assert.Equal(t, want, got, mt)
+		assert.Equal(t, want != atlaswire.MediaType{}, ok, mt)
+		v, ok := atlaswire.MediaTypeVersion(mt)
+		assert.Equal(t, want.Version, v, mt)
+		assert.Equal(t, want.Version != "", ok, mt)
+	}
+	assert.Equal(t, "application/vnd.atlas.2023-01-01+csv", atlaswire.MediaType{Version: "2023-01-01", Format: "csv"}.String())
+}
+
+// TestPickAccept: the first versioned media type the operation offers, in
+// the order written; the preview only where it is offered.
+func TestPickAccept(t *testing.T) {
+	t.Parallel()
+	dated := atlaswire.Offer{Dated: []string{"json"}}
+	both := atlaswire.Offer{Dated: []string{"csv", "json"}, Preview: []string{"json"}}
+	gzip := atlaswire.Offer{Dated: []string{"gzip"}}
+	for _, tc := range []struct {
+		offer        atlaswire.Offer
+		accept, want string // want "" when nothing is picked
+		named        bool
+	}{
+		{dated, "application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-01-01+json", true},
+		{dated, "application/json, application/vnd.atlas.2024-05-30+json;q=0.9", "application/vnd.atlas.2024-05-30+json", true},
+		{dated, "application/vnd.atlas.preview+json, application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-01-01+json", true},
+		{dated, "application/vnd.atlas.preview+json", "", true},
+		{dated, "application/vnd.atlas.2023-01-01+csv", "", true},
+		{dated, "application/vnd.atlas.2024-02-30+json", "", false},
+		{dated, "application/json", "", false},
+		{dated, "", "", false},
+		{both, "application/vnd.atlas.preview+json, application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.preview+json", true},
+		{both, "application/vnd.atlas.2023-01-01+csv, application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-01-01+csv", true},
+		{both, "application/vnd.atlas.preview+csv, application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-01-01+json", true},
+		{gzip, "application/vnd.atlas.2023-01-01+json, application/vnd.atlas.2023-02-01+gzip", "application/vnd.atlas.2023-02-01+gzip", true},
+	} {
+		got, named, ok := tc.offer.PickAccept(tc.accept)
+		assert.Equal(t, tc.want != "", ok, tc.accept)
+		assert.Equal(t, tc.named, named, tc.accept)
+		if ok {
+			assert.Equal(t, tc.want, got.String(), tc.accept)
+		}
 	}
 }
