@@ -26,9 +26,11 @@ type Report struct {
 	// Waived are the findings a waiver accepted; they do not fail a run.
 	Waived []WaivedFinding
 	// Skipped lists the first MaxSkippedListed interactions outside the
-	// scope; SkippedTotal counts them all.
-	Skipped      []Skipped
-	SkippedTotal int
+	// scope; SkippedTotal counts them all, and SkippedReasons all of them
+	// by reason.
+	Skipped        []Skipped
+	SkippedTotal   int
+	SkippedReasons map[string]int
 	// RequestsNotRecorded counts the interactions judged without a
 	// recorded request (see Judgement.RequestNotRecorded).
 	RequestsNotRecorded int

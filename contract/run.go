@@ -152,13 +152,12 @@ type runner struct {
 	// target is true in target mode: only the operation's requests are sent.
 	target bool
 
-	scope       *scopeRule
-	waivers     *waiverSet
-	cov         *coverage
-	required    []CoverageCell
-	misses      missTracker
-	skipReasons map[string]int
-	progress    func(int)
+	scope    *scopeRule
+	waivers  *waiverSet
+	cov      *coverage
+	required []CoverageCell
+	misses   missTracker
+	progress func(int)
 }
 
 // newRunner checks the options and sets up what the run needs.
@@ -354,7 +353,7 @@ func (r *runner) finish() (*Report, error) {
 	}
 	hint := r.misses.hint()
 	if r.report.Interactions == 0 && r.report.SkippedTotal > 0 {
-		return nil, &NothingJudgedError{Skipped: r.report.SkippedTotal, Reasons: r.skipReasons, Hint: hint}
+		return nil, &NothingJudgedError{Skipped: r.report.SkippedTotal, Reasons: r.report.SkippedReasons, Hint: hint}
 	}
 	if hint != "" {
 		r.report.Hints = append(r.report.Hints, hint)

@@ -167,10 +167,10 @@ func (r *runner) skip(in *recording.Interaction) bool {
 		return false
 	}
 	r.report.SkippedTotal++
-	if r.skipReasons == nil {
-		r.skipReasons = map[string]int{}
+	if r.report.SkippedReasons == nil {
+		r.report.SkippedReasons = map[string]int{}
 	}
-	r.skipReasons[reason]++
+	r.report.SkippedReasons[reason]++
 	path := ""
 	if in.Request.URL != nil {
 		path = in.Request.URL.EscapedPath()

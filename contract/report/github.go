@@ -56,7 +56,7 @@ func GitHub(w io.Writer, r *contract.Report) error {
 	}
 	if r.SkippedTotal > 0 {
 		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(fmt.Sprintf("skipped %s outside the scope (%s)",
-			plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))))
+			plural(r.SkippedTotal, "interaction"), skipReasons(r))))
 	}
 	for _, h := range r.Hints {
 		_, _ = fmt.Fprintf(bw, "::notice title=contractcheck::%s\n", githubData(h))

@@ -117,7 +117,9 @@ func JUnit(w io.Writer, r *contract.Report) error {
 		}
 		s.Cases = append(s.Cases, tc)
 	}
-	// Interactions outside the scope are skipped test cases of their file.
+	// Interactions outside the scope are skipped test cases of their file
+	// (the first contract.MaxSkippedListed; the rest are counted in a suite
+	// of their own).
 	for _, sk := range r.Skipped {
 		s := suite(sk.File)
 		s.Tests++
@@ -126,6 +128,12 @@ func JUnit(w io.Writer, r *contract.Report) error {
 			Name: esc(fmt.Sprintf("#%d %s %s", sk.Interaction, sk.Method, sk.Path)), Classname: esc(sk.File), File: esc(sk.File), Line: sk.Line,
 			Skipped: &junitSkipped{Message: sk.Reason},
 		})
+	}
+	if more := r.SkippedTotal - len(r.Skipped); more > 0 {
+		msg := fmt.Sprintf("%s outside the scope past the first %d listed: %s in all (%s)",
+			plural(more, "more interaction"), len(r.Skipped), plural(r.SkippedTotal, "interaction"), skipReasons(r))
+		out.Suites = append(out.Suites, junitSuite{Name: "outside the scope", Tests: 1, Skipped: 1,
+			Cases: []junitCase{{Name: esc(plural(more, "more interaction") + " skipped"), Classname: "outside the scope", Skipped: &junitSkipped{Message: esc(msg)}}}})
 	}
 	cov := junitSuite{Name: "coverage"}
 	for _, row := range r.Coverage {

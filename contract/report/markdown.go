@@ -40,7 +40,7 @@ func Markdown(w io.Writer, r *contract.Report) error {
 		safetext.EscapeControl(summaryLine(r)), markdownText(r.Recordings.String()),
 		markdownCode(r.Spec.Name), r.Spec.SHA256, errata, r.Tool.Name, markdownText(r.Tool.Version))
 	if s.Skipped > 0 {
-		_, _ = fmt.Fprintf(bw, " %s outside the scope skipped (%s).", plural(s.Skipped, "interaction"), markdownText(skipReasons(r.Skipped)))
+		_, _ = fmt.Fprintf(bw, " %s outside the scope skipped (%s).", plural(s.Skipped, "interaction"), markdownText(skipReasons(r)))
 	}
 	_, _ = bw.WriteString("\n\n")
 	for _, h := range r.Hints {

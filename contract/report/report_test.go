@@ -349,6 +349,26 @@ func TestSkippedInteractionsInJUnitAndGitHub(t *testing.T) {
 	assert.Contains(t, gh.String(), "::notice title=contractcheck::skipped 4 interactions outside the scope (1 OAuth token endpoint, 2 path outside the fragment, 1 CORS preflight)")
 }
 
+// TestSkippedPastTheListAreCounted: past the skipped interactions a report
+// lists (contract.MaxSkippedListed), the text, GitHub and Markdown reports
+// break all of them down by reason, and JUnit counts the rest in a case.
+func TestSkippedPastTheListAreCounted(t *testing.T) {
+	t.Parallel()
+	r := &contract.Report{Interactions: 1, Cases: []contract.Case{{File: "s.har", Index: 1}}, Skipped: []contract.Skipped{{File: "s.har", Interaction: 0, Reason: "path outside the fragment"}},
+		SkippedTotal: 1005, SkippedReasons: map[string]int{"path outside the fragment": 1000, "CORS preflight": 5}}
+	want := "1005 interactions outside the scope (1000 path outside the fragment, 5 CORS preflight)"
+	var text, gh, md, junit bytes.Buffer
+	require.NoError(t, Text(&text, r, TextOptions{}))
+	require.NoError(t, GitHub(&gh, r))
+	require.NoError(t, Markdown(&md, r))
+	require.NoError(t, JUnit(&junit, r))
+	assert.Contains(t, text.String(), "skipped "+want)
+	assert.Contains(t, gh.String(), "skipped "+want)
+	assert.Contains(t, md.String(), "1005 interactions outside the scope skipped (`1000 path outside the fragment, 5 CORS preflight`)")
+	assert.Contains(t, junit.String(), `<testsuite name="outside the scope" tests="1" failures="0" errors="0" skipped="1">`)
+	assert.Contains(t, junit.String(), "1004 more interactions outside the scope past the first 1 listed: 1005 interactions in all")
+}
+
 // TestNotSentIsSkippedInJUnit: in target mode, an interaction that was not
 // sent and fails nothing is a skipped test case, its warning kept.
 func TestNotSentIsSkippedInJUnit(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func Text(w io.Writer, r *contract.Report, opts TextOptions) error {
 		_, _ = fmt.Fprintf(bw, "%s: waived %s: %s (waiver at %s:%d: %s)\n", esc(w.Location()), w.Rule, esc(w.Message), esc(w.WaiverSource), w.WaiverLine, esc(w.Reason))
 	}
 	if r.SkippedTotal > 0 {
-		_, _ = fmt.Fprintf(bw, "skipped %s outside the scope (%s):\n", plural(r.SkippedTotal, "interaction"), skipReasons(r.Skipped))
+		_, _ = fmt.Fprintf(bw, "skipped %s outside the scope (%s):\n", plural(r.SkippedTotal, "interaction"), skipReasons(r))
 		for i, sk := range r.Skipped {
 			if i == textSkippedListed {
 				_, _ = fmt.Fprintf(bw, "  ... and %d more (the JSON report lists up to %d)\n", r.SkippedTotal-i, contract.MaxSkippedListed)
@@ -190,15 +191,26 @@ func writeCoverageTable(w io.Writer, rows []contract.CoverageRow) {
 
 // skipReasons counts the listed skipped interactions by reason, in a
 // stable order.
-func skipReasons(list []contract.Skipped) string {
-	counts := map[string]int{}
+func skipReasons(r *contract.Report) string {
+	counts, listed := r.SkippedReasons, map[string]int{}
 	var order []string
-	for _, sk := range list {
-		if counts[sk.Reason] == 0 {
+	for _, sk := range r.Skipped {
+		if listed[sk.Reason] == 0 {
 			order = append(order, sk.Reason)
 		}
-		counts[sk.Reason]++
+		listed[sk.Reason]++
 	}
+	if counts == nil {
+		counts = listed // a report built without the run's counts
+	}
+	var more []string // reasons only of interactions past the list
+	for reason := range counts {
+		if listed[reason] == 0 {
+			more = append(more, reason)
+		}
+	}
+	slices.Sort(more)
+	order = append(order, more...)
 	parts := make([]string, len(order))
 	for i, reason := range order {
 		parts[i] = fmt.Sprintf("%d %s", counts[reason], reason)
