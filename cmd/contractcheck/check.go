@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -305,19 +306,56 @@ func (f *checkFlags) targetOptions(opts *contract.Options) error {
 	return nil
 }
 
-// outputsAreNotInputs refuses a report written over what the run reads: a
-// recording, the configuration file, the spec file.
+// outputsAreNotInputs refuses, before the run, a report written over what
+// the run reads (a recording, the configuration file, the spec file), a
+// report a folder of recordings would take for one next time, and a report
+// whose folder does not exist.
 func outputsAreNotInputs(outs []reportOut, opts contract.Options, cfgFile, specName string) error {
 	inputs := append(slices.Clone(opts.Paths), cfgFile)
 	if specName != "defer" && specName != "atlas" {
 		inputs = append(inputs, specName)
 	}
 	for _, o := range outs {
+		if o.dest == "-" {
+			continue
+		}
 		if err := output.CheckNotInput(o.dest, inputs); err != nil {
 			return err
 		}
+		if fi, err := os.Stat(filepath.Dir(o.dest)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--format %s=%s: the folder %s does not exist; create it first", o.format, o.dest, filepath.Dir(o.dest))
+		}
+		for _, in := range opts.Paths {
+			if inFolder(in, o.dest) && recording.IsRecordingName(o.dest) {
+				return fmt.Errorf("--format %s=%s: the report would be in %s, a folder of recordings the run reads, under a name it reads (%s): write it elsewhere",
+					o.format, o.dest, in, filepath.Ext(o.dest))
+			}
+		}
 	}
 	return nil
+}
+
+// inFolder reports whether path lies under dir, a folder (after symbolic
+// links, where they resolve).
+func inFolder(dir, path string) bool {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return false
+	}
+	real := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			return r
+		}
+		if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+			return filepath.Join(r, filepath.Base(abs))
+		}
+		return abs
+	}
+	rel, err := filepath.Rel(real(dir), real(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeReport writes one report to its destination, as it is produced.
@@ -368,14 +406,20 @@ func parseOutputs(values []string, outputFile string) ([]reportOut, error) {
 		if dest == "" {
 			dest = "-"
 		}
-		if prev, ok := seen[dest]; ok {
+		key := dest
+		if dest != "-" {
+			if abs, err := filepath.Abs(dest); err == nil {
+				key = abs // ./r.json and r.json are one file
+			}
+		}
+		if prev, ok := seen[key]; ok {
 			where := "standard output"
 			if dest != "-" {
 				where = dest
 			}
 			return nil, fmt.Errorf("--format %s and --format %s both write to %s: give one of them a file (--format %s=FILE)", prev, format, where, format)
 		}
-		seen[dest] = format
+		seen[key] = format
 		outs = append(outs, reportOut{format: format, dest: dest})
 	}
 	return outs, nil

@@ -406,3 +406,43 @@ func TestNoConfigIgnoresTheWorkingDirectorysFile(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--no-config and --config exclude each other")
 }
+
+// TestReportsNeverLandOnInputs: before the run, a report is refused over a
+// recording inside a folder given as input, under a name such a folder is
+// read for, into a folder that does not exist, and twice to one file
+// spelled two ways; a report of another name in the folder is written.
+func TestReportsNeverLandOnInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	recs := filepath.Join(dir, "recs")
+	har := browserSession(t, recs)
+	before, err := os.ReadFile(har)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		format []string
+		want   string
+	}{
+		{"over a recording in the folder", []string{"json=" + har}, "a folder of recordings the run reads"},
+		{"a name the folder is read for", []string{"json=" + filepath.Join(recs, "report.json")}, "a folder of recordings the run reads"},
+		{"a folder that does not exist", []string{"sarif=" + filepath.Join(dir, "r.sarif"), "json=" + filepath.Join(dir, "nodir", "r.json")}, "the folder " + filepath.Join(dir, "nodir") + " does not exist"},
+		{"one file spelled two ways", []string{"json=" + filepath.Join(dir, "r.json"), "sarif=" + dir + string(filepath.Separator) + "." + string(filepath.Separator) + "r.json"}, "both write to"},
+	} {
+		args := []string{"check", "--no-config", "--offline", recs}
+		for _, f := range tc.format {
+			args = append(args, "--format", f)
+		}
+		code, _, stderr := runIn(t, args...)
+		assert.Equal(t, exitUsage, code, tc.name)
+		assert.Contains(t, stderr, tc.want, tc.name)
+		_, err := os.Stat(filepath.Join(dir, "r.sarif"))
+		assert.ErrorIs(t, err, os.ErrNotExist, "%s: nothing is written before the run", tc.name)
+	}
+	after, err := os.ReadFile(har)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the recording is untouched")
+
+	code, _, stderr := runIn(t, "check", "--no-config", "--offline", recs, "--format", "text="+filepath.Join(recs, "report.txt"))
+	assert.Equal(t, exitOK, code, stderr)
+	assert.FileExists(t, filepath.Join(recs, "report.txt"))
+}
