@@ -236,4 +236,24 @@ func TestEscapedPatternsMatchTheEscapedValue(t *testing.T) {
 	assert.Empty(t, judge("10.0.0.0%2F8"))
 	assert.Empty(t, judge("192.0.2.1"))
 	assert.Equal(t, []string{string(RuleInvalidRequestAccepted)}, judge("not-an-address"))
+
+	// A % inside a character class (an email pattern's [...$%&...]) is no
+	// escape: the value is judged decoded, as before.
+	get := func(url string) []string {
+		in := &recording.Interaction{File: "a.yaml",
+			Request:  recording.Request{Method: http.MethodGet, Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}, URL: mustURL(t, url)},
+			Response: recording.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: []byte(`{"detail":"x","error":404,"errorCode":"USER_NOT_FOUND","parameters":[],"reason":"Not Found"}`)}}
+		var out []string
+		for _, f := range checker.Check(t.Context(), in).Findings {
+			out = append(out, string(f.Rule))
+		}
+		return out
+	}
+	assert.Empty(t, get("https://cloud.mongodb.com/api/atlas/v2/users/byName/jane%7Bx%7D@example.com"))
+	assert.Equal(t, []string{string(RuleRequestInvalid)}, get("https://cloud.mongodb.com/api/atlas/v2/users/byName/jane%20x@example.com"),
+		"a space is no character of the pattern, escaped or not")
+	// An Azure private endpoint id is judged as it travels, every escape as sent.
+	assert.Empty(t, get("https://cloud.mongodb.com/api/atlas/v2/groups/6a793f62c0eb9e7a1771502a/privateEndpoint/AZURE/endpointService/6a793f62c0eb9e7a1771502b/endpoint/"+
+		"%2Fsubscriptions%2F01234567-89ab-cdef-0123-456789abcdef%2FresourceGroups%2Frg(prod)%2Fproviders%2FMicrosoft.Network%2FprivateEndpoints%2Fpe1"))
 }

@@ -25,9 +25,9 @@ type paramRule struct {
 	split bool   // an array given as one comma-separated value (explode: false)
 	key   string // a header's canonical name
 	// escaped is a plain string path parameter whose pattern spells a
-	// percent-escape (%2[fF]: the ipAddress of an access list entry, a
-	// CIDR block whose slash travels escaped): its pattern is matched
-	// against the value as it travels in the path, escaped again.
+	// percent-escape outside a character class (%2[fF]: the ipAddress of
+	// an access list entry, a CIDR block whose slash travels escaped): the
+	// value passes its schema decoded or as it travels in the path.
 	escaped bool
 }
 
@@ -68,7 +68,7 @@ func newParamRule(p *openapi3.Parameter) paramRule {
 	case r.typ == "":
 	case p.In == openapi3.ParameterInPath:
 		r.plain = sm.Style == openapi3.SerializationSimple && !r.array
-		r.escaped = r.plain && r.typ == openapi3.TypeString && strings.Contains(s.Pattern, "%")
+		r.escaped = r.plain && r.typ == openapi3.TypeString && spellsEscape(s.Pattern)
 	case p.In == openapi3.ParameterInQuery:
 		r.plain = sm.Style == openapi3.SerializationForm
 	case p.In == openapi3.ParameterInHeader:
@@ -114,6 +114,43 @@ func (in *paramInput) pathParam(name string) (string, bool) {
 		return v, ok
 	}
 	return in.routed.param(name)
+}
+
+// rawPathParam returns the value of the path parameter name as it travels
+// in the path: the escaped segment when the path is known, else the value
+// escaped again.
+func (in *paramInput) rawPathParam(name string) (string, bool) {
+	if in.routed.op != nil {
+		var buf [32]string
+		segs, ok := in.routed.spec.segments(buf[:0], in.routed.escapedPath, in.routed.mount)
+		for i, seg := range in.routed.op.segments {
+			if ok && seg.param == name && i < len(segs) {
+				return seg.match(segs[i])
+			}
+		}
+	}
+	v, ok := in.path[name]
+	return url.PathEscape(v), ok
+}
+
+// spellsEscape reports whether a pattern spells a percent-escape (%2F,
+// %2[fF]) outside a character class: it is written for the value as it
+// travels in a path.
+func spellsEscape(pattern string) bool {
+	inClass := false
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\':
+			i++
+		case c == '[':
+			inClass = true
+		case c == ']':
+			inClass = false
+		case c == '%' && !inClass && i+1 < len(pattern) && strings.IndexByte("0123456789abcdefABCDEF", pattern[i+1]) >= 0:
+			return true
+		}
+	}
+	return false
 }
 
 // routed is a request's path that Spec.route routed to op.
@@ -182,15 +219,18 @@ func (r *paramRule) judge(op *Operation, in *paramInput) string {
 	case value == nil, value == "" && r.p.AllowEmptyValue:
 		return ""
 	}
-	if s, ok := value.(string); ok && r.escaped {
-		value = url.PathEscape(s)
-	}
 	v, err := op.schemas.Validator(r.p.Schema)
 	if err != nil {
 		return err.Error()
 	}
+	violations := v.Validate(value)
+	if len(violations) > 0 && r.escaped {
+		if raw, ok := in.rawPathParam(r.p.Name); ok && len(v.Validate(raw)) == 0 {
+			return ""
+		}
+	}
 	var reasons []string
-	for _, viol := range v.Validate(value) {
+	for _, viol := range violations {
 		if viol.Pointer != "" {
 			viol.Reason = "item " + strings.TrimPrefix(viol.Pointer, "/") + ": " + viol.Reason
 		}
