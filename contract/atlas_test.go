@@ -241,7 +241,7 @@ func TestEscapedPatternsMatchTheEscapedValue(t *testing.T) {
 	// escape: the value is judged decoded, as before.
 	get := func(url string) []string {
 		in := &recording.Interaction{File: "a.yaml",
-			Request:  recording.Request{Method: http.MethodGet, Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}, URL: mustURL(t, url)},
+			Request: recording.Request{Method: http.MethodGet, Header: http.Header{"Accept": {"application/vnd.atlas.2023-01-01+json"}}, URL: mustURL(t, url)},
 			Response: recording.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}},
 				Body: []byte(`{"detail":"x","error":404,"errorCode":"USER_NOT_FOUND","parameters":[],"reason":"Not Found"}`)}}
 		var out []string
