@@ -420,13 +420,7 @@ func replaceParams(body []byte, recorded, asked map[string]string) []byte {
 	return replaceStrings(body, func(member, value string) (string, bool) {
 		list := swaps[value]
 		if len(list) == 0 {
-			changed := false
-			for _, from := range words {
-				var c bool
-				value, c = swapWords(value, from, swaps[from][0].to)
-				changed = changed || c
-			}
-			return value, changed
+			return swapWords(value, words, func(from string) string { return swaps[from][0].to })
 		}
 		if unambiguous(list) {
 			return list[0].to, true
@@ -451,42 +445,47 @@ const minWordSwap = 8
 // in Atlas's "Invalid group ID NOT-A-GROUP.". A body that is not JSON is
 // returned as it is.
 func replaceWords(body []byte, from, to string) []byte {
-	return replaceStrings(body, func(_, value string) (string, bool) { return swapWords(value, from, to) })
+	return replaceStrings(body, func(_, value string) (string, bool) {
+		return swapWords(value, []string{from}, func(string) string { return to })
+	})
 }
 
-// swapWords replaces from in value where it stands as a whole word: not
-// preceded or followed by a letter or a digit.
-func swapWords(value, from, to string) (string, bool) {
-	isWord := func(s string, i int) bool {
-		if i < 0 || i >= len(s) {
+// swapWords replaces each of words (longest first) in value where it stands
+// as a whole word, not preceded or followed by a letter or a digit, by
+// to(word), in one pass from left to right: what it put in is never
+// replaced again.
+func swapWords(value string, words []string, to func(string) string) (string, bool) {
+	isWord := func(i int) bool {
+		if i < 0 || i >= len(value) {
 			return false
 		}
-		c := s[i]
+		c := value[i]
 		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf
 	}
-	var b strings.Builder
-	changed := false
-	for rest := value; ; {
-		i := strings.Index(rest, from)
-		if i < 0 {
-			b.WriteString(rest)
-			break
-		}
-		end := i + len(from)
-		whole := !isWord(rest, i-1) && !isWord(rest, end)
-		if at := len(value) - len(rest); at > 0 && i == 0 {
-			whole = whole && !isWord(value, at-1)
-		}
-		b.WriteString(rest[:i])
-		if whole {
-			b.WriteString(to)
-			changed = true
-		} else {
-			b.WriteString(from)
-		}
-		rest = rest[end:]
+	if !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(value, w) }) {
+		return value, false
 	}
-	return b.String(), changed
+	var b strings.Builder
+	changed, last := false, 0
+	for i := 0; i < len(value); i++ {
+		if isWord(i - 1) {
+			continue // a word starts only after a non-word byte
+		}
+		for _, w := range words {
+			if strings.HasPrefix(value[i:], w) && !isWord(i+len(w)) {
+				b.WriteString(value[last:i])
+				b.WriteString(to(w))
+				last, changed = i+len(w), true
+				i = last - 1
+				break
+			}
+		}
+	}
+	if !changed {
+		return value, false
+	}
+	b.WriteString(value[last:])
+	return b.String(), true
 }
 
 // replaceStrings returns body with the JSON string values (not member

@@ -439,3 +439,17 @@ func TestMockAnswersPerVersion(t *testing.T) {
 		assert.JSONEq(t, apiErr, body)
 	}
 }
+
+// TestReplaceParamsSwapsOnce: values replaced inside a longer string are
+// replaced in one pass, so two recorded values asked for the other way
+// round swap, and what was put in is not replaced again.
+func TestReplaceParamsSwapsOnce(t *testing.T) {
+	t.Parallel()
+	const a, b = "aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbb"
+	body := []byte(`{"groupId":"` + a + `","hostId":"` + b + `","detail":"project ` + a + ` host ` + b + `"}`)
+	got := replaceParams(body, map[string]string{"groupId": a, "hostId": b}, map[string]string{"groupId": b, "hostId": a})
+	assert.JSONEq(t, `{"groupId":"`+b+`","hostId":"`+a+`","detail":"project `+b+` host `+a+`"}`, string(got))
+	got = replaceParams([]byte(`{"detail":"cluster Cluster0-x"}`), map[string]string{"clusterName": "Cluster0-x", "other": "prod-cluster"},
+		map[string]string{"clusterName": "prod-cluster", "other": "elsewhere"})
+	assert.JSONEq(t, `{"detail":"cluster prod-cluster"}`, string(got))
+}
