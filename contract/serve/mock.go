@@ -88,8 +88,16 @@ type Mock struct {
 	kept     int
 
 	mu   sync.Mutex
-	next map[mockKey]int
+	next map[mockKey]int // the cursors of the recorded parameters' sequences
+	// others are the cursors of parameters never recorded, each answered
+	// with the sequence of recorded ones; at maxOtherCursors they all start
+	// over, so a client asking for ever new ids cannot grow the mock.
+	others map[mockKey]int
 }
+
+// maxOtherCursors bounds the sequences the mock keeps for parameters never
+// recorded (a project, a cluster... asked for by id).
+const maxOtherCursors = 10_000
 
 type mockKey struct {
 	op       *contract.Operation
@@ -123,6 +131,7 @@ func NewMock(spec *contract.Spec, opts MockOptions) *Mock {
 		spec: spec, checker: contract.NewChecker(spec, ""), mount: opts.Mount, log: opts.Log,
 		answers: map[mockKey][]*recording.Response{}, fallback: map[mockKey]string{}, versions: map[mockKey][]string{},
 		next:     map[mockKey]int{},
+		others:   map[mockKey]int{},
 		maxBytes: opts.MaxBytes,
 	}
 	if m.maxBytes <= 0 {
@@ -301,10 +310,16 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 		return refused(atlaswire.Error(http.StatusNotImplemented, "CONTRACTCHECK_NO_RECORDING",
 			fmt.Sprintf("No recording answers %s %s %s; record one.", quote(method), quote(path), mode), nil))
 	}
-	cursor := mockKey{op, enveloped, version, asked}
+	cursor, cursors := mockKey{op, enveloped, version, asked}, m.next
+	if asked != k.params {
+		cursors = m.others
+	}
 	m.mu.Lock()
-	resp := list[m.next[cursor]%len(list)]
-	m.next[cursor]++
+	if _, ok := cursors[cursor]; !ok && len(m.others) >= maxOtherCursors && asked != k.params {
+		clear(m.others)
+	}
+	resp := list[cursors[cursor]%len(list)]
+	cursors[cursor]++
 	m.mu.Unlock()
 	a := recordedAnswer(resp)
 	if k.params != asked {

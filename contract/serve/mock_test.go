@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -452,4 +453,40 @@ func TestReplaceParamsSwapsOnce(t *testing.T) {
 	got = replaceParams([]byte(`{"detail":"cluster Cluster0-x"}`), map[string]string{"clusterName": "Cluster0-x", "other": "prod-cluster"},
 		map[string]string{"clusterName": "prod-cluster", "other": "elsewhere"})
 	assert.JSONEq(t, `{"detail":"cluster prod-cluster"}`, string(got))
+}
+
+// TestMockCursorsForUnrecordedIDsAreBounded: a client asking for ever new
+// project ids cannot grow the mock: past maxOtherCursors the sequences of
+// unrecorded parameters start over, and the recorded project's goes on.
+func TestMockCursorsForUnrecordedIDsAreBounded(t *testing.T) {
+	t.Parallel()
+	spec, err := contract.DefaultSpec()
+	require.NoError(t, err)
+	ins, err := recording.ReadAllFS(contract.ShippedRecordings(), "recordings", recording.Options{})
+	require.NoError(t, err)
+	mock := NewMock(spec, MockOptions{})
+	for _, in := range ins {
+		require.NoError(t, mock.Add(in))
+	}
+	post := func(group string) int {
+		req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2/groups/"+group+"/maintenanceWindow/defer", nil)
+		req.Header.Set("Accept", mockMT)
+		rec := httptest.NewRecorder()
+		mock.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	const recorded = "6a7940722c88faeba59bf917"
+	assert.Equal(t, http.StatusOK, post(recorded))
+	for i := range maxOtherCursors + 10 {
+		assert.Equal(t, http.StatusOK, post(fmt.Sprintf("c0%022x", i))) // no recorded project's id
+	}
+	post(recorded)
+	mock.mu.Lock()
+	defer mock.mu.Unlock()
+	assert.LessOrEqual(t, len(mock.others), maxOtherCursors)
+	assert.Positive(t, len(mock.others))
+	require.Len(t, mock.next, 1, "only the recorded project's sequence is a recorded one")
+	for _, n := range mock.next {
+		assert.Equal(t, 2, n, "the recorded project's sequence went on")
+	}
 }
