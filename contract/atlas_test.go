@@ -8,6 +8,7 @@ import (
 
 	"github.com/atlascontract/deferwindow/contract/recording"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // mustAtlasSpec returns the embedded published spec with the errata.
@@ -256,4 +257,20 @@ func TestEscapedPatternsMatchTheEscapedValue(t *testing.T) {
 	// An Azure private endpoint id is judged as it travels, every escape as sent.
 	assert.Empty(t, get("https://cloud.mongodb.com/api/atlas/v2/groups/6a793f62c0eb9e7a1771502a/privateEndpoint/AZURE/endpointService/6a793f62c0eb9e7a1771502b/endpoint/"+
 		"%2Fsubscriptions%2F01234567-89ab-cdef-0123-456789abcdef%2FresourceGroups%2Frg(prod)%2Fproviders%2FMicrosoft.Network%2FprivateEndpoints%2Fpe1"))
+}
+
+// TestEnvelopeWithoutContentNamesTheVersionServed: an enveloped single
+// entity without content names the schema of the version the Accept
+// reached, not the oldest version's.
+func TestEnvelopeWithoutContentNamesTheVersionServed(t *testing.T) {
+	t.Parallel()
+	in := &recording.Interaction{File: "e.yaml",
+		Request: recording.Request{Method: http.MethodGet, Header: http.Header{"Accept": {"application/vnd.atlas.2024-08-05+json"}},
+			URL: mustURL(t, "https://cloud.mongodb.com/api/atlas/v2/groups/6a793f47c0eb9e7a17712883/clusters/Cluster0?envelope=true")},
+		Response: recording.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"status":200}`)}}
+	j := NewChecker(mustAtlasSpec(t), "").Check(t.Context(), in)
+	require.Len(t, j.Findings, 1)
+	assert.Equal(t, RuleEnvelopeShape, j.Findings[0].Rule)
+	assert.Contains(t, j.Findings[0].Message, "ClusterDescription20240805")
+	assert.NotContains(t, j.Findings[0].Message, "LegacyAtlasCluster")
 }

@@ -227,7 +227,11 @@ func (jd *judge) unwrap(op *Operation, resp *recording.Response) (b *judgedBody,
 			return b, true
 		}
 		if info := op.response(env.Status); info != nil {
-			if media := info.jsonMedia(); media != nil && media.Schema != nil {
+			media, _ := info.mediaFor(jd.j.Version)
+			if media == nil {
+				media = info.jsonMedia()
+			}
+			if media != nil && media.Schema != nil {
 				jd.add(RuleEnvelopeShape, "", msgEnvelopeNoContent, env.Status, schemaName(media.Schema))
 				return nil, false
 			}
