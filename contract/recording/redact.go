@@ -110,10 +110,11 @@ var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|respons
 // separator optional (client_secret, clientSecret, client-secret), in
 // double or single quotes or none: a quoted value ("password": "two words",
 // password = 'two words') runs to its closing quote, a backslash escaping
-// the next character, or to the end of the line when it has none;
+// the next character and, in single quotes, a doubled quote standing for
+// one (as YAML and SQL escape it), or to the end of the line when it has none;
 // name=value runs to "&", ",", ";", "}" or white space, as in a query; an
 // unquoted name: value runs to the end of the line (password: two words).
-var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
+var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.|'')*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
 
 // textNames returns the alternatives of secretText: each name of
 // secretNames, with an optional "_" or "-" between its letters.
@@ -427,6 +428,7 @@ func (r *redactor) text(b []byte) []byte {
 			out = append(append(out, sub[2]...), Redacted...)
 		case sub[4] != nil: // 'name': 'value', name = 'value'
 			r.learn(string(sub[5]))
+			r.learn(strings.ReplaceAll(string(sub[5]), "''", "'")) // as YAML or SQL reads it
 			out = append(append(out, sub[4]...), Redacted...)
 		case sub[6] != nil: // name=value
 			r.learn(string(sub[7]))
