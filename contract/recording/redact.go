@@ -509,9 +509,10 @@ var jsonOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontex
 type jsonFrame struct {
 	object bool // an object, else an array
 	// secret marks a container under a secret name outside
-	// secretWholeNames: every string and number inside is redacted, but in
-	// an API key resource (see json).
+	// secretWholeNames: every string and number inside is redacted, but
+	// under the apiKeyIdentifiers of an API key resource (see json).
 	secret bool
+	apiKey bool // a secret object that is an API key resource
 	// valueSecret is, in an object, whether the value of the member whose
 	// name was read last is secret.
 	valueSecret bool
@@ -523,11 +524,12 @@ type jsonFrame struct {
 // An object or an array under another secret name keeps its shape, but
 // every string and number inside, however deep, becomes "REDACTED" and is
 // learned ({"apiKey": ["sk_..."]}, {"token": {"value": "..."}}); member
-// names, true, false and null stay. An object there with a member of a
-// secret name is an API key resource (Atlas's
-// {"publicKey": ..., "privateKey": ...}): its members are redacted by
-// their own names, so the public key, an identifier, stays and is not
-// learned. The work and the memory grow with len(b), whatever the nesting.
+// names, true, false and null stay. An object there with a publicKey
+// member is an API key resource (Atlas's ApiKeyUserDetails): the members
+// of apiKeyIdentifiers keep their values, redacted as anywhere else in the
+// document, so the public key stays and is not learned; every other
+// member ("privateKey", "value", whatever its name) loses its strings and
+// numbers. The work and the memory grow with len(b), whatever the nesting.
 // It returns b itself when nothing was replaced.
 func (r *redactor) json(b []byte) ([]byte, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(b), jsonOptions...)
@@ -555,7 +557,7 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 					return nil, err
 				}
 				name := tok.String()
-				top.valueSecret = top.secret
+				top.valueSecret = top.secret && !(top.apiKey && apiKeyIdentifiers[normalizeName(name)])
 				if top.secret || !r.secretField(name, secretJSONFields) {
 					continue
 				}
@@ -580,15 +582,16 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 		case '}', ']':
 			stack = stack[:len(stack)-1]
 		case '{':
+			apiKey := false
 			if secret {
 				if apiKeys == nil {
-					if apiKeys, err = r.apiKeyObjects(b); err != nil {
+					if apiKeys, err = apiKeyObjects(b); err != nil {
 						return nil, err
 					}
 				}
-				secret = !apiKeys[dec.InputOffset()-1]
+				apiKey = apiKeys[dec.InputOffset()-1]
 			}
-			stack = append(stack, jsonFrame{object: true, secret: secret})
+			stack = append(stack, jsonFrame{object: true, secret: secret, apiKey: apiKey})
 		case '[':
 			stack = append(stack, jsonFrame{secret: secret})
 		case '"', '0':
@@ -613,10 +616,17 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 	return append(res, trail...), nil
 }
 
+// apiKeyIdentifiers lists the members of an API key resource that keep
+// their values under a secret name (see json), normalized: the identifiers
+// and descriptions of Atlas's ApiKey and ApiKeyUserDetails schemas, in the
+// published Admin API v2 spec. Their other member, privateKey, and any
+// member they do not define is redacted.
+var apiKeyIdentifiers = names("publicKey", "id", "desc", "roles", "links", "accessList")
+
 // apiKeyObjects returns the offsets in b of the objects that are API key
-// resources (see json): those with a member of a secret name. It reads b
-// once, and keeps one offset per such object.
-func (r *redactor) apiKeyObjects(b []byte) (map[int64]bool, error) {
+// resources wherever they are (see json): those with a publicKey member. It
+// reads b once, and keeps one offset per such object.
+func apiKeyObjects(b []byte) (map[int64]bool, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(b), jsonOptions...)
 	found := map[int64]bool{}
 	var open []int64 // the offsets of the open objects, -1 for an array
@@ -636,7 +646,7 @@ func (r *redactor) apiKeyObjects(b []byte) (map[int64]bool, error) {
 		case '}', ']':
 			open = open[:len(open)-1]
 		case '"':
-			if kind, n := dec.StackIndex(dec.StackDepth()); kind == '{' && n%2 == 1 && r.secretField(tok.String(), secretJSONFields) {
+			if kind, n := dec.StackIndex(dec.StackDepth()); kind == '{' && n%2 == 1 && normalizeName(tok.String()) == "publickey" {
 				found[open[len(open)-1]] = true
 			}
 		}

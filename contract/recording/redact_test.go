@@ -120,6 +120,16 @@ func TestRecorderRedactsEachBody(t *testing.T) {
 				`"api_key":[{"id":"SECRET_ID_3"},{"publicKey":"pubkey12","privateKey":"SECRET_PRIVATE_4"}],"echo":"SECRET_IN_ARRAY_1"}`,
 			want: `{"apiKey":["REDACTED","REDACTED"],"token":{"value":"REDACTED","ok":true,"n":null},` +
 				`"api_key":[{"id":"REDACTED"},{"publicKey":"pubkey12","privateKey":"REDACTED"}],"echo":"REDACTED"}`},
+		{name: "a secret-named sibling keeps no secret", header: js, response: true,
+			body: `{"token":{"value":"SECRET_TOKEN_VALUE","signature":"abcdefghijk"},"apiKey":{"secret":null,"value":"SECRET_APIKEY_VALUE"}}`,
+			want: `{"token":{"value":"REDACTED","signature":"REDACTED"},"apiKey":{"secret":null,"value":"REDACTED"}}`},
+		{name: "an Atlas API key keeps its identifiers only", header: js, response: true,
+			body: `{"apiKey":{"desc":"ci key","id":"32b6e34b3d91647abb20e7b8","links":[{"href":"https://cloud.mongodb.com/api/atlas/v2/orgs/x","rel":"self"}],` +
+				`"privateKey":"SECRET_PRIVATE_KEY_5","publicKey":"zmmrboas","roles":[{"orgId":"32b6e34b3d91647abb20e7b9","roleName":"ORG_OWNER"}],"value":"SECRET_BESIDE_6"},` +
+				`"self":"/apiKeys/32b6e34b3d91647abb20e7b8?user=zmmrboas"}`,
+			want: `{"apiKey":{"desc":"ci key","id":"32b6e34b3d91647abb20e7b8","links":[{"href":"https://cloud.mongodb.com/api/atlas/v2/orgs/x","rel":"self"}],` +
+				`"privateKey":"REDACTED","publicKey":"zmmrboas","roles":[{"orgId":"32b6e34b3d91647abb20e7b9","roleName":"ORG_OWNER"}],"value":"REDACTED"},` +
+				`"self":"/apiKeys/32b6e34b3d91647abb20e7b8?user=zmmrboas"}`},
 		{name: "a secret string elsewhere keeps its quotes", header: js, response: true,
 			body: `{"password":"SECRET_ECHOED_5","echo":"SECRET_ECHOED_5"}`,
 			want: `{"password":"REDACTED","echo":"REDACTED"}`},
