@@ -53,7 +53,7 @@ var secretParamNames = []string{"key", "code", "sig"}
 // secretWholeNames lists the secret names whose JSON value is replaced
 // whatever its type ("id_token": {...} becomes "id_token": "REDACTED").
 // Under the other secret names, an object or an array keeps its shape but
-// not its values (see secretValue): "apiKey" names a third-party
+// not its values (see json): "apiKey" names a third-party
 // integration's key in Atlas, but also an API key resource,
 // {"publicKey": ..., "privateKey": ...}, whose public key is kept.
 var secretWholeNames = names("access_token", "refresh_token", "id_token", "client_secret",
@@ -98,8 +98,11 @@ func names(list ...string) map[string]bool {
 }
 
 func normalizeName(s string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	return strings.ToLower(nameSeparators.Replace(s))
 }
+
+// nameSeparators drops the separators normalizeName ignores.
+var nameSeparators = strings.NewReplacer("_", "", "-", "")
 
 // authParam matches one auth-param of a challenge or credentials
 // (RFC 9110 section 11.2) whose value is secret.
@@ -110,10 +113,11 @@ var authParam = regexp.MustCompile(`(?i)\b(nonce|nextnonce|cnonce|opaque|respons
 // separator optional (client_secret, clientSecret, client-secret), in
 // double or single quotes or none: a quoted value ("password": "two words",
 // password = 'two words') runs to its closing quote, a backslash escaping
-// the next character, or to the end of the line when it has none;
+// the next character and, in single quotes, a doubled quote standing for
+// one (as YAML and SQL escape it), or to the end of the line when it has none;
 // name=value runs to "&", ",", ";", "}" or white space, as in a query; an
 // unquoted name: value runs to the end of the line (password: two words).
-var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.)*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
+var secretText = regexp.MustCompile(`(?i)(["']?(?:` + textNames() + `)["']?\s*)(?:([:=]\s*")((?:[^"\\\r\n]|\\.)*)|([:=]\s*')((?:[^'\\\r\n]|\\.|'')*)|(=\s*)([^"&,;\s}]+)|(:[ \t]*)([^\s"][^\r\n]*))`)
 
 // textNames returns the alternatives of secretText: each name of
 // secretNames, with an optional "_" or "-" between its letters.
@@ -427,6 +431,7 @@ func (r *redactor) text(b []byte) []byte {
 			out = append(append(out, sub[2]...), Redacted...)
 		case sub[4] != nil: // 'name': 'value', name = 'value'
 			r.learn(string(sub[5]))
+			r.learn(strings.ReplaceAll(string(sub[5]), "''", "'")) // as YAML or SQL reads it
 			out = append(append(out, sub[4]...), Redacted...)
 		case sub[6] != nil: // name=value
 			r.learn(string(sub[7]))
@@ -496,14 +501,42 @@ func (r *redactor) multipart(b []byte, contentType string, depth int) ([]byte, b
 	return bytes.Join(parts, []byte("--"+params["boundary"])), true
 }
 
-// json rewrites a JSON document token by token, replacing the values of
-// secret members (whatever their type) by "REDACTED". It returns b itself
-// when nothing was replaced.
+// jsonOptions are the options json decodes and encodes a body with: a body
+// is redacted as it came, duplicate names and invalid UTF-8 included.
+var jsonOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
+// jsonFrame is an object or an array open where json is in a document.
+type jsonFrame struct {
+	object bool // an object, else an array
+	// secret marks a container under a secret name outside
+	// secretWholeNames: every string and number inside is redacted, but
+	// under the apiKeyIdentifiers of an API key resource (see json).
+	secret bool
+	apiKey bool // a secret object that is an API key resource
+	// valueSecret is, in an object, whether the value of the member whose
+	// name was read last is secret.
+	valueSecret bool
+}
+
+// json rewrites a JSON document token by token, in one pass, replacing the
+// values of secret members: a string, a number, true, false, null or, under
+// a name of secretWholeNames, any value becomes "REDACTED" and is learned.
+// An object or an array under another secret name keeps its shape, but
+// every string and number inside, however deep, becomes "REDACTED" and is
+// learned ({"apiKey": ["sk_..."]}, {"token": {"value": "..."}}); member
+// names, true, false and null stay. An object there with a publicKey
+// member is an API key resource (Atlas's ApiKeyUserDetails): the members
+// of apiKeyIdentifiers keep their values, redacted as anywhere else in the
+// document, so the public key stays and is not learned; every other
+// member ("privateKey", "value", whatever its name) loses its strings and
+// numbers. The work and the memory grow with len(b), whatever the nesting.
+// It returns b itself when nothing was replaced.
 func (r *redactor) json(b []byte) ([]byte, error) {
-	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
-	dec := jsontext.NewDecoder(bytes.NewReader(b), opts...)
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsonOptions...)
 	var out bytes.Buffer
-	enc := jsontext.NewEncoder(&out, opts...)
+	enc := jsontext.NewEncoder(&out, jsonOptions...)
+	var stack []jsonFrame
+	var apiKeys map[int64]bool // the API key resources, found on first need
 	changed := false
 	for {
 		tok, err := dec.ReadToken()
@@ -513,35 +546,62 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := enc.WriteToken(tok); err != nil {
-			return nil, err
+		var top *jsonFrame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
 		}
-		kind, length := dec.StackIndex(dec.StackDepth())
-		if tok.Kind() != '"' || kind != '{' || length%2 != 1 {
-			continue // not an object member name
-		}
-		name := tok.String()
-		if r.secretField(name, secretJSONFields) {
-			val, err := dec.ReadValue()
-			if err != nil {
-				return nil, err
-			}
-			if k := val.Kind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
-				red, err := r.secretValue(val)
+		kind := tok.Kind()
+		if kind == '"' && top != nil && top.object {
+			if _, n := dec.StackIndex(dec.StackDepth()); n%2 == 1 { // a member name
+				if err := enc.WriteToken(tok); err != nil {
+					return nil, err
+				}
+				name := tok.String()
+				top.valueSecret = top.secret && !(top.apiKey && apiKeyIdentifiers[normalizeName(name)])
+				if top.secret || !r.secretField(name, secretJSONFields) {
+					continue
+				}
+				if k := dec.PeekKind(); (k == '{' || k == '[') && !r.secretField(name, secretWholeNames) {
+					top.valueSecret = true
+					continue
+				}
+				val, err := dec.ReadValue()
 				if err != nil {
 					return nil, err
 				}
-				if err := enc.WriteValue(red); err != nil {
+				r.learnValue(val)
+				changed = true
+				if err := enc.WriteToken(jsontext.String(Redacted)); err != nil {
 					return nil, err
 				}
-				changed = changed || !bytes.Equal(red, val)
 				continue
 			}
-			r.learnValue(val)
-			if err := enc.WriteToken(jsontext.String(Redacted)); err != nil {
-				return nil, err
+		}
+		secret := top != nil && (top.object && top.valueSecret || !top.object && top.secret)
+		switch kind {
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case '{':
+			apiKey := false
+			if secret {
+				if apiKeys == nil {
+					if apiKeys, err = apiKeyObjects(b); err != nil {
+						return nil, err
+					}
+				}
+				apiKey = apiKeys[dec.InputOffset()-1]
 			}
-			changed = true
+			stack = append(stack, jsonFrame{object: true, secret: secret, apiKey: apiKey})
+		case '[':
+			stack = append(stack, jsonFrame{secret: secret})
+		case '"', '0':
+			if secret {
+				r.learn(tok.String())
+				tok, changed = jsontext.String(Redacted), true
+			}
+		}
+		if err := enc.WriteToken(tok); err != nil {
+			return nil, err
 		}
 	}
 	if !changed {
@@ -556,75 +616,41 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 	return append(res, trail...), nil
 }
 
-// secretValue redacts an object or an array found under a secret name
-// that is not in secretWholeNames, keeping its shape. An object with a
-// member of a secret name is an API key resource (Atlas's
-// {"publicKey": ..., "privateKey": ...}): its members are redacted by their
-// own names, so the public key, an identifier, stays and is not learned.
-// In any other object or array every string and number, however deep,
-// becomes "REDACTED" and is learned ({"apiKey": ["sk_..."]},
-// {"token": {"value": "..."}}), nested objects following the same rule;
-// member names, true, false and null stay.
-func (r *redactor) secretValue(v jsontext.Value) (jsontext.Value, error) {
-	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
-	switch v.Kind() {
-	case '"', '0':
-		r.learnValue(v)
-		return jsontext.Value(`"` + Redacted + `"`), nil
-	case '{', '[':
-	default:
-		return v, nil
-	}
-	dec := jsontext.NewDecoder(bytes.NewReader(v), opts...)
-	open, err := dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
-	var members []jsontext.Value // names and values of an object, elements of an array
-	apiKey := false
-	for dec.PeekKind() != '}' && dec.PeekKind() != ']' {
-		m, err := dec.ReadValue()
+// apiKeyIdentifiers lists the members of an API key resource that keep
+// their values under a secret name (see json), normalized: the identifiers
+// and descriptions of Atlas's ApiKey and ApiKeyUserDetails schemas, in the
+// published Admin API v2 spec. Their other member, privateKey, and any
+// member they do not define is redacted.
+var apiKeyIdentifiers = names("publicKey", "id", "desc", "roles", "links", "accessList")
+
+// apiKeyObjects returns the offsets in b of the objects that are API key
+// resources wherever they are (see json): those with a publicKey member. It
+// reads b once, and keeps one offset per such object.
+func apiKeyObjects(b []byte) (map[int64]bool, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsonOptions...)
+	found := map[int64]bool{}
+	var open []int64 // the offsets of the open objects, -1 for an array
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return found, nil
+		}
 		if err != nil {
 			return nil, err
 		}
-		if open.Kind() == '{' && len(members)%2 == 0 {
-			if name, err := jsontext.AppendUnquote(nil, m); err == nil && r.secretField(string(name), secretJSONFields) {
-				apiKey = true
+		switch tok.Kind() {
+		case '{':
+			open = append(open, dec.InputOffset()-1)
+		case '[':
+			open = append(open, -1)
+		case '}', ']':
+			open = open[:len(open)-1]
+		case '"':
+			if kind, n := dec.StackIndex(dec.StackDepth()); kind == '{' && n%2 == 1 && normalizeName(tok.String()) == "publickey" {
+				found[open[len(open)-1]] = true
 			}
 		}
-		members = append(members, slices.Clone(m))
 	}
-	if apiKey {
-		return r.json(v)
-	}
-	var out bytes.Buffer
-	enc := jsontext.NewEncoder(&out, opts...)
-	if err := enc.WriteToken(open); err != nil {
-		return nil, err
-	}
-	for i, m := range members {
-		if open.Kind() == '{' && i%2 == 0 {
-			if err := enc.WriteValue(m); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		red, err := r.secretValue(m)
-		if err != nil {
-			return nil, err
-		}
-		if err := enc.WriteValue(red); err != nil {
-			return nil, err
-		}
-	}
-	end := jsontext.EndObject
-	if open.Kind() == '[' {
-		end = jsontext.EndArray
-	}
-	if err := enc.WriteToken(end); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(out.Bytes(), "\n"), nil
 }
 
 // learnValue learns a secret JSON value: a string or a number, or every
@@ -632,7 +658,7 @@ func (r *redactor) secretValue(v jsontext.Value) (jsontext.Value, error) {
 // as written. A string is learned unquoted only: learning its quotes would
 // make the scrub replace "secret" elsewhere by a bare REDACTED.
 func (r *redactor) learnValue(v jsontext.Value) {
-	dec := jsontext.NewDecoder(bytes.NewReader(v), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	dec := jsontext.NewDecoder(bytes.NewReader(v), jsonOptions...)
 	for {
 		tok, err := dec.ReadToken()
 		if err != nil {
