@@ -26,6 +26,13 @@ const Redacted = "REDACTED"
 // occurrence of a 3-byte string would corrupt the recording.
 const minSecretLen = 8
 
+// maxLearnedSecret is the longest secret the redactor searches for
+// elsewhere: a longer value (no token or key is 16 KiB) is redacted where
+// its name or place marks it, but is not learned, as searching a body for a
+// hostile server's megabyte "password" would take time in the product of
+// their lengths.
+const maxLearnedSecret = 16 << 10
+
 // secretNames lists the names whose values are secrets wherever they appear:
 // JSON members, form and query fields, and name: value or name=value text.
 // Names are compared case-insensitively and without "_" and "-" (apiKey,
@@ -159,7 +166,7 @@ func newRedactor(opts RecorderOptions) *redactor {
 // learn remembers a secret value, with the encodings it may appear in.
 func (r *redactor) learn(v string) {
 	v = strings.TrimSpace(v)
-	if len(v) < minSecretLen || v == Redacted {
+	if len(v) < minSecretLen || len(v) > maxLearnedSecret || v == Redacted {
 		return
 	}
 	for _, s := range []string{v, url.QueryEscape(v), url.PathEscape(v), jsonEscape(v)} {
