@@ -224,8 +224,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
 	case rq.Method == "":
 		return nil, bad("request.method is missing")
-	case rs.Status != 0 && (rs.Status < 100 || rs.Status > 999):
-		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
+	case rs.Status != 0 && rs.Status != -1 && (rs.Status < 100 || rs.Status > 999):
+		return nil, bad("response.status %d is not an HTTP status code (100-999, or 0 or -1 for no response)", rs.Status)
 	}
 	u, msg := h.urls[rq.URL], ""
 	if u == nil {
@@ -236,7 +236,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 			h.urls[rq.URL] = u
 		}
 	}
-	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(rs.Status)}}
+	// Playwright writes -1 where a browser writes 0: both are read as 0.
+	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(max(rs.Status, 0))}}
 	vals := make([]string, len(rq.Headers)+len(rs.Headers)) // one array for both
 	rqHeader, err1 := headers(rq.Headers, vals[:len(rq.Headers)], "request", bad)
 	rsHeader, err2 := headers(rs.Headers, vals[len(rq.Headers):], "response", bad)

@@ -112,3 +112,25 @@ func TestReadLinesOfEveryInteraction(t *testing.T) {
 		})
 	}
 }
+
+// TestReadHARPlaywrightFailedRequest reads the entry Playwright keeps for a
+// request that failed, was aborted or was still pending (its harTracer
+// starts every response at status -1, with sizes of -1) as a request that
+// got no response, status 0, as browsers write it; other negative statuses
+// stay refused.
+func TestReadHARPlaywrightFailedRequest(t *testing.T) {
+	t.Parallel()
+	failed := `{"request":{"method":"POST","url":"https://h.example/x","headers":[],"headersSize":-1,"bodySize":-1},` +
+		`"response":{"status":-1,"statusText":"","httpVersion":"HTTP/1.1","cookies":[],"headers":[],` +
+		`"content":{"size":-1,"mimeType":"x-unknown"},"headersSize":-1,"bodySize":-1,"redirectURL":"","_transferSize":-1,"_failureText":"net::ERR_FAILED"}}`
+	got, err := readString("pw.har", harWith(okEntry+","+failed), recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, 200, got[0].Response.StatusCode)
+	assert.Equal(t, 0, got[1].Response.StatusCode)
+	assert.False(t, got[1].Response.BodyNotRecorded)
+	assert.Equal(t, int64(0), got[1].Response.BodySize)
+
+	_, err = readString("pw.har", harWith(strings.Replace(failed, `"status":-1`, `"status":-2`, 1)), recording.Options{})
+	require.ErrorContains(t, err, "entry 0: response.status -2 is not an HTTP status code")
+}

@@ -94,7 +94,8 @@ func headersNotRecorded(h http.Header) bool {
 type Response struct {
 	// StatusCode is the status; 0 for a HAR entry of a request that got no
 	// response (browsers write status 0 for a request blocked, cancelled or
-	// failed), which the run and the mock skip.
+	// failed; Playwright writes -1 for a request failed, aborted or still
+	// pending, read as 0 too), which the run and the mock skip.
 	StatusCode int
 	// Header holds every recorded header value under its canonical name.
 	// HTTP/2 pseudo-headers (":status") are dropped.
