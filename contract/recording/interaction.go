@@ -160,6 +160,11 @@ type Options struct {
 	MaxRunDecodedBytes int64
 
 	run *runBudget // shared by the files of one Walk
+	// harDir is the folder of the HAR file being read, where its content._file
+	// bodies are: set by ReadFile only, so a HAR from a stream keeps them unread.
+	harDir string
+	// onAttachment, when set, learns the name of every _file a HAR names.
+	onAttachment func(name string)
 }
 
 func (o Options) maxBody() int64 {
