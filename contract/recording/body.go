@@ -153,7 +153,7 @@ func (e *errDecodedBudget) Error() string {
 	if e.run {
 		scope, option = "the recordings read so far", "Options.MaxRunDecodedBytes, by default 4 times the limit per file, at most 1 GiB"
 	}
-	return fmt.Sprintf("the bytes decoded from %s (gzip and deflate bodies, YAML aliases) pass the limit of %d bytes (%s MiB; %s): "+
+	return fmt.Sprintf("the bytes decoded from %s (gzip and deflate bodies, YAML aliases, HAR _file bodies read again) pass the limit of %d bytes (%s MiB; %s): "+
 		"a small recording must not take memory out of proportion to its size", scope, e.limit, mib(e.limit), option)
 }
 

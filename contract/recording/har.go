@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -32,6 +35,7 @@ type harEntry struct {
 		PostData    *struct {
 			Text   string    `json:"text"`
 			Params []harPair `json:"params"`
+			File   string    `json:"_file"`
 		} `json:"postData"`
 		BodySize int64 `json:"bodySize"`
 	} `json:"request"`
@@ -42,6 +46,7 @@ type harEntry struct {
 			Size     int64   `json:"size"`
 			Text     harText `json:"text"`
 			Encoding string  `json:"encoding"`
+			File     string  `json:"_file"`
 		} `json:"content"`
 		BodySize int64 `json:"bodySize"`
 	} `json:"response"`
@@ -95,13 +100,17 @@ type harReader struct {
 	n    int   // entries delivered
 	e    harEntry
 	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
+	dir  string              // the HAR's folder, or "" when _file bodies are not read
+	read map[string]bool     // the _file bodies read so far
+	seen func(name string)   // told every _file name, or nil
 }
 
 type harVersion struct{}
 type harItem struct{} // an entry, delivered as it is read: the list stays empty
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
-	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{}}
+	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{},
+		dir: opts.harDir, read: map[string]bool{}, seen: opts.onAttachment}
 	h.dec = jsontext.NewDecoder(h.f)
 	var doc struct {
 		Log *struct {
@@ -224,8 +233,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		return nil, bad("request.url is longer than %d bytes", h.f.strCap)
 	case rq.Method == "":
 		return nil, bad("request.method is missing")
-	case rs.Status != 0 && (rs.Status < 100 || rs.Status > 999):
-		return nil, bad("response.status %d is not an HTTP status code (100-999)", rs.Status)
+	case rs.Status != 0 && rs.Status != -1 && (rs.Status < 100 || rs.Status > 999):
+		return nil, bad("response.status %d is not an HTTP status code (100-999, or 0 or -1 for no response)", rs.Status)
 	}
 	u, msg := h.urls[rq.URL], ""
 	if u == nil {
@@ -236,7 +245,8 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 			h.urls[rq.URL] = u
 		}
 	}
-	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(rs.Status)}}
+	// Playwright writes -1 where a browser writes 0: both are read as 0.
+	it := &Interaction{File: h.name, Index: h.n, Line: line, Request: Request{Method: rq.Method, URL: new(*u)}, Response: Response{StatusCode: int(max(rs.Status, 0))}}
 	vals := make([]string, len(rq.Headers)+len(rs.Headers)) // one array for both
 	rqHeader, err1 := headers(rq.Headers, vals[:len(rq.Headers)], "request", bad)
 	rsHeader, err2 := headers(rs.Headers, vals[len(rq.Headers):], "response", bad)
@@ -245,13 +255,34 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	}
 	it.Request.Header, it.Response.Header = rqHeader, rsHeader
 	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
-	if pd := rq.PostData; pd != nil {
+	if h.seen != nil && rq.PostData != nil && rq.PostData.File != "" {
+		h.seen(rq.PostData.File)
+	}
+	if h.seen != nil && rs.Content != nil && rs.Content.File != "" {
+		h.seen(rs.Content.File)
+	}
+	switch pd := rq.PostData; {
+	case pd != nil && pd.Text == "" && pd.File != "" && h.dir != "":
+		b, err := h.attachment(pd.File)
+		if err != nil {
+			return nil, bad("request.postData._file %s %v", quoteName(pd.File), err)
+		}
+		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
+	case pd != nil && pd.Text == "" && pd.File != "":
+		it.Request.BodyNotRecorded, it.Request.BodySize = rq.BodySize > 0, max(rq.BodySize, 0)
+	case pd != nil:
 		b, _ := h.body([]byte(cmp.Or(pd.Text, encodeParams(pd.Params))), false, rq.BodySize, nil) // only base64 fails
 		it.Request.Body, it.Request.BodyTooLarge, it.Request.BodySize = b.data, b.tooLarge, b.size
-	} else if rq.BodySize > 0 {
+	case rq.BodySize > 0:
 		it.Request.BodyNotRecorded, it.Request.BodySize = true, rq.BodySize
 	}
 	switch c := rs.Content; {
+	case c != nil && c.Text.b == nil && c.File != "" && h.dir != "":
+		b, err := h.attachment(c.File)
+		if err != nil {
+			return nil, bad("response.content._file %s %v", quoteName(c.File), err)
+		}
+		it.Response.Body, it.Response.BodyTooLarge, it.Response.BodySize = b.data, b.tooLarge, b.size
 	case c == nil || c.Text.b == nil:
 		size := rs.BodySize
 		if c != nil {
@@ -269,6 +300,58 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 		it.Response.BodyLine = h.f.lineAt(c.Text.off)
 	}
 	return it, nil
+}
+
+// attachment reads a body that the entry keeps in a file beside the HAR, as
+// Playwright's content "attach" mode writes it (a plain name, such as
+// <sha1>.json, in content._file or postData._file), up to the body cap. A
+// name that is not a file in the HAR's own folder is refused, and so is a
+// symbolic link that leads out of it. Reading a file again is charged to
+// the decoding budget: a small HAR must not read one file without end.
+func (h *harReader) attachment(name string) (body, error) {
+	if !filepath.IsLocal(name) || filepath.Base(name) != name || strings.ContainsAny(name, `/\`) {
+		return body{}, errors.New("is not a file name in the HAR file's folder (expected a plain name such as <sha1>.json, with no path)")
+	}
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		return body{}, attachmentError(err)
+	}
+	defer func() { _ = root.Close() }()
+	fi, err := root.Stat(name)
+	switch {
+	case err != nil:
+		return body{}, attachmentError(err)
+	case !fi.Mode().IsRegular():
+		return body{}, errors.New("is not a regular file")
+	}
+	b := body{tooLarge: fi.Size() > h.max, size: fi.Size()}
+	if h.read[name] {
+		if err := h.left.charge(min(b.size, h.max)); err != nil {
+			return body{}, fmt.Errorf("is read again: %w", err)
+		}
+	}
+	h.read[name] = true
+	f, err := root.Open(name)
+	if err == nil {
+		defer func() { _ = f.Close() }() // opened for reading: nothing to lose on close
+		b.data, err = io.ReadAll(io.LimitReader(f, h.max))
+	}
+	if err != nil {
+		return body{}, attachmentError(err)
+	}
+	return b, nil
+}
+
+// attachmentError says why a _file body cannot be read, without the path.
+func attachmentError(err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("is missing: there is no such file in the HAR file's folder")
+	case errors.As(err, &pe):
+		return errors.New("cannot be read: " + pe.Err.Error())
+	}
+	return errors.New("cannot be read: " + err.Error())
 }
 
 // addQueryString adds to u the request.queryString parameters its query
@@ -362,6 +445,14 @@ func encodeParams(params []harPair) string {
 		pairs[i] = url.QueryEscape(strings.TrimSuffix(p.Name, cutMark)) + "=" + url.QueryEscape(strings.TrimSuffix(p.Value, cutMark))
 	}
 	return strings.Join(pairs, "&") + mark
+}
+
+// quoteName quotes a file name for a message, cut to 120 bytes.
+func quoteName(s string) string {
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // quoteShort quotes s for a message, cut to 40 bytes.

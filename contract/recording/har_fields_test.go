@@ -112,3 +112,61 @@ func TestReadLinesOfEveryInteraction(t *testing.T) {
 		})
 	}
 }
+
+// TestReadHARPlaywrightFailedRequest reads the entry Playwright keeps for a
+// request that failed, was aborted or was still pending (its harTracer
+// starts every response at status -1, with sizes of -1) as a request that
+// got no response, status 0, as browsers write it; other negative statuses
+// stay refused.
+func TestReadHARPlaywrightFailedRequest(t *testing.T) {
+	t.Parallel()
+	failed := `{"request":{"method":"POST","url":"https://h.example/x","headers":[],"headersSize":-1,"bodySize":-1},` +
+		`"response":{"status":-1,"statusText":"","httpVersion":"HTTP/1.1","cookies":[],"headers":[],` +
+		`"content":{"size":-1,"mimeType":"x-unknown"},"headersSize":-1,"bodySize":-1,"redirectURL":"","_transferSize":-1,"_failureText":"net::ERR_FAILED"}}`
+	got, err := readString("pw.har", harWith(okEntry+","+failed), recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, 200, got[0].Response.StatusCode)
+	assert.Equal(t, 0, got[1].Response.StatusCode)
+	assert.False(t, got[1].Response.BodyNotRecorded)
+	assert.Equal(t, int64(0), got[1].Response.BodySize)
+
+	_, err = readString("pw.har", harWith(strings.Replace(failed, `"status":-1`, `"status":-2`, 1)), recording.Options{})
+	require.ErrorContains(t, err, "entry 0: response.status -2 is not an HTTP status code")
+}
+
+// TestReadHARLoneSurrogateEscapes reads a string with half of a surrogate
+// pair escaped alone, as mitmproxy writes a byte that is not UTF-8 (Python's
+// surrogateescape turns 0xE9 into "\udce9"), with U+FFFD in its place: in a
+// body, which is then judged, and in a URL or a header value. Pairs are
+// kept; a raw byte that is not UTF-8 stays refused (TestReadHostileInputs).
+func TestReadHARLoneSurrogateEscapes(t *testing.T) {
+	t.Parallel()
+	entry := `{"request":{"method":"POST","url":"https://h.example/caf\udce9?q=\udce9","headers":[{"name":"X-Name","value":"caf\udce9"}],` +
+		`"postData":{"mimeType":"text/plain","text":"a\ud83d"}},` +
+		`"response":{"status":400,"headers":[{"name":"Content-Type","value":"application/json"}],` +
+		`"content":{"size":40,"mimeType":"application/json","text":"{\"detail\":\"caf\udce9 \ud83d\ude00 \ud83d\ud83d\ude00 \udc00\\\\ud800\"}"}}}`
+	got, err := readString("mitm.har", harWith(entry), recording.Options{})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	it := got[0]
+	assert.Equal(t, `{"detail":"caf� 😀 �😀 �\\ud800"}`, string(it.Response.Body), "a lone half is U+FFFD; a pair and an escaped backslash are kept")
+	assert.Equal(t, "a\uFFFD", string(it.Request.Body))
+	assert.Equal(t, "caf\uFFFD", it.Request.Header.Get("X-Name"))
+	assert.Equal(t, "/caf\uFFFD", it.Request.URL.Path)
+	assert.Equal(t, "\uFFFD", it.Request.URL.Query().Get("q"))
+}
+
+// TestReadHARLoneSurrogateEscapesAcrossReads replaces lone halves wherever
+// they fall in the filter's buffer, next to pairs that are kept.
+func TestReadHARLoneSurrogateEscapesAcrossReads(t *testing.T) {
+	t.Parallel()
+	for pad := range 12 {
+		text := strings.Repeat("p", pad) + strings.Repeat(`\udce9x\ud83d\ude00\ud800y`, 3000)
+		want := strings.Repeat("p", pad) + strings.Repeat("\uFFFDx😀\uFFFDy", 3000)
+		got, err := readString("mitm.har", harWith(strings.Replace(okEntry, `"mimeType":""`, `"mimeType":"","text":"`+text+`"`, 1)), recording.Options{})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		require.True(t, want == string(got[0].Response.Body), "pad %d: %.80q...", pad, got[0].Response.Body)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -131,15 +132,23 @@ func (f *harFilter) step(dst []byte, n int) int {
 		case c == '\n' && f.dropping:
 			f.err = &Error{Line: f.first + f.newlines, Msg: "invalid newline inside a JSON string"}
 		// The other pieces, passed whole: one byte, an escape, or both halves of
-		// a surrogate pair (\uD800 to \uDBFF, then the low half).
+		// a surrogate pair (\uD800 to \uDBFF, then the low half). A lone half,
+		// as Python's surrogateescape writes a byte that is not UTF-8
+		// (mitmproxy: "caf\udce9"), becomes \ufffd; a raw byte that is not
+		// UTF-8 is left to the decoder, which refuses it.
 		case c != '\\' || len(rest) < 2:
 			k = 1
 		case rest[1] != 'u':
 			k = 2
-		case len(rest) >= maxPiece && strings.IndexByte("dD", rest[2]) >= 0 && strings.IndexByte("89abAB", rest[3]) >= 0:
-			k = maxPiece
 		default:
 			k = min(6, len(rest))
+			if hi, ok := escapedUTF16(rest); ok && utf16.IsSurrogate(hi) {
+				if lo, ok := escapedUTF16(rest[6:]); ok && hi < 0xdc00 && lo >= 0xdc00 && lo <= 0xdfff {
+					k = maxPiece
+				} else {
+					copy(rest, `\ufffd`) // a lone half, U+FFFD: as long, so offsets hold
+				}
+			}
 		}
 		if !f.dropping {
 			c := copy(dst[n:], rest[:k])
@@ -150,6 +159,27 @@ func (f *harFilter) step(dst []byte, n int) int {
 		f.r += k
 	}
 	return n
+}
+
+// escapedUTF16 returns the code unit of the \uXXXX escape b starts with.
+func escapedUTF16(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // ready reports whether the input at f.r, if any, holds a piece of string whole.

@@ -94,7 +94,8 @@ func headersNotRecorded(h http.Header) bool {
 type Response struct {
 	// StatusCode is the status; 0 for a HAR entry of a request that got no
 	// response (browsers write status 0 for a request blocked, cancelled or
-	// failed), which the run and the mock skip.
+	// failed; Playwright writes -1 for a request failed, aborted or still
+	// pending, read as 0 too), which the run and the mock skip.
 	StatusCode int
 	// Header holds every recorded header value under its canonical name.
 	// HTTP/2 pseudo-headers (":status") are dropped.
@@ -159,6 +160,11 @@ type Options struct {
 	MaxRunDecodedBytes int64
 
 	run *runBudget // shared by the files of one Walk
+	// harDir is the folder of the HAR file being read, where its content._file
+	// bodies are: set by ReadFile only, so a HAR from a stream keeps them unread.
+	harDir string
+	// onAttachment, when set, learns the name of every _file a HAR names.
+	onAttachment func(name string)
 }
 
 func (o Options) maxBody() int64 {

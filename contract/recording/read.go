@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 )
 
 // Read reads one recording from r and calls fn once per interaction, in file
@@ -48,7 +49,9 @@ func Read(name string, r io.Reader, opts Options, fn func(*Interaction) error) e
 }
 
 // ReadFile reads the recording at path with [Read]. A directory is an error;
-// use [Walk] for folders.
+// use [Walk] for folders. Unlike Read, it reads the bodies a HAR keeps in
+// files beside it (Playwright's content "attach" mode: content._file and
+// postData._file name a file in the HAR's folder, such as <sha1>.json).
 func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -62,6 +65,7 @@ func ReadFile(path string, opts Options, fn func(*Interaction) error) error {
 	if fi.IsDir() {
 		return fileError(path, 0, "is a directory, not a recording file (use Walk for folders)", nil)
 	}
+	opts.harDir = filepath.Dir(path)
 	return Read(path, f, opts, fn)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -23,7 +24,12 @@ func isRecordingName(name string) bool {
 // recursively in lexical order, following symbolic links (each real folder is
 // visited once, so a link loop ends), reading only *.yaml, *.yml, *.har and
 // *.json files and skipping names that start with "." (such as .git). A
-// folder with no recordings is an error. The files share one budget of
+// file named as Playwright names the bodies it keeps beside a HAR (40
+// hexadecimal digits, a dot and an extension: <sha1>.json) is a body, not a
+// recording, when a HAR of its folder names it in content._file or
+// postData._file; such files are left to the end of the walk, and one that
+// no HAR names is then read like any other (so a stray one is still an
+// error if it is not a recording). A folder with no recordings is an error. The files share one budget of
 // decoded bytes, Options.MaxRunDecodedBytes. Walk stops at the first error: an
 // input problem is an [*Error]; an error from fn is returned unchanged.
 func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
@@ -42,9 +48,17 @@ func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
 			}
 			continue
 		}
-		w := &walker{opts: opts, fn: fn, visited: map[string]bool{}}
+		w := &walker{opts: opts, fn: fn, visited: map[string]bool{}, attached: map[string]bool{}}
 		if err := w.dir(p); err != nil {
 			return err
+		}
+		for _, a := range w.later { // the attachments no HAR named
+			if !w.attached[a] {
+				w.files++
+				if err := ReadFile(a, w.opts, w.fn); err != nil {
+					return err
+				}
+			}
 		}
 		if w.files == 0 {
 			return fileError(p, 0, "no recordings in this folder: expected *.yaml, *.yml, *.har or *.json files", nil)
@@ -54,10 +68,29 @@ func Walk(paths []string, opts Options, fn func(*Interaction) error) error {
 }
 
 type walker struct {
-	opts    Options
-	fn      func(*Interaction) error
-	visited map[string]bool // real paths of the folders seen
-	files   int
+	opts     Options
+	fn       func(*Interaction) error
+	visited  map[string]bool // real paths of the folders seen
+	files    int
+	later    []string        // files named as Playwright names attachments, read last
+	attached map[string]bool // the files a HAR named in _file
+}
+
+// isAttachmentName reports whether a file name has the form Playwright gives
+// the bodies it keeps beside a HAR: 40 hexadecimal digits (the body's
+// SHA-1), a dot and an extension, such as
+// 2369470fcb4f89393ebfe7bcd418775025f04949.json.
+func isAttachmentName(name string) bool {
+	hex, ext, ok := strings.Cut(name, ".")
+	if !ok || len(hex) != 40 || ext == "" {
+		return false
+	}
+	for _, c := range []byte(hex) {
+		if ('0' > c || c > '9') && ('a' > c || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *walker) dir(dir string) error {
@@ -97,11 +130,17 @@ func (w *walker) dir(dir string) error {
 			}
 			continue
 		}
-		if !isRecordingName(name) {
+		switch {
+		case !isRecordingName(name):
+			continue
+		case isAttachmentName(name):
+			w.later = append(w.later, p)
 			continue
 		}
 		w.files++
-		if err := ReadFile(p, w.opts, w.fn); err != nil {
+		opts := w.opts
+		opts.onAttachment = func(a string) { w.attached[filepath.Join(dir, a)] = true }
+		if err := ReadFile(p, opts, w.fn); err != nil {
 			return err
 		}
 	}
@@ -111,7 +150,9 @@ func (w *walker) dir(dir string) error {
 // WalkFS is [Walk] over an fs.FS (for example recordings that a go:embed
 // directive embeds): root may name a file or a folder; names in errors and
 // in Interaction.File are the names inside fsys. Symbolic links are not
-// followed.
+// followed. The bodies a HAR keeps in files beside it are left out of the
+// walk as in Walk, but not read: an fs.FS HAR's _file bodies stay
+// BodyNotRecorded.
 func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) error {
 	if fn == nil {
 		fn = func(*Interaction) error { return nil }
@@ -124,7 +165,8 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 	if !fi.IsDir() {
 		return readFS(fsys, root, opts, fn)
 	}
-	files := 0
+	files, attached := 0, map[string]bool{}
+	var later []string // files named as Playwright names attachments, read last
 	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fileError(p, 0, "cannot list: "+fsErrText(err), err)
@@ -138,9 +180,21 @@ func WalkFS(fsys fs.FS, root string, opts Options, fn func(*Interaction) error) 
 		if d.IsDir() || !isRecordingName(d.Name()) {
 			return nil
 		}
+		if isAttachmentName(d.Name()) {
+			later = append(later, p)
+			return nil
+		}
 		files++
-		return readFS(fsys, p, opts, fn)
+		o := opts
+		o.onAttachment = func(a string) { attached[path.Join(path.Dir(p), a)] = true }
+		return readFS(fsys, p, o, fn)
 	})
+	for _, a := range later {
+		if err == nil && !attached[a] {
+			files++
+			err = readFS(fsys, a, opts, fn)
+		}
+	}
 	if err != nil {
 		return err
 	}
