@@ -85,7 +85,7 @@ const (
 	skipToken    = "OAuth token endpoint"
 	skipPrefight = "CORS preflight"
 	skipPath     = "path outside the fragment"
-	skipNoAnswer = "no response recorded (status 0: the request was blocked, cancelled or failed)"
+	skipNoAnswer = "no response recorded (the request was blocked, cancelled or failed: status 0, or -1)"
 )
 
 // NormalizeMount returns a proxy mount point in the form routing expects:
