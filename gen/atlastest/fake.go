@@ -322,7 +322,8 @@ func (f *Fake) Scripted(projectID string) []Reply {
 }
 
 // Journal returns the requests received so far, oldest first (at most the
-// last 10,000), with credentials redacted.
+// last 10,000), with credentials redacted: a copy, Header maps included,
+// that the caller may change.
 func (f *Fake) Journal() []JournalEntry { return f.journal.list() }
 
 // Reset returns to the seeded state: projects, scripts, rate-limit buckets

@@ -87,10 +87,16 @@ func (j *journal) record(c *call, o *outcome) {
 	j.mu.Unlock()
 }
 
+// list returns a copy of the entries, their Header maps included, so a
+// caller that changes what it got changes nothing of the journal's.
 func (j *journal) list() []JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return slices.Clone(j.entries)
+	out := slices.Clone(j.entries)
+	for i := range out {
+		out[i].Header = out[i].Header.Clone()
+	}
+	return out
 }
 
 func (j *journal) clear() {
