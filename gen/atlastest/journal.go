@@ -2,6 +2,7 @@ package atlastest
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -18,8 +19,8 @@ type JournalEntry struct {
 	// Path is the escaped path below the mount prefix.
 	Path string `json:"path"`
 	// Query is the query with every value but envelope's replaced by
-	// REDACTED (client_secret=REDACTED&envelope=true); a part without a
-	// name=value shape is REDACTED whole.
+	// REDACTED (client_secret=REDACTED&envelope=true), parts split at "&"
+	// and ";" alike; a part without a name=value shape is REDACTED whole.
 	Query string `json:"query,omitempty"`
 	// Header holds the headers that matter to the operation: Accept,
 	// Authorization (as "Bearer REDACTED", "Basic REDACTED", "Digest
@@ -121,14 +122,19 @@ func redactAuthorization(v string) string {
 
 // redactQuery keeps a query's parameter names and the value of envelope
 // only: any other value may be a secret (a client_secret sent in the URL).
+// Parts are split at "&" and at ";", each separator kept: Go's url parsing
+// refuses a part holding ";" whole, so in envelope=true;client_secret=x
+// neither is envelope's value, and the second is redacted as any other; so
+// is a value of envelope that Go's parsing refuses (a bad escape).
 func redactQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	var b strings.Builder
-	for part := range strings.SplitSeq(raw, "&") {
-		if b.Len() > 0 {
-			b.WriteByte('&')
+	for raw != "" {
+		part, rest, sep := raw, "", byte(0)
+		if i := strings.IndexAny(raw, "&;"); i >= 0 {
+			part, rest, sep = raw[:i], raw[i+1:], raw[i]
 		}
 		if b.Len() > journalValueMax {
 			b.WriteString("...")
@@ -136,15 +142,26 @@ func redactQuery(raw string) string {
 		}
 		name, value, ok := strings.Cut(part, "=")
 		switch {
+		case part == "":
 		case !ok:
 			b.WriteString("REDACTED")
-		case name == "envelope":
+		case name == "envelope" && unescapes(value):
 			b.WriteString("envelope=" + capped(value))
 		default:
 			b.WriteString(capped(name) + "=REDACTED")
 		}
+		if sep != 0 {
+			b.WriteByte(sep)
+		}
+		raw = rest
 	}
 	return b.String()
+}
+
+// unescapes says whether Go's query parsing takes a value.
+func unescapes(value string) bool {
+	_, err := url.QueryUnescape(value)
+	return err == nil
 }
 
 // capped is s cut to journalValueMax bytes on a rune boundary.

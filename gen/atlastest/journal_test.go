@@ -56,7 +56,11 @@ func TestJournalRedactsByPosition(t *testing.T) {
 		{"", "client_secret=" + secret + "&envelope=true", "", "client_secret=REDACTED&envelope=true"},
 		{"", "envelope=false&access_token=" + secret, "", "envelope=false&access_token=REDACTED"},
 		{"", secret, "", "REDACTED"},
-		{"", "pretty=true;client_secret=" + secret, "", "pretty=REDACTED"},
+		{"", "pretty=true;client_secret=" + secret, "", "pretty=REDACTED;client_secret=REDACTED"},
+		{"", "envelope=true;client_secret=" + secret, "", "envelope=true;client_secret=REDACTED"},
+		{"", "envelope=true;" + secret + "&envelope=false", "", "envelope=true;REDACTED&envelope=false"},
+		{"", "envelope=%zz" + secret, "", "envelope=REDACTED"},
+		{"", "a=1&&;b=" + secret + "&", "", "a=REDACTED&&;b=REDACTED&"},
 	} {
 		srv.Reset()
 		u := deferURL(srv, scheduled)
