@@ -43,6 +43,9 @@ type Fake struct {
 	limiter *limiter
 	journal journal
 
+	closed    chan struct{} // closed by Close: scripted delays end
+	closeOnce sync.Once
+
 	mu       sync.Mutex
 	projects map[string]*Project
 	scripts  map[string][]Reply
@@ -105,7 +108,7 @@ type outcome struct {
 // New returns a fake configured by opts. Every option value it refuses is
 // in the error at once, each a *FieldError.
 func New(opts ...Option) (*Fake, error) {
-	f := &Fake{s: settings{tokenLifetime: time.Hour}}
+	f := &Fake{s: settings{tokenLifetime: time.Hour}, closed: make(chan struct{})}
 	for _, o := range opts {
 		if o != nil {
 			o(&f.s)
@@ -185,6 +188,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			t.Stop()
 			return
+		case <-f.closed:
+			// The server is shutting down: no answer, the connection
+			// dropped, rather than hold its Close for the delay.
+			t.Stop()
+			if r.Context().Value(http.ServerContextKey) != nil {
+				httpserve.DropConnection(w)
+			}
+			return
 		case <-t.C:
 		}
 	}
@@ -200,6 +211,16 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	o.answer.WriteResponse(w)
 }
+
+// Close ends the scripted delays (Reply.Delay) in flight and makes any to
+// come end at once, each request's connection dropped without an answer
+// (nothing is written where no server is, as for Reply.Drop). A server
+// waits for its requests on Close or Shutdown, so whoever closes the
+// Fake's server calls Close first: NewServer's cleanup and Server.Close
+// do, as does `contractcheck serve --fake` when it stops; otherwise a
+// delay in flight holds the server up to MaxReplyDelay. The Fake answers
+// everything else as before; Close may be called more than once.
+func (f *Fake) Close() { f.closeOnce.Do(func() { close(f.closed) }) }
 
 // ControlToken returns the token the control API requires, as
 // "Authorization: Bearer TOKEN": random per fake unless WithControlToken
