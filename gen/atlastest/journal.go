@@ -47,15 +47,23 @@ const (
 
 var journalHeaders = []string{"Accept", "Authorization", "Content-Type", "User-Agent"}
 
-// journal is the fake's record of requests.
+// journal is the fake's record of requests, in the order the fake decided
+// them: a request is journaled after its decision, outside f.mu, so
+// entries may come in out of order and are put in place by their number.
 type journal struct {
 	mu      sync.Mutex
-	entries []JournalEntry
+	entries []journaled // by seq
+	floor   uint64      // the last decision before the last Reset: older ones stay out
+}
+
+type journaled struct {
+	seq uint64
+	JournalEntry
 }
 
 func (j *journal) record(c *call, o *outcome) {
 	e := JournalEntry{
-		Time: time.Now(), Method: capped(c.r.Method), Path: capped(c.path), Query: redactQuery(c.r.URL.RawQuery),
+		Time: o.at, Method: capped(c.r.Method), Path: capped(c.path), Query: redactQuery(c.r.URL.RawQuery),
 		Project: capped(c.groupID), Principal: o.principal, Fault: o.fault, Dropped: o.drop,
 	}
 	if o.answer != nil && !o.drop {
@@ -80,12 +88,21 @@ func (j *journal) record(c *call, o *outcome) {
 		e.Header[k] = kept
 	}
 	j.mu.Lock()
+	defer j.mu.Unlock()
+	if o.seq <= j.floor {
+		return // decided before the last Reset
+	}
 	if len(j.entries) >= journalSize {
 		keep := journalSize / 2
 		j.entries = append(j.entries[:0], j.entries[len(j.entries)-keep:]...)
 	}
-	j.entries = append(j.entries, e)
-	j.mu.Unlock()
+	// Its place is at the end but for the few requests decided after it
+	// and journaled first.
+	i := len(j.entries)
+	for i > 0 && j.entries[i-1].seq > o.seq {
+		i--
+	}
+	j.entries = slices.Insert(j.entries, i, journaled{o.seq, e})
 }
 
 // list returns a copy of the entries, their Header maps included, so a
@@ -93,16 +110,20 @@ func (j *journal) record(c *call, o *outcome) {
 func (j *journal) list() []JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := slices.Clone(j.entries)
-	for i := range out {
-		out[i].Header = out[i].Header.Clone()
+	out := make([]JournalEntry, len(j.entries))
+	for i, e := range j.entries {
+		out[i] = e.JournalEntry
+		out[i].Header = e.Header.Clone()
 	}
 	return out
 }
 
-func (j *journal) clear() {
+// clear empties the journal of the requests decided up to floor, those
+// still in flight included.
+func (j *journal) clear(floor uint64) {
 	j.mu.Lock()
-	j.entries = nil
+	j.entries = slices.DeleteFunc(j.entries, func(e journaled) bool { return e.seq <= floor })
+	j.floor = floor
 	j.mu.Unlock()
 }
 
