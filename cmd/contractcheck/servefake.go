@@ -57,6 +57,9 @@ func runServeFake(ctx context.Context, statePath, mount, addr string, stdout, st
 	}
 	limits := httpserve.DefaultLimits
 	limits.WriteTimeout += atlastest.MaxReplyDelay // a scripted delay must not cut the answer
+	// Told to stop, the fake ends its scripted delays at once, so they do
+	// not hold the shutdown for its grace period.
+	defer context.AfterFunc(ctx, fake.Close)()
 	if err := httpserve.Serve(ctx, ln, handler, limits); err != nil {
 		return fail(err)
 	}

@@ -1,8 +1,10 @@
 package atlastest
 
 import (
+	"crypto/hmac"
 	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
@@ -44,24 +46,43 @@ func (p *principal) may(projectID string) bool {
 	return p.projects == nil || slices.Contains(p.projects, projectID)
 }
 
-// tokenKey and nonceKey are a token's and a nonce's random bytes.
+// tokenKey and nonceKey are a token's and a nonce's random bytes. A nonce
+// as sent is its key followed by nonceTagSize bytes of its tag (see
+// credentials.nonceTag), in hex: 32 digits, as the fake's nonces always
+// were.
 type (
 	tokenKey [24]byte
-	nonceKey [16]byte
+	nonceKey [8]byte
 )
+
+const nonceTagSize = 8
 
 // credentials are the tokens and nonces a fake issued.
 type credentials struct {
 	mu     sync.Mutex
 	tokens *ledger[tokenKey, *principal]
 	nonces *ledger[nonceKey, uint64] // the highest nonce count used, so a replayed response is refused
+	// nonceMAC signs every nonce the fake issues, so one the ledger has
+	// forgotten (expired, or the oldest past maxNonces) is still known as
+	// the fake's own, and answered stale=true, without keeping it.
+	nonceMAC [32]byte
 }
 
 func newCredentials(tokenLifetime time.Duration) *credentials {
-	return &credentials{
+	c := &credentials{
 		tokens: newLedger[tokenKey, *principal](int64(tokenLifetime), maxTokens),
 		nonces: newLedger[nonceKey, uint64](int64(nonceLifetime), maxNonces),
 	}
+	// crypto/rand.Read never returns an error (Go 1.24 and later).
+	_, _ = rand.Read(c.nonceMAC[:])
+	return c
+}
+
+// nonceTag is the tag that marks a nonce key as the fake's own.
+func (c *credentials) nonceTag(k nonceKey) []byte {
+	m := hmac.New(sha256.New, c.nonceMAC[:])
+	m.Write(k[:])
+	return m.Sum(nil)[:nonceTagSize]
 }
 
 // authenticate checks the request's credentials as Atlas does: a Bearer
@@ -118,7 +139,8 @@ func parseToken(s string) (tokenKey, bool) {
 
 // verifyDigest checks an RFC 7616 Digest response, MD5 with qop=auth, the
 // case Atlas offers. stale is true when the response was right for a nonce
-// that expired.
+// the fake issued that expired, whether the ledger still holds it or has
+// forgotten it (its tag says it is the fake's).
 func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale bool) {
 	v := parseAuthParams(params)
 	if v["realm"] != atlaswire.DigestRealm || v["qop"] != "auth" || (v["algorithm"] != "" && !strings.EqualFold(v["algorithm"], "MD5")) {
@@ -142,21 +164,27 @@ func (f *Fake) verifyDigest(r *http.Request, params string) (p *principal, stale
 	if err != nil {
 		return nil, false
 	}
-	var nk nonceKey
-	if len(v["nonce"]) != 2*len(nk) {
+	var raw [len(nonceKey{}) + nonceTagSize]byte
+	if len(v["nonce"]) != 2*len(raw) {
 		return nil, false
 	}
-	if _, err := hex.Decode(nk[:], []byte(v["nonce"])); err != nil {
+	if _, err := hex.Decode(raw[:], []byte(v["nonce"])); err != nil {
 		return nil, false
+	}
+	nk := nonceKey(raw[:len(nonceKey{})])
+	if !hmac.Equal(raw[len(nk):], f.creds.nonceTag(nk)) {
+		return nil, false // not a nonce the fake issued
 	}
 	now := f.nowNanos()
 	f.creds.mu.Lock()
 	defer f.creds.mu.Unlock()
 	count, known, live := f.creds.nonces.lookup(nk, now)
 	switch {
-	case !known:
-		return nil, false
-	case !live:
+	case !known, !live:
+		// Issued by the fake (the tag says so) and expired, whether the
+		// ledger still holds it or forgot it when a later nonce was
+		// issued; or forgotten as the oldest past maxNonces, which its
+		// client takes as an expiry too.
 		return nil, true
 	case nc <= count:
 		return nil, false // a replayed response: the count must grow
@@ -179,7 +207,7 @@ func (f *Fake) newNonce() string {
 	f.creds.mu.Lock()
 	f.creds.nonces.add(k, 0, now)
 	f.creds.mu.Unlock()
-	return hex.EncodeToString(k[:])
+	return hex.EncodeToString(append(k[:], f.creds.nonceTag(k)...))
 }
 
 // parseAuthParams parses the auth-params of an Authorization header

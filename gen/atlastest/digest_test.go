@@ -22,7 +22,8 @@ func md5hex(s string) string {
 
 // TestDigestNonces: a response computed for a nonce the fake never issued
 // is refused; one for an expired nonce gets a fresh challenge marked
-// stale=true, as RFC 7616 says; a response sent twice is a replay.
+// stale=true, as RFC 7616 says, even after a later challenge made the fake
+// forget it; a response sent twice is a replay.
 func TestDigestNonces(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
@@ -43,7 +44,9 @@ func TestDigestNonces(t *testing.T) {
 		require.NoError(t, r.Body.Close())
 		return r
 	}
-	assert.Equal(t, 401, send("0123456789abcdef0123456789abcdef").StatusCode, "a nonce the fake never issued")
+	forged := send("0123456789abcdef0123456789abcdef")
+	assert.Equal(t, 401, forged.StatusCode, "a nonce the fake never issued")
+	assert.Contains(t, forged.Header.Get("WWW-Authenticate"), "stale=false")
 
 	challenge, _ := rawPost(t, srv.URL()+uri, map[string]string{"Accept": "application/vnd.atlas.2023-01-01+json"})
 	m := nonceRE.FindStringSubmatch(challenge.Header.Get("WWW-Authenticate"))
@@ -55,4 +58,15 @@ func TestDigestNonces(t *testing.T) {
 	stale := send(m[1])
 	assert.Equal(t, 401, stale.StatusCode)
 	assert.Contains(t, stale.Header.Get("WWW-Authenticate"), "stale=true")
+
+	// A nonce that expires while another client is challenged after it:
+	// the fake forgets it then, and still knows it for its own.
+	challenge, _ = rawPost(t, srv.URL()+uri, map[string]string{"Accept": "application/vnd.atlas.2023-01-01+json"})
+	m = nonceRE.FindStringSubmatch(challenge.Header.Get("WWW-Authenticate"))
+	require.NotNil(t, m)
+	srv.Advance(10 * time.Minute)
+	rawPost(t, srv.URL()+uri, map[string]string{"Accept": "application/vnd.atlas.2023-01-01+json"})
+	stale = send(m[1])
+	assert.Equal(t, 401, stale.StatusCode)
+	assert.Contains(t, stale.Header.Get("WWW-Authenticate"), "stale=true", "an expired nonce after a later challenge")
 }

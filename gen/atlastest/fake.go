@@ -43,7 +43,15 @@ type Fake struct {
 	limiter *limiter
 	journal journal
 
+	closed    chan struct{} // closed by Close: scripted delays end
+	closeOnce sync.Once
+
+	// decided, when set (by tests), runs between a request's decision and
+	// its journal entry.
+	decided func(*call)
+
 	mu       sync.Mutex
+	seq      uint64 // the last decision's number, in the order decided
 	projects map[string]*Project
 	scripts  map[string][]Reply
 	queued   int // replies in scripts
@@ -100,12 +108,16 @@ type outcome struct {
 	drop      bool
 	fault     bool
 	principal string
+	// seq numbers the decision, in the order the fake decided (under
+	// f.mu); at is when. The journal lists requests by seq.
+	seq uint64
+	at  time.Time
 }
 
 // New returns a fake configured by opts. Every option value it refuses is
 // in the error at once, each a *FieldError.
 func New(opts ...Option) (*Fake, error) {
-	f := &Fake{s: settings{tokenLifetime: time.Hour}}
+	f := &Fake{s: settings{tokenLifetime: time.Hour}, closed: make(chan struct{})}
 	for _, o := range opts {
 		if o != nil {
 			o(&f.s)
@@ -178,12 +190,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := f.route(r)
 	o := f.answer(c)
+	if f.decided != nil {
+		f.decided(c)
+	}
 	f.journal.record(c, o)
 	if o.delay > 0 {
 		t := time.NewTimer(o.delay)
 		select {
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		case <-f.closed:
+			// The server is shutting down: no answer, the connection
+			// dropped, rather than hold its Close for the delay.
+			t.Stop()
+			if r.Context().Value(http.ServerContextKey) != nil {
+				httpserve.DropConnection(w)
+			}
 			return
 		case <-t.C:
 		}
@@ -200,6 +223,16 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	o.answer.WriteResponse(w)
 }
+
+// Close ends the scripted delays (Reply.Delay) in flight and makes any to
+// come end at once, each request's connection dropped without an answer
+// (nothing is written where no server is, as for Reply.Drop). A server
+// waits for its requests on Close or Shutdown, so whoever closes the
+// Fake's server calls Close first: NewServer's cleanup and Server.Close
+// do, as does `contractcheck serve --fake` when it stops; otherwise a
+// delay in flight holds the server up to MaxReplyDelay. The Fake answers
+// everything else as before; Close may be called more than once.
+func (f *Fake) Close() { f.closeOnce.Do(func() { close(f.closed) }) }
 
 // ControlToken returns the token the control API requires, as
 // "Authorization: Bearer TOKEN": random per fake unless WithControlToken
@@ -322,22 +355,24 @@ func (f *Fake) Scripted(projectID string) []Reply {
 }
 
 // Journal returns the requests received so far, oldest first (at most the
-// last 10,000), with credentials redacted.
+// last 10,000), with credentials redacted: a copy, Header maps included,
+// that the caller may change.
 func (f *Fake) Journal() []JournalEntry { return f.journal.list() }
 
 // Reset returns to the seeded state: projects, scripts, rate-limit buckets
-// and the journal. Issued tokens and the clock stay.
+// and the journal, from which the requests decided before it stay out
+// even if still in flight. Issued tokens and the clock stay.
 func (f *Fake) Reset() {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.projects = make(map[string]*Project, len(f.s.projects))
 	for _, p := range f.s.projects {
 		f.projects[p.ID] = &p
 	}
 	f.scripts = map[string][]Reply{}
 	f.queued = 0
-	f.mu.Unlock()
 	f.limiter.reset()
-	f.journal.clear()
+	f.journal.clear(f.seq)
 }
 
 // Advance moves the fake's clock forward by d: tokens and nonces expire,
@@ -362,8 +397,26 @@ func (f *Fake) now() time.Time { return time.Now().Add(time.Duration(f.offset.Lo
 
 func (f *Fake) nowNanos() int64 { return f.now().UnixNano() }
 
-// answer decides the answer to a request.
+// answer decides the answer to a request and numbers the decision: where
+// it read or changed state under f.mu, there; otherwise once decided.
 func (f *Fake) answer(c *call) *outcome {
+	o := f.decide(c)
+	if o.seq == 0 {
+		f.mu.Lock()
+		f.number(o)
+		f.mu.Unlock()
+	}
+	return o
+}
+
+// number gives o the next decision number; f.mu is held.
+func (f *Fake) number(o *outcome) {
+	f.seq++
+	o.seq, o.at = f.seq, time.Now()
+}
+
+// decide decides the answer to a request.
+func (f *Fake) decide(c *call) *outcome {
 	switch c.kind {
 	case callToken:
 		return f.tokenEndpoint(c.r)
@@ -392,11 +445,20 @@ func (f *Fake) authorized(c *call, p *principal) *outcome {
 	if !c.versionOK {
 		return &outcome{answer: atlaswire.InvalidVersion()}
 	}
+	// The rate limit and the project's state are read and changed, and
+	// the decision numbered, under f.mu: the journal lists requests in the
+	// order they were decided.
+	f.mu.Lock()
 	rate := f.limiter.take(p.name, f.now())
 	if !rate.ok {
-		return &outcome{answer: rateLimited(c.path, rate.limit, f.limiter.window(), rate.retryAfter, rate.refusals)}
+		o := &outcome{answer: rateLimited(c.path, rate.limit, f.limiter.window(), rate.retryAfter, rate.refusals)}
+		f.number(o)
+		f.mu.Unlock()
+		return o
 	}
 	o := f.operation(c, p)
+	f.number(o)
+	f.mu.Unlock()
 	if a := o.answer; a != nil && !o.fault && !o.drop && carriesRateLimit(a.Status) {
 		rate.set(a.Header)
 		if a.Status == http.StatusTooManyRequests {
@@ -417,6 +479,7 @@ func carriesRateLimit(status int) bool {
 	return status != http.StatusUnauthorized && status != http.StatusNotAcceptable && status != http.StatusGone
 }
 
+// operation answers the operation past the rate limit; f.mu is held.
 func (f *Fake) operation(c *call, p *principal) *outcome {
 	id := c.groupID
 	switch {
@@ -427,8 +490,6 @@ func (f *Fake) operation(c *call, p *principal) *outcome {
 	case !p.may(id):
 		return &outcome{answer: forbidden(id)}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	proj, known := f.projects[id]
 	if q := f.scripts[id]; len(q) > 0 {
 		reply := q[0]

@@ -56,7 +56,11 @@ func TestJournalRedactsByPosition(t *testing.T) {
 		{"", "client_secret=" + secret + "&envelope=true", "", "client_secret=REDACTED&envelope=true"},
 		{"", "envelope=false&access_token=" + secret, "", "envelope=false&access_token=REDACTED"},
 		{"", secret, "", "REDACTED"},
-		{"", "pretty=true;client_secret=" + secret, "", "pretty=REDACTED"},
+		{"", "pretty=true;client_secret=" + secret, "", "pretty=REDACTED;client_secret=REDACTED"},
+		{"", "envelope=true;client_secret=" + secret, "", "envelope=true;client_secret=REDACTED"},
+		{"", "envelope=true;" + secret + "&envelope=false", "", "envelope=true;REDACTED&envelope=false"},
+		{"", "envelope=%zz" + secret, "", "envelope=REDACTED"},
+		{"", "a=1&&;b=" + secret + "&", "", "a=REDACTED&&;b=REDACTED&"},
 	} {
 		srv.Reset()
 		u := deferURL(srv, scheduled)
@@ -88,4 +92,23 @@ func TestJournalIsBounded(t *testing.T) {
 	require.Len(t, j, 1)
 	assert.Less(t, len(j[0].Header.Get("User-Agent")), 600)
 	assert.Less(t, len(j[0].Query), 1200)
+}
+
+// TestJournalIsACopy: changing what Journal returned, a header included,
+// changes nothing of the fake's journal.
+func TestJournalIsACopy(t *testing.T) {
+	t.Parallel()
+	srv := seeded(t)
+	require.NoError(t, srv.Client().DeferMaintenanceWindow(t.Context(), scheduled))
+	j := srv.Journal()
+	require.NotEmpty(t, j)
+	last := len(j) - 1
+	want := j[last].Header.Get("Authorization")
+	j[last].Header.Set("Authorization", "Bearer changed-by-the-caller")
+	j[last].Header.Set("X-Added", "by the caller")
+	j[last].Status = 599
+	again := srv.Journal()
+	assert.Equal(t, want, again[last].Header.Get("Authorization"))
+	assert.Empty(t, again[last].Header.Get("X-Added"))
+	assert.Equal(t, 200, again[last].Status)
 }

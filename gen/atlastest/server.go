@@ -38,15 +38,21 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	limits.WriteTimeout += MaxReplyDelay // a scripted delay must not cut the answer
 	limits.Configure(ts.Config, h)
 	ts.Start()
-	t.Cleanup(ts.Close)
-	return &Server{Fake: f, t: t, ts: ts}
+	srv := &Server{Fake: f, t: t, ts: ts}
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // URL returns the server's base URL, for atlas.WithServer.
 func (s *Server) URL() string { return s.ts.URL + s.mount }
 
-// Close shuts the server down; NewServer's cleanup does it too.
-func (s *Server) Close() { s.ts.Close() }
+// Close shuts the server down, at once: a scripted delay in flight ends
+// with its connection dropped (see Fake.Close). NewServer's cleanup does
+// it too.
+func (s *Server) Close() {
+	s.Fake.Close()
+	s.ts.Close()
+}
 
 // Script queues the next answers for one project's requests (see
 // Fake.Script); a refused script fails the test.
