@@ -564,7 +564,7 @@ func (r *redactor) json(b []byte) ([]byte, error) {
 					return nil, err
 				}
 				name := tok.String()
-				top.valueSecret = top.secret && !(top.apiKey && apiKeyIdentifiers[normalizeName(name)])
+				top.valueSecret = top.secret && (!top.apiKey || !apiKeyIdentifiers[normalizeName(name)])
 				if top.secret || !r.secretField(name, secretJSONFields) {
 					continue
 				}
