@@ -99,10 +99,10 @@ type harReader struct {
 	err  error // what the reader's functions returned, handed back unchanged
 	n    int   // entries delivered
 	e    harEntry
-	urls map[string]*url.URL // parsed URLs (at most 64 short ones), never handed out
-	dir  string              // the HAR's folder, or "" when _file bodies are not read
-	read map[string]bool     // the _file bodies read so far
-	seen func(name string)   // told every _file name, or nil
+	urls map[string]*url.URL     // parsed URLs (at most 64 short ones), never handed out
+	dir  string                  // the HAR's folder, or "" when _file bodies are not read
+	read map[int64][]os.FileInfo // the _file bodies read so far, by size, then identity (os.SameFile)
+	seen func(name string)       // told every _file name, or nil
 }
 
 type harVersion struct{}
@@ -110,7 +110,7 @@ type harItem struct{} // an entry, delivered as it is read: the list stays empty
 
 func readHAR(name string, r io.Reader, startLine int, opts Options, fn func(*Interaction) error) error {
 	h := &harReader{name: name, f: newHARFilter(r, opts, startLine), max: opts.maxBody(), left: opts.budget(), fn: fn, urls: map[string]*url.URL{},
-		dir: opts.harDir, read: map[string]bool{}, seen: opts.onAttachment}
+		dir: opts.harDir, read: map[int64][]os.FileInfo{}, seen: opts.onAttachment}
 	h.dec = jsontext.NewDecoder(h.f)
 	var doc struct {
 		Log *struct {
@@ -255,10 +255,13 @@ func (h *harReader) interaction(line int) (*Interaction, error) {
 	}
 	it.Request.Header, it.Response.Header = rqHeader, rsHeader
 	it.Request.NotRecorded = headersNotRecorded(it.Request.Header)
-	if h.seen != nil && rq.PostData != nil && rq.PostData.File != "" {
+	// The walk sets aside only a body file of this folder that the HAR
+	// names as one (a plain <sha1>.<ext>): a name with a path never marks
+	// another folder's file.
+	if rq.PostData != nil && h.seen != nil && isAttachmentName(rq.PostData.File) && !strings.ContainsAny(rq.PostData.File, `/\`) {
 		h.seen(rq.PostData.File)
 	}
-	if h.seen != nil && rs.Content != nil && rs.Content.File != "" {
+	if rs.Content != nil && h.seen != nil && isAttachmentName(rs.Content.File) && !strings.ContainsAny(rs.Content.File, `/\`) {
 		h.seen(rs.Content.File)
 	}
 	switch pd := rq.PostData; {
@@ -325,12 +328,16 @@ func (h *harReader) attachment(name string) (body, error) {
 		return body{}, errors.New("is not a regular file")
 	}
 	b := body{tooLarge: fi.Size() > h.max, size: fi.Size()}
-	if h.read[name] {
+	// A file read again, under whatever name (a link, another case of
+	// the name), is charged to the decode budget, so a small HAR cannot
+	// read one file without end.
+	if slices.ContainsFunc(h.read[fi.Size()], func(seen os.FileInfo) bool { return os.SameFile(seen, fi) }) {
 		if err := h.left.charge(min(b.size, h.max)); err != nil {
 			return body{}, fmt.Errorf("is read again: %w", err)
 		}
+	} else {
+		h.read[fi.Size()] = append(h.read[fi.Size()], fi)
 	}
-	h.read[name] = true
 	f, err := root.Open(name)
 	if err == nil {
 		defer func() { _ = f.Close() }() // opened for reading: nothing to lose on close

@@ -1,6 +1,7 @@
 package recording_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,10 @@ func TestWalkLeavesOutAttachedBodies(t *testing.T) {
 	mapFS[stray] = &fstest.MapFile{Data: []byte(attachBody)}
 	_, err = recording.ReadAllFS(mapFS, ".", recording.Options{})
 	require.ErrorContains(t, err, stray+`: not a HAR file`)
+	// Named with a path to that folder: not set aside either.
+	mapFS["a/pw.har"] = &fstest.MapFile{Data: []byte(harWith(attachEntry(attachName, "../c/"+attachName)))}
+	_, err = recording.ReadAllFS(mapFS, ".", recording.Options{})
+	require.ErrorContains(t, err, stray+`: not a HAR file`)
 }
 
 // TestReadHARAttachedBodyReadAgainIsCharged: a small HAR that names one
@@ -171,4 +176,27 @@ func TestReadHARAttachedBodyReadAgainIsCharged(t *testing.T) {
 	err := recording.ReadFile(filepath.Join(dir, "pw.har"), recording.Options{MaxDecodedBytes: 1000}, func(*recording.Interaction) error { n++; return nil })
 	require.ErrorContains(t, err, `entry 4: response.content._file "`+attachName+`" is read again: the bytes decoded from this file`)
 	assert.Equal(t, 4, n) // the first read is free, the ninth read again passes 1000 bytes
+}
+
+// TestReadHARAttachedBodyUnderOtherNamesIsCharged: the same body file
+// reached under other names (symbolic links to it) is charged as read
+// again, so names cannot lift the budget.
+func TestReadHARAttachedBodyUnderOtherNamesIsCharged(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{attachName: attachBody})
+	var links, entries []string
+	for i := range 40 {
+		links = append(links, fmt.Sprintf("%040x.json", i+1))
+		if err := os.Symlink(attachName, filepath.Join(dir, links[i])); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	for i := range 20 {
+		entries = append(entries, attachEntry(links[2*i], links[2*i+1])) // every name once
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pw.har"), []byte(harWith(strings.Join(entries, ","))), 0o644))
+	n := 0
+	err := recording.ReadFile(filepath.Join(dir, "pw.har"), recording.Options{MaxDecodedBytes: 1000}, func(*recording.Interaction) error { n++; return nil })
+	require.ErrorContains(t, err, "is read again: the bytes decoded from this file")
+	assert.Less(t, n, 20)
 }
