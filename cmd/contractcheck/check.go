@@ -325,37 +325,12 @@ func outputsAreNotInputs(outs []reportOut, opts contract.Options, cfgFile, specN
 		if fi, err := os.Stat(filepath.Dir(o.dest)); err != nil || !fi.IsDir() {
 			return fmt.Errorf("--format %s=%s: the folder %s does not exist; create it first", o.format, o.dest, filepath.Dir(o.dest))
 		}
-		for _, in := range opts.Paths {
-			if inFolder(in, o.dest) && recording.IsRecordingName(o.dest) {
-				return fmt.Errorf("--format %s=%s: the report would be in %s, a folder of recordings the run reads, under a name it reads (%s): write it elsewhere",
-					o.format, o.dest, in, filepath.Ext(o.dest))
-			}
+		if recording.Reads(opts.Paths, o.dest) {
+			return fmt.Errorf("--format %s=%s: the run reads that file, or would read it next time, as a recording (it is in a folder of recordings the run reads, under a name it reads): write the report elsewhere",
+				o.format, o.dest)
 		}
 	}
 	return nil
-}
-
-// inFolder reports whether path lies under dir, a folder (after symbolic
-// links, where they resolve).
-func inFolder(dir, path string) bool {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return false
-	}
-	real := func(p string) string {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return p
-		}
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			return r
-		}
-		if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-			return filepath.Join(r, filepath.Base(abs))
-		}
-		return abs
-	}
-	rel, err := filepath.Rel(real(dir), real(path))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeReport writes one report to its destination, as it is produced.

@@ -442,7 +442,19 @@ func TestReportsNeverLandOnInputs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the recording is untouched")
 
-	code, _, stderr := runIn(t, "check", "--no-config", "--offline", recs, "--format", "text="+filepath.Join(recs, "report.txt"))
+	code, _, stderr := runIn(t, "check", "--no-config", "--offline", recs, "--format", "text="+filepath.Join(recs, "report.txt"),
+		"--format", "json="+filepath.Join(recs, ".report.json"))
 	assert.Equal(t, exitOK, code, stderr)
-	assert.FileExists(t, filepath.Join(recs, "report.txt"))
+	assert.FileExists(t, filepath.Join(recs, "report.txt"), "a name the folder is not read for")
+	assert.FileExists(t, filepath.Join(recs, ".report.json"), "a hidden name, which the walk skips")
+
+	// A folder the walk reaches through a link inside the recordings.
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.Mkdir(out, 0o755))
+	if err := os.Symlink(out, filepath.Join(recs, "link")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", recs, "--format", "json="+filepath.Join(out, "r.json"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "a folder of recordings the run reads")
 }

@@ -71,6 +71,7 @@ type walker struct {
 	opts     Options
 	fn       func(*Interaction) error
 	visited  map[string]bool // real paths of the folders seen
+	folders  bool            // only the folders are walked: nothing is read
 	files    int
 	later    []string        // files named as Playwright names attachments, read last
 	attached map[string]bool // the files a HAR named in _file
@@ -138,6 +139,9 @@ func (w *walker) dir(dir string) error {
 			continue
 		}
 		w.files++
+		if w.folders {
+			continue
+		}
 		opts := w.opts
 		opts.onAttachment = func(a string) { w.attached[filepath.Join(dir, a)] = true }
 		if err := ReadFile(p, opts, w.fn); err != nil {
@@ -145,6 +149,46 @@ func (w *walker) dir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// Reads reports whether [Walk] of paths would read a file at path, were
+// one there: path is one of paths, or a name Walk reads in folders (*.yaml,
+// *.yml, *.har, *.json, not starting with ".") in one of the folders it walks
+// (symbolic links followed, as Walk follows them). A tool that writes into a
+// folder of recordings uses it to keep its output from being read as one,
+// or replacing one. A folder it cannot walk counts as not reading path.
+func Reads(paths []string, path string) bool {
+	real := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			return r
+		}
+		return abs
+	}
+	dir, name := real(filepath.Dir(path)), filepath.Base(path)
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			continue
+		case !fi.IsDir():
+			if real(p) == filepath.Join(dir, name) {
+				return true
+			}
+			continue
+		}
+		if strings.HasPrefix(name, ".") || !isRecordingName(name) {
+			continue
+		}
+		w := &walker{visited: map[string]bool{}, folders: true}
+		if w.dir(p) == nil && w.visited[dir] {
+			return true
+		}
+	}
+	return false
 }
 
 // WalkFS is [Walk] over an fs.FS (for example recordings that a go:embed
