@@ -90,14 +90,16 @@ type Mock struct {
 	mu   sync.Mutex
 	next map[mockKey]int // the cursors of the recorded parameters' sequences
 	// others are the cursors of parameters never recorded, each answered
-	// with the sequence of recorded ones; at maxOtherCursors they all start
-	// over, so a client asking for ever new ids cannot grow the mock.
-	others map[mockKey]int
+	// with the sequence of recorded ones; at maxOtherCursors, or when their
+	// keys hold maxOtherBytes, they all start over, so a client asking for
+	// ever new ids (of up to a request head's size) cannot grow the mock.
+	others      map[mockKey]int
+	othersBytes int
 }
 
-// maxOtherCursors bounds the sequences the mock keeps for parameters never
-// recorded (a project, a cluster... asked for by id).
-const maxOtherCursors = 10_000
+// maxOtherCursors and maxOtherBytes bound the sequences the mock keeps for
+// parameters never recorded (a project, a cluster... asked for by id).
+const maxOtherCursors, maxOtherBytes = 10_000, 8 << 20
 
 type mockKey struct {
 	op       *contract.Operation
@@ -315,8 +317,12 @@ func (m *Mock) recorded(op *contract.Operation, params map[string]string, envelo
 		cursors = m.others
 	}
 	m.mu.Lock()
-	if _, ok := cursors[cursor]; !ok && len(m.others) >= maxOtherCursors && asked != k.params {
-		clear(m.others)
+	if _, ok := cursors[cursor]; !ok && asked != k.params {
+		if len(m.others) >= maxOtherCursors || m.othersBytes+len(asked) > maxOtherBytes {
+			clear(m.others)
+			m.othersBytes = 0
+		}
+		m.othersBytes += len(asked)
 	}
 	resp := list[cursors[cursor]%len(list)]
 	cursors[cursor]++
