@@ -2,10 +2,12 @@ package openapi
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -42,8 +44,14 @@ const BodyTextExtension = "x-contractcheck-body"
 // AtlasSpecName is the name LoadAtlas gives the embedded published spec.
 const AtlasSpecName = "atlas"
 
-// maxSpecSize bounds a decompressed spec: the published one is 4 MB.
-const maxSpecSize = 64 << 20
+// MaxSpecSize bounds a spec, decompressed: the published one is 4 MB.
+const MaxSpecSize = 64 << 20
+
+// ErrErrataMismatch is wrapped by the error of loading a published spec with
+// the errata overlay when the overlay left a reference the document cannot
+// resolve: the document is another revision than the one the errata were
+// written for (an older one lacks the components an erratum refers to).
+var ErrErrataMismatch = errors.New("the errata overlay does not fit this revision of the spec")
 
 // SpecInfo says which spec a document was loaded from, for reports.
 type SpecInfo struct {
@@ -205,6 +213,10 @@ func load(root *yaml.Node, info SpecInfo, errata bool) (*openapi3.T, SpecInfo, [
 	v4 = nil
 	runtime.GC()
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
+		if errata {
+			return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w (x-xgen-sha %s; the errata were written for the embedded spec's revision): %w",
+				info.Name, ErrErrataMismatch, cmp.Or(info.XgenSHA, "none"), err)
+		}
 		return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
 	more, err := checkDocument(doc, info.Name)
@@ -224,12 +236,12 @@ func gunzip(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a gzip stream: %w", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxSpecSize+1))
+	out, err := io.ReadAll(io.LimitReader(zr, MaxSpecSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("decompressing: %w", err)
 	}
-	if len(out) > maxSpecSize {
-		return nil, fmt.Errorf("decompressed, the spec is over %d MB", maxSpecSize>>20)
+	if len(out) > MaxSpecSize {
+		return nil, fmt.Errorf("decompressed, the spec is over %d MB", MaxSpecSize>>20)
 	}
 	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 	atlas "github.com/atlascontract/deferwindow/gen"
 	"github.com/atlascontract/deferwindow/internal/output"
 	"github.com/atlascontract/deferwindow/internal/safetext"
+	"github.com/atlascontract/deferwindow/openapi"
 )
 
 // isTerminal tells whether w is a terminal; a variable so tests can pretend.
@@ -172,7 +173,7 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 			return opts, nil, fmt.Errorf("--fail-on: %w", err)
 		}
 	}
-	if opts.Spec, err = loadSpec(specName, specFrom, noErrata, set("no-errata")); err != nil {
+	if opts.Spec, err = loadSpec(specName, specFrom, noErrata, set("no-errata"), cmd.ErrOrStderr()); err != nil {
 		return opts, nil, err
 	}
 	if set("offline") {
@@ -231,8 +232,11 @@ func (f *checkFlags) options(cmd *cobra.Command, paths []string) (opts contract.
 // loadSpec loads the spec --spec names: defer (the embedded fragment),
 // atlas (the embedded published spec), or a file of the published spec;
 // from says where the name was given (the flag, or a configuration file's
-// line), for an unreadable file.
-func loadSpec(name, from string, noErrata, noErrataGiven bool) (*contract.Spec, error) {
+// line), for an unreadable file. What loading a file resolved on its own
+// (an erratum that did not apply, a path conflict, an invalid example) is
+// written to warn, at most maxSpecWarnings lines; the embedded specs' are
+// known and documented.
+func loadSpec(name, from string, noErrata, noErrataGiven bool, warn io.Writer) (*contract.Spec, error) {
 	switch name {
 	case "", "defer":
 		if noErrataGiven {
@@ -242,11 +246,50 @@ func loadSpec(name, from string, noErrata, noErrataGiven bool) (*contract.Spec, 
 	case "atlas":
 		return contract.AtlasSpec(!noErrata)
 	}
-	data, err := os.ReadFile(name)
+	data, err := readSpecFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (want defer, atlas or a file of the published spec)", from, err)
 	}
-	return contract.LoadPublishedSpec(data, name, !noErrata)
+	spec, err := contract.LoadPublishedSpec(data, name, !noErrata)
+	if errors.Is(err, openapi.ErrErrataMismatch) {
+		return nil, fmt.Errorf("%w; --no-errata judges it as MongoDB wrote it", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ws := spec.Warnings()
+	for i, w := range ws {
+		if i == maxSpecWarnings {
+			msgf(warn, "contractcheck: %s: and %d more warnings\n", safetext.EscapeControl(name), len(ws)-i)
+			break
+		}
+		msgf(warn, "contractcheck: %s: warning: %s\n", safetext.EscapeControl(name), safetext.EscapeControl(w))
+	}
+	return spec, nil
+}
+
+// maxSpecWarnings bounds the warnings loadSpec writes about a spec file.
+const maxSpecWarnings = 20
+
+// readSpecFile reads a spec file of at most openapi.MaxSpecSize bytes (the
+// published spec is 4 MB), refusing a larger one before reading it whole.
+func readSpecFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose on close
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > openapi.MaxSpecSize {
+		return nil, fmt.Errorf("%s is over %d MB; the published spec is about 4 MB", name, openapi.MaxSpecSize>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, openapi.MaxSpecSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > openapi.MaxSpecSize {
+		return nil, fmt.Errorf("%s is over %d MB; the published spec is about 4 MB", name, openapi.MaxSpecSize>>20)
+	}
+	return data, nil
 }
 
 // recordings decides what the run reads: --shipped, the PATHs, or the

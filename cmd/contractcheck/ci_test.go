@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlascontract/deferwindow/openapi"
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -457,4 +458,35 @@ func TestReportsNeverLandOnInputs(t *testing.T) {
 	code, _, stderr = runIn(t, "check", "--no-config", "--offline", recs, "--format", "json="+filepath.Join(out, "r.json"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "a folder of recordings the run reads")
+}
+
+// TestSpecFileWarningsAndLimits: what loading a spec file resolved on its
+// own is said on standard error; a spec file of another revision that the
+// errata do not fit is refused with the way out; a file over the size
+// limit is refused before it is read.
+func TestSpecFileWarningsAndLimits(t *testing.T) {
+	t.Parallel()
+	recs := filepath.Join("..", "..", "contract", "testdata", "atlascli", "clusters-clustersfile.yaml")
+	published := filepath.Join("..", "..", "openapi", "upstream", "v2.yaml.gz")
+	code, _, stderr := runIn(t, "check", "--no-config", "--offline", "--scope", "all", "--spec", published, recs)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "v2.yaml.gz: warning: path-conflict getGroupSampleDatasetLoad")
+	assert.Contains(t, stderr, "warning: invalid-example createGroupCluster")
+
+	dir := t.TempDir()
+	older := filepath.Join(dir, "older.yaml")
+	require.NoError(t, os.WriteFile(older, []byte("openapi: 3.0.1\ninfo: {title: Older, version: \"2.0\"}\npaths:\n  /api/atlas/v2/users:\n    post:\n      operationId: createUser\n      responses:\n        \"200\": {description: OK}\n"), 0o644))
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", "--scope", "all", "--spec", older, recs)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "the errata overlay does not fit this revision")
+	assert.Contains(t, stderr, "--no-errata judges it as MongoDB wrote it")
+
+	huge := filepath.Join(dir, "huge.yaml")
+	f, err := os.Create(huge)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(openapi.MaxSpecSize+1)) // sparse: nothing written
+	require.NoError(t, f.Close())
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", "--spec", huge, recs)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "is over 64 MB")
 }

@@ -84,7 +84,7 @@ func runServe(cmd *cobra.Command, f *serveFlags, paths []string) error {
 		}
 		return nil
 	}
-	spec, err := loadSpec(f.spec, "--spec", f.noErrata, set("no-errata"))
+	spec, err := loadSpec(f.spec, "--spec", f.noErrata, set("no-errata"), stderr)
 	if err != nil {
 		return usageError("%w", err)
 	}
