@@ -443,7 +443,16 @@ func TestReportsNeverLandOnInputs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the recording is untouched")
 
-	code, _, stderr := runIn(t, "check", "--no-config", "--offline", recs, "--format", "text="+filepath.Join(recs, "report.txt"),
+	// The folder given relative to the working directory, as people give it.
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	rel, err := filepath.Rel(wd, recs)
+	require.NoError(t, err)
+	code, _, stderr := runIn(t, "check", "--no-config", "--offline", rel, "--format", "json="+filepath.Join(rel, "out.json"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "a folder of recordings the run reads")
+
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", recs, "--format", "text="+filepath.Join(recs, "report.txt"),
 		"--format", "json="+filepath.Join(recs, ".report.json"))
 	assert.Equal(t, exitOK, code, stderr)
 	assert.FileExists(t, filepath.Join(recs, "report.txt"), "a name the folder is not read for")

@@ -184,7 +184,8 @@ func Reads(paths []string, path string) bool {
 			continue
 		}
 		w := &walker{visited: map[string]bool{}, folders: true}
-		if w.dir(p) == nil && w.visited[dir] {
+		abs, err := filepath.Abs(p) // visited holds the real paths of what it walks: absolute, as dir
+		if err == nil && w.dir(abs) == nil && w.visited[dir] {
 			return true
 		}
 	}
