@@ -309,8 +309,8 @@ func (f *checkFlags) recordings(cmd *cobra.Command, opts *contract.Options, path
 		if cfgFile != "" {
 			where = cfgFile + " lists no paths"
 		}
-		return fmt.Errorf("no recordings to judge: %s (a glob that matched nothing leaves none).\n"+
-			"Give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped",
+		return fmt.Errorf("no recordings to judge: %s (a glob that matched nothing leaves none); "+
+			"give recording files or folders, set paths in %s, or judge the recordings shipped in contractcheck with --shipped",
 			where, configFileName)
 	}
 	for _, p := range paths {

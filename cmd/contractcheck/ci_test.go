@@ -499,3 +499,21 @@ func TestSpecFileWarningsAndLimits(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "is over 64 MB")
 }
+
+// TestEveryProblemOnItsOwnLine: the problems of a configuration file are
+// each on a line of their own, never joined by an escaped newline.
+func TestEveryProblemOnItsOwnLine(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "cc.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("paths: [x]\nfailon: error\nwaivers:\n  - rule: body-schema\n"), 0o644))
+	code, _, stderr := runIn(t, "check", "--config", cfg)
+	assert.Equal(t, exitUsage, code)
+	assert.NotContains(t, stderr, `\n`)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	require.Len(t, lines, 2, stderr)
+	assert.Contains(t, stderr, cfg+`:2: unknown key "failon"; did you mean "fail-on"?`)
+	assert.Contains(t, stderr, "a waiver needs a reason")
+	code, _, stderr = runIn(t, "check", "--no-config")
+	assert.Equal(t, exitUsage, code)
+	assert.NotContains(t, stderr, `\n`)
+}

@@ -143,8 +143,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			msgf(stderr, "%s: %s\n", cmd.CommandPath(), safetext.EscapeControl(ee.err.Error()))
+		for _, line := range errorLines(ee.err) {
+			msgf(stderr, "%s: %s\n", cmd.CommandPath(), safetext.EscapeControl(line))
 		}
 		if ee.hint != "" {
 			msgf(stderr, "%s\n", ee.hint)
@@ -154,6 +154,37 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// cobra's own errors: an unknown flag or command, a bad flag value.
 	msgf(stderr, "%s: %s\nRun '%s --help' for usage.\n", cmd.CommandPath(), safetext.EscapeControl(err.Error()), cmd.CommandPath())
 	return exitUsage
+}
+
+// errorLines are the lines of an error: one per error joined in it
+// (errors.Join: every problem of a file, at once), however deep, else its
+// message. A newline inside a message stays escaped: it may come from a
+// recorded value.
+func errorLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range joined.Unwrap() {
+			lines = append(lines, errorLines(e)...)
+		}
+		return lines
+	}
+	if inner := errors.Unwrap(err); inner != nil {
+		if joined, ok := inner.(interface{ Unwrap() []error }); ok && strings.HasSuffix(err.Error(), inner.Error()) {
+			// fmt.Errorf("config: %w", joined): the prefix goes on each line.
+			prefix := strings.TrimSuffix(err.Error(), inner.Error())
+			var lines []string
+			for _, e := range joined.Unwrap() {
+				for _, l := range errorLines(e) {
+					lines = append(lines, prefix+l)
+				}
+			}
+			return lines
+		}
+	}
+	return []string{err.Error()}
 }
 
 // singleDashLongFlag refuses a long flag written with one dash, such as
