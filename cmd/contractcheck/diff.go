@@ -122,12 +122,26 @@ func section(w io.Writer, title, from, to string, lines []string) {
 
 // generatedChanges lists the *.gen.go files that differ between the trees
 // oldDir and newDir, sorted: "added PATH", "modified PATH", "removed PATH",
-// PATH relative to the tree.
+// PATH relative to the tree. Each tree must be a directory holding Go
+// files: a file, or a directory without any, is an error that names it,
+// never a report of every file added or removed.
 func generatedChanges(oldDir, newDir string) ([]string, error) {
 	var trees [2]map[string]string // slash path -> content
 	for i, dir := range []string{oldDir, newDir} {
+		flag := [2]string{"--old-gen", "--new-gen"}[i]
+		info, err := os.Stat(dir) // a *fs.PathError names the directory
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("%s %s: not a directory (want the directory of the generated Go code)", flag, dir)
+		}
 		trees[i] = map[string]string{}
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		goFiles := 0
+		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+				goFiles++
+			}
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".gen.go") {
 				return err
 			}
@@ -138,6 +152,9 @@ func generatedChanges(oldDir, newDir string) ([]string, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if goFiles == 0 {
+			return nil, fmt.Errorf("%s %s: no Go files in the directory (want the directory of the generated Go code)", flag, dir)
 		}
 	}
 	var out []string
