@@ -20,7 +20,11 @@ set -Eeuo pipefail
 # A step that fails ends the script with its status, or 2 for a step that
 # exits 1 (go install, go build, apidiff -w…), which would otherwise pass
 # for a breaking change: only the `exit 1` below, on one, exits 1.
-trap 'status=$?; echo "spec-update: line $LINENO: a step failed (status $status); the work tree is left as it is" >&2; exit $((status > 1 ? status : 2))' ERR
+# The trap acts in the script's own shell only: set -E hands it to command
+# substitutions and subshells too, where a command that fails is the
+# script's to handle (an empty $(grep …)), not a failed step.
+# shellcheck disable=SC2154 # status is assigned in the trap itself
+trap 'status=$?; if [ "$BASH_SUBSHELL" -eq 0 ]; then echo "spec-update: line $LINENO: a step failed (status $status); the work tree is left as it is" >&2; exit $((status > 1 ? status : 2)); fi' ERR
 
 go=${GO:-go}
 op=${OPERATION:-deferGroupMaintenanceWindow}

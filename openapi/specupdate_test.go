@@ -211,3 +211,75 @@ Compatible changes:
 - APIError: changed from struct{A int} to struct{}
 `, string(out), "incompatible changes of aliased types only")
 }
+
+// fakeTools writes a go command, and the oasdiff, apidiff and contractcheck
+// it installs and builds, that run the script's steps without building
+// anything: extract writes fragment; `contractcheck diff` exits with
+// $FAKE_DIFF_STATUS (1: a breaking rename); `go generate` fails, as it does
+// when the names overlay no longer matches; and `go build ./...` fails, so
+// no run of the script ever reaches the step that brings files back into
+// the work tree. Every go command is recorded in the file calls.
+func fakeTools(t *testing.T, fragment string) (dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	for name, script := range map[string]string{
+		"go": `echo "$*" >>"$FAKES/calls"
+case $1 in
+install) tool=${2%@*}; cp "$FAKES/${tool##*/}" "$GOBIN/" ;;
+build) [ "$2" = -o ] || exit 1; cp "$FAKES/contractcheck" "$3" ;;
+run) echo "Revision (x-xgen-sha): old → new" ;;
+generate) echo "gen/generate.go:6: the names overlay's selector did not match any targets" >&2; exit 1 ;;
+*) exit 1 ;;
+esac`,
+		"oasdiff": `[ "$1" = --version ] && { echo "oasdiff version 1.39.0"; exit 0; }; echo "No changes to report"`,
+		"apidiff": `while [ $# -gt 0 ]; do [ "$1" = -w ] && : >"$2"; shift; done`,
+		"contractcheck": `case $1 in
+extract) while [ $# -gt 1 ]; do [ "$1" = -o ] && cp "$FAKES/fragment.yaml" "$2"; shift; done ;;
+diff) [ "${FAKE_DIFF_STATUS:-1}" = 1 ] && echo "  breaking: x-xgen-operation-id-override changed"; exit "${FAKE_DIFF_STATUS:-1}" ;;
+esac`,
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script+"\n"), 0o700))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "fragment.yaml"), []byte(fragment), 0o600))
+	return dir
+}
+
+// runSpecUpdate runs the script on upstream with the fake tools of
+// fakeTools(fragment) and the environment env, and returns its output, its
+// report, its exit status and the go commands it ran.
+func runSpecUpdate(t *testing.T, root, upstream, fragment string, env ...string) (out, report string, status int, calls string) {
+	t.Helper()
+	fakes := fakeTools(t, fragment)
+	reportFile := filepath.Join(t.TempDir(), "report.md")
+	cmd := exec.Command("bash", "openapi/spec-update.sh", upstream)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "FAKES="+fakes, "GO="+filepath.Join(fakes, "go"), "SPEC_REPORT="+reportFile,
+		"OASDIFF=example.com/oasdiff@v1", "APIDIFF=example.com/apidiff@v1", "OPERATION_OVERRIDE=x",
+		"NAMED_AFTER=x-xgen-operation-id-override", "ACCEPT_BREAKING=", "REPORT_ONLY=")
+	cmd.Env = append(cmd.Env, env...)
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "%s", output)
+		status = exit.ExitCode()
+	}
+	data, _ := os.ReadFile(reportFile)
+	recorded, _ := os.ReadFile(filepath.Join(fakes, "calls"))
+	return string(output), string(data), status, string(recorded)
+}
+
+// TestSpecUpdateHandledSubstitutionIsNoFailedStep: a command substitution
+// that fails, and that the script handles (the report's upstream revision,
+// read from a fragment that lacks it), prints no "a step failed" from the
+// ERR trap, which set -E hands to command substitutions.
+func TestSpecUpdateHandledSubstitutionIsNoFailedStep(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	upstream := filepath.Join(t.TempDir(), "up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	out, report, status, _ := runSpecUpdate(t, root, upstream, "{openapi: 3.0.1, paths: {}}\n", "FAKE_DIFF_STATUS=0")
+	assert.Equal(t, 2, status, "%s", out)
+	assert.NotContains(t, out, "a step failed")
+	assert.Contains(t, report, "Upstream: `` (x-xgen-sha)")
+	assert.Contains(t, report, "spec-update: make generate fails on the new fragment (status 1)", "the run goes on to the step that fails")
+}
