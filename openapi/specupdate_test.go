@@ -268,6 +268,48 @@ func runSpecUpdate(t *testing.T, root, upstream, fragment string, env ...string)
 	return string(output), string(data), status, string(recorded)
 }
 
+// renamedFragment is a fragment whose override changed: what the fake
+// extract writes.
+const renamedFragment = "openapi: 3.0.1\ninfo:\n    x-fragment:\n        upstreamSha256: 00\n        upstreamXgenSha: 11\npaths: {}\n# x-xgen-operation-id-override: deferProjectMaintenanceWindow\n"
+
+// TestSpecUpdateGenerateFailsOnABreakingRename: upstream renames the
+// x-xgen-operation-id-override the generated names follow; the strict names
+// overlay then fails generation by design. That is the breaking change's
+// verdict (exit 1, the report says why generation failed and what to do),
+// not a failed step, and ACCEPT_BREAKING=1 cannot go on without a client.
+func TestSpecUpdateGenerateFailsOnABreakingRename(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	upstream := filepath.Join(t.TempDir(), "up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	for _, tc := range []struct {
+		name, env, says string
+	}{
+		{"stops", "ACCEPT_BREAKING=", "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 cannot go on"},
+		{"report only", "REPORT_ONLY=1", "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 cannot go on"},
+		{"accepting breaking changes", "ACCEPT_BREAKING=1", "spec-update: ACCEPT_BREAKING=1 cannot go on: `go generate ./gen/...` fails on the new fragment"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, report, status, calls := runSpecUpdate(t, root, upstream, renamedFragment, tc.env)
+			assert.Equal(t, 1, status, "%s", out)
+			assert.NotContains(t, out, "a step failed")
+			assert.Contains(t, report, "\n**Breaking:**\n")
+			assert.Contains(t, report, "- contractcheck diff: the name the generated methods come from changed\n")
+			assert.Contains(t, report, "the names overlay's selector did not match any targets", "the report shows why generation failed")
+			assert.Contains(t, report, "gen/oapi-names.overlay.yaml", "the report says what to do")
+			assert.Contains(t, report, tc.says)
+			assert.NotContains(t, calls, "build ./...", "nothing is built from a client that was not generated")
+		})
+	}
+
+	// Without a breaking change, a generation failure is a failed step.
+	out, report, status, _ := runSpecUpdate(t, root, upstream, renamedFragment, "FAKE_DIFF_STATUS=0")
+	assert.Equal(t, 2, status, "%s", out)
+	assert.Contains(t, report, "spec-update: make generate fails on the new fragment (status 1); the work tree is left as it is")
+	assert.NotContains(t, report, "**Breaking:**")
+}
+
 // TestSpecUpdateHandledSubstitutionIsNoFailedStep: a command substitution
 // that fails, and that the script handles (the report's upstream revision,
 // read from a fragment that lacks it), prints no "a step failed" from the
