@@ -5,7 +5,8 @@
 # the build, the tests and the contract run pass in that copy. Run it through
 # `make spec-update`.
 #
-# usage: openapi/spec-update.sh [UPSTREAM]   (without UPSTREAM: download UPSTREAM_URL)
+# usage: openapi/spec-update.sh [UPSTREAM]   (without UPSTREAM: download UPSTREAM_URL;
+# UPSTREAM is YAML as published, possibly gzip: a JSON copy is refused)
 # environment: ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1
 # stops after the report, changing nothing; SPEC_REPORT=FILE writes the
 # Markdown change report there too; GO, OASDIFF, APIDIFF (tools as
@@ -51,6 +52,18 @@ if [ ! -f "$up" ]; then
 	exit 2
 fi
 up=$(realpath "$up")
+# The embedded spec is the YAML as MongoDB publishes it (its SHA-256 is the
+# fragment's upstreamSha256), and the fragment keeps the upstream's style:
+# a JSON copy, which extract would read, would embed JSON as v2.yaml.gz and
+# write a flow-style fragment. JSON starts with { or [ (after blanks); YAML
+# as published starts with a key or a comment.
+first=$(gzip -cdf -- "$up" 2>/dev/null | LC_ALL=C awk '{ sub(/^[ \t\r]+/, "") } $0 != "" { print substr($0, 1, 1); exit }') || true
+case $first in
+'{' | '[')
+	echo "spec-update: $up: JSON (it starts with { or [), not YAML (UPSTREAM is a copy of MongoDB's published spec, openapi/v2.yaml: YAML, possibly gzip; the embedded spec is that YAML as published)" >&2
+	exit 2
+	;;
+esac
 
 echo "== 1/5 copy the work tree and build the tools"
 mkdir -p "$tmp/new" "$tmp/bin" "$tmp/old"

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -324,4 +325,33 @@ func TestSpecUpdateHandledSubstitutionIsNoFailedStep(t *testing.T) {
 	assert.NotContains(t, out, "a step failed")
 	assert.Contains(t, report, "Upstream: `` (x-xgen-sha)")
 	assert.Contains(t, report, "spec-update: make generate fails on the new fragment (status 1)", "the run goes on to the step that fails")
+}
+
+// TestSpecUpdateRefusesJSON: a JSON copy of the published spec (plain or
+// gzip) is refused before anything runs: extract would read it, and the
+// update would embed JSON as v2.yaml.gz and write a flow-style fragment.
+func TestSpecUpdateRefusesJSON(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, err := zw.Write([]byte("\n  {\"openapi\": \"3.0.1\"}\n"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	for name, data := range map[string][]byte{
+		"up.json":    []byte(`{"openapi": "3.0.1", "paths": {}}`),
+		"up.json.gz": gz.Bytes(),
+		"list.yaml":  []byte("\r\n[1, 2]\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			upstream := filepath.Join(dir, name)
+			require.NoError(t, os.WriteFile(upstream, data, 0o600))
+			out, _, status, calls := runSpecUpdate(t, root, upstream, renamedFragment)
+			assert.Equal(t, 2, status, "%s", out)
+			assert.Contains(t, out, "spec-update: "+upstream+": JSON (it starts with { or [), not YAML (UPSTREAM is a copy of MongoDB's published spec, openapi/v2.yaml: YAML, possibly gzip")
+			assert.Empty(t, calls, "nothing runs")
+		})
+	}
 }
