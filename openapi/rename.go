@@ -45,13 +45,20 @@ func Renames(oldOp, newOp *openapi3.Operation, namedAfter string) ([]Rename, err
 	return slices.DeleteFunc(all, func(r Rename) bool { return r.Old == r.New }), nil
 }
 
-// LoadOperation parses and validates a fragment as LoadData does and returns
-// its one operation; name labels errors. A document with none or several
-// operations is an error that lists them.
-func LoadOperation(data []byte, name string) (*openapi3.Operation, error) {
-	doc, err := LoadData(data, name)
+// LoadOperation parses and validates a fragment as Extract validates the
+// fragments it writes, and returns its one operation; name labels errors.
+// An example that does not match its schema (upstream's own, as in
+// createGroupCluster's fragment) is a Warning, not an error, so every
+// fragment Extract writes loads. A document with none or several operations
+// is an error that lists them.
+func LoadOperation(data []byte, name string) (*openapi3.Operation, []Warning, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	warnings, err := checkDocument(doc, name)
+	if err != nil {
+		return nil, nil, err
 	}
 	var found *openapi3.Operation
 	names := []string{}
@@ -64,7 +71,7 @@ func LoadOperation(data []byte, name string) (*openapi3.Operation, error) {
 		}
 	}
 	if len(names) != 1 {
-		return nil, fmt.Errorf("%s: expected a fragment with one operation, found %d %v", name, len(names), names)
+		return nil, nil, fmt.Errorf("%s: expected a fragment with one operation, found %d %v", name, len(names), names)
 	}
-	return found, nil
+	return found, warnings, nil
 }

@@ -5,7 +5,8 @@
 # the build, the tests and the contract run pass in that copy. Run it through
 # `make spec-update`.
 #
-# usage: openapi/spec-update.sh [UPSTREAM]   (without UPSTREAM: download UPSTREAM_URL)
+# usage: openapi/spec-update.sh [UPSTREAM]   (without UPSTREAM: download UPSTREAM_URL;
+# UPSTREAM is YAML as published, possibly gzip: a JSON copy is refused)
 # environment: ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1
 # stops after the report, changing nothing; SPEC_REPORT=FILE writes the
 # Markdown change report there too; GO, OASDIFF, APIDIFF (tools as
@@ -13,14 +14,20 @@
 # x-xgen-operation-id-override), NAMED_AFTER (the field generated names come
 # from), UPSTREAM_URL.
 # exit status: 0 updated, nothing to update, or reported (REPORT_ONLY=1);
-# 1 stopped on a breaking change; 2, or the failing step's status when it
+# 1 stopped on a breaking change (ACCEPT_BREAKING=1 too, when the rename of
+# the name the generated code follows makes generation fail, as it must;
+# docs/spec-update.md); 2, or the failing step's status when it
 # is above 1, a failed step. Unless it updated, the work tree is left as it
 # was.
 set -Eeuo pipefail
 # A step that fails ends the script with its status, or 2 for a step that
 # exits 1 (go install, go build, apidiff -w…), which would otherwise pass
 # for a breaking change: only the `exit 1` below, on one, exits 1.
-trap 'status=$?; echo "spec-update: line $LINENO: a step failed (status $status); the work tree is left as it is" >&2; exit $((status > 1 ? status : 2))' ERR
+# The trap acts in the script's own shell only: set -E hands it to command
+# substitutions and subshells too, where a command that fails is the
+# script's to handle (an empty $(grep …)), not a failed step.
+# shellcheck disable=SC2154 # status is assigned in the trap itself
+trap 'status=$?; if [ "$BASH_SUBSHELL" -eq 0 ]; then echo "spec-update: line $LINENO: a step failed (status $status); the work tree is left as it is" >&2; exit $((status > 1 ? status : 2)); fi' ERR
 
 go=${GO:-go}
 op=${OPERATION:-deferGroupMaintenanceWindow}
@@ -45,6 +52,18 @@ if [ ! -f "$up" ]; then
 	exit 2
 fi
 up=$(realpath "$up")
+# The embedded spec is the YAML as MongoDB publishes it (its SHA-256 is the
+# fragment's upstreamSha256), and the fragment keeps the upstream's style:
+# a JSON copy, which extract would read, would embed JSON as v2.yaml.gz and
+# write a flow-style fragment. JSON starts with { or [ (after blanks); YAML
+# as published starts with a key or a comment.
+first=$(gzip -cdf -- "$up" 2>/dev/null | LC_ALL=C awk '{ sub(/^[ \t\r]+/, "") } $0 != "" { print substr($0, 1, 1); exit }') || true
+case $first in
+'{' | '[')
+	echo "spec-update: $up: JSON (it starts with { or [), not YAML (UPSTREAM is a copy of MongoDB's published spec, openapi/v2.yaml: YAML, possibly gzip; the embedded spec is that YAML as published)" >&2
+	exit 2
+	;;
+esac
 
 echo "== 1/5 copy the work tree and build the tools"
 mkdir -p "$tmp/new" "$tmp/bin" "$tmp/old"
@@ -81,7 +100,8 @@ for name in "$op" "${OPERATION_OVERRIDE:?}"; do
 done
 "$go" run ./openapi/internal/publishedgen -upstream "$up" -summary "$published" >"$tmp/published.md"
 generated=0
-"$go" generate ./gen/... || generated=$?
+"$go" generate ./gen/... 2>"$tmp/generate.log" || generated=$?
+cat "$tmp/generate.log" >&2
 
 # The files an update would bring back: the fragment, the embedded spec and
 # the generated code, those that changed, added or removed.
@@ -129,47 +149,78 @@ fi
 say "" "### Names and generated code (contractcheck diff)" "" '```'
 gen=(--old-gen old/gen --new-gen new/gen)
 [ "$generated" = 0 ] || gen=()
+renamed=0
 rc=0
 (cd "$tmp" && "$tmp/bin/contractcheck" diff --fail-on breaking --named-after "${NAMED_AFTER:-operationId}" "${gen[@]}" \
 	old/openapi/fragment.yaml new/openapi/fragment.yaml) | tee -a "$report" || rc=$?
 case $rc in
 0) ;;
-1) breaking+=("contractcheck diff: the name the generated methods come from changed") ;;
+1)
+	breaking+=("contractcheck diff: the name the generated methods come from changed")
+	renamed=1
+	;;
 *) exit "$rc" ;;
 esac
-if [ "$generated" != 0 ]; then
-	say '```' "" "spec-update: make generate fails on the new fragment (status $generated); the work tree is left as it is"
+say '```' ""
+if [ "$generated" != 0 ] && [ "$renamed" = 0 ]; then
+	say "spec-update: make generate fails on the new fragment (status $generated); the work tree is left as it is"
 	exit 2
 fi
-say '```' "" "### Go API for importers (apidiff)" "" "Package \`gen\`:" "" '```'
-rc=0
-api=$("$tmp/bin/apidiff" "$tmp/gen.api" ./gen 2>&1) || rc=$?
-say "${api:-no API change}" '```' ""
-if [ "$rc" != 0 ]; then
-	breaking+=("apidiff: package gen does not load with the new generated code")
-elif grep -q '^Incompatible changes:' <<<"$api"; then
-	breaking+=("apidiff: an incompatible change in the Go API of package gen")
-fi
-if [ -s "$tmp/aliased" ]; then
-	say "The types of \`gen/internal/oapi\` that \`gen\` exports as aliases ($(paste -sd, "$tmp/aliased" | sed 's/,/, /g')):" "" '```'
+if [ "$generated" != 0 ]; then
+	# By design (docs/client.md, Names): gen/oapi-names.overlay.yaml matches
+	# the operation by the name the generated names follow, strictly, so a
+	# rename of it fails generation until a maintainer decides the Go names.
+	say "### Generated code" "" \
+		"\`go generate ./gen/...\` fails on the new fragment (status $generated), as it must after the rename above:" \
+		"the generated names follow ${NAMED_AFTER:-operationId}, which \`gen/oapi-names.overlay.yaml\` matches strictly" \
+		"(docs/client.md, Names), so there is no new client to compare, build or bring back." "" '```'
+	say "$(tail -n 20 "$tmp/generate.log")" '```' ""
+	say "To go on: in \`gen/oapi-names.overlay.yaml\`, make the action's filter match the new name and decide the Go" \
+		"names (its \`update\` keeps the old ones, or takes the new name: a breaking change for importers);" \
+		"set \`OPERATION_OVERRIDE\` in the Makefile to the new override; then run \`make spec-update ACCEPT_BREAKING=1\`" \
+		"again (the rename stays a breaking change to \`contractcheck diff\`, whichever Go names you keep)." ""
+	breaking+=("go generate: fails on the new fragment after the rename (gen/oapi-names.overlay.yaml)")
+else
+		say "### Go API for importers (apidiff)" "" "Package \`gen\`:" "" '```'
 	rc=0
-	oapi=$("$tmp/bin/apidiff" -allow-internal "$tmp/oapi.api" ./gen/internal/oapi 2>&1) || rc=$?
-	aliased_api=$(awk -v list="$tmp/aliased" -f openapi/aliased-changes.awk <<<"$oapi")
+	api=$("$tmp/bin/apidiff" "$tmp/gen.api" ./gen 2>&1) || rc=$?
+	say "${api:-no API change}" '```' ""
 	if [ "$rc" != 0 ]; then
-		say "$oapi" '```' ""
-		breaking+=("apidiff: package gen/internal/oapi does not load with the new generated code")
-	elif [ -n "$aliased_api" ]; then
-		say "Incompatible changes:" "$aliased_api" '```' ""
-		breaking+=("apidiff: an incompatible change in a type that gen exports")
-	else
-		say "no incompatible change" '```' ""
+		breaking+=("apidiff: package gen does not load with the new generated code")
+	elif grep -q '^Incompatible changes:' <<<"$api"; then
+		breaking+=("apidiff: an incompatible change in the Go API of package gen")
+	fi
+	if [ -s "$tmp/aliased" ]; then
+		say "The types of \`gen/internal/oapi\` that \`gen\` exports as aliases ($(paste -sd, "$tmp/aliased" | sed 's/,/, /g')):" "" '```'
+		rc=0
+		oapi=$("$tmp/bin/apidiff" -allow-internal "$tmp/oapi.api" ./gen/internal/oapi 2>&1) || rc=$?
+		aliased_api=$(awk -v list="$tmp/aliased" -f openapi/aliased-changes.awk <<<"$oapi")
+		if [ "$rc" != 0 ]; then
+			say "$oapi" '```' ""
+			breaking+=("apidiff: package gen/internal/oapi does not load with the new generated code")
+		elif [ -n "$aliased_api" ]; then
+			say "Incompatible changes:" "$aliased_api" '```' ""
+			breaking+=("apidiff: an incompatible change in a type that gen exports")
+		else
+			say "no incompatible change" '```' ""
+		fi
 	fi
 fi
 say "### Files" "" "${changed[@]/#/- }" ""
 if [ ${#breaking[@]} -gt 0 ]; then
 	say "**Breaking:**" "${breaking[@]/#/- }"
-	if [ "${ACCEPT_BREAKING:-}" != 1 ]; then
+	if [ "${ACCEPT_BREAKING:-}" != 1 ] && [ "$generated" = 0 ]; then
 		say "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 goes on)"
+		exit 1
+	fi
+	if [ "${ACCEPT_BREAKING:-}" != 1 ]; then
+		say "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 cannot go on" \
+			"until the names overlay matches the new fragment: see Generated code above)"
+		exit 1
+	fi
+	if [ "$generated" != 0 ]; then
+		say "spec-update: ACCEPT_BREAKING=1 cannot go on: \`go generate ./gen/...\` fails on the new fragment, and an update" \
+			"brings back no fragment without the client generated from it; the work tree is left as it is (see Generated code above)"
 		exit 1
 	fi
 fi

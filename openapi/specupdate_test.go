@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,4 +211,147 @@ Compatible changes:
 - DeferMaintenanceWindowResponse.JSON404: removed
 - APIError: changed from struct{A int} to struct{}
 `, string(out), "incompatible changes of aliased types only")
+}
+
+// fakeTools writes a go command, and the oasdiff, apidiff and contractcheck
+// it installs and builds, that run the script's steps without building
+// anything: extract writes fragment; `contractcheck diff` exits with
+// $FAKE_DIFF_STATUS (1: a breaking rename); `go generate` fails, as it does
+// when the names overlay no longer matches; and `go build ./...` fails, so
+// no run of the script ever reaches the step that brings files back into
+// the work tree. Every go command is recorded in the file calls.
+func fakeTools(t *testing.T, fragment string) (dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	for name, script := range map[string]string{
+		"go": `echo "$*" >>"$FAKES/calls"
+case $1 in
+install) tool=${2%@*}; cp "$FAKES/${tool##*/}" "$GOBIN/" ;;
+build) [ "$2" = -o ] || exit 1; cp "$FAKES/contractcheck" "$3" ;;
+run) echo "Revision (x-xgen-sha): old → new" ;;
+generate) echo "gen/generate.go:6: the names overlay's selector did not match any targets" >&2; exit 1 ;;
+*) exit 1 ;;
+esac`,
+		"oasdiff": `[ "$1" = --version ] && { echo "oasdiff version 1.39.0"; exit 0; }; echo "No changes to report"`,
+		"apidiff": `while [ $# -gt 0 ]; do [ "$1" = -w ] && : >"$2"; shift; done`,
+		"contractcheck": `case $1 in
+extract) while [ $# -gt 1 ]; do [ "$1" = -o ] && cp "$FAKES/fragment.yaml" "$2"; shift; done ;;
+diff) [ "${FAKE_DIFF_STATUS:-1}" = 1 ] && echo "  breaking: x-xgen-operation-id-override changed"; exit "${FAKE_DIFF_STATUS:-1}" ;;
+esac`,
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script+"\n"), 0o700))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "fragment.yaml"), []byte(fragment), 0o600))
+	return dir
+}
+
+// runSpecUpdate runs the script on upstream with the fake tools of
+// fakeTools(fragment) and the environment env, and returns its output, its
+// report, its exit status and the go commands it ran.
+func runSpecUpdate(t *testing.T, root, upstream, fragment string, env ...string) (out, report string, status int, calls string) {
+	t.Helper()
+	fakes := fakeTools(t, fragment)
+	reportFile := filepath.Join(t.TempDir(), "report.md")
+	cmd := exec.Command("bash", "openapi/spec-update.sh", upstream)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "FAKES="+fakes, "GO="+filepath.Join(fakes, "go"), "SPEC_REPORT="+reportFile,
+		"OASDIFF=example.com/oasdiff@v1", "APIDIFF=example.com/apidiff@v1", "OPERATION_OVERRIDE=x",
+		"NAMED_AFTER=x-xgen-operation-id-override", "ACCEPT_BREAKING=", "REPORT_ONLY=")
+	cmd.Env = append(cmd.Env, env...)
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "%s", output)
+		status = exit.ExitCode()
+	}
+	data, _ := os.ReadFile(reportFile)
+	recorded, _ := os.ReadFile(filepath.Join(fakes, "calls"))
+	return string(output), string(data), status, string(recorded)
+}
+
+// renamedFragment is a fragment whose override changed: what the fake
+// extract writes.
+const renamedFragment = "openapi: 3.0.1\ninfo:\n    x-fragment:\n        upstreamSha256: 00\n        upstreamXgenSha: 11\npaths: {}\n# x-xgen-operation-id-override: deferProjectMaintenanceWindow\n"
+
+// TestSpecUpdateGenerateFailsOnABreakingRename: upstream renames the
+// x-xgen-operation-id-override the generated names follow; the strict names
+// overlay then fails generation by design. That is the breaking change's
+// verdict (exit 1, the report says why generation failed and what to do),
+// not a failed step, and ACCEPT_BREAKING=1 cannot go on without a client.
+func TestSpecUpdateGenerateFailsOnABreakingRename(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	upstream := filepath.Join(t.TempDir(), "up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	for _, tc := range []struct {
+		name, env, says string
+	}{
+		{"stops", "ACCEPT_BREAKING=", "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 cannot go on"},
+		{"report only", "REPORT_ONLY=1", "spec-update: stopped on a breaking change; the work tree is left as it is (ACCEPT_BREAKING=1 cannot go on"},
+		{"accepting breaking changes", "ACCEPT_BREAKING=1", "spec-update: ACCEPT_BREAKING=1 cannot go on: `go generate ./gen/...` fails on the new fragment"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, report, status, calls := runSpecUpdate(t, root, upstream, renamedFragment, tc.env)
+			assert.Equal(t, 1, status, "%s", out)
+			assert.NotContains(t, out, "a step failed")
+			assert.Contains(t, report, "\n**Breaking:**\n")
+			assert.Contains(t, report, "- contractcheck diff: the name the generated methods come from changed\n")
+			assert.Contains(t, report, "the names overlay's selector did not match any targets", "the report shows why generation failed")
+			assert.Contains(t, report, "gen/oapi-names.overlay.yaml", "the report says what to do")
+			assert.Contains(t, report, tc.says)
+			assert.NotContains(t, calls, "build ./...", "nothing is built from a client that was not generated")
+		})
+	}
+
+	// Without a breaking change, a generation failure is a failed step.
+	out, report, status, _ := runSpecUpdate(t, root, upstream, renamedFragment, "FAKE_DIFF_STATUS=0")
+	assert.Equal(t, 2, status, "%s", out)
+	assert.Contains(t, report, "spec-update: make generate fails on the new fragment (status 1); the work tree is left as it is")
+	assert.NotContains(t, report, "**Breaking:**")
+}
+
+// TestSpecUpdateHandledSubstitutionIsNoFailedStep: a command substitution
+// that fails, and that the script handles (the report's upstream revision,
+// read from a fragment that lacks it), prints no "a step failed" from the
+// ERR trap, which set -E hands to command substitutions.
+func TestSpecUpdateHandledSubstitutionIsNoFailedStep(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	upstream := filepath.Join(t.TempDir(), "up.yaml")
+	require.NoError(t, os.WriteFile(upstream, []byte("openapi: 3.0.1\n"), 0o600))
+	out, report, status, _ := runSpecUpdate(t, root, upstream, "{openapi: 3.0.1, paths: {}}\n", "FAKE_DIFF_STATUS=0")
+	assert.Equal(t, 2, status, "%s", out)
+	assert.NotContains(t, out, "a step failed")
+	assert.Contains(t, report, "Upstream: `` (x-xgen-sha)")
+	assert.Contains(t, report, "spec-update: make generate fails on the new fragment (status 1)", "the run goes on to the step that fails")
+}
+
+// TestSpecUpdateRefusesJSON: a JSON copy of the published spec (plain or
+// gzip) is refused before anything runs: extract would read it, and the
+// update would embed JSON as v2.yaml.gz and write a flow-style fragment.
+func TestSpecUpdateRefusesJSON(t *testing.T) {
+	t.Parallel()
+	root := workTree(t)
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, err := zw.Write([]byte("\n  {\"openapi\": \"3.0.1\"}\n"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	for name, data := range map[string][]byte{
+		"up.json":    []byte(`{"openapi": "3.0.1", "paths": {}}`),
+		"up.json.gz": gz.Bytes(),
+		"list.yaml":  []byte("\r\n[1, 2]\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			upstream := filepath.Join(dir, name)
+			require.NoError(t, os.WriteFile(upstream, data, 0o600))
+			out, _, status, calls := runSpecUpdate(t, root, upstream, renamedFragment)
+			assert.Equal(t, 2, status, "%s", out)
+			assert.Contains(t, out, "spec-update: "+upstream+": JSON (it starts with { or [), not YAML (UPSTREAM is a copy of MongoDB's published spec, openapi/v2.yaml: YAML, possibly gzip")
+			assert.Empty(t, calls, "nothing runs")
+		})
+	}
 }

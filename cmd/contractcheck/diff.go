@@ -13,12 +13,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/atlascontract/deferwindow/internal/output"
+	"github.com/atlascontract/deferwindow/internal/safetext"
 	"github.com/atlascontract/deferwindow/openapi"
 )
 
 const diffLong = `Reports what oasdiff does not weigh for importers: a change of the operationId or
 x-xgen-operation-id-override of the fragments OLD and NEW (breaking for the field
 --named-after) and, given two generated trees, which *.gen.go files differ.
+The fragments load as extract validates those it writes: an example that does not
+match its schema (upstream's own) is a warning on standard error.
 Exit status: 0 done, 1 a breaking change with --fail-on breaking, 2 usage or input error.`
 
 // diffFlags are diff's settings.
@@ -58,13 +61,18 @@ func runDiff(cmd *cobra.Command, f *diffFlags, files []string) error {
 		return usageError("%w", err)
 	}
 	var ops [2]*openapi3.Operation
+	var warnings []string
 	for i, file := range files {
 		data, err := os.ReadFile(file) // a *fs.PathError names the file
+		var ws []openapi.Warning
 		if err == nil {
-			ops[i], err = openapi.LoadOperation(data, file)
+			ops[i], ws, err = openapi.LoadOperation(data, file)
 		}
 		if err != nil {
 			return usageError("%w", err)
+		}
+		for _, w := range ws {
+			warnings = append(warnings, file+": "+w.String())
 		}
 	}
 	renames, err := openapi.Renames(ops[0], ops[1], f.namedAfter)
@@ -74,6 +82,9 @@ func runDiff(cmd *cobra.Command, f *diffFlags, files []string) error {
 	}
 	if err != nil {
 		return usageError("%w", err)
+	}
+	for _, w := range warnings {
+		msgf(cmd.ErrOrStderr(), "contractcheck diff: warning: %s\n", safetext.EscapeControl(w))
 	}
 	var names []string
 	breaking := 0
@@ -111,12 +122,26 @@ func section(w io.Writer, title, from, to string, lines []string) {
 
 // generatedChanges lists the *.gen.go files that differ between the trees
 // oldDir and newDir, sorted: "added PATH", "modified PATH", "removed PATH",
-// PATH relative to the tree.
+// PATH relative to the tree. Each tree must be a directory holding Go
+// files: a file, or a directory without any, is an error that names it,
+// never a report of every file added or removed.
 func generatedChanges(oldDir, newDir string) ([]string, error) {
 	var trees [2]map[string]string // slash path -> content
 	for i, dir := range []string{oldDir, newDir} {
+		flag := [2]string{"--old-gen", "--new-gen"}[i]
+		info, err := os.Stat(dir) // a *fs.PathError names the directory
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("%s %s: not a directory (want the directory of the generated Go code)", flag, dir)
+		}
 		trees[i] = map[string]string{}
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		goFiles := 0
+		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+				goFiles++
+			}
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".gen.go") {
 				return err
 			}
@@ -127,6 +152,9 @@ func generatedChanges(oldDir, newDir string) ([]string, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if goFiles == 0 {
+			return nil, fmt.Errorf("%s %s: no Go files in the directory (want the directory of the generated Go code)", flag, dir)
 		}
 	}
 	var out []string
