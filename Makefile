@@ -76,7 +76,7 @@ spec:
 	echo "wrote $(FRAGMENT), $(PUBLISHED)/v2.yaml.gz and $(PUBLISHED)/v2.json.gz"
 
 ## spec-update: new upstream -> fragment, embedded spec, report and generated code in a temporary copy -> swapped in only if build, tests and contract run pass
-##   ACCEPT_BREAKING=1 goes on past a breaking change; REPORT_ONLY=1 stops after the report; SPEC_REPORT=FILE keeps the Markdown report.
+##   ACCEPT_BREAKING=1 goes on past a breaking change (not past a rename generation cannot follow: see docs/spec-update.md); REPORT_ONLY=1 stops after the report; SPEC_REPORT=FILE keeps the Markdown report.
 ##   The script exits 1 on a breaking change and 2 on a failed step; make, as for any failed recipe, exits 2 and says which.
 spec-update:
 	GO="$(GO)" OPERATION=$(OPERATION) OPERATION_OVERRIDE=$(OPERATION_OVERRIDE) NAMED_AFTER=$(NAMED_AFTER) UPSTREAM_URL=$(UPSTREAM_URL) OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) \
