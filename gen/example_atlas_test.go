@@ -48,7 +48,7 @@ func startExampleAtlas() (baseURL string, stop func()) {
 			w.Header().Set("RateLimit-Remaining", "99")
 			exampleAnswer(w, r, 200, "")
 		case exampleNotScheduled:
-			exampleAnswer(w, r, 400, `{"detail":"No maintenance is scheduled for this project.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","parameters":[],"reason":"Bad Request"}`)
+			exampleAnswer(w, r, 400, `{"detail":"No maintenance is scheduled for the project, so there is nothing to defer.","error":400,"errorCode":"ATLAS_MAINTENANCE_NOT_SCHEDULED","parameters":[],"reason":"Bad Request"}`)
 		case exampleBusy:
 			mu.Lock()
 			busy++

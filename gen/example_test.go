@@ -80,7 +80,7 @@ func ExampleError() {
 	}
 	// Output:
 	// 400 ATLAS_MAINTENANCE_NOT_SCHEDULED
-	// POST /api/atlas/v2/groups/5f1a2b3c4d5e6f7a8b9c0d1e/maintenanceWindow/defer: 400 ATLAS_MAINTENANCE_NOT_SCHEDULED: No maintenance is scheduled for this project.
+	// POST /api/atlas/v2/groups/5f1a2b3c4d5e6f7a8b9c0d1e/maintenanceWindow/defer: 400 ATLAS_MAINTENANCE_NOT_SCHEDULED: No maintenance is scheduled for the project, so there is nothing to defer.
 }
 
 // HasErrorCode tells the expected refusals apart from real failures.
