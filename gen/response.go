@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -135,8 +136,12 @@ func parseEnveloped(resp, in *http.Response, body []byte, env EnvelopeBody) (*De
 	// a body or Content-Type it decodes no content: that is done below.
 	view := *in
 	view.StatusCode = status
-	view.Header = in.Header.Clone()
-	view.Header.Del("Content-Type")
+	view.Header = make(http.Header, len(integerHeaders)) // the declared headers alone, without Content-Type
+	for _, name := range integerHeaders {
+		if vs, ok := in.Header[name]; ok {
+			view.Header[name] = vs
+		}
+	}
 	view.Body = http.NoBody
 	rsp, err := parseDeferMaintenanceWindowResponse(&view)
 	if err != nil {
@@ -152,8 +157,11 @@ func parseEnveloped(resp, in *http.Response, body []byte, env EnvelopeBody) (*De
 
 // askedEnvelope reports whether req asked for envelope=true.
 func askedEnvelope(req *http.Request) bool {
-	if req == nil || req.URL == nil || req.URL.RawQuery == "" {
+	if req == nil || req.URL == nil {
 		return false
+	}
+	if q := req.URL.RawQuery; !strings.Contains(q, "envelope") && !strings.Contains(q, "%") {
+		return false // no query parsed: the name is in none without it, unless escaped
 	}
 	enveloped, _ := strconv.ParseBool(req.URL.Query().Get("envelope"))
 	return enveloped
