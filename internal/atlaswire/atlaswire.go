@@ -229,8 +229,23 @@ func MediaTypeVersion(mt string) (version string, ok bool) {
 
 // isDate tells whether s is a day of the calendar written YYYY-MM-DD.
 func isDate(s string) bool {
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil && len(s) == len(time.DateOnly)
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	month, day := s[5:7], s[8:10]
+	switch {
+	case month < "01" || month > "12" || day < "01" || day > "31":
+		return false
+	case day <= "28":
+		return true // every month has it: no calendar needed (the common case, on every response)
+	}
+	_, err := time.Parse(time.DateOnly, s) // the 29th to the 31st: whether the month has it
+	return err == nil
 }
 
 // isFormat tells whether s is a non-empty token of ASCII letters and
