@@ -144,7 +144,17 @@ func LoadPublished(data []byte, name string, errata bool) (*openapi3.T, SpecInfo
 	if err != nil {
 		return nil, SpecInfo{}, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return load(root, info, errata)
+	doc, info, warnings, err := load(root, info, errata)
+	if errors.Is(err, ErrErrataMismatch) {
+		// The overlay is to blame only if the document resolves without it:
+		// a reference broken in the document itself is the document's error.
+		if root, perr := documentNodes(data); perr == nil {
+			if _, _, _, plain := load(root, SpecInfo{Name: name}, false); plain != nil {
+				return nil, SpecInfo{}, nil, plain
+			}
+		}
+	}
+	return doc, info, warnings, err
 }
 
 // documentNodes reads a YAML or JSON document into yaml.v3 nodes, through

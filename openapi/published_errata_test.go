@@ -36,3 +36,20 @@ func TestErrataOnAnotherRevision(t *testing.T) {
 		t.Fatalf("without the errata: %v", err)
 	}
 }
+
+// TestBrokenReferenceIsTheDocuments: a reference broken in the document
+// itself is the document's error, not ErrErrataMismatch, whose way out
+// (loading without the errata) would fail the same way.
+func TestBrokenReferenceIsTheDocuments(t *testing.T) {
+	t.Parallel()
+	broken := strings.Replace(olderRevision, `          description: OK
+`, `          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Nope'}
+`, 1)
+	_, _, _, err := LoadPublished([]byte(broken), "broken.yaml", true)
+	if err == nil || errors.Is(err, ErrErrataMismatch) || !strings.Contains(err.Error(), "Nope") {
+		t.Fatalf("got %v, want the document's own broken reference", err)
+	}
+}

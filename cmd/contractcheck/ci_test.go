@@ -458,6 +458,24 @@ func TestReportsNeverLandOnInputs(t *testing.T) {
 	assert.FileExists(t, filepath.Join(recs, "report.txt"), "a name the folder is not read for")
 	assert.FileExists(t, filepath.Join(recs, ".report.json"), "a hidden name, which the walk skips")
 
+	// A link elsewhere whose target is a recording, or a name the folder
+	// is read for: the report would be written through it.
+	link := filepath.Join(dir, "r.json")
+	if err := os.Symlink(har, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", recs, "--format", "json="+link)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "a folder of recordings the run reads")
+	dangling := filepath.Join(dir, "d.json")
+	require.NoError(t, os.Symlink(filepath.Join(recs, "new.json"), dangling))
+	code, _, stderr = runIn(t, "check", "--no-config", "--offline", recs, "--format", "json="+dangling)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "a folder of recordings the run reads")
+	after, err = os.ReadFile(har)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the recording is untouched")
+
 	// A folder the walk reaches through a link inside the recordings.
 	out := filepath.Join(dir, "out")
 	require.NoError(t, os.Mkdir(out, 0o755))

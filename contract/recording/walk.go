@@ -168,6 +168,23 @@ func Reads(paths []string, path string) bool {
 		}
 		return abs
 	}
+	// A link at path is written through (the output rule replaces its
+	// target), so its target is what lands: followed, as far as it goes,
+	// also to a target not there yet.
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			break
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
 	dir, name := real(filepath.Dir(path)), filepath.Base(path)
 	for _, p := range paths {
 		fi, err := os.Stat(p)
