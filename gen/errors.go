@@ -152,8 +152,9 @@ func decodeAPIError(body []byte) *APIError {
 		return nil
 	}
 	a := new(APIError)
-	// JSON v2 in encoding/json's semantics (jsonv1.DefaultOptionsV1, as the
-	// generated parser decodes), in half its time; the error is not kept.
+	// JSON v2 in encoding/json's semantics (jsonv1.DefaultOptionsV1), so it
+	// decodes as the generated parser's encoding/json does, in half the
+	// time; the error is not kept.
 	if err := jsonv2.Unmarshal(trimmed, a, jsonv1.DefaultOptionsV1()); err != nil || !isAPIError(a) {
 		return nil
 	}
