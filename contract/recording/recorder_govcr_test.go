@@ -47,19 +47,11 @@ func TestGoVCRReplaysWhatTheRecorderWrites(t *testing.T) {
 			require.NoError(t, rec.Save(path))
 			srv.Close() // replay never reaches it
 
-			vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
-				recorder.WithMode(recorder.ModeReplayOnly),
-				recorder.WithSkipRequestLatency(true),
-				recorder.WithMatcher(cassette.NewDefaultMatcher(
-					cassette.WithIgnoreUserAgent(),
-					cassette.WithIgnoreAuthorization(),
-				)),
-			)
-			require.NoError(t, err)
-			replayed, err := atlas.New(atlas.WithServer(srv.URL), tc.auth, atlas.WithTransport(vcr))
-			require.NoError(t, err)
-			require.NoError(t, replayed.DeferMaintenanceWindow(t.Context(), groupID), "go-vcr found every interaction")
-			require.NoError(t, vcr.Stop())
+			require.NoError(t, replayCassette(t, path, readmeMatcher(), func(vcr http.RoundTripper) error {
+				replayed, err := atlas.New(atlas.WithServer(srv.URL), tc.auth, atlas.WithTransport(vcr))
+				require.NoError(t, err)
+				return replayed.DeferMaintenanceWindow(t.Context(), groupID)
+			}), "go-vcr found every interaction")
 
 			c, err := cassette.Load(strings.TrimSuffix(path, ".yaml"))
 			require.NoError(t, err)
@@ -69,6 +61,26 @@ func TestGoVCRReplaysWhatTheRecorderWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readmeMatcher is go-vcr's default matcher with the options the docs
+// show: the recorded User-Agent and the redacted Authorization ignored.
+func readmeMatcher() cassette.MatcherFunc {
+	return cassette.NewDefaultMatcher(cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization())
+}
+
+// replayCassette replays the cassette saved at path with go-vcr's own
+// replayer and match, handing its transport to use, and returns use's error.
+func replayCassette(t *testing.T, path string, match cassette.MatcherFunc, use func(http.RoundTripper) error) error {
+	t.Helper()
+	vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
+		recorder.WithMode(recorder.ModeReplayOnly),
+		recorder.WithSkipRequestLatency(true),
+		recorder.WithMatcher(match),
+	)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, vcr.Stop()) }()
+	return use(vcr)
 }
 
 // TestGoVCRReplaysATokenExchangeWithTheSecretInTheForm records an OAuth
@@ -106,17 +118,8 @@ func TestGoVCRReplaysATokenExchangeWithTheSecretInTheForm(t *testing.T) {
 	require.Contains(t, string(data), "client_secret=REDACTED")
 	srv.Close() // replay never reaches it
 
-	replay := func(match cassette.MatcherFunc) error {
-		vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
-			recorder.WithMode(recorder.ModeReplayOnly),
-			recorder.WithSkipRequestLatency(true),
-			recorder.WithMatcher(match),
-		)
-		require.NoError(t, err)
-		defer func() { require.NoError(t, vcr.Stop()) }()
-		return call(vcr)
-	}
-	defaults := cassette.NewDefaultMatcher(cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization())
+	replay := func(match cassette.MatcherFunc) error { return replayCassette(t, path, match, call) }
+	defaults := readmeMatcher()
 	require.ErrorIs(t, replay(defaults), cassette.ErrInteractionNotFound, "the default matcher compares the form")
 	require.NoError(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{})), "go-vcr found every interaction")
 }
@@ -178,17 +181,8 @@ func TestRedactedMatcherDoesNotKnowSecretsLearnedFromResponses(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, string(data), learned)
 
-	replay := func(match cassette.MatcherFunc) error {
-		vcr, err := recorder.New(strings.TrimSuffix(path, ".yaml"),
-			recorder.WithMode(recorder.ModeReplayOnly),
-			recorder.WithSkipRequestLatency(true),
-			recorder.WithMatcher(match),
-		)
-		require.NoError(t, err)
-		defer func() { require.NoError(t, vcr.Stop()) }()
-		return use(vcr)
-	}
-	defaults := cassette.NewDefaultMatcher(cassette.WithIgnoreUserAgent(), cassette.WithIgnoreAuthorization())
+	replay := func(match cassette.MatcherFunc) error { return replayCassette(t, path, match, use) }
+	defaults := readmeMatcher()
 	require.ErrorIs(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{})), cassette.ErrInteractionNotFound)
 	assert.NoError(t, replay(recording.RedactedMatcher(defaults, recording.RecorderOptions{RedactHeaders: []string{"X-Echo"}})))
 	assert.NoError(t, replay(recording.RedactedMatcher(cassette.NewDefaultMatcher(
