@@ -121,12 +121,8 @@ func (in *paramInput) pathParam(name string) (string, bool) {
 // escaped again.
 func (in *paramInput) rawPathParam(name string) (string, bool) {
 	if in.routed.op != nil {
-		var buf [32]string
-		segs, ok := in.routed.spec.segments(buf[:0], in.routed.escapedPath, in.routed.mount)
-		for i, seg := range in.routed.op.segments {
-			if ok && seg.param == name && i < len(segs) {
-				return seg.match(segs[i])
-			}
+		if raw, ok := in.routed.escaped(name); ok {
+			return raw, true
 		}
 	}
 	v, ok := in.path[name]
@@ -162,11 +158,23 @@ type routed struct {
 
 // param returns the value of op's path parameter name.
 func (r *routed) param(name string) (string, bool) {
+	raw, ok := r.escaped(name)
+	if !ok {
+		return "", false
+	}
+	u, err := url.PathUnescape(raw)
+	return u, err == nil
+}
+
+// escaped returns the value of op's path parameter name as it is in the
+// path, escaped.
+func (r *routed) escaped(name string) (string, bool) {
 	var buf [32]string
 	segs, ok := r.spec.segments(buf[:0], r.escapedPath, r.mount)
 	for i, seg := range r.op.segments {
 		if ok && seg.param == name && i < len(segs) {
-			return r.op.pathParam(segs, i)
+			v, _ := seg.match(segs[i])
+			return v, true
 		}
 	}
 	return "", false
