@@ -54,9 +54,11 @@ func (s *syncWriter) String() string {
 	return s.w.String()
 }
 
-func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Response, map[string]any) {
+// mockDo sends method path to srv, with accept as the Accept header
+// unless it is empty, and returns the response and its body, read.
+func mockDo(t *testing.T, srv *httptest.Server, method, path, accept string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, nil)
 	require.NoError(t, err)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -64,8 +66,16 @@ func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Re
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
 	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+func mockPost(t *testing.T, srv *httptest.Server, path, accept string) (*http.Response, map[string]any) {
+	t.Helper()
+	resp, b := mockDo(t, srv, http.MethodPost, path, accept)
 	var body map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&body)
+	_ = json.Unmarshal(b, &body)
 	return resp, body
 }
 
@@ -216,14 +226,9 @@ func TestMockServesAnyOperationOfTheWholeSpec(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	get := func(path string) (*http.Response, map[string]any) {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
-		require.NoError(t, err)
-		req.Header.Set("Accept", mockMT)
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer func() { _ = resp.Body.Close() }()
+		resp, b := mockDo(t, srv, http.MethodGet, path, mockMT)
 		var body map[string]any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		require.NoError(t, json.Unmarshal(b, &body))
 		return resp, body
 	}
 	resp, body := get("/api/atlas/v2/orgs")
@@ -271,15 +276,8 @@ func dbUserMock(t *testing.T, path, body string) *httptest.Server {
 // getBody GETs path with the 2023-01-01 version and returns the raw body.
 func getBody(t *testing.T, srv *httptest.Server, path string) string {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
-	require.NoError(t, err)
-	req.Header.Set("Accept", mockMT)
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
+	resp, b := mockDo(t, srv, http.MethodGet, path, mockMT)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
 	return string(b)
 }
 
@@ -348,14 +346,7 @@ func clusterAnswer(t *testing.T, accept string, status int, contentType, body st
 // Content-Type and the body.
 func askVersion(t *testing.T, srv *httptest.Server, version string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1", nil)
-	require.NoError(t, err)
-	req.Header.Set("Accept", "application/vnd.atlas."+version+"+json")
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, b := mockDo(t, srv, http.MethodGet, "/api/atlas/v2/groups/b0123456789abcdef012345b/clusters/c1", "application/vnd.atlas."+version+"+json")
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
 }
 
